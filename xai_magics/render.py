@@ -1,0 +1,176 @@
+"""The one place model text becomes HTML.
+
+Model output is hostile: a notebook front end puts ``text/html`` (and, in some front ends,
+``text/markdown``) of a cell it just ran into the page without sanitising it, so anything we emit
+must be safe on its own. Here:
+
+* Markdown is rendered by markdown-it-py with raw HTML disabled, so ``<script>``, ``<img onerror>``,
+  ``<iframe>``, ``<style>``, ``<meta>`` ... come out as escaped text.
+* Link targets are allow-listed: ``http``, ``https``, ``mailto`` and relative URLs. ``javascript:``,
+  ``vbscript:``, ``data:``, ``file:`` and anything else leave the link text without a link.
+* Images are never loaded (a Markdown image is an exfiltration channel): they become plain links.
+* Every link opens with ``rel="noopener noreferrer"``.
+* The ``text/markdown`` copy is defanged too (raw HTML, links and images neutralised), for front
+  ends that prefer Markdown to HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+__all__ = ["escape", "render_bundle", "render_markdown", "safe_markdown"]
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def escape(text: str) -> str:
+    """Escape text for HTML content and attribute values."""
+    return html.escape(text, quote=True)
+
+
+def is_safe_url(url: str) -> bool:
+    """True for http(s), mailto and relative URLs; everything else is refused."""
+    stripped = url.strip()
+    match = _SCHEME.match(stripped)
+    if match is None:
+        # No scheme: relative. A colon before any '/', '?' or '#' would still be read as a scheme
+        # by some parsers ("java\tscript:"), so refuse that shape outright.
+        head = re.split(r"[/?#]", stripped, maxsplit=1)[0]
+        return ":" not in head
+    return match.group(1).lower() in SAFE_SCHEMES
+
+
+def _render_link_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    token.attrSet("rel", "noopener noreferrer")
+    token.attrSet("target", "_blank")
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _render_image(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+    # An image would be fetched by the browser as soon as the output is shown; show a link instead.
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    label = f"image: {escape(alt)}"
+    if not is_safe_url(src):
+        return label
+    return f'<a href="{escape(src)}" rel="noopener noreferrer" target="_blank">{label}</a>'
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def render_markdown(text: str) -> str:
+    """Model Markdown -> HTML that is safe to put straight into a trusted page."""
+    return str(_parser().render(text))
+
+
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_REF_DEFINITION = re.compile(r"^( {0,3}\[[^\]]*\])\s*:", re.MULTILINE)
+
+
+def safe_markdown(text: str) -> str:
+    """Model Markdown with raw HTML, links and images neutralised, code blocks untouched.
+
+    Outside fenced code: ``<`` becomes ``&lt;`` (no tag or autolink can start), ``](`` becomes
+    ``]\\(`` and reference definitions lose their colon (no link target is ever parsed), and ``![``
+    becomes ``\\![`` (no image is fetched). Front ends that render this copy show links as text.
+    """
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.splitlines(keepends=True):
+        match = _FENCE_OPEN.match(line)
+        if fence is None and match:
+            fence = match.group(1)
+            out.append(line)
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
+                fence = None
+            out.append(line)
+            continue
+        defanged = line.replace("<", "&lt;").replace("](", "]\\(").replace("![", "\\![")
+        out.append(_REF_DEFINITION.sub(r"\1\\:", defanged))
+    return "".join(out)
+
+
+def _details(summary: str, body_html: str, *, css_class: str) -> str:
+    return f'<details class="{css_class}"><summary>{escape(summary)}</summary>{body_html}</details>'
+
+
+def render_bundle(
+    text: str,
+    *,
+    reasoning: str = "",
+    status_line: str = "",
+    receipt_line: str = "",
+    fmt: str = "markdown",
+) -> dict[str, str]:
+    """The final mime bundle of one answer: ``text/html``, ``text/markdown`` and ``text/plain``.
+
+    ``fmt`` is ``markdown`` (rendered), ``text`` (preformatted), ``code`` or ``json`` (code block).
+    ``status_line`` (stopped, error) and ``receipt_line`` are our own text but may quote the server,
+    so they are escaped like everything else.
+    """
+    if fmt == "markdown":
+        body = render_markdown(text)
+        markdown = safe_markdown(text)
+    else:
+        lang = "json" if fmt == "json" else ""
+        body = (
+            f'<pre><code class="language-{lang}">{escape(text)}</code></pre>'
+            if lang
+            else f"<pre>{escape(text)}</pre>"
+        )
+        fence = "`" * max(3, _longest_backtick_run(text) + 1)
+        markdown = f"{fence}{lang}\n{text}\n{fence}"
+    parts = ['<div class="xai-answer">']
+    if reasoning:
+        parts.append(
+            _details("Reasoning", f"<pre>{escape(reasoning)}</pre>", css_class="xai-reasoning")
+        )
+    parts.append(body)
+    if status_line:
+        parts.append(f'<div class="xai-status">{escape(status_line)}</div>')
+    if receipt_line:
+        parts.append(
+            '<div class="xai-receipt" style="opacity:0.7;font-size:0.85em">'
+            f"{escape(receipt_line)}</div>"
+        )
+    parts.append("</div>")
+    plain = text
+    md_tail = ""
+    for line in (status_line, receipt_line):
+        if line:
+            plain += f"\n\n[{line}]"
+            md_tail += f"\n\n*{_markdown_text(line)}*"
+    return {
+        "text/html": "".join(parts),
+        "text/markdown": markdown + md_tail,
+        "text/plain": plain,
+    }
+
+
+def _markdown_text(line: str) -> str:
+    # Our own status/receipt lines: escape every Markdown punctuation character.
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~&])", r"\\\1", line)
+
+
+def _longest_backtick_run(text: str) -> int:
+    runs = re.findall(r"`+", text)
+    return max((len(r) for r in runs), default=0)
