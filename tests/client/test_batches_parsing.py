@@ -1,0 +1,374 @@
+"""Batch wire parsing, status derivation, result normalisation and paging, from tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.client import recordings
+from xai_magics.client.batches import (
+    BatchResult,
+    PaginationLoopError,
+    iter_paged,
+    normalise_result,
+)
+from xai_magics.schemas.batches import Batch, RequestMetadataPage, ResultsPageWire
+
+TODAY = dt.date(2026, 8, 10)
+RECORDED_BATCH = (
+    "rubyllm/2026-08_responses-api-era/batches__batch__answers_staged_chats_and_appends_the_"
+    "answers_to_their_conversations__grok-4.3.yml"
+)
+
+
+def batch(state: dict[str, int] | None = None, **fields: Any) -> Batch:
+    body: dict[str, Any] = {"batch_id": "batch_1", "expire_time": "2026-09-09", **fields}
+    if state is not None:
+        body["state"] = state
+    return Batch.model_validate(body)
+
+
+@pytest.mark.parametrize(
+    ("fields", "state", "expected"),
+    [
+        pytest.param({}, {}, "empty", id="fresh-batch-is-empty"),
+        pytest.param({}, None, "empty", id="state-omitted-is-empty"),
+        pytest.param(
+            {},
+            {"num_requests": 3, "num_pending": 2, "num_success": 1},
+            "running",
+            id="pending-is-running",
+        ),
+        pytest.param(
+            {},
+            {"num_requests": 3, "num_success": 2, "num_error": 1},
+            "done",
+            id="nothing-pending-is-done",
+        ),
+        pytest.param(
+            {"cancel_time": "2026-08-10"},
+            {"num_requests": 3, "num_cancelled": 2, "num_success": 1},
+            "cancelled",
+            id="cancel-time-is-cancelled",
+        ),
+        pytest.param(
+            {
+                "cancel_time": "2026-08-10",
+                "cancel_by_xai_message": "Model grok-4.6 is not supported for batch processing.",
+            },
+            {},
+            "cancelled_by_xai",
+            id="xai-rejection-with-zero-counters",
+        ),
+        pytest.param(
+            {"expire_time": "2026-08-09"},
+            {"num_requests": 3, "num_pending": 1, "num_success": 2},
+            "expired",
+            id="pending-past-expiry",
+        ),
+        pytest.param(
+            {"expire_time": "2026-08-09"},
+            {"num_requests": 3, "num_cancelled": 1, "num_success": 2},
+            "expired",
+            id="leftovers-cancelled-by-expiry",
+        ),
+        pytest.param(
+            {"expire_time": "2026-08-10"},
+            {"num_requests": 3, "num_pending": 1},
+            "running",
+            id="expiry-day-itself-still-running",
+        ),
+        pytest.param(
+            {"expire_time": "2026-08-09"},
+            {"num_requests": 3, "num_success": 3},
+            "done",
+            id="finished-before-expiry-is-done",
+        ),
+    ],
+)
+def test_status_is_derived_from_counters_and_dates(
+    fields: dict[str, Any], state: dict[str, int] | None, expected: str
+) -> None:
+    assert batch(state, **fields).status_on(TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("2026-08-10", dt.date(2026, 8, 10), id="bare-date"),
+        pytest.param("2026-08-10T23:59:59Z", dt.date(2026, 8, 10), id="rfc3339"),
+        pytest.param(1786400933, dt.date(2026, 8, 10), id="unix-seconds"),
+        pytest.param(None, None, id="null"),
+        pytest.param("", None, id="empty-string"),
+    ],
+)
+def test_batch_dates_parse_to_date(raw: object, expected: dt.date | None) -> None:
+    assert batch(cancel_time=raw).cancel_time == expected
+
+
+def test_missing_and_null_counters_default_to_zero() -> None:
+    parsed = batch({"num_requests": 5, "num_pending": None})  # type: ignore[dict-item]
+    assert (parsed.state.num_requests, parsed.state.num_pending, parsed.state.num_error) == (
+        5,
+        0,
+        0,
+    )
+
+
+def test_unknown_fields_are_kept_not_rejected() -> None:
+    parsed = batch({}, new_server_field={"x": 1})
+    assert parsed.model_extra == {"new_server_field": {"x": 1}}
+
+
+def test_cost_breakdown_converts_ticks_to_usd() -> None:
+    parsed = batch({}, cost_breakdown={"total_cost_usd_ticks": 25_000_000_000})
+    assert parsed.cost_usd == pytest.approx(2.5)
+    assert batch({}).cost_usd is None
+
+
+def test_request_metadata_state_is_lowercased_from_grpc_spelling() -> None:
+    page = RequestMetadataPage.model_validate(
+        {
+            "batch_request_metadata": [
+                {"batch_request_id": "a", "state": "STATE_SUCCEEDED", "finish_time": "2026-08-11"},
+                {"batch_request_id": "b", "state": "pending"},
+            ],
+            "pagination_token": None,
+        }
+    )
+    assert [m.state for m in page.batch_request_metadata] == ["succeeded", "pending"]
+    assert page.batch_request_metadata[0].finish_time == dt.date(2026, 8, 11)
+
+
+CHAT_BODY = {
+    "id": "c1",
+    "object": "chat.completion",
+    "model": "grok-4.3",
+    "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "4"}, "finish_reason": "stop"}
+    ],
+    "usage": {
+        "prompt_tokens": 10,
+        "completion_tokens": 1,
+        "total_tokens": 11,
+        "cost_in_usd_ticks": 1000,
+    },
+}
+RESPONSES_BODY = {
+    "id": "r1",
+    "object": "response",
+    "status": "completed",
+    "model": "grok-4.3",
+    "output": [{"type": "message", "content": [{"type": "output_text", "text": "Jupiter"}]}],
+    "usage": {"input_tokens": 5, "output_tokens": 1, "total_tokens": 6},
+}
+
+
+@pytest.mark.parametrize(
+    ("item", "ok", "text", "error", "code"),
+    [
+        pytest.param(
+            {
+                "batch_request_id": "r",
+                "batch_result": {"response": {"chat_get_completion": CHAT_BODY}},
+            },
+            True,
+            "4",
+            None,
+            None,
+            id="chat-completion",
+        ),
+        pytest.param(
+            {"batch_request_id": "r", "batch_result": {"response": {"responses": CHAT_BODY}}},
+            True,
+            "4",
+            None,
+            None,
+            id="responses-key-holding-chat-body",
+        ),
+        pytest.param(
+            {"batch_request_id": "r", "batch_result": {"response": {"responses": RESPONSES_BODY}}},
+            True,
+            "Jupiter",
+            None,
+            None,
+            id="responses-body",
+        ),
+        pytest.param(
+            {"batch_request_id": "r", "batch_result": {"error": "boom"}},
+            False,
+            None,
+            "boom",
+            None,
+            id="error-string",
+        ),
+        pytest.param(
+            {
+                "batch_request_id": "r",
+                "batch_result": {"error": {"code": 3, "message": "bad model"}},
+            },
+            False,
+            None,
+            "bad model",
+            3,
+            id="error-status-object",
+        ),
+        pytest.param(
+            {
+                "batch_request_id": "r",
+                "error_message": "timed out",
+                "error_code": "DEADLINE_EXCEEDED",
+            },
+            False,
+            None,
+            "timed out",
+            "DEADLINE_EXCEEDED",
+            id="top-level-error-message",
+        ),
+        pytest.param(
+            {"batch_request_id": "r", "batch_result": {"error_message": "nested"}},
+            False,
+            None,
+            "nested",
+            None,
+            id="error-message-in-result",
+        ),
+        pytest.param(
+            {"batch_request_id": "r", "batch_result": {}},
+            False,
+            None,
+            "the result holds neither a response nor an error",
+            None,
+            id="empty-result",
+        ),
+    ],
+)
+def test_every_result_shape_normalises(
+    item: dict[str, Any], ok: bool, text: str | None, error: str | None, code: int | str | None
+) -> None:
+    result = normalise_result(item)
+    assert (result.batch_request_id, result.ok, result.error, result.error_code) == (
+        "r",
+        ok,
+        error,
+        code,
+    )
+    assert (result.completion.text if result.completion else None) == text
+
+
+def test_success_result_carries_usage_and_cost() -> None:
+    result = normalise_result(
+        {"batch_request_id": "r", "batch_result": {"response": {"chat_get_completion": CHAT_BODY}}}
+    )
+    assert result.completion is not None
+    assert result.completion.usage is not None
+    assert result.completion.usage.cost_usd_ticks == 1000
+
+
+def test_image_result_succeeds_without_a_completion() -> None:
+    item = {
+        "batch_request_id": "img",
+        "batch_result": {"response": {"image_generation": {"data": [{"url": "u"}]}}},
+    }
+    assert normalise_result(item) == BatchResult("img", ok=True)
+
+
+@pytest.mark.parametrize(
+    ("code", "cancelled"),
+    [
+        pytest.param(1, True, id="grpc-cancelled"),
+        pytest.param("CANCELLED", True, id="named"),
+        pytest.param(3, False, id="invalid-argument"),
+    ],
+)
+def test_cancelled_requests_are_told_apart_from_failures(code: object, cancelled: bool) -> None:
+    item = {"batch_request_id": "r", "batch_result": {"error": {"code": code, "message": "x"}}}
+    assert normalise_result(item).cancelled is cancelled
+
+
+def test_error_text_with_a_key_is_redacted() -> None:
+    item = {
+        "batch_request_id": "r",
+        "batch_result": {"error": "rejected key xai-AAAAbbbbCCCCdddd1234"},
+    }
+    assert "AAAAbbbb" not in (normalise_result(item).error or "")
+
+
+def test_recorded_results_page_normalises() -> None:
+    cassette = recordings.require() / RECORDED_BATCH
+    interactions = yaml.safe_load(cassette.read_text("utf-8"))["http_interactions"]
+    body = next(
+        i["response"]["body"]["string"]
+        for i in interactions
+        if i["request"]["uri"].endswith("/results?limit=100")
+    )
+    page = ResultsPageWire.model_validate_json(body)
+    results = {r.batch_request_id: r.completion for r in map(normalise_result, page.results)}
+    assert page.pagination_token is None
+    assert {rid: c.text if c else None for rid, c in results.items()} == {"0": "4", "1": "Jupiter"}
+    usage = results["0"].usage if results["0"] else None
+    assert usage is not None
+    assert (usage.cost_usd_ticks, usage.reasoning_tokens) == (2087200, 82)
+
+
+def test_recorded_batch_bodies_parse_with_derived_status() -> None:
+    cassette = recordings.require() / RECORDED_BATCH
+    interactions = yaml.safe_load(cassette.read_text("utf-8"))["http_interactions"]
+    polls = [
+        Batch.model_validate_json(i["response"]["body"]["string"])
+        for i in interactions
+        if i["request"]["method"] == "get" and "/results" not in i["request"]["uri"]
+    ]
+    assert [b.status_on(TODAY) for b in polls] == ["running", "running", "done"]
+    assert polls[0].create_time == dt.date(2026, 8, 10)
+    assert polls[0].expire_time == dt.date(2026, 9, 9)
+
+
+class Pages:
+    """A fake page source that records which tokens were asked for."""
+
+    def __init__(self, pages: dict[str | None, tuple[Sequence[int], str | None]]) -> None:
+        self.pages = pages
+        self.asked: list[str | None] = []
+
+    def __call__(self, token: str | None) -> tuple[Sequence[int], str | None]:
+        self.asked.append(token)
+        return self.pages[token]
+
+
+@pytest.mark.parametrize(
+    ("pages", "items", "asked"),
+    [
+        pytest.param(
+            {None: ([1, 2], "a"), "a": ([3, 4], "b"), "b": ([5], None)},
+            [1, 2, 3, 4, 5],
+            [None, "a", "b"],
+            id="until-null-token",
+        ),
+        pytest.param(
+            {None: ([1], "a"), "a": ([2], "")}, [1, 2], [None, "a"], id="until-empty-token"
+        ),
+        pytest.param({None: ([1], "a"), "a": ([], "b")}, [1], [None, "a"], id="until-empty-page"),
+        pytest.param({None: ([], None)}, [], [None], id="no-results-yet"),
+    ],
+)
+def test_paging_follows_tokens_to_the_end(
+    pages: dict[str | None, tuple[Sequence[int], str | None]],
+    items: list[int],
+    asked: list[str | None],
+) -> None:
+    source = Pages(pages)
+    assert list(iter_paged(source)) == items
+    assert source.asked == asked
+
+
+def test_paging_refuses_to_loop_on_a_repeated_token() -> None:
+    source = Pages({None: ([1], "a"), "a": ([2], "b"), "b": ([3], "a")})
+    seen: list[int] = []
+    with pytest.raises(PaginationLoopError, match="twice"):
+        seen.extend(iter_paged(source))
+    assert seen == [1, 2, 3]
