@@ -1,0 +1,552 @@
+// AudioPlayer: plays speech while it streams in from the kernel.
+//
+// The kernel sends each audio piece as a binary buffer in a custom message
+// ({type: "chunk", seq, chars?, starts?, ends?} + buffers[0]); it ends with {type: "end", chunks, status}
+// or {type: "clear"}. Pieces are decoded here (16-bit PCM, G.711 mu-law/A-law, streamed WAV) and
+// scheduled back to back on one AudioContext, so playback starts with the first piece.
+// MP3 cannot be cut at arbitrary byte boundaries, so it is decoded once the clip is complete.
+//
+// anywidget hands different model objects to initialize() and render(), and custom messages are
+// delivered to the model, not to views: the audio therefore lives in a module-level Map keyed by
+// the synced uid, and views only display it. Text from the model is set with textContent only.
+
+const players = new Map();
+const LEAD_S = 0.05; // schedule this far ahead of "now" so the first samples are never cut
+
+function ulawSample(byte) {
+  const u = ~byte & 0xff;
+  const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
+  return u & 0x80 ? 0x84 - t : t - 0x84;
+}
+
+function alawSample(byte) {
+  const a = byte ^ 0x55;
+  let t = (a & 0x0f) << 4;
+  const segment = (a & 0x70) >> 4;
+  if (segment === 0) t += 8;
+  else t = (t + 0x108) << (segment - 1);
+  return a & 0x80 ? t : -t;
+}
+
+const ULAW = Int16Array.from({ length: 256 }, (_, b) => ulawSample(b));
+const ALAW = Int16Array.from({ length: 256 }, (_, b) => alawSample(b));
+
+function bytesOf(view) {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+}
+
+function concat(parts) {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+// 16-bit PCM as floats; an odd trailing byte is carried into the next piece.
+function pcmToFloat(st, bytes) {
+  let data = bytes;
+  if (st.carry) {
+    data = concat([st.carry, bytes]);
+    st.carry = null;
+  }
+  if (data.length % 2) {
+    st.carry = data.slice(data.length - 1);
+    data = data.subarray(0, data.length - 1);
+  }
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Float32Array(data.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(2 * i, true) / 32768;
+  return out;
+}
+
+function g711ToFloat(bytes, table) {
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]] / 32768;
+  return out;
+}
+
+// Streamed WAV: the header arrives in the first piece(s); returns the sample bytes after it.
+function stripWavHeader(st, bytes) {
+  if (st.wav) return bytes;
+  st.headerBytes = st.headerBytes ? concat([st.headerBytes, bytes]) : bytes;
+  const h = st.headerBytes;
+  const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  if (h.length < 12) return new Uint8Array(0);
+  let pos = 12;
+  let fmt = null;
+  while (pos + 8 <= h.length) {
+    const id = String.fromCharCode(h[pos], h[pos + 1], h[pos + 2], h[pos + 3]);
+    const size = view.getUint32(pos + 4, true);
+    if (id === "data") {
+      if (!fmt) throw new Error("WAV data chunk before fmt chunk");
+      st.wav = fmt;
+      st.sampleRate = fmt.rate;
+      const rest = h.slice(pos + 8);
+      st.headerBytes = h.slice(0, pos + 8);
+      return rest;
+    }
+    if (pos + 8 + size > h.length) return new Uint8Array(0);
+    if (id === "fmt ") {
+      fmt = { tag: view.getUint16(pos + 8, true), rate: view.getUint32(pos + 12, true) };
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return new Uint8Array(0);
+}
+
+function decode(st, bytes) {
+  switch (st.codec) {
+    case "pcm":
+      return pcmToFloat(st, bytes);
+    case "mulaw":
+      return g711ToFloat(bytes, ULAW);
+    case "alaw":
+      return g711ToFloat(bytes, ALAW);
+    case "wav": {
+      const samples = stripWavHeader(st, bytes);
+      if (!st.wav) return new Float32Array(0);
+      if (st.wav.tag === 7) return g711ToFloat(samples, ULAW);
+      if (st.wav.tag === 6) return g711ToFloat(samples, ALAW);
+      return pcmToFloat(st, samples);
+    }
+    default:
+      return null; // mp3: decoded whole at the end
+  }
+}
+
+function ensureContext(st) {
+  if (!st.ctx) {
+    st.ctx = new AudioContext();
+    st.ctx.onstatechange = () => refresh(st);
+  }
+  return st.ctx;
+}
+
+function schedule(st, samples, rate) {
+  const ctx = ensureContext(st);
+  const buffer = ctx.createBuffer(1, samples.length, rate);
+  buffer.copyToChannel(samples, 0);
+  scheduleBuffer(st, buffer);
+}
+
+function scheduleBuffer(st, buffer) {
+  const ctx = st.ctx;
+  const src = ctx.createBufferSource();
+  src.buffer = buffer;
+  src.connect(ctx.destination);
+  const earliest = ctx.currentTime + LEAD_S;
+  if (st.segments.length && st.nextTime < earliest) st.underruns += 1;
+  const at = Math.max(st.nextTime, earliest);
+  src.start(at);
+  st.segments.push({ at, clipStart: st.clipDuration, duration: buffer.duration });
+  st.clipDuration += buffer.duration;
+  st.nextTime = at + buffer.duration;
+  st.sources.add(src);
+  src.onended = () => {
+    st.sources.delete(src);
+    st.ended += 1;
+    refresh(st);
+  };
+  st.scheduled += 1;
+  if (st.startAt === null) {
+    st.startAt = at;
+    setTimeout(() => noteStart(st), Math.max(0, (at - ctx.currentTime) * 1000) + 5);
+  }
+  tick(st);
+}
+
+// Records how many pieces had arrived when sound actually began: the proof of streaming.
+function noteStart(st) {
+  if (st.startedAtChunk !== null || st.startAt === null || !st.ctx) return;
+  if (st.ctx.currentTime >= st.startAt) {
+    st.startedAtChunk = st.received;
+    refresh(st);
+  } else {
+    setTimeout(() => noteStart(st), 20);
+  }
+}
+
+function addMarks(st, msg) {
+  if (!Array.isArray(msg.chars) || !Array.isArray(msg.starts)) return;
+  const n = Math.min(msg.chars.length, msg.starts.length);
+  for (let i = 0; i < n; i++) {
+    st.marks.push({ text: String(msg.chars[i]), start: Number(msg.starts[i]) });
+  }
+  st.marksChanged = true;
+}
+
+function onChunk(st, msg, buffers) {
+  if (st.status === "stopped") return;
+  st.received += 1;
+  st.status = "streaming";
+  if (!buffers || !buffers.length) throw new Error(`audio piece ${msg.seq} has no data`);
+  const bytes = bytesOf(buffers[0]);
+  st.raw.push(bytes);
+  addMarks(st, msg);
+  const samples = decode(st, bytes);
+  if (samples === null) {
+    st.pendingWhole += 1;
+  } else if (samples.length) {
+    schedule(st, samples, st.sampleRate);
+  } else {
+    st.scheduled += 1; // a header-only piece: nothing to play, nothing lost
+  }
+  noteStart(st);
+}
+
+async function decodeWhole(st) {
+  const ctx = ensureContext(st);
+  const whole = concat(st.raw);
+  const buffer = await ctx.decodeAudioData(whole.buffer.slice(0));
+  scheduleBuffer(st, buffer);
+  st.scheduled += st.pendingWhole - 1;
+  st.pendingWhole = 0;
+  refresh(st);
+}
+
+function stopAll(st) {
+  for (const src of st.sources) {
+    src.onended = null;
+    try {
+      src.stop();
+    } catch (_) {
+      // a source that never started cannot be stopped; dropping it is enough
+    }
+  }
+  st.sources.clear();
+}
+
+function onMessage(st, msg, buffers) {
+  try {
+    if (msg.type === "chunk") onChunk(st, msg, buffers);
+    else if (msg.type === "end") {
+      st.expected = msg.chunks;
+      st.status = msg.status || "complete";
+      st.note = msg.note || "";
+      if (st.pendingWhole) {
+        decodeWhole(st).catch((err) => fail(st, err));
+      }
+    } else if (msg.type === "clear") {
+      stopAll(st);
+      st.status = "stopped";
+      st.note = msg.note || "";
+    }
+  } catch (err) {
+    fail(st, err);
+  }
+  refresh(st);
+}
+
+function fail(st, err) {
+  st.status = "error";
+  st.note = `audio could not be played: ${err && err.message ? err.message : err}`;
+  console.warn("xai_magics AudioPlayer:", err);
+  refresh(st);
+}
+
+function position(st) {
+  if (!st.ctx || st.startAt === null) return 0;
+  const now = st.ctx.currentTime;
+  let pos = 0;
+  for (const seg of st.segments) {
+    if (seg.at > now) break;
+    pos = seg.clipStart + Math.min(now - seg.at, seg.duration);
+  }
+  return pos;
+}
+
+function currentMark(st, pos) {
+  let lo = 0;
+  let hi = st.marks.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (st.marks[mid].start <= pos) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function wordAround(marks, index) {
+  if (index < 0) return [0, 0];
+  const isSpace = (i) => /^\s*$/.test(marks[i].text);
+  let start = index;
+  let end = index + 1;
+  if (isSpace(index)) return [index, index + 1];
+  while (start > 0 && !isSpace(start - 1)) start -= 1;
+  while (end < marks.length && !isSpace(end)) end += 1;
+  return [start, end];
+}
+
+function tick(st) {
+  if (st.frame !== null) return;
+  const loop = () => {
+    st.frame = null;
+    refresh(st);
+    const playing = st.sources.size > 0 || st.pendingWhole > 0;
+    if (playing && st.views.size) st.frame = requestAnimationFrame(loop);
+  };
+  st.frame = requestAnimationFrame(loop);
+}
+
+function refresh(st) {
+  for (const view of st.views) view.update();
+}
+
+function wavBlob(st, pcm16, rate) {
+  const header = new DataView(new ArrayBuffer(44));
+  const text = (pos, s) => [...s].forEach((c, i) => header.setUint8(pos + i, c.charCodeAt(0)));
+  text(0, "RIFF");
+  header.setUint32(4, 36 + pcm16.byteLength, true);
+  text(8, "WAVE");
+  text(12, "fmt ");
+  header.setUint32(16, 16, true);
+  header.setUint16(20, 1, true);
+  header.setUint16(22, 1, true);
+  header.setUint32(24, rate, true);
+  header.setUint32(28, rate * 2, true);
+  header.setUint16(32, 2, true);
+  header.setUint16(34, 16, true);
+  text(36, "data");
+  header.setUint32(40, pcm16.byteLength, true);
+  return new Blob([header, pcm16], { type: "audio/wav" });
+}
+
+function clipBlob(st) {
+  const whole = concat(st.raw);
+  if (st.codec === "mp3") return new Blob([whole], { type: "audio/mpeg" });
+  if (st.codec === "pcm") return wavBlob(st, whole.subarray(0, whole.length & ~1), st.sampleRate);
+  if (st.codec === "mulaw" || st.codec === "alaw") {
+    const table = st.codec === "mulaw" ? ULAW : ALAW;
+    const pcm = new Int16Array(whole.length);
+    for (let i = 0; i < whole.length; i++) pcm[i] = table[whole[i]];
+    return wavBlob(st, pcm, st.sampleRate);
+  }
+  const headerLength = st.headerBytes ? st.headerBytes.length : 0;
+  const samples = whole.subarray(headerLength);
+  if (st.wav && st.wav.tag === 1) return wavBlob(st, samples.subarray(0, samples.length & ~1), st.sampleRate);
+  return new Blob([whole], { type: "audio/wav" });
+}
+
+function replay(st) {
+  stopAll(st);
+  const ctx = ensureContext(st);
+  st.segments = [];
+  st.clipDuration = 0;
+  st.nextTime = 0;
+  st.startAt = null;
+  st.status = "complete";
+  if (st.codec === "mp3") {
+    const whole = concat(st.raw);
+    ctx.decodeAudioData(whole.buffer.slice(0)).then((b) => scheduleBuffer(st, b), (e) => fail(st, e));
+    return;
+  }
+  const saved = { carry: st.carry, wav: st.wav, headerBytes: st.headerBytes };
+  st.carry = null;
+  st.wav = null;
+  st.headerBytes = null;
+  const samples = decode(st, concat(st.raw));
+  Object.assign(st, saved);
+  if (samples && samples.length) {
+    const buffer = ctx.createBuffer(1, samples.length, st.sampleRate);
+    buffer.copyToChannel(samples, 0);
+    scheduleBuffer(st, buffer);
+  }
+}
+
+function newState(model) {
+  return {
+    codec: model.get("codec"),
+    sampleRate: model.get("sample_rate"),
+    ctx: null,
+    nextTime: 0,
+    startAt: null,
+    segments: [],
+    clipDuration: 0,
+    sources: new Set(),
+    raw: [],
+    carry: null,
+    wav: null,
+    headerBytes: null,
+    pendingWhole: 0,
+    received: 0,
+    scheduled: 0,
+    ended: 0,
+    underruns: 0,
+    expected: null,
+    startedAtChunk: null,
+    marks: [],
+    marksChanged: false,
+    status: model.get("status"),
+    note: model.get("note"),
+    userPaused: false,
+    frame: null,
+    views: new Set(),
+  };
+}
+
+function formatTime(s) {
+  const whole = Math.max(0, Math.floor(s));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+const STATUS_TEXT = {
+  waiting: "waiting for audio",
+  streaming: "streaming",
+  complete: "complete",
+  incomplete: "incomplete",
+  stopped: "stopped",
+  error: "error",
+};
+
+function element(tag, className, parent) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function createView(st, model, el) {
+  el.classList.add("xai-audio-player");
+  const bar = element("div", "xai-audio-bar", el);
+  const play = element("button", "xai-audio-play", bar);
+  play.type = "button";
+  const resume = element("button", "xai-audio-resume", bar);
+  resume.type = "button";
+  resume.textContent = "Resume audio";
+  resume.title = "The browser paused audio until you interact with the page";
+  const time = element("span", "xai-audio-time", bar);
+  const status = element("span", "xai-audio-status", bar);
+  const download = element("a", "xai-audio-download", bar);
+  download.textContent = "Download";
+  const note = element("div", "xai-audio-note", el);
+  const text = element("div", "xai-audio-text", el);
+  const spoken = element("span", "xai-audio-spoken", text);
+  const current = element("mark", "xai-audio-current", text);
+  const upcoming = element("span", "xai-audio-upcoming", text);
+  let shown = [-1, -1, -1];
+  let objectUrl = null;
+
+  play.addEventListener("click", () => {
+    const ctx = st.ctx;
+    const finished = st.sources.size === 0 && st.pendingWhole === 0;
+    if (finished && st.raw.length && st.status !== "streaming") {
+      st.userPaused = false;
+      replay(st);
+      if (st.ctx.state === "suspended") st.ctx.resume();
+    } else if (ctx && ctx.state === "running") {
+      st.userPaused = true;
+      ctx.suspend();
+    } else if (ctx) {
+      st.userPaused = false;
+      ctx.resume();
+    }
+    refresh(st);
+  });
+  resume.addEventListener("click", () => {
+    st.userPaused = false;
+    if (st.ctx) st.ctx.resume().then(() => refresh(st));
+  });
+  download.addEventListener("click", () => {
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+    objectUrl = URL.createObjectURL(clipBlob(st));
+    download.href = objectUrl;
+    const ext = st.codec === "mp3" ? "mp3" : "wav";
+    download.download = `${model.get("filename") || "speech"}.${ext}`;
+  });
+
+  const update = () => {
+    const ctx = st.ctx;
+    const state = ctx ? ctx.state : "none";
+    const playing = st.sources.size > 0 && state === "running";
+    play.textContent = playing ? "Pause" : "Play";
+    play.disabled = !st.raw.length;
+    resume.hidden = !(ctx && state === "suspended" && !st.userPaused);
+    const pos = position(st);
+    time.textContent = `${formatTime(pos)} / ${formatTime(st.clipDuration)}`;
+    status.textContent = STATUS_TEXT[st.status] || st.status;
+    note.textContent = st.note;
+    note.hidden = !st.note;
+    const downloadable = st.raw.length > 0 && st.status !== "streaming" && st.pendingWhole === 0;
+    download.hidden = !downloadable;
+
+    if (st.marks.length) {
+      const index = currentMark(st, pos);
+      const [a, b] = st.segments.length && index >= 0 ? wordAround(st.marks, index) : [0, 0];
+      if (st.marksChanged || a !== shown[0] || b !== shown[1] || st.marks.length !== shown[2]) {
+        const join = (from, to) => st.marks.slice(from, to).map((m) => m.text).join("");
+        spoken.textContent = join(0, a);
+        current.textContent = join(a, b);
+        upcoming.textContent = join(b, st.marks.length);
+        shown = [a, b, st.marks.length];
+        st.marksChanged = false;
+      }
+    } else if (shown[2] !== -2) {
+      spoken.textContent = "";
+      current.textContent = "";
+      upcoming.textContent = model.get("text");
+      shown = [-1, -1, -2];
+    }
+    text.hidden = !(st.marks.length || model.get("text"));
+
+    const data = el.dataset;
+    data.chunksReceived = String(st.received);
+    data.chunksScheduled = String(st.scheduled);
+    data.chunksEnded = String(st.ended);
+    data.chunksExpected = st.expected === null ? "" : String(st.expected);
+    data.playingStartedAtChunk = st.startedAtChunk === null ? "" : String(st.startedAtChunk);
+    data.underruns = String(st.underruns);
+    data.status = st.status;
+    data.audioState = state;
+  };
+
+  const view = { update };
+  st.views.add(view);
+  const onTrait = () => {
+    if (st.status === "waiting" || !st.received) st.status = model.get("status");
+    st.note = model.get("note") || st.note;
+    shown = [-1, -1, -1];
+    update();
+  };
+  model.on("change:status", onTrait);
+  model.on("change:note", onTrait);
+  model.on("change:text", onTrait);
+  update();
+  tick(st);
+  return () => {
+    st.views.delete(view);
+    model.off("change:status", onTrait);
+    model.off("change:note", onTrait);
+    model.off("change:text", onTrait);
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+  };
+}
+
+export default {
+  initialize({ model }) {
+    const uid = model.get("uid");
+    const st = newState(model);
+    players.set(uid, st);
+    // Registered on the model, not in render(): two views of one player must not play twice.
+    model.on("msg:custom", (msg, buffers) => onMessage(st, msg, buffers));
+    return () => {
+      stopAll(st);
+      if (st.ctx) st.ctx.close();
+      players.delete(uid);
+    };
+  },
+  render({ model, el }) {
+    const st = players.get(model.get("uid"));
+    if (!st) {
+      el.textContent = "audio player state is missing; re-run the cell";
+      return undefined;
+    }
+    return createView(st, model, el);
+  },
+};
