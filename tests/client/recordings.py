@@ -50,3 +50,28 @@ def network_reads(path: Path) -> list[bytes]:
     """The raw reads, in order, from a req_llm streaming fixture (``chunks[].b64``)."""
     doc = json.loads(path.read_text("utf-8"))
     return [base64.b64decode(c["b64"]) for c in doc.get("chunks") or []]
+
+
+def rubyllm_interactions() -> list[tuple[str, dict[str, object]]]:
+    """(id, interaction) for every api.x.ai interaction in the ruby_llm VCR cassettes.
+
+    Needs PyYAML; returns nothing without it (callers skip with the reason).
+    """
+    try:
+        import yaml
+    except ImportError:
+        return []
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor(
+        "!binary", lambda loader, node: base64.b64decode(loader.construct_scalar(node))
+    )
+    out: list[tuple[str, dict[str, object]]] = []
+    for path in files("rubyllm/*/*.yml"):
+        doc = yaml.load(path.read_text("utf-8"), Loader=Loader)
+        for i, interaction in enumerate(doc.get("http_interactions") or []):
+            if "api.x.ai" in interaction["request"]["uri"]:
+                out.append((f"{path.parent.name}/{path.stem}#{i}", interaction))
+    return out

@@ -138,7 +138,11 @@ def completion_from_chat(body: Mapping[str, Any], raw: Any = None) -> Completion
 
 
 def completion_from_responses(body: Mapping[str, Any], raw: Any = None) -> Completion:
-    """A finished ``Completion`` from a response object: message text and reasoning summaries."""
+    """A finished ``Completion`` from a response object: message text and reasoning summaries.
+
+    A response the server cut short (``status: incomplete``) is still a finished answer; its
+    ``finish_reason`` names the limit hit, as chat's ``length`` does.
+    """
     text: list[str] = []
     reasoning: list[str] = []
     for item in body.get("output") or ():
@@ -169,7 +173,7 @@ def completion_from_responses(body: Mapping[str, Any], raw: Any = None) -> Compl
         service_tier=body.get("service_tier"),
         usage=Usage.from_responses(usage) if isinstance(usage, Mapping) else None,
         finish_reason=reason or ("stop" if status == "completed" else status),
-        status="incomplete" if status == "incomplete" else "completed",
+        status="completed",
         endpoint="responses",
         raw=raw,
     )

@@ -1,0 +1,109 @@
+"""``client.chat``: OpenAI-compatible chat completions, plain or streamed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from xai_magics.client._transport import Transport, drive
+from xai_magics.client.completion import Completion, completion_from_chat
+from xai_magics.client.streaming import CompletionStream
+
+__all__ = ["ChatAPI"]
+
+PATH = "/chat/completions"
+
+
+class ChatAPI:
+    """``POST /v1/chat/completions``."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        service_tier: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        reasoning_effort: str | None = None,
+        response_format: Mapping[str, Any] | None = None,
+        **extra: Any,
+    ) -> Completion:
+        """One finished completion."""
+        body = chat_body(
+            model,
+            messages,
+            service_tier,
+            temperature,
+            max_tokens,
+            reasoning_effort,
+            response_format,
+            extra,
+        )
+        started = time.monotonic()
+        response, attempts = drive(self._transport.request_steps("POST", PATH, json=body))
+        from xai_magics.schemas.chat import ChatCompletion
+
+        raw = ChatCompletion.model_validate_json(response.content)
+        completion = completion_from_chat(raw.model_dump(), raw=raw)
+        completion.retries = attempts - 1
+        completion.elapsed_s = time.monotonic() - started
+        return completion
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        service_tier: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        reasoning_effort: str | None = None,
+        response_format: Mapping[str, Any] | None = None,
+        **extra: Any,
+    ) -> CompletionStream:
+        """A stream of deltas; asks for the usage chunk so cost is known at the end."""
+        body = chat_body(
+            model,
+            messages,
+            service_tier,
+            temperature,
+            max_tokens,
+            reasoning_effort,
+            response_format,
+            extra,
+        )
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+        transport = self._transport
+        return CompletionStream(
+            lambda: transport.stream_steps("POST", PATH, json=body), endpoint="chat", model=model
+        )
+
+
+def chat_body(
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    service_tier: str | None,
+    temperature: float | None,
+    max_tokens: int | None,
+    reasoning_effort: str | None,
+    response_format: Mapping[str, Any] | None,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The JSON body; parameters left as ``None`` are not sent, so server defaults apply."""
+    body: dict[str, Any] = {"model": model, "messages": list(messages)}
+    optional = {
+        "service_tier": service_tier,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "reasoning_effort": reasoning_effort,
+        "response_format": dict(response_format) if response_format is not None else None,
+    }
+    body.update((k, v) for k, v in optional.items() if v is not None)
+    body.update(extra)
+    return body
