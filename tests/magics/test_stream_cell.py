@@ -1,0 +1,96 @@
+"""``%%grok`` in a real kernel: streaming, the final output, the cell value, receipts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conftest import CANARY_KEY, Kernel, assert_inert_html, requests_to
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
+
+ANSWER = "# Tides\n\nThe **moon** pulls the sea. Here is `code` and a list:\n\n- one\n- two\n"
+
+
+def test_stream_ends_as_one_ordinary_display_with_receipt(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    emu.control.inject("answer", "/v1/responses", text=ANSWER)
+    run = grok_kernel.ok("%%grok\nExplain tides")
+    out = run.only_display()
+    assert out["output_type"] == "display_data"
+    assert set(out["data"]) == {"text/html", "text/markdown", "text/plain"}
+    assert "<h1>Tides</h1>" in out["data"]["text/html"]
+    assert out["data"]["text/plain"].startswith(ANSWER)
+    receipt = out["metadata"]["xai_magics"]["receipt"]
+    assert receipt["model"] == "grok-4.3"
+    assert receipt["tier"] == "default"
+    assert receipt["output_tokens"] > 0
+    assert receipt["cost_usd"] > 0
+    assert receipt["ttft_s"] is not None
+    assert "grok-4.3 · default tier" in out["data"]["text/html"]
+    # the deltas went over the widget's comm, text only, and add up to the answer
+    assert run.streamed_text == ANSWER
+    assert all(set(c) <= {"text", "reasoning", "status"} for c in run.custom)
+    # the cell value is the result, not shown a second time
+    assert not [o for o in run.outputs if o["output_type"] == "execute_result"]
+    assert grok_kernel.value("type(_).__name__") == "GrokResult"
+    assert grok_kernel.value("_.text") == ANSWER
+
+
+def test_deltas_are_coalesced_not_sent_per_token(grok_kernel: Kernel, emu: Emulator) -> None:
+    text = " ".join(f"word{i}" for i in range(600))
+    emu.control.inject("answer", "/v1/responses", text=text)
+    run = grok_kernel.ok("%%grok\nLong one")
+    assert run.streamed_text == text
+    # 600+ tokens at full emulator speed arrive in well under a second: a handful of messages
+    assert 1 <= len(run.custom) <= 20
+
+
+def test_result_object_and_output_variable(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.inject("answer", "/v1/responses", text="forty-two")
+    grok_kernel.ok("%%grok -o answer\nMeaning of life?")
+    assert grok_kernel.value("answer.text") == "forty-two"
+    assert grok_kernel.value("answer.status") == "completed"
+    assert grok_kernel.value("answer.tier") == "default"
+    assert grok_kernel.value("answer.usage.output_tokens") > 0
+    rep = grok_kernel.value("repr(answer)")
+    assert rep.startswith("GrokResult(status='completed', model='grok-4.3', tier='default'")
+    assert "text='forty-two'" in rep
+    assert CANARY_KEY not in rep
+
+
+def test_redisplaying_the_result_later_shows_the_answer(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.inject("answer", "/v1/responses", text="shown again")
+    grok_kernel.ok("%%grok -o r\nx")
+    run = grok_kernel.ok("r")
+    assert run.only_display()["data"]["text/plain"].startswith("shown again")
+
+
+def test_hostile_answer_split_across_deltas_is_inert(grok_kernel: Kernel, emu: Emulator) -> None:
+    payload = (
+        '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> '
+        "[x](javascript:alert(1)) ![i](http://127.0.0.1:9/?d=secret) <iframe srcdoc='x'></iframe>"
+    )
+    emu.control.inject("answer", "/v1/responses", text=payload)
+    run = grok_kernel.ok("%%grok\nbe evil")
+    out = run.only_display()
+    assert_inert_html(out["data"]["text/html"])
+    assert "&lt;script&gt;" in out["data"]["text/html"]
+    assert run.streamed_text == payload  # streamed as text, to be shown with textContent
+    assert len(run.custom) >= 1
+
+
+def test_line_magic_keeps_the_prompt_verbatim(grok_kernel: Kernel, emu: Emulator) -> None:
+    grok_kernel.ok("topic = 'tides'")
+    grok_kernel.ok('%grok -m grok-4.3 What\'s {topic}? Use {k: v for k, v in d} and "quotes"')
+    body = requests_to(emu, "/responses")[-1]["body"]
+    assert body["input"] == 'What\'s tides? Use {k: v for k, v in d} and "quotes"'
+
+
+def test_no_stream_waits_and_shows_one_display(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.inject("answer", "/v1/responses", text="whole")
+    run = grok_kernel.ok("%%grok --no-stream\nx")
+    assert run.only_display()["data"]["text/plain"].startswith("whole")
+    assert run.custom == []
+    assert "stream" not in requests_to(emu, "/responses")[-1]["body"]

@@ -1,0 +1,590 @@
+"""``Grok``: everything ``%%grok`` does, from plain Python.
+
+```python
+from xai_magics import Grok
+grok = Grok(model="grok-4.3")
+r = grok.ask("Explain tides in two sentences")      # GrokResult: text, usage, tier, cost, timings
+for event in (s := grok.stream("Count to 5")):       # TextDelta / ReasoningDelta / Retrying
+    ...
+r = s.result()
+grok.ask("Go on", thread="tides")                     # named conversations
+grok.compare("Haiku about rain", ["grok-4.3", "grok-4.3@priority"])
+grok.dry_run("...")                                   # the exact request, nothing sent
+```
+
+Every call leaves a receipt in the session ledger (``%grok_usage``). The magic is a thin layer
+over this class: it adds the notebook display and nothing else.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from xai_magics.threads import Thread, ThreadStore, Turn
+from xai_magics.usage import (
+    PUBLISHED_PRICES,
+    Ledger,
+    Prices,
+    Receipt,
+    estimate_tokens,
+    format_usd,
+    session_ledger,
+)
+
+if TYPE_CHECKING:
+    from xai_magics.client import Completion, CompletionStream, StreamEvent, XAIClient
+
+__all__ = ["AnswerStream", "AskOptions", "DryRun", "Grok", "GrokResult", "PromptRefused"]
+
+Api = Literal["responses", "chat"]
+Tier = Literal["default", "priority"]
+
+#: Longest prompt sent without complaint (about 100k tokens): past it, a stray ``{big_object}``
+#: is far likelier than intent, and it would cost real money.
+MAX_PROMPT_CHARS = 400_000
+
+
+class PromptRefused(ValueError):
+    """The prompt was not sent; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """What one call asks for. The magic's options map onto these one to one."""
+
+    model: str = "grok-4.3"
+    api: Api = "responses"
+    tier: Tier | None = None
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    reasoning_effort: str | None = None
+    schema: Any = None  # a pydantic model class
+    thread: str | None = None
+    new_thread: bool = False
+    #: identifies the turn in its thread: re-asking with the same key replaces the turn
+    turn_key: str | None = None
+
+
+@dataclass
+class GrokResult:
+    """One answer with its receipt. ``str(result)`` is the text."""
+
+    text: str
+    status: str
+    model_requested: str
+    model: str | None = None
+    reasoning: str = ""
+    parsed: Any = None
+    tier_requested: str | None = None
+    tier: str | None = None
+    usage: Any = None  # xai_magics.client.Usage
+    cost_usd: float | None = None
+    response_id: str | None = None
+    ttft_s: float | None = None
+    elapsed_s: float | None = None
+    endpoint: str = "responses"
+    thread: str | None = None
+    error: str | None = None
+    receipt: Receipt | None = None
+    #: execution count of the cell whose output already shows this answer (set by the magic), so
+    #: the same cell's value does not show it twice
+    shown_in: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completed"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        preview = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        parts = [f"status={self.status!r}", f"model={(self.model or self.model_requested)!r}"]
+        if self.tier:
+            parts.append(f"tier={self.tier!r}")
+        if self.usage is not None:
+            parts.append(f"tokens={self.usage.input_tokens}→{self.usage.output_tokens}")
+        parts.append(f"cost={format_usd(self.cost_usd)!r}")
+        if self.thread:
+            parts.append(f"thread={self.thread!r}")
+        if self.parsed is not None:
+            parts.append(f"parsed={type(self.parsed).__name__}")
+        if self.error:
+            parts.append(f"error={self.error!r}")
+        parts.append(f"text={preview!r}")
+        return f"GrokResult({', '.join(parts)})"
+
+    def mime_bundle(self, fmt: str = "markdown") -> tuple[dict[str, str], dict[str, Any]]:
+        """The answer as one ordinary display (safe HTML, Markdown, plain text) and its metadata."""
+        from xai_magics.render import render_bundle
+
+        data = render_bundle(
+            self.text,
+            reasoning=self.reasoning,
+            status_line=self.status_line(),
+            # Without usage (stopped, cut off) the numbers would be zeros, not a receipt.
+            receipt_line=self.receipt.summary() if self.receipt and self.usage else "",
+            fmt=fmt,
+        )
+        meta = {"xai_magics": {"receipt": self.receipt.to_metadata() if self.receipt else None}}
+        return data, meta
+
+    def status_line(self) -> str:
+        """Empty for a complete answer; otherwise what happened and what to do."""
+        if self.status == "stopped":
+            return f"stopped after {len(self.text):,} characters (interrupted); re-run to ask again"
+        if self.status == "incomplete":
+            return "incomplete: the answer hit its token limit; raise --max-tokens to get more"
+        if self.status == "error":
+            kept = f" (kept {len(self.text):,} characters)" if self.text else ""
+            return f"error{kept}: {self.error}"
+        return ""
+
+    def _ipython_display_(self) -> None:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        shell = get_ipython()
+        if shell is not None and self.shown_in == shell.execution_count:
+            # The magic already showed this answer above; as the cell's value it would repeat it.
+            return
+        data, meta = self.mime_bundle()
+        display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """The exact request a call would send, and what it would roughly cost."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    input_tokens: int
+    estimate: str
+
+    def __str__(self) -> str:
+        lines = [f"{self.method} {self.url}"]
+        lines += [f"{k}: {v}" for k, v in self.headers.items()]
+        lines += ["", json.dumps(self.body, indent=2, ensure_ascii=False), "", self.estimate]
+        return "\n".join(lines)
+
+
+class AnswerStream:
+    """An answer on its way: iterate for events, ``stop()`` to end it early, then ``result()``.
+
+    Errors never escape the iteration: a failed or cut stream ends it, and ``result()`` carries
+    the partial text with status ``error``. The caller decides how loudly to say so.
+    """
+
+    def __init__(self, grok: Grok, prompt: str, options: AskOptions, thread: Thread | None):
+        self._grok = grok
+        self._prompt = prompt
+        self._options = options
+        self._thread = thread
+        self._stream: CompletionStream | None = None
+        self._error: BaseException | None = None
+        self._partial: Completion | None = None
+        self._stopped = False
+        self._result: GrokResult | None = None
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        from xai_magics.client import IncompleteStreamError, XAIError
+
+        try:
+            self._stream = self._grok._open_stream(self._prompt, self._options, self._thread)
+            yield from self._stream
+        except IncompleteStreamError as exc:
+            self._error, self._partial = exc, exc.partial
+        except XAIError as exc:
+            self._error = exc
+
+    def stop(self) -> None:
+        """End the stream now (closes the connection); the partial answer is kept."""
+        self._stopped = True
+        if self._stream is not None:
+            self._stream.close()
+
+    def __enter__(self) -> AnswerStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._result is None:
+            self.stop()
+
+    def result(self) -> GrokResult:
+        """Fold what arrived into a result; recorded once in the ledger and the thread."""
+        if self._result is not None:
+            return self._result
+        from xai_magics.client import Completion
+
+        snapshot = self._partial or (
+            self._stream.snapshot if self._stream is not None else Completion()
+        )
+        if self._stopped and snapshot.status in ("streaming", "stopped"):
+            snapshot = replace(snapshot, status="stopped")
+        elif self._error is not None:
+            snapshot = replace(snapshot, status="error")
+        self._result = self._grok._finish(
+            self._prompt, self._options, self._thread, snapshot, self._error
+        )
+        return self._result
+
+
+class Grok:
+    """A session with Grok: defaults, threads, the usage ledger and one HTTP client."""
+
+    def __init__(
+        self,
+        model: str = "grok-4.3",
+        *,
+        api: Api = "responses",
+        tier: Tier | None = None,
+        system: str | None = None,
+        client: XAIClient | None = None,
+        ledger: Ledger | None = None,
+        threads: ThreadStore | None = None,
+    ) -> None:
+        self.defaults = AskOptions(model=model, api=api, tier=tier, system=system)
+        self.ledger = ledger if ledger is not None else session_ledger()
+        self.threads = threads if threads is not None else ThreadStore()
+        self._client = client
+        self._owns_client = client is None
+        self._env_fingerprint: str | None = None
+        self._prices: dict[str, Prices] = {}
+
+    def __repr__(self) -> str:
+        d = self.defaults
+        return f"Grok(model={d.model!r}, api={d.api!r}, tier={d.tier!r}, calls={self.ledger.calls})"
+
+    # -- public calls -------------------------------------------------------------------------
+
+    def options(self, **overrides: Any) -> AskOptions:
+        """The defaults with ``overrides`` applied (``None`` values keep the default)."""
+        return replace(self.defaults, **{k: v for k, v in overrides.items() if v is not None})
+
+    def stream(self, prompt: str, **overrides: Any) -> AnswerStream:
+        """Start an answer; iterate the returned stream for its events."""
+        options = self.options(**overrides)
+        self._check_prompt(prompt, options)
+        return AnswerStream(self, prompt, options, self._thread_for(options))
+
+    def ask(self, prompt: str, *, stream: bool = True, **overrides: Any) -> GrokResult:
+        """Ask and wait for the whole answer (streamed underneath, for the first-token time)."""
+        if stream:
+            answer = self.stream(prompt, **overrides)
+            for _ in answer:
+                pass
+            return answer.result()
+        options = self.options(**overrides)
+        self._check_prompt(prompt, options)
+        thread = self._thread_for(options)
+        from xai_magics.client import Completion, XAIError
+
+        try:
+            completion = self._call(prompt, options, thread, stream=False)
+        except XAIError as exc:
+            return self._finish(prompt, options, thread, Completion(status="error"), exc)
+        return self._finish(prompt, options, thread, completion, None)
+
+    def compare(self, prompt: str, specs: Sequence[str], **overrides: Any) -> list[GrokResult]:
+        """The same prompt to several ``model`` or ``model@tier`` specs at once, in order."""
+        runs = [self.options(**overrides, **_parse_spec(spec)) for spec in specs]
+        for options in runs:
+            self._check_prompt(prompt, options)
+        self.client()  # one client, created before the workers share it
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(runs), 8)) as pool:
+            futures = [
+                pool.submit(self.ask, prompt, **{**_as_overrides(o), "thread": None}) for o in runs
+            ]
+            return [f.result() for f in futures]
+
+    def dry_run(self, prompt: str, **overrides: Any) -> DryRun:
+        """The exact request (key redacted) and an estimate of its cost; nothing is sent."""
+        options = self.options(**overrides)
+        self._check_prompt(prompt, options)
+        thread = self.threads.get(options.thread) if options.thread else None
+        path, body = _wire_body(prompt, options, thread, stream=True)
+        base = os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1").rstrip("/")
+        headers = {
+            "Authorization": "Bearer [redacted]",
+            "Content-Type": "application/json",
+            "Accept": "text/event-stream",
+        }
+        text_in = json.dumps(body.get("input") or body.get("messages"), ensure_ascii=False)
+        tokens = estimate_tokens(text_in)
+        prices = self._prices.get(options.model) or PUBLISHED_PRICES.get(options.model)
+        if prices is None:
+            estimate = f"≈{tokens:,} input tokens; no price known for {options.model}"
+        else:
+            cost_in = prices.cost_usd(tokens, 0)
+            estimate = f"≈{tokens:,} input tokens ≈ {format_usd(cost_in)} input"
+            if options.max_tokens:
+                cap = prices.cost_usd(tokens, options.max_tokens)
+                estimate += f"; at most {format_usd(cap)} with {options.max_tokens:,} output tokens"
+            else:
+                estimate += f"; output {format_usd(prices.output * 1000 / 1e10)} per 1k tokens"
+            if options.tier == "priority":
+                estimate += " (priority tier bills more when granted)"
+        return DryRun("POST", base + path, headers, body, tokens, estimate)
+
+    def models(self) -> list[Any]:
+        """Language models with prices (ticks per token); refreshes the dry-run price table."""
+        models: list[Any] = list(self.client().models.language_models())
+        for m in models:
+            prices = _prices_of(m)
+            if prices is not None:
+                self._prices[str(m.id)] = prices
+                for alias in getattr(m, "aliases", None) or ():
+                    self._prices[str(alias)] = prices
+        return models
+
+    def client(self) -> XAIClient:
+        """The HTTP client, rebuilt when XAI_API_KEY or XAI_BASE_URL changed since it was made."""
+        fingerprint = _env_fingerprint()
+        if self._client is not None and (
+            not self._owns_client or fingerprint == self._env_fingerprint
+        ):
+            return self._client
+        from xai_magics.client import XAIClient
+
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        self._client = XAIClient()
+        self._env_fingerprint = fingerprint
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None and self._owns_client:
+            self._client.close()
+            self._client = None
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _check_prompt(self, prompt: str, options: AskOptions) -> None:
+        if len(prompt) > MAX_PROMPT_CHARS:
+            raise PromptRefused(
+                f"The prompt is {len(prompt):,} characters (limit {MAX_PROMPT_CHARS:,}); "
+                "nothing was sent. Interpolate a summary or a slice instead of the whole object."
+            )
+        key = os.environ.get("XAI_API_KEY", "")
+        texts = (prompt, options.system or "")
+        if len(key) >= 8 and any(key in t for t in texts):
+            raise PromptRefused(
+                "The prompt contains the value of XAI_API_KEY; nothing was sent. "
+                "Remove the variable that holds the key from the prompt."
+            )
+
+    def _thread_for(self, options: AskOptions) -> Thread | None:
+        if options.new_thread:
+            return self.threads.new(options.turn_key or "", system=options.system)
+        if options.thread:
+            return self.threads.get_or_create(options.thread, system=options.system)
+        return None
+
+    def _call(
+        self, prompt: str, options: AskOptions, thread: Thread | None, *, stream: bool
+    ) -> Any:
+        kwargs = _client_kwargs(prompt, options, thread)
+        api = self.client().responses if options.api == "responses" else self.client().chat
+        return api.stream(**kwargs) if stream else api.create(**kwargs)
+
+    def _open_stream(
+        self, prompt: str, options: AskOptions, thread: Thread | None
+    ) -> CompletionStream:
+        stream: CompletionStream = self._call(prompt, options, thread, stream=True)
+        return stream
+
+    def _finish(
+        self,
+        prompt: str,
+        options: AskOptions,
+        thread: Thread | None,
+        completion: Completion,
+        error: BaseException | None,
+    ) -> GrokResult:
+        receipt = Receipt.from_completion(
+            completion, model_requested=options.model, tier_requested=options.tier
+        )
+        if completion.id is not None or completion.usage is not None or completion.text:
+            self.ledger.record(receipt)
+        parsed, parse_error = None, None
+        if options.schema is not None and completion.status == "completed":
+            parsed, parse_error = _parse(options.schema, completion.text)
+        status = "error" if parse_error else completion.status
+        if status == "streaming":
+            status = "incomplete"
+        result = GrokResult(
+            text=completion.text,
+            status=status,
+            model_requested=options.model,
+            model=completion.model,
+            reasoning=completion.reasoning,
+            parsed=parsed,
+            tier_requested=options.tier,
+            tier=completion.service_tier,
+            usage=completion.usage,
+            cost_usd=receipt.cost_usd,
+            response_id=completion.id,
+            ttft_s=completion.ttft_s,
+            elapsed_s=completion.elapsed_s,
+            endpoint=options.api,
+            thread=thread.name if thread else None,
+            error=parse_error or (_error_text(error) if error is not None else None),
+            receipt=receipt,
+        )
+        if thread is not None and result.status == "completed":
+            key = options.turn_key or _hash(prompt)
+            thread.record(Turn(key, prompt, result.text, result.response_id, result.model))
+        return result
+
+
+def _parse_spec(spec: str) -> dict[str, Any]:
+    model, _, tier = spec.strip().partition("@")
+    if tier and tier not in ("default", "priority"):
+        raise PromptRefused(
+            f"Unknown tier {tier!r} in {spec!r}: use MODEL@default or MODEL@priority."
+        )
+    return {"model": model.strip(), "tier": tier or None}
+
+
+def _as_overrides(options: AskOptions) -> dict[str, Any]:
+    return {f: getattr(options, f) for f in AskOptions.__dataclass_fields__}
+
+
+def _client_kwargs(prompt: str, options: AskOptions, thread: Thread | None) -> dict[str, Any]:
+    """Arguments for ``client.responses`` / ``client.chat`` ``create``/``stream``."""
+    key = options.turn_key or _hash(prompt)
+    common: dict[str, Any] = {"model": options.model}
+    if options.tier:
+        common["service_tier"] = options.tier
+    if options.temperature is not None:
+        common["temperature"] = options.temperature
+    if options.reasoning_effort:
+        common["reasoning_effort"] = options.reasoning_effort
+    schema = _json_schema(options.schema) if options.schema is not None else None
+    if options.api == "chat":
+        messages = thread.messages_for(key) if thread else []
+        if not thread and options.system:
+            messages.append({"role": "system", "content": options.system})
+        messages.append({"role": "user", "content": prompt})
+        kwargs = {**common, "messages": messages}
+        if options.max_tokens is not None:
+            kwargs["max_tokens"] = options.max_tokens
+        if schema is not None:
+            kwargs["response_format"] = {"type": "json_schema", "json_schema": schema}
+        return kwargs
+    previous = thread.previous_response_id(key) if thread else None
+    kwargs = {**common}
+    system = (thread.system if thread else None) or options.system
+    if system and previous is None:
+        # instructions cannot be combined with previous_response_id: the system message goes
+        # into the first turn's input, where the stored conversation keeps it.
+        kwargs["input"] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": prompt},
+        ]
+    else:
+        kwargs["input"] = prompt
+    if previous is not None:
+        kwargs["previous_response_id"] = previous
+    if options.max_tokens is not None:
+        kwargs["max_output_tokens"] = options.max_tokens
+    if schema is not None:
+        kwargs["text_format"] = {"type": "json_schema", **schema}
+    return kwargs
+
+
+def _wire_body(
+    prompt: str, options: AskOptions, thread: Thread | None, *, stream: bool
+) -> tuple[str, dict[str, Any]]:
+    """The JSON body the client sends for these options, built by the client's own code."""
+    kwargs = _client_kwargs(prompt, options, thread)
+    if options.api == "chat":
+        from xai_magics.client.chat import chat_body
+
+        body = chat_body(
+            kwargs.pop("model"),
+            kwargs.pop("messages"),
+            kwargs.pop("service_tier", None),
+            kwargs.pop("temperature", None),
+            kwargs.pop("max_tokens", None),
+            kwargs.pop("reasoning_effort", None),
+            kwargs.pop("response_format", None),
+            kwargs,
+        )
+        if stream:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        return "/chat/completions", body
+    from xai_magics.client.responses import responses_body
+
+    body = responses_body(
+        kwargs.pop("model"),
+        kwargs.pop("input"),
+        None,
+        kwargs.pop("previous_response_id", None),
+        kwargs.pop("service_tier", None),
+        kwargs.pop("temperature", None),
+        None,
+        kwargs.pop("max_output_tokens", None),
+        kwargs.pop("reasoning_effort", None),
+        kwargs.pop("text_format", None),
+        None,
+        kwargs,
+    )
+    if stream:
+        body["stream"] = True
+    return "/responses", body
+
+
+def _json_schema(model: Any) -> dict[str, Any]:
+    schema = model.model_json_schema() if hasattr(model, "model_json_schema") else dict(model)
+    name = getattr(model, "__name__", "answer")
+    return {"name": name, "schema": schema, "strict": True}
+
+
+def _parse(model: Any, text: str) -> tuple[Any, str | None]:
+    try:
+        if hasattr(model, "model_validate_json"):
+            return model.model_validate_json(text), None
+        return json.loads(text), None
+    except ValueError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        name = getattr(model, "__name__", "the schema")
+        return None, f"the answer does not match {name}: {first}; the text is kept in .text"
+
+
+def _prices_of(model: Any) -> Prices | None:
+    try:
+        return Prices(
+            int(model.prompt_text_token_price),
+            int(model.cached_prompt_text_token_price),
+            int(model.completion_text_token_price),
+        )
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _error_text(error: BaseException) -> str:
+    from xai_magics.client.redact import redact
+
+    return redact(str(error)) or type(error).__name__
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _env_fingerprint() -> str:
+    # A hash, so the key itself never sits in this object (reprs, tracebacks with locals).
+    raw = os.environ.get("XAI_API_KEY", "") + "\0" + os.environ.get("XAI_BASE_URL", "")
+    return hashlib.sha256(raw.encode()).hexdigest()

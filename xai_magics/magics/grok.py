@@ -1,0 +1,276 @@
+"""``%%grok`` / ``%grok``: ask Grok from a cell and watch the answer stream in, with a receipt.
+
+Thin by design: options -> ``xai_magics.api.Grok`` -> ``presenter``. Defaults are traitlets, so
+``%config GrokMagics.model = "grok-4.3"`` (or a profile's ipython_config.py) changes them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Bool, Enum, Float, Int, Unicode
+
+from xai_magics.api import Grok, GrokResult, PromptRefused
+from xai_magics.magics._typing import argument, magic_arguments
+from xai_magics.magics.options import cell_key, split_line
+from xai_magics.magics.presenter import present_stream, resolve_mode
+from xai_magics.templates import TemplateError, interpolate
+
+__all__ = ["GrokMagics"]
+
+_FENCED = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+
+
+@magics_class
+class GrokMagics(Magics):
+    """Ask Grok from a notebook: ``%%grok`` for a cell, ``%grok`` for one line."""
+
+    model = Unicode("grok-4.3", help="Model used when -m is not given.").tag(config=True)
+    api = Enum(["responses", "chat"], "responses", help="Endpoint: responses or chat.").tag(
+        config=True
+    )
+    tier = Enum(
+        ["default", "priority"], None, allow_none=True, help="Service tier to ask for."
+    ).tag(config=True)
+    system = Unicode(
+        None, allow_none=True, help="System prompt used when --system is not given."
+    ).tag(config=True)
+    temperature = Float(None, allow_none=True, help="Sampling temperature.").tag(config=True)
+    max_tokens = Int(None, allow_none=True, help="Cap on output tokens.").tag(config=True)
+    reasoning_effort = Unicode(None, allow_none=True, help="none, low, medium, high...").tag(
+        config=True
+    )
+    format = Enum(["markdown", "text", "code", "json"], "markdown", help="How answers show.").tag(
+        config=True
+    )
+    display = Enum(
+        ["auto", "widget", "text"],
+        "auto",
+        help="auto: a streaming widget in a kernel, text in a terminal; text: always plain text.",
+    ).tag(config=True)
+    stream = Bool(True, help="Stream answers (False: wait for the whole answer).").tag(config=True)
+    max_updates_per_second = Float(
+        20.0, help="Cap on live output updates per answer (front ends drop floods)."
+    ).tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.session = Grok()
+
+    @property
+    def _shell(self) -> Any:
+        assert self.shell is not None, "magics are registered with a shell"
+        return self.shell
+
+    # -- %%grok / %grok -------------------------------------------------------------------
+
+    @no_var_expand
+    @magic_arguments()
+    @argument("-m", "--model", help="Model (default: GrokMagics.model, grok-4.3).")
+    @argument("--api", choices=["responses", "chat"], help="Endpoint (default: responses).")
+    @argument("--tier", choices=["default", "priority"], help="Service tier to ask for.")
+    @argument("--system", metavar="TEXT", help="System prompt ({name} interpolation applies).")
+    @argument("-t", "--temperature", type=float, help="Sampling temperature, 0 to 2.")
+    @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens.")
+    @argument("--reasoning-effort", metavar="LEVEL", help="none, low, medium, high (per model).")
+    @argument("--thread", metavar="NAME", help="Continue the named conversation.")
+    @argument(
+        "--new-thread",
+        action="store_true",
+        help="Start a new conversation (named chat-N); re-running the cell restarts it.",
+    )
+    @argument("--schema", metavar="NAME", help="A pydantic model in the namespace: parse into it.")
+    @argument(
+        "-f", "--format", choices=["markdown", "text", "code", "json"], help="How to show it."
+    )
+    @argument("-o", "--output", metavar="VAR", help="Store the result object in VAR.")
+    @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
+    @argument("--compare", metavar="M1,M2", help="Ask several models (MODEL@priority) at once.")
+    @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
+    @line_cell_magic
+    def grok(self, line: str, cell: str | None = None) -> Any:
+        """Ask Grok; ``{name}`` in the prompt is replaced by that variable's value.
+
+        ``%%grok [options]`` then the prompt in the cell, or ``%grok [options] prompt``.
+        ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
+        The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
+        """
+        parser = self.grok.parser  # type: ignore[misc, union-attr]
+        argv, rest = split_line(line, parser)
+        args = parser.parse_args(argv)
+        if cell is None:
+            template = rest
+        elif rest.strip():
+            raise UsageError(
+                f"Unexpected text on the %%grok line: {rest.strip()!r}. "
+                "Put the prompt in the cell body (or quote option values)."
+            )
+        else:
+            template = cell
+        if not template.strip():
+            raise UsageError("Nothing to ask: write the prompt after %grok or in the cell body.")
+        if args.thread and args.new_thread:
+            raise UsageError("Use either --thread NAME or --new-thread, not both.")
+        if args.compare and (args.thread or args.new_thread):
+            raise UsageError("--compare asks each model once, outside threads: drop --thread.")
+
+        prompt = self._fill(template)
+        system = self._fill(args.system) if args.system is not None else self.system
+        schema = self._schema(args.schema) if args.schema else None
+        fmt = args.format or ("json" if schema is not None else self.format)
+        overrides: dict[str, Any] = {
+            "model": args.model or self.model,
+            "api": args.api or self.api,
+            "tier": args.tier or self.tier,
+            "system": system,
+            "temperature": args.temperature if args.temperature is not None else self.temperature,
+            "max_tokens": args.max_tokens if args.max_tokens is not None else self.max_tokens,
+            "reasoning_effort": args.reasoning_effort or self.reasoning_effort,
+            "schema": schema,
+            "thread": args.thread,
+            "new_thread": args.new_thread,
+            "turn_key": cell_key(self._shell, line, cell),
+        }
+        try:
+            if args.dry_run:
+                self._show_dry_run(prompt, overrides, args.compare)
+                return None
+            if args.compare:
+                results = self._compare(prompt, overrides, args.compare, fmt)
+                self._store(args.output, results)
+                return None
+            result = self._ask(prompt, overrides, fmt, stream=self.stream and not args.no_stream)
+        except PromptRefused as exc:
+            raise UsageError(str(exc)) from None
+        if fmt == "code" and result.ok:
+            self._shell.set_next_input(_extract_code(result.text), replace=False)
+        self._store(args.output, result)
+        if result.status == "error":
+            raise UsageError(result.error or "the request failed")
+        return result
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _fill(self, template: str) -> str:
+        ns = self._shell.user_ns
+        hidden = self._shell.user_ns_hidden
+
+        def lookup(name: str) -> object:
+            return ns[name]
+
+        def candidates() -> list[str]:
+            return [n for n in ns if not n.startswith("_") and n not in hidden]
+
+        try:
+            return interpolate(template, lookup, candidates=candidates, where="the notebook")
+        except TemplateError as exc:
+            raise UsageError(str(exc)) from None
+
+    def _schema(self, name: str) -> Any:
+        value = self._shell.user_ns.get(name)
+        if value is None:
+            raise UsageError(
+                f"--schema {name}: no such name in the notebook; define the model first."
+            )
+        if not (isinstance(value, type) and hasattr(value, "model_json_schema")):
+            raise UsageError(
+                f"--schema {name}: expected a pydantic model class, got {type(value).__name__}."
+            )
+        return value
+
+    def _ask(self, prompt: str, overrides: dict[str, Any], fmt: str, *, stream: bool) -> GrokResult:
+        mode = resolve_mode(self._shell, self.display)
+        if stream:
+            answer = self.session.stream(prompt, **overrides)
+            result = present_stream(
+                answer, mode=mode, fmt=fmt, max_rate=self.max_updates_per_second
+            )
+        else:
+            try:
+                result = self.session.ask(prompt, stream=False, **overrides)
+            except KeyboardInterrupt:
+                raise UsageError("Stopped before the answer arrived.") from None
+            if result.status != "error" or result.text:
+                self._show(*_bundle_for(result, fmt), mode=mode)
+        result.shown_in = self._shell.execution_count
+        return result
+
+    def _compare(
+        self, prompt: str, overrides: dict[str, Any], spec: str, fmt: str
+    ) -> list[GrokResult]:
+        from xai_magics.render import render_columns
+
+        specs = [s for s in (p.strip() for p in spec.split(",")) if s]
+        if len(specs) < 2:
+            raise UsageError("--compare needs at least two models: --compare grok-4.3,grok-4.5")
+        overrides = {k: v for k, v in overrides.items() if k not in ("model", "tier", "turn_key")}
+        try:
+            results = self.session.compare(prompt, specs, **overrides)
+        except KeyboardInterrupt:
+            raise UsageError("Stopped; the comparison was abandoned.") from None
+        columns = []
+        plain = []
+        for label, result in zip(specs, results, strict=True):
+            data, _ = _bundle_for(result, fmt)
+            columns.append((label, data["text/html"]))
+            plain.append(f"== {label} ==\n{data['text/plain']}")
+        meta = {
+            "xai_magics": {
+                "compare": [r.receipt.to_metadata() if r.receipt else None for r in results]
+            }
+        }
+        bundle = {"text/html": render_columns(columns), "text/plain": "\n\n".join(plain)}
+        self._show(bundle, meta, mode=resolve_mode(self._shell, self.display))
+        return results
+
+    def _show_dry_run(self, prompt: str, overrides: dict[str, Any], compare: str | None) -> None:
+        from xai_magics.render import escape
+
+        runs = [overrides]
+        if compare:
+            from xai_magics.api import _parse_spec
+
+            runs = [{**overrides, **_parse_spec(s)} for s in compare.split(",") if s.strip()]
+        texts = [str(self.session.dry_run(prompt, **run)) for run in runs]
+        text = "\n\n".join(texts)
+        header = "Dry run: nothing was sent.\n\n"
+        bundle = {
+            "text/plain": header + text,
+            "text/html": f"<pre>{escape(header + text)}</pre>",
+        }
+        self._show(bundle, {}, mode=resolve_mode(self._shell, self.display))
+
+    def _show(self, data: dict[str, str], meta: dict[str, Any], *, mode: str) -> None:
+        if mode == "terminal":
+            print(data["text/plain"])
+            return
+        from IPython.display import display
+
+        display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
+
+    def _store(self, name: str | None, value: object) -> None:
+        if not name:
+            return
+        if not name.isidentifier():
+            raise UsageError(f"-o {name}: not a valid variable name.")
+        self._shell.user_ns[name] = value
+
+
+def _bundle_for(result: GrokResult, fmt: str) -> tuple[dict[str, str], dict[str, Any]]:
+    if fmt == "json" and result.ok:
+        try:
+            pretty = json.dumps(json.loads(result.text), indent=2, ensure_ascii=False)
+        except ValueError:
+            pretty = result.text
+        shown = GrokResult(**{**result.__dict__, "text": pretty})
+        return shown.mime_bundle(fmt)
+    return result.mime_bundle(fmt)
+
+
+def _extract_code(text: str) -> str:
+    match = _FENCED.search(text)
+    return (match.group(1) if match else text).rstrip("\n")

@@ -1,0 +1,169 @@
+"""``%grok_tts`` / ``%%grok_tts``: speak text in the notebook, playing while the audio streams in.
+
+The cell shows an ``AudioPlayer`` that starts with the first piece of audio, then an ordinary
+audio output of the finished clip, so a saved notebook still plays without a kernel. The magic
+returns the ``SpeechResult`` (bytes, format, duration, cost).
+"""
+
+# IPython's magic_arguments decorators and display helpers carry no type hints.
+# mypy: disable-error-code="no-untyped-call,untyped-decorator"
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import Audio, display
+from traitlets import Float, Int, Unicode
+
+from xai_magics.audio import Codec
+from xai_magics.speech import SpeechInputError, SpeechResult, check_request, speak, wire_codec
+from xai_magics.templates import TemplateError, interpolate
+
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["TTSMagics", "audio_output", "split_options"]
+
+# Every option takes a value, so the options end at the first word that is not one of them.
+_OPTION = re.compile(r"\s*(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+(\S+))")
+
+
+def split_options(line: str) -> tuple[str, str]:
+    """``(options, text)``: the text is kept exactly as written (quotes, spacing, punctuation)."""
+    pos = 0
+    while True:
+        rest = line[pos:]
+        if rest.lstrip().startswith("-- ") or rest.strip() == "--":
+            end = pos + rest.index("--") + 2
+            return line[:pos], line[end:].strip()
+        match = _OPTION.match(rest)
+        if match is None:
+            return line[:pos], rest.strip()
+        pos += match.end()
+
+
+def audio_output(result: SpeechResult) -> Audio:
+    """An ordinary ``<audio>`` output of the whole clip: it is saved with the notebook."""
+    clip, mime = result.clip()
+    output = Audio(data=clip, autoplay=False)
+    # IPython labels raw bytes as WAV; MP3 must say what it is or browsers refuse it.
+    output.mimetype = mime
+    return output
+
+
+@magics_class
+class TTSMagics(Magics):
+    """Text to speech with xAI's voices."""
+
+    voice = Unicode("eve", help="Voice used when --voice is not given.").tag(config=True)
+    language = Unicode("en", help="Language used when --language is not given.").tag(config=True)
+    codec = Unicode("wav", help="Clip format used when --codec is not given.").tag(config=True)
+    sample_rate = Int(24000, help="Sample rate used when --sample-rate is not given.").tag(
+        config=True
+    )
+    speed = Float(1.0, help="Speaking speed used when --speed is not given.").tag(config=True)
+
+    @no_var_expand
+    @magic_arguments()
+    @argument("--voice", "-v", help="eve (default), ara, rex, sal or leo.")
+    @argument("--language", "-l", help="BCP-47 language such as en, fr, pt-BR, or auto.")
+    @argument(
+        "--codec",
+        "-c",
+        help="wav (default) and pcm stream and play at once; mp3 arrives whole and is smaller.",
+    )
+    @argument("--speed", "-s", type=float, help="0.7 to 1.5 (default 1.0).")
+    @argument(
+        "--sample-rate", type=int, help="8000, 16000, 22050, 24000 (default), 44100 or 48000."
+    )
+    @line_cell_magic
+    def grok_tts(self, line: str, cell: str | None = None) -> SpeechResult:
+        """Speak TEXT (the rest of the line, or the cell) aloud with Grok's voice.
+
+        ``%grok_tts [options] TEXT`` or ``%%grok_tts [options]`` with the text in the cell;
+        ``{name}`` takes the value of a variable, ``{{name}}`` keeps the braces. The audio plays
+        while it streams in; the cell keeps a playable clip and returns a ``SpeechResult``.
+        """
+        options_text, text = split_options(line)
+        if cell is not None:
+            options_text, text = line, cell
+        try:
+            args: argparse.Namespace = parse_argstring(self.grok_tts, options_text)
+        except UsageError:
+            raise
+        except SystemExit as exc:  # argparse exits on a malformed value
+            raise UsageError(f"%grok_tts: could not read the options {options_text!r}") from exc
+        text = self._fill(text)
+        sample_rate = args.sample_rate or self.sample_rate
+        speed = args.speed if args.speed is not None else self.speed
+        try:
+            voice, language, codec = check_request(
+                text,
+                voice=args.voice or self.voice,
+                language=args.language or self.language,
+                codec=args.codec or self.codec,
+                sample_rate=sample_rate,
+                speed=speed,
+            )
+        except SpeechInputError as exc:
+            raise UsageError(str(exc)) from None
+        if codec not in ("mp3", "wav", "pcm"):
+            raise UsageError(f"%grok_tts plays mp3, wav or pcm, not {codec!r}.")
+        return self._speak(text, voice, language, codec, sample_rate, speed)
+
+    def _fill(self, text: str) -> str:
+        if self.shell is None:
+            raise UsageError("%grok_tts needs an IPython shell")
+        namespace = self.shell.user_ns
+        try:
+            return interpolate(
+                text,
+                namespace.__getitem__,
+                candidates=lambda: [name for name in namespace if not name.startswith("_")],
+            )
+        except TemplateError as exc:
+            raise UsageError(str(exc)) from None
+
+    def _speak(
+        self, text: str, voice: str, language: str, codec: Codec, sample_rate: int, speed: float
+    ) -> SpeechResult:
+        from xai_magics.client import MissingAPIKeyError, XAIClient
+        from xai_magics.widgets.audio_player import AudioPlayer
+
+        try:
+            client = XAIClient()
+        except MissingAPIKeyError as exc:
+            raise UsageError(str(exc)) from None
+        player = AudioPlayer(codec=wire_codec(codec), sample_rate=sample_rate, text=text)
+        player.filename = f"grok-{voice}"
+        display(player)
+        try:
+            result = speak(
+                text,
+                client=client,
+                voice=voice,
+                language=language,
+                codec=codec,
+                sample_rate=sample_rate,
+                speed=None if speed == 1.0 else speed,
+                player=player,
+            )
+        except KeyboardInterrupt:
+            if player.status != "stopped":
+                player.clear("Stopped.")
+            raise
+        except Exception as exc:
+            player.finish("error", str(exc))
+            raise
+        finally:
+            client.close()
+        if len(result.audio):
+            display(audio_output(result))
+        if not result.complete:
+            print(result.note, file=sys.stderr)
+        return result

@@ -1,0 +1,119 @@
+"""Named conversations whose turns belong to notebook cells.
+
+A notebook is not a chat log: people re-run cells. Each turn is keyed by the cell that produced
+it, so re-running a cell *replaces* its turn (and drops the turns after it, which were answers to
+a conversation that no longer exists) instead of appending a duplicate question.
+
+The context for a turn is every turn before it: as chat messages for ``/v1/chat/completions``,
+or as the id of the previous stored response for ``/v1/responses``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+__all__ = ["Thread", "ThreadStore", "Turn"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question and its answer."""
+
+    key: str
+    prompt: str
+    answer: str
+    response_id: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class Thread:
+    """An ordered list of turns, at most one per cell key."""
+
+    name: str
+    system: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    def _index(self, key: str) -> int | None:
+        for i, turn in enumerate(self.turns):
+            if turn.key == key:
+                return i
+        return None
+
+    def history_for(self, key: str) -> list[Turn]:
+        """The turns a (re-)run of ``key`` continues from."""
+        index = self._index(key)
+        return list(self.turns if index is None else self.turns[:index])
+
+    def previous_response_id(self, key: str) -> str | None:
+        history = self.history_for(key)
+        return history[-1].response_id if history else None
+
+    def messages_for(self, key: str) -> list[dict[str, str]]:
+        """Chat messages (system, then alternating user/assistant) before ``key``'s turn."""
+        messages: list[dict[str, str]] = []
+        if self.system:
+            messages.append({"role": "system", "content": self.system})
+        for turn in self.history_for(key):
+            messages.append({"role": "user", "content": turn.prompt})
+            messages.append({"role": "assistant", "content": turn.answer})
+        return messages
+
+    def record(self, turn: Turn) -> bool:
+        """Add ``turn``; a turn with the same key replaces it and the turns after it.
+
+        Returns True when an earlier turn was replaced.
+        """
+        index = self._index(turn.key)
+        if index is None:
+            self.turns.append(turn)
+            return False
+        del self.turns[index:]
+        self.turns.append(turn)
+        return True
+
+
+class ThreadStore:
+    """The session's threads by name; ``--new-thread`` names come from here."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._threads: dict[str, Thread] = {}
+        self._created_by_key: dict[str, str] = {}
+
+    def get(self, name: str) -> Thread | None:
+        with self._lock:
+            return self._threads.get(name)
+
+    def get_or_create(self, name: str, *, system: str | None = None) -> Thread:
+        with self._lock:
+            thread = self._threads.get(name)
+            if thread is None:
+                thread = self._threads[name] = Thread(name, system=system)
+            return thread
+
+    def new(self, key: str, *, system: str | None = None) -> Thread:
+        """A fresh thread for the cell ``key``; re-running that cell restarts the same thread."""
+        with self._lock:
+            name = self._created_by_key.get(key)
+            if name is None:
+                n = len(self._created_by_key) + 1
+                while f"chat-{n}" in self._threads:
+                    n += 1
+                name = f"chat-{n}"
+                self._created_by_key[key] = name
+            thread = self._threads[name] = Thread(name, system=system)
+            return thread
+
+    def reset(self, name: str | None = None) -> list[str]:
+        """Forget one thread (or all); returns the names forgotten."""
+        with self._lock:
+            names = list(self._threads) if name is None else [name] if name in self._threads else []
+            for n in names:
+                del self._threads[n]
+            return names
+
+    def names(self) -> list[str]:
+        with self._lock:
+            return list(self._threads)

@@ -1,0 +1,235 @@
+"""Receipts for single calls and the session ledger behind ``%grok_usage`` and the status bar.
+
+A receipt is what a careful user wants under every answer: which model actually served it, which
+tier was granted (priority can be asked for and not given), the tokens by kind, the cost in
+dollars, and the two latencies that matter (first token, total). The ledger sums receipts by
+model; the session ledger also feeds the status-bar item (``xai_magics.status``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xai_magics.client.completion import Completion
+
+__all__ = ["Ledger", "ModelTotals", "Receipt", "session_ledger"]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What one call cost and how long it took."""
+
+    model_requested: str
+    model: str | None
+    endpoint: str
+    tier_requested: str | None
+    tier: str | None
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_usd: float | None = None
+    ttft_s: float | None = None
+    elapsed_s: float | None = None
+    status: str = "completed"
+    retries: int = 0
+    response_id: str | None = None
+    at: float = field(default_factory=time.time)
+
+    @classmethod
+    def from_completion(
+        cls, completion: Completion, *, model_requested: str, tier_requested: str | None
+    ) -> Receipt:
+        usage = completion.usage
+        return cls(
+            model_requested=model_requested,
+            model=completion.model,
+            endpoint=completion.endpoint,
+            tier_requested=tier_requested,
+            tier=completion.service_tier,
+            input_tokens=usage.input_tokens if usage else 0,
+            cached_input_tokens=usage.cached_input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            reasoning_tokens=usage.reasoning_tokens if usage else 0,
+            cost_usd=usage.cost_usd if usage else None,
+            ttft_s=completion.ttft_s,
+            elapsed_s=completion.elapsed_s,
+            status=completion.status,
+            retries=completion.retries,
+            response_id=completion.id,
+        )
+
+    @property
+    def tier_note(self) -> str:
+        """The granted tier, and what was asked when that differs."""
+        granted = self.tier or "unknown"
+        if self.tier_requested and self.tier_requested != granted:
+            return f"{granted} tier (asked {self.tier_requested})"
+        return f"{granted} tier"
+
+    def summary(self) -> str:
+        """One line for under the answer: model, tier, tokens, cost, latencies."""
+        model = self.model or self.model_requested
+        if self.model and self.model != self.model_requested:
+            model = f"{self.model} (asked {self.model_requested})"
+        tokens = f"{self.input_tokens:,} in"
+        if self.cached_input_tokens:
+            tokens += f" ({self.cached_input_tokens:,} cached)"
+        tokens += f" · {self.output_tokens:,} out"
+        if self.reasoning_tokens:
+            tokens += f" · {self.reasoning_tokens:,} reasoning"
+        parts = [model, self.tier_note, tokens, format_usd(self.cost_usd)]
+        if self.ttft_s is not None:
+            parts.append(f"first token {self.ttft_s:.2f} s")
+        if self.elapsed_s is not None:
+            parts.append(f"total {self.elapsed_s:.2f} s")
+        if self.retries:
+            parts.append(f"{self.retries} retr{'y' if self.retries == 1 else 'ies'}")
+        return " · ".join(parts)
+
+    def to_metadata(self) -> dict[str, Any]:
+        """JSON-ready fields for the output metadata of the cell."""
+        return asdict(self)
+
+
+def format_usd(cost: float | None) -> str:
+    """Dollars with enough digits to see a fraction of a cent."""
+    if cost is None:
+        return "cost unknown"
+    if cost == 0:
+        return "$0"
+    return f"${cost:.6f}" if cost < 0.01 else f"${cost:.4f}"
+
+
+@dataclass
+class ModelTotals:
+    """Sums over the calls one model served."""
+
+    model: str
+    calls: int = 0
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_usd: float = 0.0
+    unknown_cost_calls: int = 0
+
+
+StatusSender = Callable[[Mapping[str, Any]], None]
+
+
+class Ledger:
+    """Every receipt of the session, thread-safe (comparisons record from worker threads)."""
+
+    def __init__(self, sender: StatusSender | None = None) -> None:
+        self._lock = threading.Lock()
+        self._receipts: list[Receipt] = []
+        self._sender = sender
+
+    def record(self, receipt: Receipt) -> None:
+        with self._lock:
+            self._receipts.append(receipt)
+        self._publish()
+
+    @property
+    def receipts(self) -> list[Receipt]:
+        with self._lock:
+            return list(self._receipts)
+
+    @property
+    def calls(self) -> int:
+        with self._lock:
+            return len(self._receipts)
+
+    @property
+    def spend_usd(self) -> float:
+        with self._lock:
+            return sum(r.cost_usd or 0.0 for r in self._receipts)
+
+    def by_model(self) -> list[ModelTotals]:
+        totals: dict[str, ModelTotals] = {}
+        for r in self.receipts:
+            name = r.model or r.model_requested
+            t = totals.setdefault(name, ModelTotals(name))
+            t.calls += 1
+            t.input_tokens += r.input_tokens
+            t.cached_input_tokens += r.cached_input_tokens
+            t.output_tokens += r.output_tokens
+            t.reasoning_tokens += r.reasoning_tokens
+            if r.cost_usd is None:
+                t.unknown_cost_calls += 1
+            else:
+                t.cost_usd += r.cost_usd
+        return sorted(totals.values(), key=lambda t: -t.cost_usd)
+
+    def totals(self) -> dict[str, Any]:
+        """Spend and call count: what the status bar shows (``xai_magics.status``)."""
+        with self._lock:
+            return {
+                "spend_usd": sum(r.cost_usd or 0.0 for r in self._receipts),
+                "calls": len(self._receipts),
+            }
+
+    def clear(self) -> None:
+        with self._lock:
+            self._receipts.clear()
+        self._publish()
+
+    def _publish(self) -> None:
+        if self._sender is not None:
+            self._sender(self.totals())
+
+
+def _publish_status(totals: Mapping[str, Any]) -> None:
+    from xai_magics import status
+
+    status.publish({"spend_usd": float(totals["spend_usd"]), "calls": int(totals["calls"])})
+
+
+_SESSION: Ledger | None = None
+
+
+def session_ledger() -> Ledger:
+    """The process-wide ledger that ``%grok_usage`` and the status bar read."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = Ledger(sender=_publish_status)
+    return _SESSION
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Ticks per token (1 USD = 1e10 ticks), as ``/v1/language-models`` lists them."""
+
+    input: int
+    cached_input: int
+    output: int
+
+    def cost_usd(self, input_tokens: int, output_tokens: int, cached_tokens: int = 0) -> float:
+        uncached = max(input_tokens - cached_tokens, 0)
+        ticks = uncached * self.input + cached_tokens * self.cached_input
+        return (ticks + output_tokens * self.output) / 1e10
+
+
+#: xAI's published standard rates, used for dry-run estimates when the live list was not fetched
+#: (a dry run sends nothing, not even a price lookup). ``%grok_models`` refreshes them.
+PUBLISHED_PRICES: dict[str, Prices] = {
+    "grok-4.3": Prices(12500, 2000, 25000),
+    "grok-4.20-0309-reasoning": Prices(12500, 2000, 25000),
+    "grok-4.20-0309-non-reasoning": Prices(12500, 2000, 25000),
+    "grok-4.5": Prices(20000, 3000, 60000),
+    "grok-4.6": Prices(20000, 5000, 60000),
+    "grok-4.7": Prices(20000, 5000, 60000),
+    "grok-3-mini": Prices(3000, 750, 5000),
+    "grok-build-0.1": Prices(10000, 2000, 20000),
+}
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count (about 4 characters per token for English prose and code)."""
+    return max(1, round(len(text) / 4))
