@@ -1,0 +1,46 @@
+"""Suite-wide fixtures: one emulator per test session, reset between tests, and no real network."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
+
+# No test may reach the real service: without a base URL every client would default to api.x.ai.
+os.environ.pop("XAI_API_KEY", None)
+os.environ["XAI_BASE_URL"] = "http://127.0.0.1:9/v1"  # discard port: fails fast if a test forgets the emulator
+
+TEST_KEY = "xai-test-key-for-the-emulator"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """A real emulator server on 127.0.0.1, shared by the session."""
+    from xai_magics.emulator import Emulator
+
+    emu = Emulator(port=0).start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Iterator[Emulator]:
+    """The session emulator, with faults, log, stored state and knobs reset before each test."""
+    emulator.control.reset()
+    yield emulator
+    emulator.control.reset()
+
+
+@pytest.fixture
+def api_env(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment pointing at the emulator with a test key, as a kernel or client would read it."""
+    monkeypatch.setenv("XAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("XAI_BASE_URL", emu.base_url)
+    return {"XAI_API_KEY": TEST_KEY, "XAI_BASE_URL": emu.base_url}
