@@ -1,0 +1,262 @@
+"""Chat completions: shapes from recordings, streaming framing, usage arithmetic, answers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from tests.emulator.wire import chat_chunks, key_paths, recorded_json
+from xai_magics.emulator import Emulator
+
+CHAT_2026 = "rubyllm/2026-06_chat-completions-era/"
+PRICES = {"grok-4.3": (12500, 2000, 25000), "grok-3-mini": (3000, 750, 5000)}
+
+
+def ask(http: httpx.Client, prompt: str = "Explain Python decorators", **extra: object) -> dict:
+    body = {"model": "grok-4.3", "messages": [{"role": "user", "content": prompt}], **extra}
+    response = http.post("/chat/completions", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_completion_has_the_recorded_key_set(http: httpx.Client) -> None:
+    recorded = recorded_json(
+        CHAT_2026 + "chat-completions__basic__can_have_a_basic_conversation__grok-4.3.yml"
+    )
+    ours = ask(http, reasoning_effort="low")
+    assert key_paths(ours) == key_paths(recorded)
+
+
+def test_stream_chunks_have_the_recorded_key_sets(http: httpx.Client) -> None:
+    from tests.emulator.wire import body_text, cassette
+
+    recorded = chat_chunks(
+        body_text(
+            cassette(
+                CHAT_2026
+                + "chat-completions__with_extended_thinking__"
+                + "streams_thinking_content_when_available__grok-4.3__stream.yml"
+            )[0]
+        )
+    )
+    body = {
+        "model": "grok-4.3",
+        "messages": [{"role": "user", "content": "A riddle about mirrors"}],
+        "stream": True,
+        "reasoning_effort": "medium",
+        "stream_options": {"include_usage": True},
+    }
+    response = http.post("/chat/completions", json=body)
+    ours = chat_chunks(response.text)
+    assert ours[-1] == "[DONE]"
+    assert recorded[-1] == "[DONE]"
+    # first chunk, a middle chunk, the finish chunk and the usage chunk have the recorded keys
+    for index in (0, 1, -3, -2):
+        assert key_paths(ours[index]) == key_paths(recorded[index]), index
+
+
+def test_stream_framing_reasoning_first_then_content(http: httpx.Client) -> None:
+    body = {
+        "model": "grok-4.3",
+        "messages": [{"role": "user", "content": "Why is the sky blue?"}],
+        "stream": True,
+        "reasoning_effort": "high",
+        "stream_options": {"include_usage": True},
+    }
+    response = http.post("/chat/completions", json=body)
+    assert response.headers["content-type"] == "text/event-stream"
+    assert response.headers["cache-control"] == "no-cache"
+    assert "x-metrics-ttft-ms" not in response.headers
+    chunks = chat_chunks(response.text)
+    deltas = [c["choices"][0]["delta"] for c in chunks[:-3]]
+    assert deltas[0]["role"] == "assistant"
+    assert all("role" not in d for d in deltas[1:])
+    kinds = ["reasoning" if "reasoning_content" in d else "content" for d in deltas]
+    first_content = kinds.index("content")
+    assert kinds[:first_content] == ["reasoning"] * first_content
+    assert first_content > 0
+    assert set(kinds[first_content:]) == {"content"}
+    finish, usage_chunk, done = chunks[-3:]
+    assert finish["choices"] == [{"index": 0, "delta": {}, "finish_reason": "stop"}]
+    assert usage_chunk["choices"] == []
+    assert "cost_in_usd_ticks" in usage_chunk["usage"]
+    assert done == "[DONE]"
+    assert len({c["id"] for c in chunks[:-1]}) == 1
+    text = "".join(d.get("content", "") for d in deltas)
+    reasoning = "".join(d.get("reasoning_content", "") for d in deltas)
+    usage = usage_chunk["usage"]
+    assert usage["completion_tokens_details"]["reasoning_tokens"] == kinds.count("reasoning")
+    assert usage["completion_tokens"] == kinds.count("content")
+    assert "simulated" in text.lower()
+    assert "simulated" in reasoning.lower()
+
+
+def test_stream_without_include_usage_has_no_usage_chunk(http: httpx.Client) -> None:
+    body = {
+        "model": "grok-4.3",
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream": True,
+    }
+    chunks = chat_chunks(http.post("/chat/completions", json=body).text)
+    assert chunks[-1] == "[DONE]"
+    assert all(c["choices"] for c in chunks[:-1])
+
+
+def test_stream_text_equals_non_stream_text(http: httpx.Client) -> None:
+    whole = ask(http, "Tell me about tornado web servers")
+    body = {
+        "model": "grok-4.3",
+        "messages": [{"role": "user", "content": "Tell me about tornado web servers"}],
+        "stream": True,
+    }
+    chunks = chat_chunks(http.post("/chat/completions", json=body).text)
+    streamed = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks[:-2])
+    assert streamed == whole["choices"][0]["message"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("model", "effort"),
+    [("grok-4.3", None), ("grok-4.3", "high"), ("grok-3-mini", None), ("grok-3-mini", "low")],
+    ids=["grok-4.3-plain", "grok-4.3-high", "grok-3-mini-default", "grok-3-mini-low"],
+)
+def test_usage_total_and_cost_follow_the_service_arithmetic(
+    http: httpx.Client, model: str, effort: str | None
+) -> None:
+    extra = {"model": model} | ({"reasoning_effort": effort} if effort else {})
+    usage = ask(http, "Summarise the French revolution", **extra)["usage"]
+    reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] + reasoning
+    prompt_price, cached_price, out_price = PRICES[model]
+    cached = usage["prompt_tokens_details"]["cached_tokens"]
+    expected = (
+        (usage["prompt_tokens"] - cached) * prompt_price
+        + cached * cached_price
+        + (usage["completion_tokens"] + reasoning) * out_price
+    )
+    assert usage["cost_in_usd_ticks"] == expected
+    assert (reasoning > 0) == (effort is not None or model == "grok-3-mini")
+
+
+def test_repeated_prefix_is_billed_as_cached(http: httpx.Client) -> None:
+    first_q = {"role": "user", "content": "What is a closure?"}
+    first = ask(http, "What is a closure?")
+    answer = first["choices"][0]["message"]["content"]
+    assert first["usage"]["prompt_tokens_details"]["cached_tokens"] == 0
+    follow = {
+        "model": "grok-4.3",
+        "messages": [
+            first_q,
+            {"role": "assistant", "content": answer},
+            {"role": "user", "content": "And in Rust?"},
+        ],
+    }
+    second = http.post("/chat/completions", json=follow).json()
+    cached = second["usage"]["prompt_tokens_details"]["cached_tokens"]
+    assert 0 < cached < second["usage"]["prompt_tokens"]
+    other_key = http.post(
+        "/chat/completions", json=follow, headers={"Authorization": "Bearer xai-another-key"}
+    ).json()
+    assert other_key["usage"]["prompt_tokens_details"]["cached_tokens"] == 0
+
+
+@pytest.mark.parametrize(
+    ("granted", "tier"), [(True, "priority"), (False, "default")], ids=["granted", "refused"]
+)
+def test_priority_tier_is_echoed_and_billed_only_when_granted(
+    emu: Emulator, http: httpx.Client, granted: bool, tier: str
+) -> None:
+    emu.control.configure(priority_granted=granted)
+    base = ask(http, "Priority please")
+    fast = ask(http, "Priority please", service_tier="priority")
+    assert base["service_tier"] == "default"
+    assert fast["service_tier"] == tier
+    ratio = fast["usage"]["cost_in_usd_ticks"] / base["usage"]["cost_in_usd_ticks"]
+    assert ratio == (2.0 if granted else 1.0)
+
+
+@pytest.mark.parametrize("field", ["max_tokens", "max_completion_tokens"])
+def test_max_tokens_truncates_with_finish_reason_length(http: httpx.Client, field: str) -> None:
+    body = ask(http, "Write a long essay", **{field: 5})
+    assert body["choices"][0]["finish_reason"] == "length"
+    assert body["usage"]["completion_tokens"] == 5
+    assert len(re.findall(r"\s*\S+", body["choices"][0]["message"]["content"])) == 5
+
+
+def test_answers_are_deterministic_simulated_and_varied(http: httpx.Client) -> None:
+    prompts = [
+        "Explain Python decorators",
+        "What is a monad?",
+        "Plan a trip to Lisbon",
+        "Sort a list in C",
+    ]
+    texts = [ask(http, p)["choices"][0]["message"]["content"] for p in prompts]
+    assert texts[0] == ask(http, prompts[0])["choices"][0]["message"]["content"]
+    assert len(set(texts)) == len(texts)
+    assert all("simulated" in t.lower() for t in texts)
+    joined = "\n".join(texts)
+    assert "```" in joined or "## " in joined or "| " in joined
+
+
+def test_long_answer_marker_gives_exactly_n_tokens(http: httpx.Client) -> None:
+    body = {
+        "model": "grok-4.3",
+        "messages": [{"role": "user", "content": "emulator:tokens=20000"}],
+        "stream": True,
+    }
+    chunks = chat_chunks(http.post("/chat/completions", json=body).text)
+    assert len(chunks) == 20000 + 2
+
+
+def test_json_schema_answer_validates(http: httpx.Client) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "age": {"type": "integer", "minimum": 18, "maximum": 30},
+            "tags": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["a", "b"]},
+                "minItems": 1,
+            },
+            "ok": {"type": "boolean"},
+        },
+        "required": ["name", "age", "tags", "ok"],
+        "additionalProperties": False,
+    }
+    fmt = {
+        "type": "json_schema",
+        "json_schema": {"name": "person", "schema": schema, "strict": True},
+    }
+    content = ask(http, "Describe a person", response_format=fmt)["choices"][0]["message"][
+        "content"
+    ]
+    value = json.loads(content)
+    assert set(value) == {"name", "age", "tags", "ok"}
+    assert isinstance(value["name"], str)
+    assert 18 <= value["age"] <= 30
+    assert value["tags"]
+    assert set(value["tags"]) <= {"a", "b"}
+    assert isinstance(value["ok"], bool)
+
+
+def test_retired_model_slug_answers_as_grok_4_3(http: httpx.Client) -> None:
+    assert ask(http, model="grok-4-1-fast-reasoning")["model"] == "grok-4.3"
+    assert ask(http, model="grok-4.3-latest")["model"] == "grok-4.3"
+
+
+def test_response_headers_look_like_the_service(http: httpx.Client) -> None:
+    response = http.post(
+        "/chat/completions",
+        json={"model": "grok-4.3", "messages": [{"role": "user", "content": "x"}]},
+    )
+    headers = response.headers
+    assert headers["x-emulator"] == "simulated"
+    assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-01", headers["x-request-id"])
+    assert headers["x-ratelimit-limit-requests"] == "1800"
+    assert int(headers["x-ratelimit-remaining-requests"]) < 1800
+    assert {"x-metrics-ttft-ms", "x-metrics-mean-itl-ms", "x-metrics-e2e-ms"} <= set(headers)
+    assert headers["content-type"] == "application/json"
+    assert int(headers["content-length"]) == len(response.content)

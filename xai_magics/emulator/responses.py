@@ -1,0 +1,374 @@
+"""``/v1/responses``: create (stream or not), retrieve, delete, ``previous_response_id`` chains.
+
+Shapes and the streaming event order copy the August 2026 recordings: ``event: <type>`` plus a
+``data:`` payload with ``sequence_number``, no ``[DONE]``; ``system_fingerprint`` in ``metadata``;
+``output_tokens`` including reasoning.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from typing import Any
+
+from xai_magics.emulator import catalog
+from xai_magics.emulator.base import BaseHandler
+from xai_magics.emulator.errors import APIError, not_found, unprocessable
+from xai_magics.emulator.generation import (
+    Generation,
+    OutputFormat,
+    check_sampling,
+    generate,
+    optional_int,
+    service_tier,
+    text_of,
+)
+from xai_magics.emulator.inference import InferenceHandler
+from xai_magics.emulator.prompt_cache import Turn
+from xai_magics.emulator.state import StoredResponse
+from xai_magics.emulator.streaming import EventStream, send_stream
+
+
+def input_turns(value: Any) -> list[Turn]:
+    """(role, text) pairs from ``input``: a string or a list of message-like items."""
+    if value is None:
+        raise unprocessable("missing field `input`")
+    if isinstance(value, str):
+        return [("user", value)]
+    if not isinstance(value, list):
+        raise unprocessable("data did not match any variant of untagged enum ModelInput")
+    turns: list[Turn] = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise unprocessable("data did not match any variant of untagged enum ModelInput")
+        kind = item.get("type", "message")
+        if kind == "message" or "role" in item:
+            role = item.get("role")
+            if role not in ("system", "developer", "user", "assistant"):
+                raise unprocessable(f"unknown variant `{role}` for input role")
+            if role == "user" and item.get("content") in (None, "", []):
+                raise APIError(
+                    400,
+                    "Invalid request content: Each message must have at least one content element.",
+                )
+            turns.append((str(role), text_of(item.get("content"))))
+        elif kind == "function_call_output":
+            turns.append(("tool", str(item.get("output", ""))))
+    return turns
+
+
+def text_format(body: dict[str, Any]) -> tuple[OutputFormat, dict[str, Any]]:
+    """The requested output format and the ``text`` object to echo."""
+    text = body.get("text")
+    if text is None:
+        return OutputFormat(), {"format": {"type": "text"}}
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if fmt is None:
+        return OutputFormat(), {"format": {"type": "text"}}
+    if not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object", "json_schema"):
+        raise unprocessable("invalid value for `text.format`")
+    if fmt["type"] == "json_schema":
+        if not isinstance(fmt.get("schema"), dict):
+            raise unprocessable("missing field `schema` in `text.format`")
+        return OutputFormat("json_schema", fmt["schema"]), {"format": fmt}
+    return OutputFormat(str(fmt["type"])), {"format": fmt}
+
+
+def _encrypted(response_id: str, reasoning: str) -> str:
+    """Opaque bytes standing in for the service's encrypted reasoning."""
+    digest = hashlib.sha256(f"{response_id}\x1f{reasoning}".encode()).digest()
+    return base64.b64encode(b"simulated-encrypted-reasoning:" + digest * 4).decode()
+
+
+class ResponseBuilder:
+    """Builds the response object in each of its states, and its event stream."""
+
+    def __init__(
+        self,
+        gen: Generation,
+        body: dict[str, Any],
+        *,
+        echo_text: dict[str, Any],
+        effort: str | None,
+        store: bool,
+        encrypted: bool,
+    ) -> None:
+        self.gen = gen
+        self.body = body
+        self.id = str(uuid.uuid4())
+        self.created = int(time.time())
+        self.echo_text = echo_text
+        self.effort = effort
+        self.store = store
+        self.encrypted = encrypted
+
+    @property
+    def reasoning_id(self) -> str:
+        return f"rs_{self.id}"
+
+    @property
+    def message_id(self) -> str:
+        return f"msg_{self.id}"
+
+    def reasoning_item(self, done: bool) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": self.reasoning_id,
+            "summary": [{"text": self.gen.reasoning, "type": "summary_text"}] if done else [],
+            "type": "reasoning",
+            "status": "completed" if done else "in_progress",
+        }
+        if done and self.encrypted:
+            item["encrypted_content"] = _encrypted(self.id, self.gen.reasoning)
+        return item
+
+    def text_part(self, text: str) -> dict[str, Any]:
+        return {"type": "output_text", "text": text, "logprobs": [], "annotations": []}
+
+    def message_item(self, done: bool) -> dict[str, Any]:
+        return {
+            "content": [self.text_part(self.gen.answer)] if done else [],
+            "id": self.message_id,
+            "role": "assistant",
+            "type": "message",
+            "status": "completed" if done else "in_progress",
+        }
+
+    def response(self, done: bool) -> dict[str, Any]:
+        gen, body = self.gen, self.body
+        output: list[dict[str, Any]] = []
+        if done:
+            if gen.reasoning_tokens:
+                output.append(self.reasoning_item(True))
+            output.append(self.message_item(True))
+        status = "in_progress"
+        if done:
+            status = "incomplete" if gen.truncated else "completed"
+        return {
+            "created_at": self.created,
+            "completed_at": int(time.time()) if done else None,
+            "id": self.id,
+            "max_output_tokens": body.get("max_output_tokens"),
+            "model": gen.model.id,
+            "object": "response",
+            "output": output,
+            "parallel_tool_calls": body.get("parallel_tool_calls", True),
+            "previous_response_id": body.get("previous_response_id"),
+            "reasoning": {
+                "effort": self.effort,
+                "summary": "detailed" if gen.reasoning_tokens else None,
+            },
+            "temperature": body.get("temperature"),
+            "text": self.echo_text,
+            "tool_choice": body.get("tool_choice", "auto"),
+            "tools": body.get("tools", []),
+            "top_p": body.get("top_p"),
+            "usage": gen.responses_usage() if done else None,
+            "user": body.get("user"),
+            "incomplete_details": {"reason": "max_output_tokens"}
+            if done and gen.truncated
+            else None,
+            "status": status,
+            "store": self.store,
+            "metadata": {"system_fingerprint": gen.fingerprint},
+            "background": False,
+            "service_tier": gen.service_tier,
+            "truncation": "disabled",
+            "top_logprobs": 0,
+            "presence_penalty": 0.0,
+            "frequency_penalty": 0.0,
+            "prompt_cache_key": body.get("prompt_cache_key"),
+            "max_tool_calls": None,
+            "safety_identifier": None,
+            "error": None,
+            "instructions": body.get("instructions"),
+        }
+
+    def stream(self, final: dict[str, Any]) -> EventStream:
+        events: list[bytes] = []
+        dumps = json.dumps
+
+        def add(kind: str, payload: str) -> None:
+            n = len(events)
+            data = f'{{"sequence_number":{n},"type":"{kind}",{payload}}}'
+            events.append(f"event: {kind}\ndata: {data}\n\n".encode())
+
+        def obj(value: Any) -> str:
+            return dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+        started = obj(self.response(False))
+        add("response.created", f'"response":{started}')
+        add("response.in_progress", f'"response":{started}')
+        first_token = len(events)
+        index = 0
+        if self.gen.reasoning_tokens:
+            rid = dumps(self.reasoning_id)
+            add(
+                "response.output_item.added",
+                f'"item":{obj(self.reasoning_item(False))},"output_index":0',
+            )
+            first_token = len(events)
+            add(
+                "response.reasoning_summary_part.added",
+                f'"item_id":{rid},"output_index":0,'
+                '"part":{"text":"","type":"summary_text"},"summary_index":0',
+            )
+            for token in self.gen.reasoning_tokens:
+                add(
+                    "response.reasoning_summary_text.delta",
+                    f'"delta":{dumps(token, ensure_ascii=False)},"item_id":{rid},'
+                    '"output_index":0,"summary_index":0',
+                )
+            summary = dumps(self.gen.reasoning, ensure_ascii=False)
+            add(
+                "response.reasoning_summary_text.done",
+                f'"item_id":{rid},"output_index":0,"summary_index":0,"text":{summary}',
+            )
+            add(
+                "response.reasoning_summary_part.done",
+                f'"item_id":{rid},"output_index":0,'
+                f'"part":{{"text":{summary},"type":"summary_text"}},"summary_index":0',
+            )
+            add(
+                "response.output_item.done",
+                f'"item":{obj(self.reasoning_item(True))},"output_index":0',
+            )
+            index = 1
+        mid = dumps(self.message_id)
+        add(
+            "response.output_item.added",
+            f'"item":{obj(self.message_item(False))},"output_index":{index}',
+        )
+        add(
+            "response.content_part.added",
+            f'"content_index":0,"item_id":{mid},"output_index":{index},'
+            f'"part":{obj(self.text_part(""))}',
+        )
+        if not self.gen.reasoning_tokens:
+            first_token = len(events)
+        for token in self.gen.answer_tokens:
+            add(
+                "response.output_text.delta",
+                f'"content_index":0,"delta":{dumps(token, ensure_ascii=False)},'
+                f'"item_id":{mid},"output_index":{index},"logprobs":[]',
+            )
+        text = dumps(self.gen.answer, ensure_ascii=False)
+        add(
+            "response.output_text.done",
+            f'"content_index":0,"item_id":{mid},"output_index":{index},"text":{text},"logprobs":[]',
+        )
+        add(
+            "response.content_part.done",
+            f'"content_index":0,"item_id":{mid},"output_index":{index},'
+            f'"part":{obj(self.text_part(self.gen.answer))}',
+        )
+        add(
+            "response.output_item.done",
+            f'"item":{obj(self.message_item(True))},"output_index":{index}',
+        )
+        terminal = "response.incomplete" if self.gen.truncated else "response.completed"
+        add(terminal, f'"response":{obj(final)}')
+
+        def error_event(message: str, n: int) -> bytes:
+            payload = {
+                "sequence_number": n,
+                "type": "error",
+                "code": "internal_error",
+                "message": message,
+                "param": None,
+            }
+            return f"event: error\ndata: {obj(payload)}\n\n".encode()
+
+        return EventStream(events=events, first_token=first_token, error_event=error_event)
+
+
+class ResponsesAuthMixin(BaseHandler):
+    def bad_key_error(self, key: str) -> APIError:
+        # The responses endpoint words this differently from chat completions (recorded 2026-08).
+        return APIError(
+            400,
+            "Incorrect API key provided. You can obtain an API key from https://console.x.ai.",
+            code="invalid-argument",
+        )
+
+
+class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
+    async def post(self) -> None:
+        body = self.json_object()
+        if "model" not in body:
+            raise unprocessable("missing field `model`")
+        model = catalog.resolve(body["model"])
+        check_sampling(body)
+        previous_id = body.get("previous_response_id")
+        instructions = body.get("instructions")
+        if instructions is not None and not isinstance(instructions, str):
+            raise unprocessable("invalid type for `instructions`, expected a string")
+        turns: list[Turn] = []
+        if previous_id is not None:
+            if not isinstance(previous_id, str):
+                raise unprocessable("invalid type for `previous_response_id`")
+            if instructions is not None:
+                raise APIError(400, "`instructions` cannot be used with `previous_response_id`.")
+            stored = self.state.responses.get(previous_id)
+            if stored is None:
+                raise not_found(f"Response with id '{previous_id}' not found.")
+            turns = list(stored.turns)
+        elif instructions:
+            turns = [("system", instructions)]
+        turns += input_turns(body.get("input"))
+        reasoning = body.get("reasoning")
+        effort_value = reasoning.get("effort") if isinstance(reasoning, dict) else None
+        effort = catalog.check_effort(model, effort_value, param="reasoning_effort")
+        fmt, echo_text = text_format(body)
+        store = body.get("store", True)
+        stream = body.get("stream", False)
+        if not isinstance(store, bool) or not isinstance(stream, bool):
+            raise unprocessable("invalid type for `store`/`stream`, expected a boolean")
+        include = body.get("include") or []
+        gen = generate(
+            model=model,
+            turns=turns,
+            cache=self.state.cache,
+            cache_scope=f"{self.key_sha}:{model.id}",
+            effort=effort,
+            fmt=fmt,
+            answer_override=self.answer_override(),
+            max_total=optional_int(body, "max_output_tokens"),
+            priority=service_tier(body, self.state.knobs.priority_granted),
+        )
+        builder = ResponseBuilder(
+            gen,
+            body,
+            echo_text=echo_text,
+            effort=effort,
+            store=store,
+            encrypted=isinstance(include, list) and "reasoning.encrypted_content" in include,
+        )
+        final = builder.response(True)
+        if store:
+            self.state.responses[builder.id] = StoredResponse(
+                body=final, turns=[*turns, ("assistant", gen.answer)]
+            )
+        if stream:
+            await send_stream(self, builder.stream(final))
+            return
+        await self.pace_whole_answer(gen)
+        self.reply(final)
+
+
+class ResponseItemHandler(ResponsesAuthMixin, BaseHandler):
+    def _stored(self, response_id: str) -> StoredResponse:
+        stored = self.state.responses.get(response_id)
+        if stored is None:
+            raise not_found(f"Response with id '{response_id}' not found.")
+        return stored
+
+    def get(self, response_id: str) -> None:
+        self.reply(self._stored(response_id).body)
+
+    def delete(self, response_id: str) -> None:
+        self._stored(response_id)
+        del self.state.responses[response_id]
+        self.reply({"id": response_id, "object": "response", "deleted": True})

@@ -1,0 +1,62 @@
+"""Everything one emulator remembers; owned by its IOLoop thread, so no locks are needed."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from xai_magics.emulator.batch_store import BatchStore
+from xai_magics.emulator.faults import FaultBook
+from xai_magics.emulator.file_store import FileStore
+from xai_magics.emulator.knobs import Knobs
+from xai_magics.emulator.prompt_cache import PromptCache
+from xai_magics.emulator.request_log import RequestLog
+
+
+@dataclass
+class StoredResponse:
+    """A response kept for GET and ``previous_response_id``: its body and the full conversation."""
+
+    body: dict[str, Any]
+    turns: list[tuple[str, str]]
+
+
+@dataclass
+class State:
+    initial_knobs: Knobs
+    knobs: Knobs = field(init=False)
+    faults: FaultBook = field(default_factory=FaultBook)
+    log: RequestLog = field(default_factory=RequestLog)
+    cache: PromptCache = field(default_factory=PromptCache)
+    responses: dict[str, StoredResponse] = field(default_factory=dict)
+    files: FileStore = field(default_factory=FileStore)
+    batches: BatchStore = field(default_factory=BatchStore)
+    #: arrival times of add-requests calls per key hash, for the rolling rate limit
+    add_calls: dict[str, deque[float]] = field(default_factory=dict)
+    #: arrival times of inference calls per key hash, for the x-ratelimit-remaining header
+    recent_calls: dict[str, deque[float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.knobs = self.initial_knobs
+
+    def reset(self) -> None:
+        self.knobs = self.initial_knobs
+        self.faults.clear()
+        self.log.clear()
+        self.cache.clear()
+        self.responses.clear()
+        self.files.clear()
+        self.batches.clear()
+        self.add_calls.clear()
+        self.recent_calls.clear()
+
+    def remaining_requests(self, key_sha: str) -> int:
+        """Requests left in the current minute for this key, as ``x-ratelimit-remaining``."""
+        now = time.monotonic()
+        calls = self.recent_calls.setdefault(key_sha, deque())
+        while calls and now - calls[0] > 60:
+            calls.popleft()
+        calls.append(now)
+        return max(self.knobs.rate_limit_requests - len(calls), 0)
