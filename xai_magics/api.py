@@ -19,6 +19,7 @@ over this class: it adds the notebook display and nothing else.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -125,8 +126,13 @@ class GrokResult:
         """The answer as one ordinary display (safe HTML, Markdown, plain text) and its metadata."""
         from xai_magics.render import render_bundle
 
+        text = self.text
+        if fmt == "json":
+            # Not JSON after all (a refusal, say): shown as it came.
+            with contextlib.suppress(ValueError):
+                text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
         data = render_bundle(
-            self.text,
+            text,
             reasoning=self.reasoning,
             status_line=self.status_line(),
             # Without usage (stopped, cut off) the numbers would be zeros, not a receipt.

@@ -6,7 +6,6 @@ Thin by design: options -> ``xai_magics.api.Grok`` -> ``presenter``. Defaults ar
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -111,8 +110,12 @@ class GrokMagics(Magics):
             )
         else:
             template = cell
+        # IPython adds a newline to a cell body; blank lines around a prompt carry no meaning.
+        template = template.strip("\r\n")
         if not template.strip():
             raise UsageError("Nothing to ask: write the prompt after %grok or in the cell body.")
+        if args.output is not None and not args.output.isidentifier():
+            raise UsageError(f"-o {args.output}: not a valid variable name.")
         if args.thread and args.new_thread:
             raise UsageError("Use either --thread NAME or --new-thread, not both.")
         if args.compare and (args.thread or args.new_thread):
@@ -195,7 +198,7 @@ class GrokMagics(Magics):
             except KeyboardInterrupt:
                 raise UsageError("Stopped before the answer arrived.") from None
             if result.status != "error" or result.text:
-                self._show(*_bundle_for(result, fmt), mode=mode)
+                self._show(*result.mime_bundle(fmt), mode=mode)
         result.shown_in = self._shell.execution_count
         return result
 
@@ -215,7 +218,7 @@ class GrokMagics(Magics):
         columns = []
         plain = []
         for label, result in zip(specs, results, strict=True):
-            data, _ = _bundle_for(result, fmt)
+            data, _ = result.mime_bundle(fmt)
             columns.append((label, data["text/html"]))
             plain.append(f"== {label} ==\n{data['text/plain']}")
         meta = {
@@ -253,22 +256,8 @@ class GrokMagics(Magics):
         display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
 
     def _store(self, name: str | None, value: object) -> None:
-        if not name:
-            return
-        if not name.isidentifier():
-            raise UsageError(f"-o {name}: not a valid variable name.")
-        self._shell.user_ns[name] = value
-
-
-def _bundle_for(result: GrokResult, fmt: str) -> tuple[dict[str, str], dict[str, Any]]:
-    if fmt == "json" and result.ok:
-        try:
-            pretty = json.dumps(json.loads(result.text), indent=2, ensure_ascii=False)
-        except ValueError:
-            pretty = result.text
-        shown = GrokResult(**{**result.__dict__, "text": pretty})
-        return shown.mime_bundle(fmt)
-    return result.mime_bundle(fmt)
+        if name:
+            self._shell.user_ns[name] = value
 
 
 def _extract_code(text: str) -> str:

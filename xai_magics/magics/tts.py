@@ -5,9 +5,6 @@ audio output of the finished clip, so a saved notebook still plays without a ker
 returns the ``SpeechResult`` (bytes, format, duration, cost).
 """
 
-# IPython's magic_arguments decorators and display helpers carry no type hints.
-# mypy: disable-error-code="no-untyped-call,untyped-decorator"
-
 from __future__ import annotations
 
 import re
@@ -16,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import Audio, display
 from traitlets import Float, Int, Unicode
 
 from xai_magics.audio import Codec
+from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 from xai_magics.speech import SpeechInputError, SpeechResult, check_request, speak, wire_codec
 from xai_magics.templates import TemplateError, interpolate
 
@@ -50,7 +47,7 @@ def split_options(line: str) -> tuple[str, str]:
 def audio_output(result: SpeechResult) -> Audio:
     """An ordinary ``<audio>`` output of the whole clip: it is saved with the notebook."""
     clip, mime = result.clip()
-    output = Audio(data=clip, autoplay=False)
+    output = Audio(data=clip, autoplay=False)  # type: ignore[no-untyped-call]
     # IPython labels raw bytes as WAV; MP3 must say what it is or browsers refuse it.
     output.mimetype = mime
     return output
@@ -81,6 +78,7 @@ class TTSMagics(Magics):
     @argument(
         "--sample-rate", type=int, help="8000, 16000, 22050, 24000 (default), 44100 or 48000."
     )
+    @argument("text", nargs="*", help="What to say (or put it in the cell below %%%%grok_tts).")
     @line_cell_magic
     def grok_tts(self, line: str, cell: str | None = None) -> SpeechResult:
         """Speak TEXT (the rest of the line, or the cell) aloud with Grok's voice.
@@ -91,13 +89,9 @@ class TTSMagics(Magics):
         """
         options_text, text = split_options(line)
         if cell is not None:
-            options_text, text = line, cell
-        try:
-            args: argparse.Namespace = parse_argstring(self.grok_tts, options_text)
-        except UsageError:
-            raise
-        except SystemExit as exc:  # argparse exits on a malformed value
-            raise UsageError(f"%grok_tts: could not read the options {options_text!r}") from exc
+            options_text, text = line, cell.strip()
+        # A malformed option raises UsageError from IPython's parser, with the usage line.
+        args: argparse.Namespace = parse_argstring(self.grok_tts, options_text)  # type: ignore[misc]
         text = self._fill(text)
         sample_rate = args.sample_rate or self.sample_rate
         speed = args.speed if args.speed is not None else self.speed
@@ -141,7 +135,7 @@ class TTSMagics(Magics):
             raise UsageError(str(exc)) from None
         player = AudioPlayer(codec=wire_codec(codec), sample_rate=sample_rate, text=text)
         player.filename = f"grok-{voice}"
-        display(player)
+        display(player)  # type: ignore[no-untyped-call]
         try:
             result = speak(
                 text,
@@ -163,7 +157,7 @@ class TTSMagics(Magics):
         finally:
             client.close()
         if len(result.audio):
-            display(audio_output(result))
+            display(audio_output(result))  # type: ignore[no-untyped-call]
         if not result.complete:
             print(result.note, file=sys.stderr)
         return result
