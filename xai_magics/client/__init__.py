@@ -1,14 +1,13 @@
 """HTTP client for the xAI API: chat, responses, models, files, batches, speech.
 
-``XAIClient`` and the API classes load on first use so that importing this package (for the
-error classes, say) stays cheap.
+``XAIClient`` and everything built on httpx and pydantic load on first use, so importing this
+package (for the error classes, say) costs almost nothing.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xai_magics.client.config import Timeouts
 from xai_magics.client.errors import (
     APIConnectionError,
     APIStatusError,
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
         TextDelta,
         Usage,
     )
+    from xai_magics.client.config import Timeouts
     from xai_magics.client.streaming import CompletionStream
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Timeouts": "xai_magics.client.config",
     "XAIClient": "xai_magics.client.client",
     "CompletionStream": "xai_magics.client.streaming",
     "Completion": "xai_magics.client.completion",

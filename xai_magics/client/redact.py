@@ -7,8 +7,7 @@ plain strings), and anything shaped like an xAI key, since a server may echo a k
 from __future__ import annotations
 
 import re
-
-from pydantic import SecretStr
+from typing import Protocol
 
 __all__ = ["REDACTED", "redact", "register_secret"]
 
@@ -19,10 +18,18 @@ _KEY_SHAPED = re.compile(r"xai-[A-Za-z0-9_\-]{8,}|\b[A-Za-z0-9]{1,4}\*{3,}[A-Za-
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
 _MAX_REGISTERED = 16
 _MIN_LENGTH = 8
-_registered: list[SecretStr] = []
 
 
-def register_secret(secret: SecretStr) -> None:
+class Secret(Protocol):
+    """What ``register_secret`` needs: pydantic's ``SecretStr`` fits, without importing pydantic."""
+
+    def get_secret_value(self) -> str: ...
+
+
+_registered: list[Secret] = []
+
+
+def register_secret(secret: Secret) -> None:
     """Remember a key so that ``redact`` removes it even when it is not key-shaped."""
     # Very short values would blank out ordinary words; real keys are far longer.
     if len(secret.get_secret_value()) < _MIN_LENGTH or secret in _registered:

@@ -1,0 +1,99 @@
+"""The transport's retry loop with an injected sleeper: interruption and the total deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.client.emulated import CHAT, arrivals, fast_timeouts
+from xai_magics.client import InternalServerError, RateLimitError
+from xai_magics.client._transport import Transport
+from xai_magics.client.config import ClientConfig, Timeouts
+from xai_magics.emulator import Emulator
+
+
+@pytest.fixture
+def transports() -> Iterator[list[Transport]]:
+    made: list[Transport] = []
+    yield made
+    for t in made:
+        t.close()
+
+
+def transport(
+    made: list[Transport],
+    sleeps: list[float],
+    *,
+    interrupt: bool = False,
+    timeouts: Timeouts | None = None,
+    max_retries: int = 2,
+) -> Transport:
+    """A transport reading the env like a client does, whose sleeps are only recorded."""
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if interrupt:
+            raise KeyboardInterrupt
+
+    config = ClientConfig.resolve(None, None, timeouts or fast_timeouts(), max_retries)
+    made.append(Transport(config, sleep=sleep, jitter=lambda: 0.0))
+    return made[-1]
+
+
+def test_interrupt_during_backoff_makes_no_further_attempt(
+    emu: Emulator, api_env: dict[str, str], transports: list[Transport]
+) -> None:
+    emu.control.inject("status", CHAT, status=503, times=3)
+    sleeps: list[float] = []
+    with pytest.raises(KeyboardInterrupt):
+        transport(transports, sleeps, interrupt=True).request("POST", "/chat/completions", json={})
+    assert sleeps == [0.5]
+    assert len(arrivals(emu.control.log(), CHAT)) == 1
+
+
+def test_backoff_delays_double_without_real_sleeping(
+    emu: Emulator, api_env: dict[str, str], transports: list[Transport]
+) -> None:
+    emu.control.inject("status", CHAT, status=500, times=5)
+    sleeps: list[float] = []
+    with pytest.raises(InternalServerError):
+        transport(transports, sleeps, max_retries=4).request("POST", "/chat/completions", json={})
+    assert sleeps == [0.5, 1.0, 2.0, 4.0]
+    assert len(arrivals(emu.control.log(), CHAT)) == 5
+
+
+def test_a_wait_past_the_total_deadline_is_not_attempted(
+    emu: Emulator, api_env: dict[str, str], transports: list[Transport]
+) -> None:
+    emu.control.inject("status", CHAT, status=429, retry_after="5")
+    sleeps: list[float] = []
+    t = transport(transports, sleeps, timeouts=fast_timeouts(total=2.0))
+    with pytest.raises(RateLimitError) as caught:
+        t.request("POST", "/chat/completions", json={})
+    assert sleeps == []
+    assert caught.value.retry_after_s == 5.0
+    assert len(arrivals(emu.control.log(), CHAT)) == 1
+
+
+def test_server_retry_after_is_what_the_sleeper_is_asked_for(
+    emu: Emulator, api_env: dict[str, str], transports: list[Transport]
+) -> None:
+    emu.control.inject("status", CHAT, status=429, retry_after_ms=1500)
+    sleeps: list[float] = []
+    response = transport(transports, sleeps).request(
+        "POST",
+        "/chat/completions",
+        json={"model": "grok-4.3", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert sleeps == [1.5]
+    assert response.status_code == 200
+    assert response.json()["choices"][0]["message"]["content"]
+
+
+def test_ws_url_and_auth_header(api_env: dict[str, str], transports: list[Transport]) -> None:
+    t = transport(transports, [])
+    assert t.ws_url("/tts", {"voice": "eve"}) == (
+        api_env["XAI_BASE_URL"].replace("http://", "ws://") + "/tts?voice=eve"
+    )
+    assert t.auth_header() == {"Authorization": f"Bearer {api_env['XAI_API_KEY']}"}
