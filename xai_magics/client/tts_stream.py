@@ -200,6 +200,9 @@ class TTSSession:
                 f"cannot reach {where}: {exc}; check XAI_BASE_URL and the network"
             )
         else:
+            # websockets >= 17.1 warns on first use unless the connection was entered as a
+            # context manager, as ``with connect(...)`` does; ``close()`` still ends it.
+            connection.__enter__()
             # The connection keeps its handshake request; the key has no business staying there.
             if connection.request is not None:
                 del connection.request.headers["Authorization"]
