@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import comm
 import pytest
-from comm.base_comm import BaseComm
 
 from xai_magics.widgets.audio_player import AudioPlayer
 
 
-class RecordingComm(BaseComm):  # type: ignore[misc]
-    """A comm that keeps what it would have sent to the front end."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.sent: list[tuple[dict[str, Any], list[bytes]]] = []
-        super().__init__(**kwargs)
-
-    def publish_msg(
-        self,
-        msg_type: str,
-        data: Any = None,
-        metadata: Any = None,
-        buffers: Any = None,
-        **keys: Any,
-    ) -> None:
-        self.sent.append((data or {}, [bytes(b) for b in buffers or []]))
-
-
 @pytest.fixture
-def player(monkeypatch: pytest.MonkeyPatch) -> AudioPlayer:
-    monkeypatch.setattr(comm, "create_comm", RecordingComm)
-    return AudioPlayer(codec="pcm", sample_rate=16000, text="Hi there")
+def player(make_player: Callable[..., AudioPlayer]) -> AudioPlayer:
+    return make_player(codec="pcm", sample_rate=16000, text="Hi there")
 
 
 def custom(player: AudioPlayer) -> list[tuple[dict[str, Any], list[bytes]]]:
-    sent = player.comm.sent
-    return [(d["content"], b) for d, b in sent if d.get("method") == "custom"]
+    return player.comm.custom()  # type: ignore[no-any-return]
 
 
 def updates(player: AudioPlayer) -> list[dict[str, Any]]:
@@ -91,6 +70,5 @@ def test_incomplete_stream_says_why(player: AudioPlayer) -> None:
     assert (player.status, player.note) == ("incomplete", "The audio stream broke")
 
 
-def test_each_player_has_its_own_front_end_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(comm, "create_comm", RecordingComm)
-    assert AudioPlayer().uid != AudioPlayer().uid
+def test_each_player_has_its_own_front_end_key(make_player: Callable[..., AudioPlayer]) -> None:
+    assert make_player().uid != make_player().uid
