@@ -71,6 +71,7 @@ def make_request(
     model = catalog.resolve(body["model"])
     if not model.batchable:
         raise APIError(400, f"Model {model.id} is not supported for batch processing")
+    catalog.check_effort(model, _effort(endpoint, body), param="reasoning_effort")
     turns = request_turns(endpoint, body)
     return BatchRequest(
         id=request_id,
@@ -81,6 +82,13 @@ def make_request(
         added_at=now,
         finish_at=now + seconds,
     )
+
+
+def _effort(endpoint: str, body: dict[str, Any]) -> object:
+    if endpoint == "chat_get_completion":
+        return body.get("reasoning_effort")
+    reasoning = body.get("reasoning")
+    return reasoning.get("effort") if isinstance(reasoning, dict) else None
 
 
 def result_entry(batch: Batch, req: BatchRequest, now: float, error_shape: str) -> dict[str, Any]:
@@ -111,22 +119,19 @@ def _completion(batch: Batch, req: BatchRequest) -> dict[str, Any]:
     model = catalog.resolve(req.model)
     if req.endpoint == "chat_get_completion":
         fmt = chat_format(body)
-        effort = body.get("reasoning_effort")
         max_visible = optional_int(body, "max_completion_tokens") or optional_int(
             body, "max_tokens"
         )
         max_total = None
     else:
         fmt, _ = text_format(body)
-        reasoning = body.get("reasoning")
-        effort = reasoning.get("effort") if isinstance(reasoning, dict) else None
         max_visible, max_total = None, optional_int(body, "max_output_tokens")
     gen = generate(
         model=model,
         turns=request_turns(req.endpoint, body),
         cache=PromptCache(),
         cache_scope="batch",
-        effort=effort if isinstance(effort, str) else None,
+        effort=catalog.check_effort(model, _effort(req.endpoint, body), param="reasoning_effort"),
         fmt=fmt,
         max_visible=max_visible,
         max_total=max_total,

@@ -30,14 +30,12 @@ def _expires_after(handler: BaseHandler) -> int | None:
 class FilesHandler(BaseHandler):
     def post(self) -> None:
         limit = self.state.knobs.file_max_bytes
-        if len(self.request.body) > limit:
-            raise APIError(413, f"File too large: the limit is {limit // (1024 * 1024)} MB.")
         uploads = self.request.files.get("file")
         if not uploads:
             raise unprocessable("missing multipart field `file`")
         upload = uploads[0]
         if len(upload.body) > limit:
-            raise APIError(413, f"File too large: the limit is {limit // (1024 * 1024)} MB.")
+            raise APIError(413, f"File too large: {len(upload.body)} bytes, the limit is {limit}.")
         stored = self.state.files.add(
             upload.filename or "upload", bytes(upload.body), _expires_after(self)
         )

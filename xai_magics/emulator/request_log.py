@@ -66,3 +66,4 @@ class RequestLog:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._seq = 0
