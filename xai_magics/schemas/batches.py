@@ -9,9 +9,11 @@ counters equal to zero may be left out (proto3 JSON), so every counter defaults 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
+
+from xai_magics.schemas.common import WireModel
 
 __all__ = [
     "Batch",
@@ -45,12 +47,10 @@ def parse_wire_date(value: object) -> object:
     return value
 
 
-class _Wire(BaseModel):
-    # xAI adds fields often; unknown ones are kept, never an error.
-    model_config = ConfigDict(extra="allow")
+WireDate = Annotated[dt.date | None, BeforeValidator(parse_wire_date)]
 
 
-class BatchState(_Wire):
+class BatchState(WireModel):
     """Request counters of a batch."""
 
     num_requests: int = 0
@@ -70,35 +70,30 @@ class BatchState(_Wire):
         return self.num_success + self.num_error + self.num_cancelled
 
 
-class EndpointCost(_Wire):
+class EndpointCost(WireModel):
     endpoint: str = ""
     cost_usd_ticks: int = 0
     request_count: int = 0
 
 
-class CostBreakdown(_Wire):
+class CostBreakdown(WireModel):
     total_cost_usd_ticks: int = 0
     endpoint_costs: list[EndpointCost] = Field(default_factory=list)
 
 
-class Batch(_Wire):
+class Batch(WireModel):
     """One batch as the server reports it, with its status derived."""
 
     batch_id: str
     name: str = ""
-    create_time: dt.date | None = None
-    expire_time: dt.date | None = None
-    cancel_time: dt.date | None = None
+    create_time: WireDate = None
+    expire_time: WireDate = None
+    cancel_time: WireDate = None
     cancel_by_xai_message: str | None = None
     create_api_key_id: str | None = None
     input_file_id: str | None = None
     state: BatchState = Field(default_factory=BatchState)
     cost_breakdown: CostBreakdown | None = None
-
-    @field_validator("create_time", "expire_time", "cancel_time", mode="before")
-    @classmethod
-    def _dates(cls, value: object) -> object:
-        return parse_wire_date(value)
 
     @field_validator("state", mode="before")
     @classmethod
@@ -142,25 +137,20 @@ class Batch(_Wire):
         return self.cost_breakdown.total_cost_usd_ticks / TICKS_PER_USD
 
 
-class BatchPage(_Wire):
+class BatchPage(WireModel):
     batches: list[Batch] = Field(default_factory=list)
     pagination_token: str | None = None
 
 
-class RequestMetadata(_Wire):
+class RequestMetadata(WireModel):
     """Where one request of a batch stands; ``endpoint`` is a gRPC method name, not a URL."""
 
     batch_request_id: str
     endpoint: str | None = None
     model: str | None = None
     state: str = "unknown"
-    create_time: dt.date | None = None
-    finish_time: dt.date | None = None
-
-    @field_validator("create_time", "finish_time", mode="before")
-    @classmethod
-    def _dates(cls, value: object) -> object:
-        return parse_wire_date(value)
+    create_time: WireDate = None
+    finish_time: WireDate = None
 
     @field_validator("state", mode="before")
     @classmethod
@@ -171,12 +161,12 @@ class RequestMetadata(_Wire):
         return "unknown" if value is None else value
 
 
-class RequestMetadataPage(_Wire):
+class RequestMetadataPage(WireModel):
     batch_request_metadata: list[RequestMetadata] = Field(default_factory=list)
     pagination_token: str | None = None
 
 
-class ResultsPageWire(_Wire):
+class ResultsPageWire(WireModel):
     """A results page before normalisation: result items come in several shapes (see client)."""
 
     results: list[dict[str, Any]] = Field(default_factory=list)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from xai_magics.schemas.common import WireModel
 
 __all__ = ["FileDeleted", "FileObject", "FilePage"]
 
 
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class FileObject(_Wire):
+class FileObject(WireModel):
     """A stored file. Times are unix seconds; ``expires_at`` is null when kept until deleted."""
 
     id: str
@@ -33,14 +31,14 @@ class FileObject(_Wire):
         return _utc(self.expires_at)
 
 
-class FilePage(_Wire):
+class FilePage(WireModel):
     """One page of ``GET /v1/files``: the server always returns a token, a short page ends it."""
 
     data: list[FileObject] = Field(default_factory=list)
     pagination_token: str | None = None
 
 
-class FileDeleted(_Wire):
+class FileDeleted(WireModel):
     id: str
     deleted: bool = False
     object: str = "file"

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from xai_magics.schemas.common import WireModel
+
 __all__ = [
     "BUILTIN_VOICES",
     "CONTENT_TYPES",
@@ -153,18 +155,14 @@ class SpeechRequest(VoiceSettings):
         return value
 
 
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class AudioTimestamps(_Wire):
+class AudioTimestamps(WireModel):
     """When each character is spoken: ``graph_times[i]`` is (start, end) in seconds."""
 
     graph_chars: list[str] = Field(default_factory=list)
     graph_times: list[tuple[float, float]] = Field(default_factory=list)
 
 
-class TimestampedSpeechBody(_Wire):
+class TimestampedSpeechBody(WireModel):
     """``POST /v1/tts`` with ``with_timestamps``: JSON around base64 audio instead of raw bytes."""
 
     audio: str
@@ -173,31 +171,31 @@ class TimestampedSpeechBody(_Wire):
     audio_timestamps: AudioTimestamps | None = None
 
 
-class Voice(_Wire):
+class Voice(WireModel):
     voice_id: str
     name: str = ""
 
 
-class VoiceList(_Wire):
+class VoiceList(WireModel):
     voices: list[Voice] = Field(default_factory=list)
 
 
-class AudioDeltaWire(_Wire):
+class AudioDeltaWire(WireModel):
     type: Literal["audio.delta"]
     delta: str
     audio_timestamps: AudioTimestamps | None = None
     audio_duration: float | None = None
 
 
-class AudioDoneWire(_Wire):
+class AudioDoneWire(WireModel):
     type: Literal["audio.done"]
     trace_id: str | None = None
 
 
-class AudioClearWire(_Wire):
+class AudioClearWire(WireModel):
     type: Literal["audio.clear"]
 
 
-class StreamErrorWire(_Wire):
+class StreamErrorWire(WireModel):
     type: Literal["error"]
     message: str = ""
