@@ -234,6 +234,8 @@ def test_close_is_idempotent_and_later_sends_fail_clearly(client: XAIClient) -> 
     assert "closed" in repr(session)
     with pytest.raises(TTSStreamClosedError, match="session is closed"):
         session.send_text("hello")
+    with pytest.raises(TTSStreamClosedError, match="session is closed"):
+        session.receive(timeout=0.1)
 
 
 def test_rejected_key_fails_the_handshake_without_showing_the_key(

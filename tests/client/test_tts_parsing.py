@@ -238,3 +238,20 @@ def test_speech_repr_shows_size_not_bytes() -> None:
     assert repr(speech) == (
         "Speech(codec='pcm', sample_rate=24000, bytes=96000, duration_s=2.00, characters=12)"
     )
+
+
+def test_audio_delta_repr_shows_size_and_characters() -> None:
+    delta = parse_server_event(
+        json.dumps(
+            {
+                "type": "audio.delta",
+                "delta": b64(b"\x00" * 300),
+                "audio_duration": 0.12,
+                "audio_timestamps": {
+                    "graph_chars": ["h", "i"],
+                    "graph_times": [[0, 0.06], [0.06, 0.12]],
+                },
+            }
+        )
+    )
+    assert repr(delta) == "AudioDelta(bytes=300, duration_s=0.12, chars='hi')"

@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -67,6 +67,8 @@ class _RedactSecrets(logging.Filter):
         return True
 
 
+_CLOSED_BY_US = "the speech session is closed: open a new one with tts.stream()"
+
 _WS_LOGGER = logging.getLogger("xai_magics.client.tts_stream.websocket")
 _WS_LOGGER.addFilter(_RedactSecrets())
 
@@ -90,17 +92,17 @@ class TTSStreamClosedError(TTSStreamError):
         super().__init__(message, audio=audio)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AudioDelta:
     """A piece of audio in the session's codec, with character timings when asked for."""
 
-    audio: bytes = field(repr=False)
+    audio: bytes
     timestamps: AudioTimestamps | None = None
     duration_s: float | None = None
 
-    @property
-    def size(self) -> int:
-        return len(self.audio)
+    def __repr__(self) -> str:
+        chars = "".join(self.timestamps.graph_chars) if self.timestamps else None
+        return f"AudioDelta(bytes={len(self.audio)}, duration_s={self.duration_s}, chars={chars!r})"
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,8 @@ class TTSSession:
 
     def receive(self, timeout: float | None = None) -> TTSEvent | None:
         """The next event, or ``None`` if none came within ``timeout`` seconds."""
+        if self._closed:
+            raise TTSStreamClosedError(_CLOSED_BY_US)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -288,9 +292,7 @@ class TTSSession:
 
     def _send(self, message: dict[str, str]) -> None:
         if self._closed:
-            raise TTSStreamClosedError(
-                "the speech session is closed: open a new one with tts.stream()"
-            )
+            raise TTSStreamClosedError(_CLOSED_BY_US)
         try:
             self._connection.send(json.dumps(message))
         except ConnectionClosed as exc:
