@@ -1,0 +1,275 @@
+"""``submit(df, prompt=...)``: the Python entry point under ``%grok_batch``.
+
+Order of work, so that bad input never costs a request and a crash never costs a duplicate:
+parse the template and check its columns; read every row once (skips, sizes, digest); refuse an
+empty batch; then either describe it (``dry_run``) or record the job in the store, and only then
+talk to the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from xai_magics.batch.estimate import Estimate, estimate
+from xai_magics.batch.fingerprint import Fingerprint, canonical_options
+from xai_magics.batch.frame import FrameSource
+from xai_magics.batch.job import BatchJob, JobInputs, JobSettings
+from xai_magics.batch.plan import RowsPlan, plan_rows
+from xai_magics.batch.sender import batch_token
+from xai_magics.batch.store import JobRecord, JobStore
+from xai_magics.batch.template import ColumnTemplate, parse_template
+from xai_magics.batch.wire import RequestSpec, reference_line
+
+DEFAULT_MODEL = "grok-4.3"
+
+
+class JobChangedError(ValueError):
+    """A job with this name exists but was built from different rows, template or options."""
+
+
+@dataclass
+class DryRun:
+    """What ``submit`` would send; nothing was sent."""
+
+    plan: RowsPlan
+    estimate: Estimate
+    requests: list[str]  # the first request lines, exactly as they would be sent
+    model: str
+    skipped: dict[int, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.plan.n_rows:,} rows: {self.plan.n_sent:,} would be sent, "
+            f"{len(self.skipped):,} skipped. Nothing was sent.",
+            f"Model {self.model}: {self.estimate.summary()}.",
+        ]
+        for position, reason in sorted(self.skipped.items())[:10]:
+            lines.append(f"  row {position}: skipped, {reason}")
+        if len(self.skipped) > 10:
+            lines.append(f"  ... and {len(self.skipped) - 10:,} more skipped rows")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<DryRun {self.summary()}>"
+
+
+def submit(
+    df: Any,
+    prompt: str,
+    *,
+    model: str = DEFAULT_MODEL,
+    system: str | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    schema: type[Any] | None = None,
+    output: str = "answer",
+    name: str | None = None,
+    new: bool = False,
+    dry_run: bool = False,
+    wait: bool = False,
+    client: Any = None,
+    data_dir: str | None = None,
+    settings: JobSettings | None = None,
+) -> BatchJob | DryRun:
+    """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
+
+    Re-running with the same inputs and ``name`` re-attaches to the job already submitted (even
+    from a new kernel); different inputs under the same name raise `JobChangedError` unless
+    ``new=True``. ``name`` defaults to one derived from the prompt, model and output column.
+    """
+    settings = settings or JobSettings()
+    source = FrameSource.of(df)
+    template = parse_template(prompt)
+    template.check_columns(source.columns)
+    spec = RequestSpec(
+        model=model,
+        system=system,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        response_format=_response_format(schema),
+    )
+    plan = plan_rows(source, template, settings.max_prompt_bytes)
+    plan.require_rows()
+    fingerprint = Fingerprint(
+        n_rows=plan.n_rows,
+        data_digest=plan.digest,
+        template=prompt,
+        model=model,
+        options=canonical_options(
+            system=system,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            schema=spec.response_format,
+        ),
+    )
+    if dry_run:
+        return _dry_run(plan, spec, fingerprint)
+    job_name = name or default_name(prompt, model, output)
+    store = JobStore(data_dir)
+    inputs = JobInputs(source, template, spec, schema)
+    record = _existing_job(store, job_name, fingerprint) if not new else None
+    if record is None:
+        record = store.create_job(
+            name=job_name,
+            batch_name=f"{job_name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
+            fingerprint=fingerprint,
+            spec={"output": output, "model": model, "schema": _schema_name(schema)},
+            n_sent=plan.n_sent,
+            skipped=plan.skipped,
+        )
+    job = BatchJob(store, record, client or _default_client(), inputs, settings)
+    job.send()
+    job.start_polling()
+    if wait:
+        job.wait()
+    return job
+
+
+def _existing_job(store: JobStore, name: str, fingerprint: Fingerprint) -> JobRecord | None:
+    record = store.latest_by_name(name)
+    if record is None:
+        return None
+    if record.fingerprint.digest != fingerprint.digest:
+        changes = "; ".join(fingerprint.changes_from(record.fingerprint))
+        raise JobChangedError(
+            f"batch job {name!r} (batch {record.batch_id or 'not created yet'}) was submitted "
+            f"from different inputs: {changes}. Nothing was sent. To submit these inputs as a "
+            f"new batch use --new (new=True) or another --name; to get the earlier batch's "
+            f"results use --attach {name!r} (attach({name!r}))."
+        )
+    return record
+
+
+def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int]) -> BatchJob:
+    """A linked batch over some rows of ``parent``'s frame (``retry_failed``)."""
+    inputs = parent.inputs
+    if inputs is None:
+        raise ValueError(f"job {parent.name!r} needs its frame to retry rows: re-run its cell")
+    row_ids = np.asarray(positions, dtype=np.int64)
+    subset = source.subset(list(positions))
+    plan = plan_rows(subset, inputs.template, parent.settings.max_prompt_bytes)
+    plan.require_rows()
+    before = parent.record.fingerprint
+    fingerprint = Fingerprint(
+        n_rows=plan.n_rows,
+        data_digest=plan.digest,
+        template=before.template,
+        model=before.model,
+        options=before.options,
+    )
+    store = parent.store
+    retries = len(store.children(parent.record.job_id))
+    name = f"{parent.name} (retry {retries + 1})"
+    record = store.create_job(
+        name=name,
+        batch_name=f"{name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
+        fingerprint=fingerprint,
+        spec=dict(parent.record.spec),
+        n_sent=plan.n_sent,
+        skipped={int(row_ids[p]): reason for p, reason in plan.skipped.items()},
+        rows=[int(p) for p in row_ids],
+        parent_job_id=parent.record.job_id,
+    )
+    child_inputs = JobInputs(subset, inputs.template, inputs.spec, inputs.schema, row_ids, source)
+    job = BatchJob(store, record, parent.client, child_inputs, parent.settings)
+    job.send()
+    job.start_polling()
+    return job
+
+
+def attach(
+    name_or_id: str,
+    df: Any = None,
+    *,
+    client: Any = None,
+    data_dir: str | None = None,
+    settings: JobSettings | None = None,
+) -> BatchJob:
+    """The job with this name (the newest), batch name or batch id, from the job store."""
+    store = JobStore(data_dir)
+    found = store.find(name_or_id)
+    if not found:
+        known = ", ".join(repr(r.name) for r in store.jobs(10)) or "none yet"
+        raise LookupError(f"no batch job named {name_or_id!r} in {store.path}; recent: {known}")
+    record = found[0]  # newest first: a name submitted again with --new means its latest job
+    inputs = None
+    if df is not None:
+        inputs = JobInputs(
+            FrameSource.of(df), parse_template(record.fingerprint.template), _spec(record)
+        )
+    job = BatchJob(store, record, client or _default_client(), inputs, settings)
+    if not record.finished and record.batch_id:
+        job.start_polling()
+    return job
+
+
+def list_jobs(data_dir: str | None = None, limit: int = 50) -> list[JobRecord]:
+    """The most recent jobs in the store, newest first."""
+    return JobStore(data_dir).jobs(limit)
+
+
+def default_name(prompt: str, model: str, output: str) -> str:
+    """A stable name for a job submitted without ``name``: same prompt, same job."""
+    digest = hashlib.sha256(f"{prompt}\0{model}\0{output}".encode()).hexdigest()[:8]
+    return f"batch-{digest}"
+
+
+def _spec(record: JobRecord) -> RequestSpec:
+    options = json.loads(record.fingerprint.options)
+    return RequestSpec(
+        model=record.fingerprint.model,
+        system=options.get("system"),
+        max_tokens=options.get("max_tokens"),
+        temperature=options.get("temperature"),
+        response_format=options.get("schema"),
+    )
+
+
+def _dry_run(plan: RowsPlan, spec: RequestSpec, fingerprint: Fingerprint) -> DryRun:
+    prefix = fingerprint.request_id_prefix
+    lines = [reference_line(f"{prefix}{p}", spec, prompt) for p, prompt in plan.samples]
+    cost = estimate(spec.model, plan.n_sent, plan.prompt_bytes, spec.system, spec.max_tokens)
+    return DryRun(plan, cost, lines, spec.model, dict(plan.skipped))
+
+
+def _response_format(schema: type[Any] | None) -> dict[str, Any] | None:
+    if schema is None:
+        return None
+    to_schema = getattr(schema, "model_json_schema", None)
+    if not callable(to_schema):
+        raise TypeError(f"schema must be a pydantic model class, got {schema!r}")
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": schema.__name__, "schema": to_schema(), "strict": True},
+    }
+
+
+def _schema_name(schema: type[Any] | None) -> str | None:
+    return None if schema is None else schema.__name__
+
+
+_shared: dict[tuple[str, str], Any] = {}
+_shared_lock = threading.Lock()
+
+
+def _default_client() -> Any:
+    """One client per (key, base URL) for the process: pollers share its connection pool."""
+    from xai_magics.client import XAIClient
+
+    key = (os.environ.get("XAI_API_KEY", ""), os.environ.get("XAI_BASE_URL", ""))
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = XAIClient()
+        return _shared[key]
+
+
+__all__ = ["ColumnTemplate", "DryRun", "JobChangedError", "attach", "list_jobs", "submit"]

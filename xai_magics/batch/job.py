@@ -1,0 +1,401 @@
+"""A batch job handle: send, follow, fetch results, cancel, retry the failed rows.
+
+Everything durable lives in the job store; a ``BatchJob`` is a view over one store record plus,
+when the user's frame is at hand, what is needed to (re)build its requests. Two handles over the
+same record (a re-run cell, ``attach``) behave the same.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
+from xai_magics.batch.columns import join, output_columns
+from xai_magics.batch.frame import FrameSource
+from xai_magics.batch.outcomes import (
+    ResultTally,
+    RowOutcomes,
+    RowStatus,
+    assemble,
+    overlay,
+    records_from_results,
+)
+from xai_magics.batch.progress import JobSnapshot, Listener, Poller
+from xai_magics.batch.sender import ADD_RATE, Sender
+from xai_magics.batch.store import JobRecord, JobState, JobStore
+from xai_magics.batch.template import ColumnTemplate
+from xai_magics.batch.wire import LineBuilder, RequestSpec
+
+RETRYABLE: tuple[RowStatus, ...] = ("error", "expired", "missing", "cancelled")
+_PAGE_ATTEMPTS = 4
+# A sent row without a result, once the batch has ended, says how the batch ended.
+_UNFINISHED_BY_BATCH_STATUS: dict[str, RowStatus] = {
+    "done": "missing",
+    "expired": "expired",
+    "cancelled": "cancelled",
+    "cancelled_by_xai": "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How requests are built and sent; defaults follow xAI's documented limits."""
+
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+    chunk_bytes: int = MAX_CALL_BYTES
+    max_prompt_bytes: int = 4_000_000  # about 1M tokens: grok-4.3's context
+    results_page_size: int = 1000
+    add_rate: tuple[int, float] = ADD_RATE
+    poll_first_s: float = 1.0
+    poll_max_s: float = 30.0
+
+
+@dataclass
+class JobInputs:
+    """The frame and request recipe a job was built from (absent after a bare ``attach``)."""
+
+    source: FrameSource
+    template: ColumnTemplate
+    spec: RequestSpec
+    schema: type[Any] | None = None
+    row_ids: np.ndarray | None = None  # positions in the user's frame, for a retry's subset
+    full_source: FrameSource | None = None  # the whole frame, for joining a retry's results
+
+
+@dataclass
+class _Live:
+    snapshot: JobSnapshot
+    listeners: list[Listener] = field(default_factory=list)
+    poller: Poller | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class BatchJob:
+    """One batch job: ``status()``, ``wait()``, ``results()``, ``cancel()``, ``retry_failed()``."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        record: JobRecord,
+        client: Any,
+        inputs: JobInputs | None = None,
+        settings: JobSettings | None = None,
+    ) -> None:
+        self._store = store
+        self._record = record
+        self._client = client
+        self._inputs = inputs
+        self.settings = settings or JobSettings()
+        skipped = len(store.skipped(record.job_id))
+        self._live = _Live(
+            JobSnapshot(
+                name=record.name,
+                batch_id=record.batch_id,
+                total=record.n_sent,
+                pending=record.n_sent,
+                skipped=skipped,
+                started_at=record.created_at,
+            )
+        )
+
+    def __repr__(self) -> str:
+        snap = self.snapshot
+        return (
+            f"<BatchJob {self.name!r} batch={snap.batch_id} {snap.batch_status} "
+            f"{snap.done}/{snap.total} done>"
+        )
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self._record.name
+
+    @property
+    def batch_id(self) -> str | None:
+        return self._record.batch_id
+
+    @property
+    def record(self) -> JobRecord:
+        return self._record
+
+    @property
+    def snapshot(self) -> JobSnapshot:
+        """The latest known progress (no network call)."""
+        return self._live.snapshot
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with every new snapshot (from the poller's thread)."""
+        self._live.listeners.append(listener)
+        listener(self.snapshot)
+
+    def _publish(self, snapshot: JobSnapshot) -> JobSnapshot:
+        with self._live.lock:
+            self._live.snapshot = snapshot
+        for listener in list(self._live.listeners):
+            try:
+                listener(snapshot)
+            except Exception:  # noqa: S112 - a broken display must not stop the poller
+                continue
+        return snapshot
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def send(self) -> None:
+        """Create the batch (once) and add every chunk not yet in it; safe to call again."""
+        if self._record.state not in ("created", "adding"):
+            return
+        inputs = self._require_inputs("send its requests")
+        sender = Sender(self._client, self._store, add_rate=self.settings.add_rate)
+        batch_id = sender.ensure_batch(self._record)
+        self._refresh_record()
+        self._publish(replace(self.snapshot, batch_id=batch_id, batch_status="submitting"))
+        prefix = self._record.fingerprint.request_id_prefix
+        builder = LineBuilder(inputs.spec, prefix)
+
+        def request_id(position: int) -> str:
+            return f"{prefix}{position}"
+
+        def chunks_from(row: int, index: int) -> Any:
+            return iter_chunks(
+                inputs.source,
+                inputs.template,
+                builder,
+                max_prompt_bytes=self.settings.max_prompt_bytes,
+                start_row=row,
+                start_index=index,
+                max_rows=self.settings.chunk_rows,
+                max_bytes=self.settings.chunk_bytes,
+                row_ids=inputs.row_ids,
+            )
+
+        start_row, start_index = 0, 0
+        ledger = self._store.chunks(self._record.job_id)
+        if ledger:
+            last = ledger[-1]
+            if last.state == "sent":
+                unfinished = next(iter(chunks_from(last.first_row, last.chunk_index)))
+                sender.resolve_unfinished_chunk(self._record, batch_id, unfinished, request_id)
+            start_row, start_index = last.stop_row, last.chunk_index + 1
+        try:
+            sender.add_chunks(
+                self._record, batch_id, chunks_from(start_row, start_index), request_id
+            )
+        except Exception as exc:
+            self._publish(replace(self.snapshot, error=str(exc)))
+            raise
+        self._store.set_state(self._record.job_id, "submitted")
+        self._refresh_record()
+
+    # -- following --------------------------------------------------------------------------
+
+    def status(self) -> JobSnapshot:
+        """Fresh progress from the server (one request)."""
+        return self._refresh()
+
+    def start_polling(self) -> None:
+        """Follow the batch in a background thread until its results are stored."""
+        with self._live.lock:
+            poller = self._live.poller
+            if poller is not None and poller.is_alive():
+                return
+            if self._record.state in ("created", "adding"):
+                return
+            self._live.poller = Poller(
+                self._refresh,
+                self._finish,
+                first_interval_s=self.settings.poll_first_s,
+                max_interval_s=self.settings.poll_max_s,
+            )
+            self._live.poller.start()
+
+    def wait(self, timeout: float | None = None) -> JobSnapshot:
+        """Block until the batch ended and its results are stored (Ctrl-C stops waiting only)."""
+        if self._record.state in ("created", "adding"):
+            self.send()
+        if not self._finished_in_store():
+            self.start_polling()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poller = self._live.poller
+        while poller is not None and not poller.finished_event.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"batch {self.name!r} still running after {timeout} s")
+            poller.finished_event.wait(0.2)
+        if not self.snapshot.finished and self._finished_in_store():
+            self._publish(replace(self.snapshot, results_fetched=True))
+        return self.snapshot
+
+    def _finished_in_store(self) -> bool:
+        self._refresh_record()
+        return self._record.finished
+
+    def _refresh(self) -> JobSnapshot:
+        if not self._record.batch_id:
+            return self.snapshot
+        try:
+            batch = self._client.batches.get(self._record.batch_id)
+        except Exception as exc:
+            return self._publish(replace(self.snapshot, error=str(exc), updated_at=time.time()))
+        fetched = self._record.finished
+        return self._publish(replace(self.snapshot.with_batch(batch), results_fetched=fetched))
+
+    def _finish(self) -> JobSnapshot:
+        """Fetch every results page into the store, then mark the job ended."""
+        batch_id = self._record.batch_id
+        assert batch_id is not None
+        prefix = self._record.fingerprint.request_id_prefix
+        known = self._sent_positions()
+        tally = ResultTally()
+        token: str | None = None
+        seen_tokens: set[str] = set()
+        while True:
+            page = self._results_page(batch_id, token)
+            if page is None:
+                return self._publish(replace(self.snapshot, error="could not fetch results"))
+            records = records_from_results(page.results, prefix, known, tally)
+            self._store.save_results(self._record.job_id, records)
+            token = page.pagination_token
+            if not token or not page.results or token in seen_tokens:
+                break
+            seen_tokens.add(token)
+        status = self.snapshot.batch_status
+        final: JobState = "cancelled" if status.startswith("cancelled") else "done"
+        self._store.set_state(self._record.job_id, final, batch_status=status)
+        self._refresh_record()
+        return self._publish(replace(self.snapshot, results_fetched=True))
+
+    def _results_page(self, batch_id: str, token: str | None) -> Any:
+        for attempt in range(_PAGE_ATTEMPTS):
+            try:
+                return self._client.batches.results(
+                    batch_id, limit=self.settings.results_page_size, pagination_token=token
+                )
+            except Exception:
+                time.sleep(min(0.5 * 2**attempt, 4.0))
+        return None
+
+    def _sent_positions(self) -> set[int]:
+        rows = self._store.rows(self._record.job_id)
+        covered = range(self._record.n_rows) if rows is None else rows
+        skipped = self._store.skipped(self._record.job_id)
+        return {p for p in covered if p not in skipped}
+
+    # -- results ----------------------------------------------------------------------------
+
+    def outcomes(self) -> RowOutcomes:
+        """One outcome per row of the user's frame (retries of failed rows laid over)."""
+        outcomes = self._own_outcomes()
+        for child in self._store.children(self._record.job_id):
+            outcomes = overlay(outcomes, BatchJob(self._store, child, self._client).outcomes())
+        return outcomes
+
+    def _own_outcomes(self) -> RowOutcomes:
+        record = self._record
+        n_rows = self._frame_rows()
+        unfinished: RowStatus = "pending"
+        if record.finished:
+            unfinished = _UNFINISHED_BY_BATCH_STATUS.get(record.batch_status or "", "missing")
+        return assemble(
+            n_rows,
+            self._store.rows(record.job_id),
+            self._store.skipped(record.job_id),
+            self._store.results(record.job_id),
+            unfinished,
+        )
+
+    def _frame_rows(self) -> int:
+        if self._inputs is not None and self._inputs.full_source is not None:
+            return self._inputs.full_source.n_rows
+        if self._record.parent_job_id is not None:
+            return self._store.job(self._record.parent_job_id).n_rows
+        return self._record.n_rows
+
+    def results(self, df: Any = None, *, output: str | None = None) -> Any:
+        """The frame with the answer, status, error, tokens and cost columns (same type out).
+
+        ``df`` defaults to the frame the job was submitted with; a handle from ``attach`` needs it.
+        """
+        source = self._frame_for_results(df)
+        name = output or str(self._record.spec.get("output", "answer"))
+        schema = self._inputs.schema if self._inputs is not None else None
+        return join(source, output_columns(self.outcomes(), name, schema))
+
+    def _frame_for_results(self, df: Any) -> FrameSource:
+        if df is not None:
+            source = FrameSource.of(df)
+        elif self._inputs is not None:
+            source = self._inputs.full_source or self._inputs.source
+        else:
+            raise ValueError(
+                f"job {self.name!r} was attached without its frame: pass it, job.results(df)"
+            )
+        if source.n_rows != self._frame_rows():
+            raise ValueError(
+                f"job {self.name!r} covers {self._frame_rows():,} rows; this frame has "
+                f"{source.n_rows:,}"
+            )
+        return source
+
+    # -- control ----------------------------------------------------------------------------
+
+    def cancel(self) -> JobSnapshot:
+        """Cancel the batch on the server: finished rows keep their results, the rest end
+        ``cancelled``. The poller then fetches what finished."""
+        if not self._record.batch_id:
+            self._store.set_state(self._record.job_id, "cancelled", batch_status="cancelled")
+            self._refresh_record()
+            return self._publish(replace(self.snapshot, batch_status="cancelled"))
+        batch = self._client.batches.cancel(self._record.batch_id)
+        snapshot = self._publish(self.snapshot.with_batch(batch))
+        if self._record.state in ("created", "adding"):
+            self._store.set_state(self._record.job_id, "submitted")
+            self._refresh_record()
+        self.start_polling()
+        if self._live.poller is not None:
+            self._live.poller.poke()
+        return snapshot
+
+    def retry_failed(self, df: Any = None) -> BatchJob:
+        """Submit only the rows that ended error/expired/missing/cancelled, as a linked batch."""
+        from xai_magics.batch.api import submit_rows
+
+        if not self._finished_in_store():
+            raise RuntimeError(f"job {self.name!r} has not finished yet: wait() for it first")
+        outcomes = self.outcomes()
+        failed = [i for i, s in enumerate(outcomes.status) if s in RETRYABLE]
+        if not failed:
+            raise ValueError(f"job {self.name!r} has no failed rows to retry")
+        return submit_rows(self, self._frame_for_results(df), failed)
+
+    def stop_polling(self) -> None:
+        if self._live.poller is not None:
+            self._live.poller.stop()
+
+    def _require_inputs(self, why: str) -> JobInputs:
+        if self._inputs is None:
+            raise ValueError(f"job {self.name!r} needs its frame to {why}: re-run its cell")
+        return self._inputs
+
+    def _refresh_record(self) -> None:
+        self._record = self._store.job(self._record.job_id)
+
+    @property
+    def inputs(self) -> JobInputs | None:
+        return self._inputs
+
+    @property
+    def store(self) -> JobStore:
+        return self._store
+
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    def statuses(self) -> Sequence[str]:
+        return [s or "" for s in self.outcomes().status]

@@ -1,0 +1,204 @@
+"""Batch results to one outcome per input row, joined by request id, never by arrival order.
+
+Every row ends with exactly one status:
+
+=========  ==============================================================================
+ok         the model answered
+error      the request failed (the error column says why), or the answer did not fit --schema
+cancelled  the batch was cancelled (by you or by xAI) before the request ran
+expired    the batch expired before the request ran
+skipped    the row was never sent (missing or empty cell, lone surrogate, oversize prompt)
+missing    the batch finished but listed no result for the request
+pending    only while the batch runs: no result yet (never in a finished batch's output)
+=========  ==============================================================================
+
+Results repeat an id, name an unknown id, or leave one out: repeats keep the first result seen,
+unknown ids are ignored, and each case is counted in ``warnings`` so it is never silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, cast
+
+from xai_magics.batch.store import ResultRecord
+
+RowStatus = Literal["ok", "error", "cancelled", "expired", "skipped", "missing", "pending"]
+FINAL_STATUSES: tuple[RowStatus, ...] = (
+    "ok",
+    "error",
+    "cancelled",
+    "expired",
+    "skipped",
+    "missing",
+)
+
+
+class _Usage(Protocol):
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def reasoning_tokens(self) -> int: ...
+    @property
+    def cost_usd_ticks(self) -> int | None: ...
+
+
+class _Completion(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def usage(self) -> _Usage | None: ...
+
+
+class _Result(Protocol):
+    """What the client's ``BatchResult`` provides."""
+
+    @property
+    def batch_request_id(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def completion(self) -> _Completion | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def cancelled(self) -> bool: ...
+
+
+@dataclass
+class ResultTally:
+    """What reading results found besides one result per row."""
+
+    repeated: int = 0
+    unknown: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def records_from_results(
+    results: Iterable[_Result],
+    id_prefix: str,
+    known: Mapping[int, object] | set[int],
+    tally: ResultTally,
+) -> list[ResultRecord]:
+    """Turn client results into store records keyed by row position."""
+    records: list[ResultRecord] = []
+    seen: set[int] = set()
+    for result in results:
+        position = position_of(result.batch_request_id, id_prefix)
+        if position is None or position not in known:
+            tally.unknown += 1
+            if len(tally.warnings) < 20:
+                tally.warnings.append(
+                    f"ignored a result for unknown request {result.batch_request_id!r}"
+                )
+            continue
+        if position in seen:
+            tally.repeated += 1
+            continue
+        seen.add(position)
+        records.append(_record(position, result))
+    return records
+
+
+def _record(position: int, result: _Result) -> ResultRecord:
+    completion = result.completion
+    usage = completion.usage if completion is not None else None
+    if result.ok:
+        status = "ok"
+    elif result.cancelled:
+        status = "cancelled"
+    else:
+        status = "error"
+    return ResultRecord(
+        position=position,
+        request_id=result.batch_request_id,
+        status=status,
+        answer=completion.text if completion is not None else None,
+        error=None if result.ok else (result.error or "the request failed without a message"),
+        input_tokens=usage.input_tokens if usage is not None else None,
+        output_tokens=(usage.output_tokens + usage.reasoning_tokens) if usage is not None else None,
+        cost_ticks=usage.cost_usd_ticks if usage is not None else None,
+    )
+
+
+def position_of(request_id: str, id_prefix: str) -> int | None:
+    """The row position encoded in a request id, or None for an id this job did not send."""
+    if not request_id.startswith(id_prefix):
+        return None
+    tail = request_id[len(id_prefix) :]
+    return int(tail) if tail.isdigit() else None
+
+
+@dataclass
+class RowOutcomes:
+    """Column-ready outcomes for every input row, in row order."""
+
+    status: list[RowStatus]
+    answer: list[str | None]
+    error: list[str | None]
+    tokens: list[int | None]
+    cost_usd: list[float | None]
+
+    def counts(self) -> dict[str, int]:
+        tally: dict[str, int] = {}
+        for status in self.status:
+            tally[status] = tally.get(status, 0) + 1
+        return tally
+
+
+def assemble(
+    n_rows: int,
+    rows: Iterable[int] | None,
+    skipped: Mapping[int, str],
+    records: Iterable[ResultRecord],
+    unfinished: RowStatus,
+) -> RowOutcomes:
+    """One outcome per row: results where present, skip reasons, else ``unfinished``.
+
+    ``unfinished`` is the status for a sent row without a result: ``pending`` while the batch
+    runs, ``missing`` once it is done, ``cancelled``/``expired`` when it ended that way.
+    ``rows`` limits the job to some positions (a retry); the other rows are left ``None``.
+    """
+    status: list[RowStatus | None] = [None] * n_rows
+    answer: list[str | None] = [None] * n_rows
+    error: list[str | None] = [None] * n_rows
+    tokens: list[int | None] = [None] * n_rows
+    cost: list[float | None] = [None] * n_rows
+    covered = range(n_rows) if rows is None else rows
+    for position in covered:
+        status[position] = unfinished
+    for position, reason in skipped.items():
+        status[position] = "skipped"
+        error[position] = reason
+    for record in records:
+        status[record.position] = cast(RowStatus, record.status)
+        answer[record.position] = record.answer
+        error[record.position] = record.error
+        if record.input_tokens is not None or record.output_tokens is not None:
+            tokens[record.position] = (record.input_tokens or 0) + (record.output_tokens or 0)
+        if record.cost_ticks is not None:
+            cost[record.position] = record.cost_ticks / 1e10
+    return RowOutcomes(status, answer, error, tokens, cost)  # type: ignore[arg-type]
+
+
+def overlay(base: RowOutcomes, retry: RowOutcomes) -> RowOutcomes:
+    """A retry's outcomes over the original's: rows the retry covered take its outcome."""
+    merged = RowOutcomes(
+        list(base.status),
+        list(base.answer),
+        list(base.error),
+        list(base.tokens),
+        list(base.cost_usd),
+    )
+    for i, status in enumerate(retry.status):
+        if status is None:
+            continue
+        merged.status[i] = status
+        merged.answer[i] = retry.answer[i]
+        merged.error[i] = retry.error[i]
+        merged.tokens[i] = retry.tokens[i]
+        merged.cost_usd[i] = retry.cost_usd[i]
+    return merged

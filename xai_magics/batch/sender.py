@@ -1,0 +1,234 @@
+"""Sending a job: create its batch once, then add every chunk exactly once.
+
+Exactly-once is ours to guarantee: xAI gives no idempotency key, and a re-added
+``batch_request_id`` counts twice. So:
+
+- The batch's server name carries ``[xm:<fingerprint>:<nonce>]``. If ``create`` fails in a way
+  that may have committed (connection lost, timeout, 5xx), or the kernel died during it, the
+  batch list is searched for that name before anything is created again.
+- Each chunk is written to the ledger as *sent* before its call and *acknowledged* after it.
+  A failure that may have committed (connection lost, timeout, 5xx) is resolved by listing the
+  batch's requests: what landed is marked *verified*, only what is missing is added again.
+- 429 answers mean nothing was added: wait ``Retry-After`` (or back off) and send again. Calls
+  are also paced below xAI's documented 100 add-requests calls per 30 s.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from xai_magics.batch.chunks import Chunk
+from xai_magics.batch.store import JobRecord, JobStore
+from xai_magics.client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    InternalServerError,
+    RateLimitError,
+)
+
+# Documented limit: at most 100 add-requests calls per rolling 30 s per team.
+ADD_RATE = (100, 30.0)
+_LIST_PAGES_FOR_NAME = 20
+_MAX_ATTEMPTS_PER_CHUNK = 8
+
+
+class SubmitError(RuntimeError):
+    """The batch could not be filled; the job store keeps what was done, so re-running resumes."""
+
+
+def batch_token(digest: str, nonce: str) -> str:
+    return f"[xm:{digest[:12]}:{nonce}]"
+
+
+def is_ambiguous(exc: BaseException) -> bool:
+    """A failure after which the server may or may not have applied the call."""
+    return isinstance(exc, (APIConnectionError, InternalServerError)) or (
+        isinstance(exc, APIStatusError) and exc.status_code in (408, 409, 502, 503, 504)
+    )
+
+
+@dataclass
+class RateLimiter:
+    """A rolling window of call times: sleeps just enough to stay under ``calls`` per ``per_s``."""
+
+    calls: int
+    per_s: float
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self._times: deque[float] = deque(maxlen=self.calls)
+
+    def wait(self) -> None:
+        if len(self._times) == self.calls:
+            ready_at = self._times[0] + self.per_s
+            delay = ready_at - self.clock()
+            if delay > 0:
+                self.sleep(delay)
+        self._times.append(self.clock())
+
+
+class Sender:
+    """Creates the batch of a job and adds its chunks, recording every step in the store."""
+
+    def __init__(
+        self,
+        client: Any,
+        store: JobStore,
+        *,
+        add_rate: tuple[int, float] = ADD_RATE,
+        sleep: Callable[[float], None] = time.sleep,
+        on_chunk: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self._batches = client.batches
+        self._store = store
+        self._sleep = sleep
+        self._limiter = RateLimiter(*add_rate, sleep=sleep)
+        self._on_chunk = on_chunk
+
+    # -- create -----------------------------------------------------------------------------
+
+    def ensure_batch(self, job: JobRecord) -> str:
+        """The job's batch id: recorded, found on the server by name, or newly created."""
+        if job.batch_id:
+            return job.batch_id
+        found = self._find_by_name(job.batch_name)
+        if found is None:
+            try:
+                found = self._batches.create(job.batch_name).batch_id
+            except Exception as exc:
+                if not is_ambiguous(exc):
+                    raise
+                found = self._find_by_name(job.batch_name)
+                if found is None:
+                    found = self._batches.create(job.batch_name).batch_id
+        assert found is not None
+        self._store.set_batch_id(job.job_id, found)
+        return found
+
+    def _find_by_name(self, batch_name: str) -> str | None:
+        token = batch_name[batch_name.rfind("[xm:") :]
+        pages = 0
+        token_page: str | None = None
+        while pages < _LIST_PAGES_FOR_NAME:
+            page = self._batches.list(limit=100, pagination_token=token_page)
+            for batch in page.batches:
+                if batch.name.endswith(token):
+                    return str(batch.batch_id)
+            pages += 1
+            token_page = page.pagination_token
+            if not token_page or not page.batches:
+                return None
+        return None
+
+    # -- add --------------------------------------------------------------------------------
+
+    def resolve_unfinished_chunk(
+        self, job: JobRecord, batch_id: str, chunk: Chunk, request_id: Callable[[int], str]
+    ) -> None:
+        """A chunk the ledger shows *sent* but not acknowledged (the kernel died mid-call)."""
+        self._verify_and_complete(job, batch_id, chunk, request_id)
+
+    def add_chunks(
+        self,
+        job: JobRecord,
+        batch_id: str,
+        chunks: Iterable[Chunk],
+        request_id: Callable[[int], str],
+    ) -> None:
+        """Add each chunk exactly once (see the module docstring)."""
+        for chunk in chunks:
+            self._store.record_chunk(
+                job.job_id,
+                chunk.index,
+                chunk.first_row,
+                chunk.stop_row,
+                chunk.count,
+                len(chunk.body),
+                "sent",
+            )
+            self._add_one(job, batch_id, chunk, request_id)
+            if self._on_chunk is not None:
+                self._on_chunk(chunk.index, chunk.count)
+
+    def _add_one(
+        self, job: JobRecord, batch_id: str, chunk: Chunk, request_id: Callable[[int], str]
+    ) -> None:
+        for attempt in range(_MAX_ATTEMPTS_PER_CHUNK):
+            self._limiter.wait()
+            try:
+                self._batches.add_requests(batch_id, chunk.body)
+            except RateLimitError as exc:
+                self._sleep(exc.retry_after_s or min(2.0**attempt, 30.0))
+                continue
+            except Exception as exc:
+                if not is_ambiguous(exc):
+                    raise
+                self._sleep(min(0.5 * 2**attempt, 8.0))
+                self._verify_and_complete(job, batch_id, chunk, request_id)
+                return
+            self._mark(job, chunk, "acknowledged")
+            return
+        raise SubmitError(
+            f"chunk {chunk.index} was rate-limited {_MAX_ATTEMPTS_PER_CHUNK} times in a row; "
+            "run the cell again later to resume where it stopped"
+        )
+
+    def _verify_and_complete(
+        self, job: JobRecord, batch_id: str, chunk: Chunk, request_id: Callable[[int], str]
+    ) -> None:
+        """List what landed; add only the requests of ``chunk`` that did not."""
+        for attempt in range(_MAX_ATTEMPTS_PER_CHUNK):
+            landed = self.landed_ids(batch_id)
+            missing = [p for p in chunk.positions if request_id(p) not in landed]
+            if not missing:
+                self._mark(job, chunk, "verified")
+                return
+            self._limiter.wait()
+            try:
+                if len(missing) == chunk.count:
+                    self._batches.add_requests(batch_id, chunk.body)
+                else:
+                    self._batches.add_requests(batch_id, _subset(chunk, request_id, set(missing)))
+            except RateLimitError as exc:
+                self._sleep(exc.retry_after_s or min(2.0**attempt, 30.0))
+                continue
+            except Exception as exc:
+                if not is_ambiguous(exc):
+                    raise
+                self._sleep(min(0.5 * 2**attempt, 8.0))
+                continue
+            self._mark(job, chunk, "acknowledged")
+            return
+        raise SubmitError(
+            f"could not confirm chunk {chunk.index} after {_MAX_ATTEMPTS_PER_CHUNK} attempts; "
+            "nothing was added twice, and running the cell again resumes from this chunk"
+        )
+
+    def landed_ids(self, batch_id: str) -> set[str]:
+        """Every request id the batch holds (paged listing of request metadata)."""
+        return {meta.batch_request_id for meta in self._batches.iter_requests(batch_id)}
+
+    def _mark(self, job: JobRecord, chunk: Chunk, state: str) -> None:
+        self._store.record_chunk(
+            job.job_id,
+            chunk.index,
+            chunk.first_row,
+            chunk.stop_row,
+            chunk.count,
+            len(chunk.body),
+            state,  # type: ignore[arg-type]
+        )
+
+
+def _subset(chunk: Chunk, request_id: Callable[[int], str], keep: set[int]) -> bytes:
+    """The chunk's body reduced to the requests of rows in ``keep`` (rare: a partial commit)."""
+    wanted = {request_id(p) for p in keep}
+    requests = json.loads(chunk.body)["batch_requests"]
+    kept = [r for r in requests if r["batch_request_id"] in wanted]
+    return json.dumps({"batch_requests": kept}, ensure_ascii=False, separators=(",", ":")).encode()
