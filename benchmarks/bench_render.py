@@ -1,0 +1,188 @@
+"""What it costs to watch an answer stream: ``%%grok`` against the same stream read and dropped.
+
+In one real kernel, against the emulator at full speed (no pacing), a 2,000-token answer is:
+
+* consumed by the client without any rendering (the baseline for time);
+* streamed through ``%%grok`` (StreamView deltas, then one final display);
+* published the naive way, one ``update_display_data`` with the whole text per token (the
+  baseline for iopub bytes).
+
+Time is measured inside the kernel (perf_counter around the cell's work), median of several
+rounds taken alternately. Bytes are every frame of every iopub message a cell causes (header,
+parent header, metadata, content, buffers), as the front end would receive them.
+Goals: time ratio <= 1.1x, iopub bytes >= 20x fewer than the naive way.
+
+At full emulator speed the whole stream takes a few tens of milliseconds, so one-time costs (the
+final Markdown render, which a saved notebook needs, and the widget's comm) weigh heavily; they
+are printed on their own, and a paced round (1,000 tokens/s, a fast real model) shows the ratio
+a user actually feels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import statistics
+from typing import Any
+
+TOKENS = 2000
+ROUNDS = 5
+PACED_TOKENS_PER_SECOND = 1000
+PACED_ROUNDS = 2
+
+
+def _answer() -> str:
+    words = [f"word{i}" if i % 17 else f"**bold{i}**\n\n" for i in range(TOKENS)]
+    return " ".join(words)
+
+
+class _Kernel:
+    def __init__(self, env: dict[str, str]) -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        self.km, self.kc = start_new_kernel(kernel_name="python3", env={**os.environ, **env})
+
+    def run(self, code: str) -> tuple[str, int]:
+        """Run a cell; returns its stdout and the iopub bytes it caused (status excluded)."""
+        msg_id = self.kc.execute(code)
+        stdout: list[str] = []
+        total = 0
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=120)
+            except queue.Empty:
+                raise RuntimeError(f"cell timed out: {code[:60]!r}") from None
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind = msg["msg_type"]
+            if kind == "status":
+                if msg["content"]["execution_state"] == "idle":
+                    break
+                continue
+            if kind == "execute_input":
+                continue
+            total += _wire_bytes(msg)
+            if kind == "stream" and msg["content"]["name"] == "stdout":
+                stdout.append(msg["content"]["text"])
+            if kind == "error":
+                raise RuntimeError("\n".join(msg["content"]["traceback"]))
+        self.kc.get_shell_msg(timeout=30)
+        return "".join(stdout), total
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+def _wire_bytes(msg: dict[str, Any]) -> int:
+    parts = (msg["header"], msg["parent_header"], msg["metadata"], msg["content"])
+    size = sum(len(json.dumps(p, default=str).encode()) for p in parts)
+    # 64-hex HMAC signature plus the "<IDS|MSG>" delimiter and the topic frame
+    size += 64 + 9 + 20
+    return size + sum(len(b) for b in msg.get("buffers") or ())
+
+
+CLIENT = """
+from xai_magics.client import XAIClient
+_c = XAIClient()
+"""
+
+# The same client code path the magic uses, with a warm connection as the magic has.
+BASELINE = """
+import time
+_t = time.perf_counter()
+for _e in _c.responses.stream(model="grok-4.3", input="bench"):
+    pass
+print(time.perf_counter() - _t)
+"""
+
+MAGIC = """
+import time
+_t = time.perf_counter()
+get_ipython().run_cell_magic("grok", "", "bench")
+print(time.perf_counter() - _t)
+"""
+
+RENDER_ONLY = """
+import time
+from xai_magics.render import render_bundle
+_a = {answer!r}
+_t = time.perf_counter()
+render_bundle(_a)
+print(time.perf_counter() - _t)
+"""
+
+NAIVE = """
+import time
+from IPython.display import display
+_words = {words!r}
+_t = time.perf_counter()
+_h = display({{"text/markdown": ""}}, raw=True, display_id=True)
+_text = ""
+for _w in _words:
+    _text += _w
+    _h.update({{"text/markdown": _text}}, raw=True)
+print(time.perf_counter() - _t)
+"""
+
+
+def main() -> None:
+    from xai_magics.emulator import Emulator
+
+    answer = _answer()
+    emu = Emulator(port=0).start()
+    kernel = _Kernel({"XAI_API_KEY": "xai-bench-key-0000000000", "XAI_BASE_URL": emu.base_url})
+    try:
+        kernel.run("%load_ext xai_magics")
+        kernel.run(CLIENT)
+        for code in (BASELINE, MAGIC):  # warm both paths (imports, connections)
+            emu.control.inject("answer", "/v1/responses", text=answer)
+            kernel.run(code)
+        base_s: list[float] = []
+        magic_s: list[float] = []
+        magic_bytes = 0
+        for _ in range(ROUNDS):
+            emu.control.inject("answer", "/v1/responses", text=answer)
+            out, _ = kernel.run(BASELINE)
+            base_s.append(float(out.split()[-1]))
+            emu.control.inject("answer", "/v1/responses", text=answer)
+            out, magic_bytes = kernel.run(MAGIC)
+            magic_s.append(float(out.split()[-1]))
+        paced_base: list[float] = []
+        paced_magic: list[float] = []
+        emu.control.configure(tokens_per_second=PACED_TOKENS_PER_SECOND)
+        for _ in range(PACED_ROUNDS):
+            emu.control.inject("answer", "/v1/responses", text=answer)
+            paced_base.append(float(kernel.run(BASELINE)[0].split()[-1]))
+            emu.control.inject("answer", "/v1/responses", text=answer)
+            paced_magic.append(float(kernel.run(MAGIC)[0].split()[-1]))
+        emu.control.configure(tokens_per_second=0)
+        out, _ = kernel.run(RENDER_ONLY.format(answer=answer))
+        render_s = float(out.split()[-1])
+        # the emulator's tokens, as the naive way would have received them
+        tokens = [w + " " for w in answer.split(" ")]
+        out, naive_bytes = kernel.run(NAIVE.format(words=tokens))
+        naive_s = float(out.split()[-1])
+    finally:
+        kernel.close()
+        emu.stop()
+    base, magic = statistics.median(base_s), statistics.median(magic_s)
+    print(f"{len(tokens)}-token answer, emulator at full speed, median of {ROUNDS} rounds")
+    print(f"  client only, no rendering : {base * 1000:8.1f} ms")
+    print(f"  %%grok (StreamView)       : {magic * 1000:8.1f} ms")
+    print(f"  time ratio                : {magic / base:8.2f}x   (goal <= 1.10x)")
+    print(f"    of which the final render : {render_s * 1000:6.1f} ms (once per answer)")
+    pb, pm = statistics.median(paced_base), statistics.median(paced_magic)
+    print(
+        f"  paced at {PACED_TOKENS_PER_SECOND} tokens/s      : client {pb:.2f} s, %%grok {pm:.2f} s"
+    )
+    print(f"  paced time ratio          : {pm / pb:8.3f}x")
+    print(f"  per-token full-text update: {naive_s * 1000:8.1f} ms (display only, no network)")
+    print(f"  iopub bytes %%grok        : {magic_bytes:>10,}")
+    print(f"  iopub bytes per-token     : {naive_bytes:>10,}")
+    print(f"  bytes ratio               : {naive_bytes / magic_bytes:8.1f}x fewer   (goal >= 20x)")
+
+
+if __name__ == "__main__":
+    main()
