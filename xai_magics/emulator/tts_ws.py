@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import socket
 import struct
 import uuid
+from collections.abc import Awaitable
 from typing import Any
 
 import tornado.websocket
@@ -21,7 +23,6 @@ import tornado.websocket
 from xai_magics.emulator.audio_codecs import encode
 from xai_magics.emulator.audio_synth import synthesize
 from xai_magics.emulator.base import BaseHandler
-from xai_magics.emulator.errors import APIError
 from xai_magics.emulator.faults import STREAM_KINDS
 from xai_magics.emulator.tts_options import MAX_TEXT_CHARS, TTSOptions, timestamps, tts_options
 from xai_magics.emulator.tts_rest import speak
@@ -96,10 +97,17 @@ class TTSHandler(tornado.websocket.WebSocketHandler, BaseHandler):
 
     # --- audio out --------------------------------------------------------------------------
 
-    def _send(self, event: dict[str, Any]) -> None:
+    def _send(self, event: dict[str, Any]) -> Awaitable[None] | None:
         if self.ws_connection is None or self.ws_connection.is_closing():
-            return
-        self.write_message(json.dumps(event))
+            return None
+        return self.write_message(json.dumps(event))
+
+    async def _deliver(self, event: dict[str, Any]) -> None:
+        """Send and wait until the frame reached the socket, so faults cut at a known point."""
+        sent = self._send(event)
+        if sent is not None:
+            with contextlib.suppress(tornado.websocket.WebSocketClosedError):
+                await sent
 
     async def _work(self) -> None:
         while True:
@@ -147,14 +155,14 @@ class TTSHandler(tornado.websocket.WebSocketHandler, BaseHandler):
                 marks = [m for m in speech.marks if start <= m[1] < end]
                 event["audio_timestamps"] = timestamps(marks)
                 event["audio_duration"] = round(min(end, speech.duration) - start, 4)
-            self._send(event)
+            await self._deliver(event)
             self.deltas_sent += 1
             if knobs.tts_realtime_factor > 0:
                 await asyncio.sleep(chunk_seconds * knobs.tts_realtime_factor)
             else:
                 await asyncio.sleep(0)
         if generation == self.generation:
-            self._send({"type": "audio.done", "trace_id": str(uuid.uuid4())})
+            await self._deliver({"type": "audio.done", "trace_id": str(uuid.uuid4())})
 
     def _fault_due(self) -> bool:
         return self.fault is not None and self.deltas_sent >= self.fault.int_param(
@@ -187,11 +195,9 @@ class TTSHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         connection = self.ws_connection
         stream = getattr(connection, "stream", None)
         sock = getattr(stream, "socket", None)
+        await asyncio.sleep(0.02)
         if sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         if stream is not None:
             stream.close()
         return True
-
-
-__all__ = ["APIError", "TTSHandler"]
