@@ -55,6 +55,21 @@ class SSEDecoder:
                 # The \n of a \r\n pair may be the next read's first byte.
                 self._skip_lf = True
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if (
+            chunk.startswith(b"data: ")
+            and chunk.endswith(b"\n\n")
+            and chunk.count(b"\n") == 2
+            and self._started
+            and not self._partial
+            and not self._data
+            and self._event is None
+        ):
+            # The common case, one whole ``data:`` event per read, without the line loop.
+            return [
+                ServerSentEvent(
+                    None, chunk[6:-2].decode("utf-8", "replace"), self._last_id, self._retry
+                )
+            ]
         end = chunk.rfind(b"\n")
         if end < 0:
             if chunk:
