@@ -1,0 +1,43 @@
+"""``%grok_models`` and ``%grok_usage`` in a kernel; the status feed the ledger drives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conftest import Kernel, assert_inert_html
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
+
+
+def test_models_lists_prices_per_million(grok_kernel: Kernel, emu: Emulator) -> None:
+    out = grok_kernel.ok("%grok_models").only_display()
+    text = out["data"]["text/plain"]
+    assert_inert_html(out["data"]["text/html"])
+    row = next(line for line in text.splitlines() if line.startswith("grok-4.3 "))
+    assert "$1.25" in row
+    assert "$0.20" in row
+    assert "$2.50" in row
+    assert "grok-4.3-latest" in row
+
+
+def test_usage_sums_calls_tokens_and_cost_by_model(grok_kernel: Kernel, emu: Emulator) -> None:
+    grok_kernel.ok("%%grok -o a\nOne")
+    grok_kernel.ok("%%grok -o b\nTwo")
+    grok_kernel.ok("%%grok -m grok-3-mini -o c\nThree")
+    text = grok_kernel.ok("%grok_usage").only_display()["data"]["text/plain"]
+    lines = {line.split()[0]: line.split() for line in text.splitlines()[2:]}
+    assert lines["grok-4.3"][1] == "2"
+    assert lines["grok-3-mini"][1] == "1"
+    expected = grok_kernel.value("round(a.cost_usd + b.cost_usd + c.cost_usd, 6)")
+    assert lines["total"][1] == "3"
+    assert abs(float(lines["total"][-1].lstrip("$")) - expected) < 1e-6
+    calls = grok_kernel.ok("%grok_usage --calls").only_display()["data"]["text/plain"]
+    assert len(calls.splitlines()) == 2 + 3
+
+
+def test_spend_reaches_the_status_feed(grok_kernel: Kernel, emu: Emulator) -> None:
+    grok_kernel.ok("%%grok -o a\nOne")
+    snapshot = grok_kernel.value("dict(__import__('xai_magics.status').status.snapshot())")
+    assert snapshot["calls"] == 1
+    assert abs(snapshot["spend_usd"] - grok_kernel.value("a.cost_usd")) < 1e-12
