@@ -89,7 +89,7 @@ function fakeModel(values) {
 }
 
 const widget = (await import(pathToFileURL(scenario.module).href)).default;
-const values = { uid: "u1", codec: scenario.codec, sample_rate: scenario.rate, status: "waiting", note: "", text: "", filename: "x" };
+const values = { uid: "u1", codec: scenario.codec, sample_rate: scenario.rate, status: "waiting", note: "", text: scenario.text || "", filename: "x" };
 const model = fakeModel(values);
 widget.initialize({ model });
 const el = fakeElement("div");

@@ -28,8 +28,8 @@ NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js to run the widget's module")
 
 
-def run(codec: str, rate: int, steps: list[dict[str, Any]]) -> dict[str, Any]:
-    scenario = {"module": str(MODULE), "codec": codec, "rate": rate, "steps": steps}
+def run(codec: str, rate: int, steps: list[dict[str, Any]], text: str = "") -> dict[str, Any]:
+    scenario = {"module": str(MODULE), "codec": codec, "rate": rate, "steps": steps, "text": text}
     done = subprocess.run(
         [str(NODE), str(HERE / "audio_player_harness.mjs")],
         input=json.dumps(scenario),
@@ -131,12 +131,21 @@ def test_clear_stops_what_was_scheduled_and_ignores_later_pieces() -> None:
     assert (result["dataset"]["status"], result["dataset"]["chunksReceived"]) == ("stopped", "2")
 
 
-def test_the_word_being_spoken_is_highlighted_from_timestamps() -> None:
-    text = "Hello world again"
-    starts = [i * 0.1 for i in range(len(text))]
-    steps = [
-        chunk(tone(16000 * 2), 1, chars=list(text), starts=starts),
-        {"advance": 0.05 + 0.65},  # playback began 50 ms after the piece: 0.65 s into the clip
-    ]
-    result = run("pcm", 16000, steps)
-    assert result["spoken"] == ["Hello ", "world", " again"]
+@pytest.mark.parametrize(
+    ("text", "covered", "clip_s", "shown"),
+    [
+        pytest.param("", 17, 0.65, ["Hello ", "world", " again"], id="inside-a-word"),
+        pytest.param("", 17, 0.55, ["", "Hello", " world again"], id="between-words"),
+        pytest.param(
+            "Hello world again", 12, 0.65, ["Hello ", "world", " again"], id="text-ahead-of-marks"
+        ),
+    ],
+)
+def test_the_word_being_spoken_is_highlighted_from_timestamps(
+    text: str, covered: int, clip_s: float, shown: list[str]
+) -> None:
+    words = "Hello world again"[:covered]
+    marks = {"chars": list(words), "starts": [i * 0.1 for i in range(len(words))]}
+    # Playback begins 50 ms after the first piece arrives.
+    steps = [chunk(tone(16000 * 2), 1, **marks), {"advance": 0.05 + clip_s}]
+    assert run("pcm", 16000, steps, text=text)["spoken"] == shown

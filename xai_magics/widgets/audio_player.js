@@ -174,9 +174,10 @@ function addMarks(st, msg) {
   if (!Array.isArray(msg.chars) || !Array.isArray(msg.starts)) return;
   const n = Math.min(msg.chars.length, msg.starts.length);
   for (let i = 0; i < n; i++) {
-    st.marks.push({ text: String(msg.chars[i]), start: Number(msg.starts[i]) });
+    const text = String(msg.chars[i]);
+    st.marks.push({ text, start: Number(msg.starts[i]), offset: st.marksText.length });
+    st.marksText += text;
   }
-  st.marksChanged = true;
 }
 
 function onChunk(st, msg, buffers) {
@@ -273,12 +274,13 @@ function currentMark(st, pos) {
   return found;
 }
 
+// The word being spoken, as [first, end) mark indices; between words, the word just said.
 function wordAround(marks, index) {
-  if (index < 0) return [0, 0];
   const isSpace = (i) => /^\s*$/.test(marks[i].text);
   let start = index;
-  let end = index + 1;
-  if (isSpace(index)) return [index, index + 1];
+  while (start > 0 && isSpace(start)) start -= 1;
+  if (isSpace(start)) return [0, 0];
+  let end = start + 1;
   while (start > 0 && !isSpace(start - 1)) start -= 1;
   while (end < marks.length && !isSpace(end)) end += 1;
   return [start, end];
@@ -382,7 +384,7 @@ function newState(model) {
     expected: null,
     startedAtChunk: null,
     marks: [],
-    marksChanged: false,
+    marksText: "",
     status: model.get("status"),
     note: model.get("note"),
     userPaused: false,
@@ -430,7 +432,7 @@ function createView(st, model, el) {
   const spoken = element("span", "xai-audio-spoken", text);
   const current = element("mark", "xai-audio-current", text);
   const upcoming = element("span", "xai-audio-upcoming", text);
-  let shown = [-1, -1, -1];
+  let shown = "";
   let objectUrl = null;
 
   play.addEventListener("click", () => {
@@ -476,24 +478,28 @@ function createView(st, model, el) {
     const downloadable = st.raw.length > 0 && st.status !== "streaming" && st.pendingWhole === 0;
     download.hidden = !downloadable;
 
-    if (st.marks.length) {
+    // The whole text is shown from the start; timestamps, as they arrive, place the highlight.
+    const full = model.get("text") || "";
+    const display = full.startsWith(st.marksText) ? full : st.marksText;
+    let from = 0;
+    let to = 0;
+    const finished = st.sources.size === 0 && st.pendingWhole === 0 && st.status !== "streaming";
+    if (st.marks.length && st.segments.length && !finished) {
       const index = currentMark(st, pos);
-      const [a, b] = st.segments.length && index >= 0 ? wordAround(st.marks, index) : [0, 0];
-      if (st.marksChanged || a !== shown[0] || b !== shown[1] || st.marks.length !== shown[2]) {
-        const join = (from, to) => st.marks.slice(from, to).map((m) => m.text).join("");
-        spoken.textContent = join(0, a);
-        current.textContent = join(a, b);
-        upcoming.textContent = join(b, st.marks.length);
-        shown = [a, b, st.marks.length];
-        st.marksChanged = false;
+      if (index >= 0) {
+        const [a, b] = wordAround(st.marks, index);
+        from = st.marks[a].offset;
+        to = b < st.marks.length ? st.marks[b].offset : st.marksText.length;
       }
-    } else if (shown[2] !== -2) {
-      spoken.textContent = "";
-      current.textContent = "";
-      upcoming.textContent = model.get("text");
-      shown = [-1, -1, -2];
     }
-    text.hidden = !(st.marks.length || model.get("text"));
+    const key = `${from}:${to}:${display.length}`;
+    if (key !== shown) {
+      spoken.textContent = display.slice(0, from);
+      current.textContent = display.slice(from, to);
+      upcoming.textContent = display.slice(to);
+      shown = key;
+    }
+    text.hidden = !display;
 
     const data = el.dataset;
     data.chunksReceived = String(st.received);
@@ -511,7 +517,7 @@ function createView(st, model, el) {
   const onTrait = () => {
     if (st.status === "waiting" || !st.received) st.status = model.get("status");
     st.note = model.get("note") || st.note;
-    shown = [-1, -1, -1];
+    shown = "";
     update();
   };
   model.on("change:status", onTrait);

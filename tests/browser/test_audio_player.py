@@ -1,0 +1,64 @@
+"""The AudioPlayer in real JupyterLab (headless Chromium): speech starts playing while it is
+still streaming in, every piece is scheduled and played, words light up, the console stays clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lab_harness import LabPage, write_notebook
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
+
+TEXT = (
+    "Good morning, class. Today the notebook speaks while the audio is still arriving, "
+    "and every word is highlighted as it is said."
+)
+PLAYER = ".xai-audio-player"
+
+
+def test_speech_plays_before_the_last_piece_arrives_and_every_piece_is_scheduled(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    # Paced at twice real time, as a service would send it: ~40 pieces over ~3 s.
+    emu.control.configure(tts_realtime_factor=0.5)
+    write_notebook(notebook_dir / "speech.ipynb", ["%load_ext xai_magics", f"%grok_tts {TEXT}"])
+    lab.open_notebook("speech.ipynb")
+    lab.run_all(wait=False)
+
+    player = lab.notebook_locator().locator(PLAYER)
+    lab.page.wait_for_function(
+        f"() => {{ const el = document.querySelector('{PLAYER}');"
+        " return el && Number(el.dataset.chunksReceived) >= 3; }",
+        timeout=60_000,
+    )
+    lab.screenshot("streaming")
+    lab.page.wait_for_function(
+        f"() => document.querySelector('{PLAYER} .xai-audio-current').textContent.trim() !== ''",
+        timeout=30_000,
+    )
+    highlighted = player.locator(".xai-audio-current").inner_text().strip()
+    lab.screenshot("a word highlighted")
+    lab.page.wait_for_function(
+        f"() => {{ const d = document.querySelector('{PLAYER}').dataset;"
+        " return d.status === 'complete' && d.chunksExpected !== ''"
+        " && d.chunksEnded === d.chunksExpected; }",
+        timeout=60_000,
+    )
+    lab.wait_for_kernel_idle()
+    data = player.evaluate("el => ({...el.dataset})")
+    lab.screenshot("played to the end")
+
+    expected = int(data["chunksExpected"])
+    assert expected > 10
+    assert data["chunksReceived"] == data["chunksScheduled"] == str(expected)
+    assert 1 <= int(data["playingStartedAtChunk"]) < expected
+    assert data["audioState"] == "running"
+    assert highlighted
+    assert highlighted in TEXT
+    # The saved clip sits under the live player, as an ordinary <audio> element.
+    clip = lab.cell_locator(1).locator("audio source")
+    assert clip.get_attribute("type") == "audio/wav"
+    assert player.locator(".xai-audio-download").is_visible()
+    lab.assert_no_console_errors()
