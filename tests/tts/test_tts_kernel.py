@@ -135,6 +135,7 @@ def test_input_errors_stop_before_any_request(
         pytest.param("reset_mid_stream", "stream broke after 0.5 s", id="socket-reset"),
         pytest.param("error_event", "Synthesis failed (simulated)", id="server-error-event"),
         pytest.param("eof_mid_stream", "stream broke after 0.5 s", id="closed-without-done"),
+        pytest.param("corrupt_event", "malformed audio.delta", id="bad-base64-piece"),
     ],
 )
 def test_a_stream_that_breaks_keeps_what_played_and_says_so(
@@ -175,3 +176,26 @@ def test_interrupt_stops_the_player_and_the_stream(kernel: TTSKernel, emu: Emula
     assert cell.audio_outputs() == []
     after = kernel.ok("print('still usable')")
     assert after.ok
+
+
+def test_speech_cost_is_added_to_the_session_usage(kernel: TTSKernel) -> None:
+    kernel.ok("%grok_usage --clear")
+    kernel.ok(f"%grok_tts {TEXT}")
+    cell = kernel.ok("%grok_usage")
+    shown = "".join(
+        m["content"]["data"].get("text/plain", "") for m in cell.of_type("display_data")
+    ) + "".join(m["content"].get("text", "") for m in cell.of_type("stream"))
+    assert "tts (eve)" in shown
+    assert f"{len(TEXT) * 4.20 / 1e6:.6f}".rstrip("0") in shown
+
+
+def test_a_clip_over_the_embed_limit_is_played_but_not_kept(kernel: TTSKernel) -> None:
+    kernel.ok("%config TTSMagics.max_embed_mb = 0.1")
+    try:
+        cell = kernel.ok(f"%grok_tts {TEXT}")
+    finally:
+        kernel.ok("%config TTSMagics.max_embed_mb = 20.0")
+    assert cell.audio_outputs() == []
+    assert "is not kept in the notebook" in cell.stderr
+    _, end = chunks_and_end(cell)
+    assert end["status"] == "complete"

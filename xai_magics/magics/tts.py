@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
@@ -64,6 +65,10 @@ class TTSMagics(Magics):
         config=True
     )
     speed = Float(1.0, help="Speaking speed used when --speed is not given.").tag(config=True)
+    max_embed_mb = Float(
+        20.0,
+        help="Largest clip kept in the notebook; a bigger one is only played (use --codec mp3).",
+    ).tag(config=True)
 
     @no_var_expand
     @magic_arguments()
@@ -136,6 +141,7 @@ class TTSMagics(Magics):
         player = AudioPlayer(codec=wire_codec(codec), sample_rate=sample_rate, text=text)
         player.filename = f"grok-{voice}"
         display(player)  # type: ignore[no-untyped-call]
+        started = time.monotonic()
         try:
             result = speak(
                 text,
@@ -156,8 +162,35 @@ class TTSMagics(Magics):
             raise
         finally:
             client.close()
-        if len(result.audio):
+        _record_spend(result, time.monotonic() - started)
+        megabytes = len(result.audio) / 1e6
+        if megabytes > self.max_embed_mb:
+            print(
+                f"The clip ({megabytes:.0f} MB) is not kept in the notebook: it is bigger than "
+                f"TTSMagics.max_embed_mb ({self.max_embed_mb:g} MB). Use --codec mp3 for a "
+                "clip about eight times smaller, or save it with .save(path).",
+                file=sys.stderr,
+            )
+        elif len(result.audio):
             display(audio_output(result))  # type: ignore[no-untyped-call]
         if not result.complete:
             print(result.note, file=sys.stderr)
         return result
+
+
+def _record_spend(result: SpeechResult, elapsed_s: float) -> None:
+    """Speech is billed per character: it belongs in ``%grok_usage`` and the status bar."""
+    from xai_magics.usage import Receipt, session_ledger
+
+    session_ledger().record(
+        Receipt(
+            model_requested=f"tts ({result.voice})",
+            model=f"tts ({result.voice})",
+            endpoint="tts",
+            tier_requested=None,
+            tier=None,
+            cost_usd=result.cost_usd,
+            elapsed_s=elapsed_s,
+            status="completed" if result.complete else "incomplete",
+        )
+    )
