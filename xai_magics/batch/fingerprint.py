@@ -39,7 +39,8 @@ class Fingerprint:
         changes: list[str] = []
         if self.n_rows != before.n_rows:
             changes.append(f"rows: {before.n_rows:,} then, {self.n_rows:,} now")
-        elif self.data_digest != before.data_digest:
+        elif self.data_digest != before.data_digest and self.template == before.template:
+            # the digest covers rendered prompts, so a template change alone changes it too
             changes.append("cell values in the template's columns changed (same row count)")
         if self.template != before.template:
             changes.append(f"prompt template: {before.template!r} then, {self.template!r} now")

@@ -1,0 +1,100 @@
+"""A kernel killed mid-submit or mid-processing: the same cell in a new kernel re-attaches to the
+same batch, and the emulator's log shows every request added exactly once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.batch.helpers import committed_adds, creates
+from tests.batch.kernel import Kernel
+
+pytestmark = pytest.mark.kernel
+
+SETUP = """
+%load_ext xai_magics
+%config BatchMagics.chunk_rows = 10
+import pandas as pd
+reviews = pd.DataFrame({"review": [f"review number {i}" for i in range(100)]})
+"""
+CELL = '%grok_batch reviews --prompt "Sentiment of: {review}"'
+
+
+@pytest.fixture
+def kernel_env(api_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    return {**api_env, "XAI_MAGICS_DATA_DIR": str(tmp_path)}
+
+
+@pytest.fixture
+def kernels(kernel_env: dict[str, str]) -> Iterator[list[Kernel]]:
+    started: list[Kernel] = []
+    yield started
+    for kernel in started:
+        kernel.kill()
+
+
+def _adds(emu: Any) -> int:
+    return sum(
+        1 for e in emu.control.log() if e["method"] == "POST" and e["path"].endswith("/requests")
+    )
+
+
+def _wait_for(condition: Any, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _finish_in_new_kernel(kernels: list[Kernel], env: dict[str, str]) -> str:
+    kernel = Kernel(env)
+    kernels.append(kernel)
+    kernel.run(SETUP)
+    kernel.run(CELL + " --wait")
+    out = kernel.run("print(sorted(set(_['answer_status'])), len(_))")
+    return str(out["stdout"])
+
+
+def test_kernel_killed_mid_submit_resumes_the_same_batch_without_duplicates(
+    emu: Any, kernel_env: dict[str, str], kernels: list[Kernel]
+) -> None:
+    # Each add answers after 0.4 s, so the kill lands while chunks are still being sent.
+    emu.control.inject("stall", "/v1/batches/*", times=10, seconds=0.4)
+    first = Kernel(kernel_env)
+    kernels.append(first)
+    first.run(SETUP)
+    first.start(CELL)
+    _wait_for(lambda: _adds(emu) >= 4)
+    first.kill()
+    kernels.remove(first)
+    emu.control.clear_faults()
+    assert _adds(emu) < 10
+
+    assert _finish_in_new_kernel(kernels, kernel_env).strip() == "['ok'] 100"
+    counts = committed_adds(emu)
+    assert len(counts) == 100
+    assert set(counts.values()) == {1}
+    assert creates(emu) == 1
+
+
+def test_kernel_killed_while_xai_processes_reattaches_and_adds_nothing(
+    emu: Any, kernel_env: dict[str, str], kernels: list[Kernel]
+) -> None:
+    emu.control.configure(batch_seconds_per_request=4)
+    first = Kernel(kernel_env)
+    kernels.append(first)
+    first.run(SETUP)
+    first.run(CELL)
+    adds_before = _adds(emu)
+    assert adds_before == 10
+    first.kill()
+    kernels.remove(first)
+
+    assert _finish_in_new_kernel(kernels, kernel_env).strip() == "['ok'] 100"
+    assert _adds(emu) == adds_before
+    assert creates(emu) == 1
+    assert set(committed_adds(emu).values()) == {1}

@@ -1,0 +1,214 @@
+"""``%grok_batch``: label a whole DataFrame with one xAI batch job, results back as columns.
+
+    %grok_batch reviews --prompt "Classify the sentiment of: {review}" --output sentiment
+    %grok_batch --list | --attach NAME_OR_ID | --cancel NAME_OR_ID | --retry-failed NAME_OR_ID
+
+The job is named after the frame's variable (plus ``.COLUMN`` for ``--output``), so re-running the
+cell, even after a kernel restart, re-attaches to the batch it already submitted. Everything here
+calls ``xai_magics.batch``; the magic only parses options and shows progress.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from traitlets import Int, Unicode
+
+from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
+
+__all__ = ["BatchMagics"]
+
+
+@magics_class
+class BatchMagics(Magics):
+    """DataFrame batch jobs on xAI's Batch API."""
+
+    model = Unicode("grok-4.3", help="Model used when -m is not given.").tag(config=True)
+    chunk_rows = Int(10_000, help="Requests per add-requests call (also bounded by 25 MB).").tag(
+        config=True
+    )
+    data_dir = Unicode(
+        "", help="Job store folder; empty means $XAI_MAGICS_DATA_DIR or the user data dir."
+    ).tag(config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self._jobs: dict[str, Any] = {}
+
+    @no_var_expand
+    @magic_arguments()
+    @argument("frame", nargs="?", help="Name of the DataFrame variable (pandas, polars, pyarrow).")
+    @argument(
+        "--prompt",
+        "-p",
+        help="Template over columns: {column}, {[column with spaces]}, {{ }} for braces.",
+    )
+    @argument("--system", metavar="TEXT", help="System prompt sent with every request.")
+    @argument("-m", "--model", help="Model (default: BatchMagics.model, grok-4.3).")
+    @argument("--name", help="Job name (default: the frame's name, plus .OUTPUT).")
+    @argument(
+        "--output", default="answer", metavar="COLUMN", help="Answer column (default answer)."
+    )
+    @argument(
+        "--schema", metavar="NAME", help="A pydantic model in the namespace: one column per field."
+    )
+    @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens per row.")
+    @argument("--wait", action="store_true", help="Block until done and return the frame.")
+    @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
+    @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
+    @argument("--list", action="store_true", help="List recent batch jobs.")
+    @argument(
+        "--attach", metavar="NAME_OR_ID", help="Follow an earlier job (also after a restart)."
+    )
+    @argument("--cancel", metavar="NAME_OR_ID", help="Cancel a job's batch.")
+    @argument("--retry-failed", metavar="NAME_OR_ID", help="Resubmit only the failed rows.")
+    @line_magic
+    def grok_batch(self, line: str) -> Any:
+        """Submit one request per DataFrame row as an xAI batch; results come back as columns.
+
+        Columns: COLUMN (or the --schema fields), COLUMN_status (ok, error, cancelled, expired,
+        skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. Rows with a missing or
+        empty cell, a lone surrogate or an oversize prompt are skipped with a reason, not sent.
+        """
+        args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
+        try:
+            if args.list:
+                return self._list()
+            if args.cancel:
+                return self._job(args.cancel).cancel()
+            if args.attach:
+                return self._follow(self._job(args.attach, args.frame), wait=args.wait)
+            if args.retry_failed:
+                job = self._job(args.retry_failed, args.frame)
+                frame = self._frame(args.frame) if args.frame else None
+                return self._follow(job.retry_failed(frame), wait=args.wait)
+            return self._submit(args)
+        except UsageError:
+            raise
+        except (ValueError, LookupError, TypeError, RuntimeError) as exc:
+            raise UsageError(str(exc)) from None
+
+    def _submit(self, args: Any) -> Any:
+        from xai_magics.batch import BatchJob, JobSettings, submit
+
+        if not args.frame:
+            raise UsageError('Name the DataFrame: %grok_batch df --prompt "...{column}..."')
+        if not args.prompt:
+            raise UsageError('Give the prompt: --prompt "Classify the sentiment of: {review}"')
+        frame = self._frame(args.frame)
+        name = args.name or (
+            args.frame if args.output == "answer" else f"{args.frame}.{args.output}"
+        )
+        result = submit(
+            frame,
+            _unquote(args.prompt),
+            model=args.model or self.model,
+            system=_unquote(args.system) if args.system else None,
+            max_tokens=args.max_tokens,
+            schema=self._schema(args.schema) if args.schema else None,
+            output=args.output,
+            name=name,
+            new=args.new,
+            dry_run=args.dry_run,
+            data_dir=self.data_dir or None,
+            settings=JobSettings(chunk_rows=self.chunk_rows),
+        )
+        if not isinstance(result, BatchJob):
+            print(result.summary())
+            for request in result.requests:
+                print(request)
+            return result
+        self._jobs[result.name] = result
+        return self._follow(result, wait=args.wait)
+
+    def _follow(self, job: Any, *, wait: bool) -> Any:
+        """Show live progress; with ``wait``, block and return the frame with its new columns."""
+        from IPython.display import display
+
+        from xai_magics.widgets.batch_progress import BatchProgress, describe
+
+        self._jobs[job.name] = job
+        progress = BatchProgress(on_cancel=job.cancel)
+        job.subscribe(progress.update)
+        job.subscribe(_status_feed)
+        display(progress)  # type: ignore[no-untyped-call]
+        if not wait:
+            return job
+        try:
+            snapshot = job.wait()
+        except KeyboardInterrupt:
+            print(
+                f"Stopped waiting; batch {job.batch_id} keeps running. "
+                f"%grok_batch --attach {job.name} follows it again.",
+                file=sys.stderr,
+            )
+            return job
+        print(describe(snapshot))
+        if job.inputs is None:
+            return job
+        return job.results()
+
+    def _job(self, name_or_id: str, frame_name: str | None = None) -> Any:
+        from xai_magics.batch import attach
+
+        frame = self._frame(frame_name) if frame_name else None
+        known = self._jobs.get(name_or_id)
+        if known is not None and frame is None:
+            return known
+        return attach(name_or_id, frame, data_dir=self.data_dir or None)
+
+    def _list(self) -> list[Any]:
+        from xai_magics.batch import list_jobs
+
+        jobs = list_jobs(self.data_dir or None)
+        if not jobs:
+            print("No batch jobs yet.")
+        for record in jobs:
+            print(
+                f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
+                f"{record.batch_id or '(no batch yet)'}"
+            )
+        return jobs
+
+    def _frame(self, name: str) -> Any:
+        namespace = self.shell.user_ns if self.shell is not None else {}
+        if name not in namespace:
+            close = [n for n in namespace if n.lower() == name.lower()]
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise UsageError(f"{name}: no such variable in the notebook.{hint}")
+        return namespace[name]
+
+    def _schema(self, name: str) -> Any:
+        value = self.shell.user_ns.get(name) if self.shell is not None else None
+        if not (isinstance(value, type) and hasattr(value, "model_json_schema")):
+            raise UsageError(f"--schema {name}: expected a pydantic model class in the notebook.")
+        return value
+
+
+def _unquote(text: str) -> str:
+    """Option values keep their text; surrounding quotes left by the line splitter go."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
+def _status_feed(snapshot: Any) -> None:
+    """Report the job to JupyterLab's status bar while it runs."""
+    from xai_magics import status
+
+    if not snapshot.batch_id:
+        return
+    if snapshot.finished:
+        status.batch_finished(snapshot.batch_id)
+    else:
+        status.batch_progress(
+            {
+                "name": snapshot.name,
+                "id": snapshot.batch_id,
+                "done": snapshot.done,
+                "total": snapshot.total,
+            }
+        )

@@ -1,0 +1,138 @@
+"""BatchProgress: a live view of one batch job, with a cancel button.
+
+Built from stock ipywidgets (a label, a progress bar, a button), which every Jupyter front end
+already renders. It renders ``JobSnapshot`` objects and parses nothing. Snapshots arrive from the
+poller's thread; updates are throttled (at most one per ``min_interval_s``, the last one always
+delivered) and applied under ``hold_sync()`` so each update is one comm message per widget.
+Everything shown is our own text (counts, ids, error messages), escaped all the same.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from xai_magics.batch.progress import JobSnapshot
+
+__all__ = ["BatchProgress", "describe"]
+
+
+def describe(snapshot: JobSnapshot) -> str:
+    """One line of plain text: what the batch is doing and what it cost so far."""
+    parts = [
+        f"{snapshot.name}: {_phase(snapshot)}",
+        f"{snapshot.done:,}/{snapshot.total:,} done",
+        f"{snapshot.pending:,} pending",
+        f"{snapshot.succeeded:,} succeeded",
+        f"{snapshot.failed:,} failed",
+        f"{snapshot.cancelled:,} cancelled",
+    ]
+    if snapshot.skipped:
+        parts.append(f"{snapshot.skipped:,} skipped")
+    parts.append(_elapsed(snapshot.elapsed_s))
+    if snapshot.cost_usd is not None:
+        parts.append(f"${snapshot.cost_usd:,.4f} so far")
+    return " · ".join(parts)
+
+
+def _phase(snapshot: JobSnapshot) -> str:
+    if snapshot.finished:
+        return {"done": "finished", "expired": "expired"}.get(snapshot.batch_status, "cancelled")
+    return {
+        "submitting": "sending requests",
+        "empty": "waiting for requests",
+        "running": "running",
+        "done": "fetching results",
+    }.get(snapshot.batch_status, snapshot.batch_status.replace("_", " "))
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d} elapsed" if hours else f"{minutes}:{secs:02d} elapsed"
+
+
+class BatchProgress:
+    """Counts, a bar, elapsed time, cost so far and a cancel button for one job."""
+
+    def __init__(
+        self, on_cancel: Callable[[], object] | None = None, *, min_interval_s: float = 0.25
+    ) -> None:
+        self.label = widgets.HTML(value="")
+        self.bar = widgets.IntProgress(value=0, min=0, max=1, bar_style="info")
+        self.cancel_button = widgets.Button(
+            description="Cancel batch", button_style="warning", icon="stop"
+        )
+        self.widget = widgets.VBox([self.label, widgets.HBox([self.bar, self.cancel_button])])
+        self._on_cancel = on_cancel
+        self.cancel_button.on_click(self._cancel_clicked)
+        self._min_interval = min_interval_s
+        self._lock = threading.Lock()
+        self._last_sent = 0.0
+        self._pending: JobSnapshot | None = None
+        self._timer: threading.Timer | None = None
+        self.updates_sent = 0
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)  # type: ignore[no-untyped-call]
+
+    def update(self, snapshot: JobSnapshot) -> None:
+        """Show ``snapshot`` now, or at the end of the current throttle interval."""
+        with self._lock:
+            self._pending = snapshot
+            wait = self._last_sent + self._min_interval - time.monotonic()
+            final = snapshot.finished
+            if wait > 0 and not final:
+                if self._timer is None:
+                    self._timer = threading.Timer(wait, self._flush)
+                    self._timer.daemon = True
+                    self._timer.start()
+                return
+        self._flush()
+
+    def _flush(self) -> None:
+        with self._lock:
+            snapshot, self._pending = self._pending, None
+            self._timer = None
+            if snapshot is None:
+                return
+            self._last_sent = time.monotonic()
+            self.updates_sent += 1
+        self._render(snapshot)
+
+    def _render(self, snapshot: JobSnapshot) -> None:
+        with self.label.hold_sync(), self.bar.hold_sync(), self.cancel_button.hold_sync():
+            text = html.escape(describe(snapshot))
+            if snapshot.error:
+                text += (
+                    f"<br><span>last poll failed, retrying: {html.escape(snapshot.error)}</span>"
+                )
+            if snapshot.cancel_message:
+                text += f"<br><span>xAI: {html.escape(snapshot.cancel_message)}</span>"
+            self.label.value = text
+            self.bar.max = max(snapshot.total, 1)
+            self.bar.value = min(snapshot.done, snapshot.total)
+            self.bar.bar_style = _bar_style(snapshot)
+            ended = snapshot.finished or snapshot.batch_status in ("cancelled", "cancelled_by_xai")
+            self.cancel_button.disabled = ended
+
+    def _cancel_clicked(self, _button: Any) -> None:
+        self.cancel_button.disabled = True
+        self.cancel_button.description = "Cancelling…"
+        if self._on_cancel is not None:
+            self._on_cancel()
+
+
+def _bar_style(snapshot: JobSnapshot) -> str:
+    if snapshot.batch_status in ("cancelled", "cancelled_by_xai", "expired"):
+        return "warning"
+    if snapshot.finished:
+        return "danger" if snapshot.failed and not snapshot.succeeded else "success"
+    return "info"
