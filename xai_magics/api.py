@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -41,7 +42,15 @@ from xai_magics.usage import (
 if TYPE_CHECKING:
     from xai_magics.client import Completion, CompletionStream, StreamEvent, XAIClient
 
-__all__ = ["AnswerStream", "AskOptions", "DryRun", "Grok", "GrokResult", "PromptRefused"]
+__all__ = [
+    "AnswerStream",
+    "AskOptions",
+    "DryRun",
+    "Grok",
+    "GrokResult",
+    "PromptRefused",
+    "extract_code",
+]
 
 Api = Literal["responses", "chat"]
 Tier = Literal["default", "priority"]
@@ -126,7 +135,7 @@ class GrokResult:
         """The answer as one ordinary display (safe HTML, Markdown, plain text) and its metadata."""
         from xai_magics.render import render_bundle
 
-        text = self.text
+        text = extract_code(self.text) if fmt == "code" else self.text
         if fmt == "json":
             # Not JSON after all (a refusal, say): shown as it came.
             with contextlib.suppress(ValueError):
@@ -451,6 +460,15 @@ class Grok:
             key = options.turn_key or _hash(prompt)
             thread.record(Turn(key, prompt, result.text, result.response_id, result.model))
         return result
+
+
+_FENCED = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+
+
+def extract_code(text: str) -> str:
+    """The first fenced code block of an answer (the whole answer when it has none)."""
+    match = _FENCED.search(text)
+    return (match.group(1) if match else text).rstrip("\n")
 
 
 def _parse_spec(spec: str) -> dict[str, Any]:

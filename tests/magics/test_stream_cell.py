@@ -94,3 +94,23 @@ def test_no_stream_waits_and_shows_one_display(grok_kernel: Kernel, emu: Emulato
     assert run.only_display()["data"]["text/plain"].startswith("whole")
     assert run.custom == []
     assert "stream" not in requests_to(emu, "/responses")[-1]["body"]
+
+
+def test_reasoning_streams_apart_and_ends_collapsed(grok_kernel: Kernel, emu: Emulator) -> None:
+    run = grok_kernel.ok("%%grok -m grok-3-mini -o r\nWhy is the sky blue?")
+    assert any("reasoning" in c for c in run.custom)
+    reasoning = "".join(c.get("reasoning", "") for c in run.custom)
+    assert reasoning == grok_kernel.value("r.reasoning")
+    html = run.only_display()["data"]["text/html"]
+    assert '<details class="xai-reasoning"><summary>Reasoning</summary>' in html
+    assert "<details open" not in html
+    receipt = run.only_display()["metadata"]["xai_magics"]["receipt"]
+    assert receipt["reasoning_tokens"] > 0
+
+
+def test_code_format_offers_the_code_as_a_new_cell(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.inject("answer", "/v1/responses", text="Here:\n```python\nprint('hi')\n```\n")
+    run = grok_kernel.ok("%%grok -f code\nWrite hello world")
+    payloads = run.reply.get("payload", [])
+    assert [p["text"] for p in payloads if p["source"] == "set_next_input"] == ["print('hi')"]
+    assert "<pre>print(&#x27;hi&#x27;)</pre>" in run.only_display()["data"]["text/html"]

@@ -6,22 +6,19 @@ Thin by design: options -> ``xai_magics.api.Grok`` -> ``presenter``. Defaults ar
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Int, Unicode
 
-from xai_magics.api import Grok, GrokResult, PromptRefused
+from xai_magics.api import Grok, GrokResult, PromptRefused, extract_code
 from xai_magics.magics._typing import argument, magic_arguments
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode
 from xai_magics.templates import TemplateError, interpolate
 
 __all__ = ["GrokMagics"]
-
-_FENCED = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
 
 
 @magics_class
@@ -150,7 +147,7 @@ class GrokMagics(Magics):
         except PromptRefused as exc:
             raise UsageError(str(exc)) from None
         if fmt == "code" and result.ok:
-            self._shell.set_next_input(_extract_code(result.text), replace=False)
+            self._shell.set_next_input(extract_code(result.text), replace=False)
         self._store(args.output, result)
         if result.status == "error":
             raise UsageError(result.error or "the request failed")
@@ -258,8 +255,3 @@ class GrokMagics(Magics):
     def _store(self, name: str | None, value: object) -> None:
         if name:
             self._shell.user_ns[name] = value
-
-
-def _extract_code(text: str) -> str:
-    match = _FENCED.search(text)
-    return (match.group(1) if match else text).rstrip("\n")
