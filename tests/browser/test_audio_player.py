@@ -3,6 +3,7 @@ still streaming in, every piece is scheduled and played, words light up, the con
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,4 +62,42 @@ def test_speech_plays_before_the_last_piece_arrives_and_every_piece_is_scheduled
     clip = lab.cell_locator(1).locator("audio source")
     assert clip.get_attribute("type") == "audio/wav"
     assert player.locator(".xai-audio-download").is_visible()
+    lab.assert_no_console_errors()
+
+
+def test_mp3_clip_plays_pauses_resumes_and_downloads_whole(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    write_notebook(
+        notebook_dir / "mp3.ipynb",
+        ["%load_ext xai_magics", "%grok_tts --codec mp3 --voice leo One clip, arriving whole."],
+    )
+    lab.open_notebook("mp3.ipynb")
+    lab.run_all()
+    player = lab.notebook_locator().locator(PLAYER)
+    lab.page.wait_for_function(
+        f"() => {{ const d = document.querySelector('{PLAYER}').dataset;"
+        " return d.chunksScheduled === '1' && d.audioState === 'running'; }"
+    )
+    player.locator(".xai-audio-play").click()
+    lab.page.wait_for_function(
+        f"() => document.querySelector('{PLAYER}').dataset.audioState === 'suspended'"
+    )
+    lab.screenshot("paused")
+    player.locator(".xai-audio-play").click()
+    lab.page.wait_for_function(
+        f"() => document.querySelector('{PLAYER}').dataset.chunksEnded === '1'", timeout=30_000
+    )
+    with lab.page.expect_download() as download_info:
+        player.locator(".xai-audio-download").click()
+    download = download_info.value
+    saved = Path(download.path()).read_bytes()
+    lab.screenshot("played and downloaded")
+
+    source = lab.cell_locator(1).locator("audio source")
+    kept = base64.b64decode((source.get_attribute("src") or ",").split(",", 1)[1])
+    assert download.suggested_filename == "grok-leo.mp3"
+    assert source.get_attribute("type") == "audio/mpeg"
+    assert saved == kept  # the player's download is exactly the clip the notebook keeps
+    assert saved[:2] in (b"\xff\xf3", b"\xff\xfb", b"ID")
     lab.assert_no_console_errors()
