@@ -333,3 +333,34 @@ def test_unreachable_server_names_the_url_and_the_emulator() -> None:
         "cannot reach http://127.0.0.1:9/v1 (connection refused) — is the emulator running"
     )
     assert "XAI_BASE_URL" in str(caught.value)
+
+
+@pytest.mark.parametrize("endpoint", ["chat", "responses"])
+def test_error_event_before_any_output_is_retried_once(
+    emu: Emulator, api_env: dict[str, str], endpoint: str
+) -> None:
+    path = CHAT if endpoint == "chat" else RESPONSES
+    emu.control.inject("error_event", path, after_events=0, message="warming up")
+    with make_client(api_env) as client:
+        stream = (
+            client.chat.stream(model=MODEL, messages=HELLO)
+            if endpoint == "chat"
+            else client.responses.stream(model=MODEL, input="Say hello")
+        )
+        events = list(stream)
+    notices = [e for e in events if isinstance(e, Retrying)]
+    assert [(n.attempt, n.reason) for n in notices] == [(1, "error event before output")]
+    assert stream.snapshot.status == "completed"
+    assert stream.snapshot.retries == 1
+    assert stream.snapshot.text
+    assert len(arrivals(emu.control.log(), path)) == 2
+
+
+def test_error_event_before_output_twice_is_raised(emu: Emulator, api_env: dict[str, str]) -> None:
+    emu.control.inject("error_event", CHAT, after_events=0, times=2, message="still down")
+    with make_client(api_env) as client:
+        stream = client.chat.stream(model=MODEL, messages=HELLO)
+        with pytest.raises(IncompleteStreamError, match="still down"):
+            stream.until_done()
+    assert stream.snapshot.status == "error"
+    assert len(arrivals(emu.control.log(), CHAT)) == 2

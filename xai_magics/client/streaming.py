@@ -5,8 +5,9 @@ validated with pydantic: the hot path reads three or four fields per event, and 
 validation would cost as much as the HTTP layer itself (see ``benchmarks/bench_stream.py``).
 The final responses object is validated once, into ``Completion.raw``.
 
-Failure rules: the stream is retried only before its headers arrive. After that nothing is
-replayed; whatever arrived stays in ``snapshot`` and in the raised error's ``partial``.
+Failure rules: the stream is retried only before its headers arrive, plus once when the
+server sends an error event before any text. After that nothing is replayed; whatever arrived
+stays in ``snapshot`` and in the raised error's ``partial``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ _loads = _json_loads()
 __all__ = ["CompletionStream"]
 
 OpenSteps = Callable[[], Generator[Retrying, None, OpenStream]]
+_ERROR_EVENT_RETRY_S = 0.5
 _REASONING_EVENTS = frozenset(
     {"response.reasoning_summary_text.delta", "response.reasoning_text.delta"}
 )
@@ -72,8 +74,11 @@ class CompletionStream:
         endpoint: Endpoint,
         model: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._open_steps = open_steps
+        self._sleep = sleep
+        self._error_event = False
         self._endpoint: Endpoint = endpoint
         self._clock = clock
         self._events: Generator[StreamEvent, None, None] | None = None
@@ -160,17 +165,24 @@ class CompletionStream:
 
     def _run(self) -> Generator[StreamEvent, None, None]:
         self._started = self._clock()
+        replayed = False
         try:
-            steps = self._open_steps()
             while True:
+                self._handle = yield from self._open()
                 try:
-                    notice = next(steps)
-                except StopIteration as stop:
-                    self._handle = stop.value
-                    break
-                self._retries = notice.attempt
-                yield notice
-            yield from self._read(self._handle)
+                    yield from self._read(self._handle)
+                    return
+                except IncompleteStreamError:
+                    # An error event before any output is safe to retry once: nothing was shown
+                    # yet, so nothing can be shown twice.
+                    if replayed or not self._error_event or self._text or self._reasoning:
+                        raise
+                replayed = True
+                self._error_event = False
+                self._status = "streaming"
+                self._retries += 1
+                yield Retrying(self._retries, _ERROR_EVENT_RETRY_S, "error event before output")
+                self._sleep(_ERROR_EVENT_RETRY_S)
         except XAIError as err:
             self._fail(err)
             raise
@@ -180,6 +192,17 @@ class CompletionStream:
                 self._handle.close()
             self._finish("stopped")
             raise
+
+    def _open(self) -> Generator[StreamEvent, None, OpenStream]:
+        steps = self._open_steps()
+        while True:
+            try:
+                notice = next(steps)
+            except StopIteration as stop:
+                opened: OpenStream = stop.value
+                return opened
+            self._retries += 1
+            yield Retrying(self._retries, notice.delay_s, notice.reason)
 
     def _read(self, handle: OpenStream) -> Generator[StreamEvent, None, None]:
         decoder = SSEDecoder()
@@ -351,6 +374,7 @@ class CompletionStream:
             error = error.get("message")
         message = str(error or "unknown error")
         self._status = "error"
+        self._error_event = True
         return IncompleteStreamError(
             f"the server reported an error mid-stream ({code or 'error'}: {message}) after "
             f"{sum(map(len, self._text))} characters; the text so far is kept — run again",
