@@ -51,8 +51,9 @@ __all__ = [
 ]
 
 KEY_HELP = (
-    'in a notebook run `%env XAI_API_KEY=...` (or os.environ["XAI_API_KEY"] = getpass()), '
-    "or `export XAI_API_KEY=...` before starting Jupyter; keys are at https://console.x.ai"
+    'in a notebook run `import os, getpass; os.environ["XAI_API_KEY"] = getpass.getpass()` '
+    "(`%env XAI_API_KEY=...` works too, but prints the key into the cell output), or "
+    "`export XAI_API_KEY=...` before starting Jupyter; keys are at https://console.x.ai"
 )
 
 
