@@ -1,0 +1,179 @@
+/**
+ * xai-magics in JupyterLab: what only the front end can do for the `%%grok` magics.
+ */
+
+import {
+  ILabShell,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, ISessionContext } from '@jupyterlab/apputils';
+import {
+  CodeMirrorEditor,
+  EditorExtensionRegistry,
+  IEditorExtensionRegistry,
+  IEditorLanguageRegistry
+} from '@jupyterlab/codemirror';
+import { IConsoleTracker } from '@jupyterlab/console';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+
+import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
+import { GrokCellHighlighter } from './grokCells';
+import { StatusFeed } from './statusFeed';
+import { StatusItem } from './statusItem';
+
+const PLUGIN_ID = 'xai-magics:plugin';
+
+interface ISettings {
+  highlightGrokCells: boolean;
+  askAboutErrors: boolean;
+  showStatusItem: boolean;
+}
+
+const DEFAULT_SETTINGS: ISettings = {
+  highlightGrokCells: true,
+  askAboutErrors: true,
+  showStatusItem: true
+};
+
+function readSettings(settings: ISettingRegistry.ISettings): ISettings {
+  const flag = (key: keyof ISettings) => {
+    const value = settings.composite[key];
+    return typeof value === 'boolean' ? value : DEFAULT_SETTINGS[key];
+  };
+  return {
+    highlightGrokCells: flag('highlightGrokCells'),
+    askAboutErrors: flag('askAboutErrors'),
+    showStatusItem: flag('showStatusItem')
+  };
+}
+
+/** Hand the Markdown language to the highlighter once JupyterLab has loaded it. */
+async function loadMarkdown(
+  languages: IEditorLanguageRegistry,
+  highlighter: GrokCellHighlighter
+): Promise<boolean> {
+  const markdown =
+    languages.findByMIME('text/x-ipythongfm') ?? languages.findBest('markdown');
+  const loaded = markdown ? await languages.getLanguage(markdown) : null;
+  if (!loaded?.support) {
+    return false;
+  }
+  highlighter.setMarkdown(loaded.support);
+  return true;
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Highlights %%grok cells, asks Grok about errors and shows the session spend.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [
+    IEditorExtensionRegistry,
+    IEditorLanguageRegistry,
+    ICommandPalette,
+    IStatusBar,
+    IConsoleTracker,
+    ILabShell,
+    ISettingRegistry
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    editorExtensions: IEditorExtensionRegistry | null,
+    languages: IEditorLanguageRegistry | null,
+    palette: ICommandPalette | null,
+    statusBar: IStatusBar | null,
+    consoles: IConsoleTracker | null,
+    labShell: ILabShell | null,
+    settingRegistry: ISettingRegistry | null
+  ) => {
+    let current: ISettings = { ...DEFAULT_SETTINGS };
+
+    const highlighter = new GrokCellHighlighter();
+    const refreshEditors = () => {
+      notebooks.forEach(panel => {
+        for (const cell of panel.content.widgets) {
+          const editor = cell.editor;
+          if (editor instanceof CodeMirrorEditor) {
+            GrokCellHighlighter.refresh(editor.editor);
+          }
+        }
+      });
+    };
+    if (editorExtensions) {
+      editorExtensions.addExtension({
+        name: 'xai-magics:grok-cells',
+        factory: options =>
+          options.inline
+            ? EditorExtensionRegistry.createImmutableExtension(
+                highlighter.extension(options.model.sharedModel.getSource())
+              )
+            : null
+      });
+      if (languages) {
+        void loadMarkdown(languages, highlighter).then(loaded => {
+          if (loaded) {
+            refreshEditors();
+          }
+        });
+      }
+    }
+
+    addAskAboutErrorCommand(app.commands, notebooks, () => current.askAboutErrors);
+    palette?.addItem({ command: ASK_ABOUT_ERROR, category: 'Notebook Cell Operations' });
+
+    const feed = new StatusFeed();
+    notebooks.widgetAdded.connect((_, panel) => feed.watch(panel.sessionContext));
+    notebooks.forEach(panel => feed.watch(panel.sessionContext));
+    consoles?.widgetAdded.connect((_, panel) => feed.watch(panel.sessionContext));
+
+    let renderStatus = () => {};
+    if (statusBar) {
+      const item = new StatusItem();
+      const sessionOf = (widget: Widget | null): ISessionContext | undefined => {
+        const notebook = notebooks.find(panel => panel === widget);
+        const console = consoles?.find(panel => panel === widget);
+        return (notebook ?? console ?? notebooks.currentWidget)?.sessionContext;
+      };
+      const currentKernelId = () =>
+        sessionOf(labShell?.currentWidget ?? null)?.session?.kernel?.id;
+      const activeStateChanged = new Signal<StatusItem, void>(item);
+      statusBar.registerStatusItem(`${PLUGIN_ID}:status`, {
+        item,
+        align: 'left',
+        rank: 4,
+        isActive: () => current.showStatusItem && feed.snapshot(currentKernelId()) !== undefined,
+        activeStateChanged
+      });
+      renderStatus = () => {
+        item.render(feed.snapshot(currentKernelId()));
+        activeStateChanged.emit();
+      };
+      feed.changed.connect(renderStatus);
+      labShell?.currentChanged.connect(renderStatus);
+      notebooks.currentChanged.connect(renderStatus);
+      renderStatus();
+    }
+
+    if (settingRegistry) {
+      void settingRegistry.load(PLUGIN_ID).then(settings => {
+        const apply = () => {
+          current = readSettings(settings);
+          highlighter.enabled = current.highlightGrokCells;
+          refreshEditors();
+          app.commands.notifyCommandChanged(ASK_ABOUT_ERROR);
+          renderStatus();
+        };
+        settings.changed.connect(apply);
+        apply();
+      });
+    }
+  }
+};
+
+export default plugin;

@@ -1,0 +1,104 @@
+"""Fixtures for tests in a real browser: one JupyterLab and one Chromium per session, a fresh
+page per test.
+
+    def test_something(lab: LabPage, notebook_dir: Path) -> None:
+        write_notebook(notebook_dir / "x.ipynb", ["%load_ext xai_magics", "%%grok\\nhello"])
+        lab.open_notebook("x.ipynb")
+        lab.run_all()
+        lab.screenshot("answered")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from lab_harness import (
+    BROWSER_TEST_KEY,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LabPage,
+    LabServer,
+    output_dir_for,
+    start_lab,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from xai_magics.emulator import Emulator
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser drives a browser."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def lab_server(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """JupyterLab on 127.0.0.1 whose kernels talk to the session's emulator."""
+    server = start_lab(
+        tmp_path_factory.mktemp("jupyterlab"),
+        {"XAI_BASE_URL": emulator.base_url, "XAI_API_KEY": BROWSER_TEST_KEY},
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def notebook_dir(lab_server: LabServer) -> Path:
+    """The server's root: write notebooks here, open them by file name."""
+    return lab_server.notebook_dir
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium (CI installs the `chromium` package)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def lab(
+    browser: Browser, lab_server: LabServer, request: pytest.FixtureRequest
+) -> Iterator[LabPage]:
+    """A fresh browser context on the session's JupyterLab; screenshots go to
+    test-output/browser/<test>/, and a failing test leaves a last screenshot there."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    lab_page = LabPage(page=page, server=lab_server, output_dir=output_dir_for(request.node.nodeid))
+    try:
+        yield lab_page
+    finally:
+        report: Any = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            lab_page.screenshot("failed")
+        context.close()
+        lab_server.shutdown_kernels()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the item, so fixtures can tell a failed test at teardown."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

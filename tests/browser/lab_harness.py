@@ -1,0 +1,345 @@
+"""Drive real JupyterLab in headless Chromium: a server, a browser, and a page on one notebook.
+
+JupyterLab runs as a subprocess on 127.0.0.1 (a free port, a random token, the news popup off,
+settings and runtime files in a temporary directory) with the emulator's URL and a test key in
+its environment, so kernels it starts talk to the emulator. Chromium is Debian's, driven through
+Python Playwright; `playwright install` is never needed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import nbformat
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Error, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT_ROOT = ROOT / "test-output" / "browser"
+CHROMIUM = os.environ.get("XAI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The kernel reads these; the emulator accepts any key but a designated bad one.
+BROWSER_TEST_KEY = "xai-browser-test-key"
+
+# Console noise that is JupyterLab's own and says nothing about the page under test.
+BENIGN_CONSOLE_ERRORS = (
+    # The lab/api/workspaces and translations endpoints answer 404 for a fresh settings dir.
+    re.compile(r"Failed to load resource: the server responded with a status of 404"),
+)
+
+
+@dataclass
+class LabServer:
+    """A running `jupyter lab` process and how to reach it."""
+
+    base_url: str
+    token: str
+    notebook_dir: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def notebook_url(self, name: str) -> str:
+        # `reset`: start from an empty workspace, not the tabs an earlier test left open.
+        return f"{self.base_url}/lab/tree/{name}?reset&token={self.token}"
+
+    def api(self, path: str) -> Any:
+        """GET a server REST route, as JSON."""
+        return self._send("GET", path)
+
+    def _send(self, method: str, path: str, body: Any = None) -> Any:
+        request = urllib.request.Request(
+            f"{self.base_url}{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def shutdown_kernels(self) -> None:
+        """End every session, so kernels of earlier tests do not compete for the CPU."""
+        for session in self.api("/api/sessions"):
+            self._send("DELETE", f"/api/sessions/{session['id']}")
+
+    def put_settings(self, plugin_id: str, values: Mapping[str, Any]) -> None:
+        """Store a plugin's user settings through the server, which checks them against the
+        plugin's schema; pages loaded afterwards see them."""
+        self._send("PUT", f"/lab/api/settings/{plugin_id}", {"raw": json.dumps(dict(values))})
+
+    def stop(self) -> None:
+        """SIGTERM lets the server shut its kernels down; SIGKILL if it does not exit."""
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def _write_quiet_settings(settings_dir: Path) -> None:
+    """No news popup and no update check: they overlay screenshots and reach the internet."""
+    notification = settings_dir / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+
+
+def start_lab(work_dir: Path, env_overrides: Mapping[str, str], timeout_s: float = 90) -> LabServer:
+    """Start JupyterLab on a free port of 127.0.0.1 and wait until it answers."""
+    notebook_dir = work_dir / "notebooks"
+    settings_dir = work_dir / "settings"
+    runtime_dir = work_dir / "runtime"
+    for directory in (notebook_dir, settings_dir, runtime_dir, work_dir / "workspaces"):
+        directory.mkdir(parents=True, exist_ok=True)
+    _write_quiet_settings(settings_dir)
+    token = secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(runtime_dir),
+        "JUPYTER_CONFIG_DIR": str(work_dir / "config"),
+        "IPYTHONDIR": str(work_dir / "ipython"),
+        **env_overrides,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        "--ServerApp.port=0",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={notebook_dir}",
+        "--LabApp.expose_app_in_browser=True",
+        f"--LabApp.user_settings_dir={settings_dir}",
+        f"--LabApp.workspaces_dir={work_dir / 'workspaces'}",
+        "--LabApp.news_url=",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # CI runs as root; JupyterLab refuses that otherwise
+    log_path = work_dir / "jupyterlab.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited early:\n{log_path.read_text()}")
+        server_files = list(runtime_dir.glob("jpserver-*.json"))
+        if server_files:
+            info = json.loads(server_files[0].read_text() or "{}")
+            if info.get("port"):
+                server = LabServer(
+                    base_url=f"http://127.0.0.1:{info['port']}",
+                    token=token,
+                    notebook_dir=notebook_dir,
+                    process=process,
+                    log_path=log_path,
+                )
+                try:
+                    server.api("/api/status")
+                except (urllib.error.URLError, ConnectionError):
+                    pass
+                else:
+                    return server
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"jupyter lab did not answer in {timeout_s} s:\n{log_path.read_text()}")
+
+
+def write_notebook(path: Path, cells: Sequence[str]) -> Path:
+    """A Python notebook of code cells (not typed into the editor: auto-indent mangles code)."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
+
+
+# JavaScript run in the page. `app` is JupyterLab itself (exposed by expose_app_in_browser).
+_CURRENT_NOTEBOOK = "window.jupyterapp.shell.currentWidget"
+_KERNEL_IDLE = f"""() => {{
+  const panel = {_CURRENT_NOTEBOOK};
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session
+    && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+}}"""
+
+
+@dataclass
+class LabPage:
+    """A browser page on JupyterLab, with helpers for the steps tests take on a notebook."""
+
+    page: Page
+    server: LabServer
+    output_dir: Path
+    console_errors: list[str] = field(default_factory=list)
+    _shots: int = 0
+
+    def __post_init__(self) -> None:
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", self._on_page_error)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not any(
+            pattern.search(message.text) for pattern in BENIGN_CONSOLE_ERRORS
+        ):
+            self.console_errors.append(message.text)
+
+    def _on_page_error(self, error: Error) -> None:
+        self.console_errors.append(f"uncaught: {error}")
+
+    def open_notebook(self, name: str, timeout_ms: int = 60_000) -> None:
+        """Open a notebook from the server's root and wait until its kernel is idle."""
+        self.page.goto(self.server.notebook_url(name))
+        self.page.wait_for_function(
+            f"""() => {{
+              const app = window.jupyterapp;
+              const panel = app && {_CURRENT_NOTEBOOK};
+              return !!panel && !!panel.context && panel.context.path === {json.dumps(name)}
+                && panel.context.isReady;
+            }}""",
+            timeout=timeout_ms,
+        )
+        self.wait_for_kernel_idle(timeout_ms)
+
+    def wait_for_kernel_idle(self, timeout_ms: int = 60_000) -> None:
+        self.page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms)
+
+    def command(self, command_id: str, args: Mapping[str, Any] | None = None) -> Any:
+        """Execute a JupyterLab command and return its (JSON-able) result."""
+        return self.page.evaluate(
+            "async ([id, args]) => { const r = await window.jupyterapp.commands.execute(id, args);"
+            " return r === undefined || typeof r === 'object' ? null : r; }",
+            [command_id, dict(args or {})],
+        )
+
+    def run_all(self, wait: bool = True, timeout_ms: int = 60_000) -> None:
+        """Run every cell; with `wait`, until the kernel has answered them all and is idle."""
+        if not wait:
+            self.page.evaluate(
+                "() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+            )
+            return
+        self.command("notebook:run-all-cells")
+        self.wait_for_kernel_idle(timeout_ms)
+
+    def kernel_run(self, code: str) -> None:
+        """Run code in the notebook's kernel without adding a cell; raise if it fails."""
+        reply = self.page.evaluate(
+            f"""async (code) => {{
+              const kernel = {_CURRENT_NOTEBOOK}.sessionContext.session.kernel;
+              const reply = await kernel.requestExecute({{ code }}).done;
+              return reply.content;
+            }}""",
+            code,
+        )
+        if reply["status"] != "ok":
+            raise AssertionError(f"kernel error: {reply.get('ename')}: {reply.get('evalue')}")
+
+    def kernel_value(self, expression: str) -> Any:
+        """The value of a JSON-able Python expression in the notebook's kernel."""
+        self.kernel_run(f"import json as _json; _browser_value = _json.dumps({expression})")
+        reply = self.page.evaluate(
+            f"""async () => {{
+              const kernel = {_CURRENT_NOTEBOOK}.sessionContext.session.kernel;
+              const reply = await kernel.requestExecute({{
+                code: '', silent: true, user_expressions: {{ v: '_browser_value' }}
+              }}).done;
+              return reply.content.user_expressions.v;
+            }}"""
+        )
+        return json.loads(ast.literal_eval(reply["data"]["text/plain"]))
+
+    def cell_count(self) -> int:
+        return int(self.page.evaluate(f"() => {_CURRENT_NOTEBOOK}.content.widgets.length"))
+
+    def cell_source(self, index: int) -> str:
+        return str(
+            self.page.evaluate(
+                f"(i) => {_CURRENT_NOTEBOOK}.content.widgets[i].model.sharedModel.getSource()",
+                index,
+            )
+        )
+
+    def cell_outputs(self, index: int) -> list[dict[str, Any]]:
+        """The cell's outputs as nbformat JSON."""
+        outputs = self.page.evaluate(
+            f"(i) => {_CURRENT_NOTEBOOK}.content.widgets[i].model.outputs.toJSON()", index
+        )
+        return list(outputs)
+
+    def select_cell(self, index: int) -> None:
+        self.page.evaluate(
+            f"(i) => {{ const nb = {_CURRENT_NOTEBOOK}.content; nb.activeCellIndex = i;"
+            " nb.mode = 'command'; }",
+            index,
+        )
+
+    def notebook_locator(self) -> Any:
+        """The current notebook's panel (other tabs may hold cells too)."""
+        panel_id = self.page.evaluate(f"() => {_CURRENT_NOTEBOOK}.id")
+        return self.page.locator(f"#{panel_id}")
+
+    def cell_locator(self, index: int) -> Any:
+        return self.notebook_locator().locator(".jp-Cell").nth(index)
+
+    def save(self) -> None:
+        self.command("docmanager:save")
+
+    def screenshot(self, step: str) -> Path:
+        """Save a numbered screenshot of the whole page for people to look at."""
+        self._shots += 1
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        path = self.output_dir / f"{self._shots:02d}-{_slug(step)}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def assert_no_console_errors(self) -> None:
+        assert self.console_errors == [], "browser console errors:\n" + "\n".join(
+            self.console_errors
+        )
+
+
+def output_dir_for(nodeid: str) -> Path:
+    """test-output/browser/<test id>/: screenshots and notes for one test."""
+    return OUTPUT_ROOT / _slug(nodeid.split("::", 1)[-1])

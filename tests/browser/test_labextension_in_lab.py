@@ -1,0 +1,251 @@
+"""The JupyterLab extension in a real browser: it activates, highlights %%grok cells, asks Grok
+about errors, and shows what the kernel publishes in the status bar."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lab_harness import LabPage, LabServer, write_notebook
+
+PLUGIN_ID = "xai-magics:plugin"
+ASK_COMMAND = "xai-magics:ask-about-error"
+
+
+def _editor_state(lab: LabPage, index: int) -> dict[str, object]:
+    """What CodeMirror shows for a cell: its language, grok marking and placeholders."""
+    cell = lab.cell_locator(index)
+    return {
+        "language": cell.locator(".cm-content").get_attribute("data-language"),
+        "grok": "xai-grok-cell" in (cell.locator(".cm-editor").get_attribute("class") or ""),
+        "placeholders": cell.locator(".xai-grok-placeholder").all_inner_texts(),
+    }
+
+
+def _set_source(lab: LabPage, index: int, source: str) -> None:
+    """Change a cell's text through its shared model, as collaborative edits and typing do."""
+    lab.page.evaluate(
+        "([i, s]) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
+        ".model.sharedModel.setSource(s)",
+        [index, source],
+    )
+
+
+@pytest.fixture
+def restore_settings(lab_server: LabServer) -> Iterator[None]:
+    yield
+    lab_server.put_settings(PLUGIN_ID, {})
+
+
+def test_plugin_activates_with_its_command_and_no_console_errors(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    write_notebook(notebook_dir / "activation.ipynb", ["1 + 1"])
+    lab.open_notebook("activation.ipynb")
+    activated = lab.page.evaluate(
+        "([plugin, command]) => [window.jupyterapp.isPluginActivated(plugin),"
+        " window.jupyterapp.commands.hasCommand(command)]",
+        [PLUGIN_ID, ASK_COMMAND],
+    )
+    lab.screenshot("notebook open")
+    assert activated == [True, True]
+    lab.assert_no_console_errors()
+
+
+PROMPT_CELL = (
+    "%%grok --model grok-4\n"
+    "# Summary of {topic}\n"
+    "Give **three** points about {n_items} items, keeping {{literal}} braces.\n"
+)
+CODE_CELL = "counts = {'hits': 3}\nprint(f'{counts}')\n"
+
+
+def test_grok_cells_are_markdown_with_placeholders_marked_and_code_cells_untouched(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    write_notebook(notebook_dir / "highlight.ipynb", [PROMPT_CELL, CODE_CELL])
+    lab.open_notebook("highlight.ipynb")
+    lab.page.locator(".xai-grok-cell").first.wait_for()
+    lab.screenshot("prompt cell highlighted")
+    assert _editor_state(lab, 0) == {
+        "language": "markdown",
+        "grok": True,
+        "placeholders": ["{topic}", "{n_items}"],
+    }
+    assert _editor_state(lab, 1) == {"language": "python", "grok": False, "placeholders": []}
+    magic_line = lab.cell_locator(0).locator(".cm-line.xai-grok-magic-line")
+    assert magic_line.inner_text() == "%%grok --model grok-4"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "%%grok_tts\nRead {title} aloud\n",
+            {"language": "markdown", "grok": True, "placeholders": ["{title}"]},
+            id="becomes-a-tts-prompt",
+        ),
+        pytest.param(
+            "%%grok_batch df\nClassify {review}\n",
+            {"language": "markdown", "grok": True, "placeholders": ["{review}"]},
+            id="becomes-a-batch-prompt",
+        ),
+        pytest.param(
+            "%%grokker\nnot {ours}\n",
+            {"language": "python", "grok": False, "placeholders": []},
+            id="other-magic-stays-code",
+        ),
+    ],
+)
+def test_editing_the_first_line_switches_highlighting_live(
+    lab: LabPage, notebook_dir: Path, source: str, expected: dict[str, object]
+) -> None:
+    name = f"live-{expected['language']}-{len(source)}.ipynb"
+    write_notebook(notebook_dir / name, [CODE_CELL, PROMPT_CELL])
+    lab.open_notebook(name)
+    _set_source(lab, 0, source)
+    _set_source(lab, 1, "print('no longer a prompt {x}')\n")
+    lab.page.wait_for_function(
+        "() => !window.jupyterapp.shell.currentWidget.content.widgets[1].node"
+        ".querySelector('.cm-editor').classList.contains('xai-grok-cell')"
+    )
+    lab.screenshot("first lines edited")
+    assert _editor_state(lab, 0) == expected
+    assert _editor_state(lab, 1) == {"language": "python", "grok": False, "placeholders": []}
+
+
+def test_highlighting_switch_in_settings_leaves_grok_cells_as_code(
+    lab: LabPage, lab_server: LabServer, notebook_dir: Path, restore_settings: None
+) -> None:
+    lab_server.put_settings(PLUGIN_ID, {"highlightGrokCells": False})
+    write_notebook(notebook_dir / "no-highlight.ipynb", [PROMPT_CELL])
+    lab.open_notebook("no-highlight.ipynb")
+    lab.cell_locator(0).locator(".cm-content").wait_for()
+    lab.screenshot("highlighting off")
+    assert _editor_state(lab, 0) == {"language": "python", "grok": False, "placeholders": []}
+
+
+# Code full of braces the template engine must send back unchanged: a dict, an f-string field,
+# a JavaScript-style ${x}, and a Jinja-style {{name}}.
+FAILING_CELLS = [
+    "def ratio(counts):\n    return counts['hits'] / counts['total']\n",
+    'letter = "Dear {{name}}, you owe ${cost}"\n'
+    "counts = {'hits': 3, 'total': 0}\n"
+    'print(f"{counts}")\n'
+    "ratio(counts)\n",
+]
+
+
+def test_ask_about_error_button_inserts_a_grok_cell_about_the_traceback(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    write_notebook(notebook_dir / "error.ipynb", FAILING_CELLS)
+    lab.open_notebook("error.ipynb")
+    lab.run_all()
+    assert [o["ename"] for o in lab.cell_outputs(1) if o["output_type"] == "error"] == [
+        "ZeroDivisionError"
+    ]
+
+    lab.select_cell(0)
+    assert (
+        lab.page.evaluate(f"() => window.jupyterapp.commands.isEnabled({ASK_COMMAND!r})") is False
+    )
+    lab.select_cell(1)
+    button = lab.cell_locator(1).locator(f'.jp-cell-toolbar [data-command="{ASK_COMMAND}"]')
+    button.wait_for(state="visible")
+    lab.screenshot("error cell with the ask button")
+    button.click()
+
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.length === 3"
+    )
+    lab.cell_locator(2).locator(".xai-grok-cell").wait_for()
+    lab.screenshot("grok cell inserted")
+    prompt = lab.cell_source(2)
+    assert prompt.startswith("%%grok\n")
+    assert (
+        lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.activeCellIndex")
+        == 2
+    )
+    assert _editor_state(lab, 2)["language"] == "markdown"
+    # What the kernel's template engine makes of the prompt: it must need no variables and
+    # give back the failing code and the traceback exactly.
+    lab.kernel_run(
+        "from xai_magics.templates import interpolate\n"
+        "def _no_names(name):\n"
+        "    raise KeyError(name)\n"
+    )
+    sent = lab.kernel_value(f"interpolate({prompt.split(chr(10), 1)[1]!r}, _no_names)")
+    assert "ZeroDivisionError: division by zero" in sent
+    assert "".join(FAILING_CELLS[1]).rstrip("\n") in sent
+    assert "return counts['hits'] / counts['total']" in sent
+    assert "\x1b" not in sent
+    lab.assert_no_console_errors()
+
+
+def test_ask_about_error_is_offered_in_the_command_palette(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    write_notebook(notebook_dir / "palette.ipynb", ["raise KeyError('missing {column}')\n"])
+    lab.open_notebook("palette.ipynb")
+    lab.run_all()
+    lab.select_cell(0)
+    lab.command("apputils:activate-command-palette")
+    lab.page.keyboard.type("Ask Grok")
+    item = lab.page.locator(f'.lm-CommandPalette-item[data-command="{ASK_COMMAND}"]')
+    item.wait_for(state="visible")
+    lab.screenshot("palette entry")
+    item.click()
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.length === 2"
+    )
+    prompt = lab.cell_source(1)
+    assert prompt.startswith("%%grok\n")
+    assert "KeyError: 'missing {{column}}'" in prompt  # a field in the message, escaped
+
+
+STATUS = ".jp-StatusBar-Widget .jp-xai-StatusItem"
+
+
+def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_dir: Path) -> None:
+    write_notebook(notebook_dir / "status.ipynb", ["from xai_magics import status"])
+    lab.open_notebook("status.ipynb")
+    lab.run_all()
+    assert lab.page.locator(STATUS).count() == 0 or not lab.page.locator(STATUS).is_visible()
+
+    lab.kernel_run("status.publish({'spend_usd': 0.0123, 'calls': 2})")
+    item = lab.page.locator(STATUS)
+    item.wait_for(state="visible")
+    assert item.inner_text().strip() == "Grok $0.0123 · 2 calls"
+
+    lab.kernel_run("status.batch_progress({'name': 'reviews', 'id': 'b1', 'done': 3, 'total': 10})")
+    lab.page.wait_for_function(
+        f"() => document.querySelector({json.dumps(STATUS)}).innerText.includes('3/10')"
+    )
+    lab.screenshot("status with a running batch")
+    assert item.inner_text().strip() == "Grok $0.0123 · 2 calls · batch reviews 3/10"
+
+    lab.kernel_run(
+        "status.batch_progress({'name': 'reviews', 'id': 'b1', 'done': 7, 'total': 10})",
+    )
+    lab.page.wait_for_function(
+        f"() => document.querySelector({json.dumps(STATUS)}).innerText.includes('7/10')"
+    )
+
+    # A page opened later picks up the kernel's comm and asks for the current snapshot.
+    lab.page.reload()
+    lab.open_notebook("status.ipynb")
+    item.wait_for(state="visible")
+    lab.page.wait_for_function(
+        f"() => document.querySelector({json.dumps(STATUS)}).innerText.includes('7/10')"
+    )
+    lab.screenshot("status after reload")
+
+    lab.kernel_run("status.batch_finished('b1')")
+    lab.page.wait_for_function(
+        f"() => !document.querySelector({json.dumps(STATUS)}).innerText.includes('batch')"
+    )
+    assert item.inner_text().strip() == "Grok $0.0123 · 2 calls"
+    lab.assert_no_console_errors()
