@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
-from urllib.parse import urlencode, urlsplit
+from typing import Any, NamedTuple, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
@@ -28,14 +28,13 @@ from xai_magics.client.errors import (
     XAIError,
     status_error,
 )
-from xai_magics.client.redact import redact
+from xai_magics.client.network_errors import describe, phase_of, timeout_message, unreachable
 from xai_magics.client.retry import Retrying, RetryPolicy, parse_retry_after, retryable_status
 
 __all__ = ["OpenStream", "Transport", "drive"]
 
 # httpcore 1.x spends O(n^2) per request in pool bookkeeping above ~32 connections.
 MAX_CONNECTIONS = 32
-_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _T = TypeVar("_T")
 
 
@@ -64,6 +63,15 @@ class OpenStream:
 
     def close(self) -> None:
         self.response.close()
+
+
+class _Outcome(NamedTuple):
+    """What one attempt produced: the opened response, or an error and whether to try again."""
+
+    result: OpenStream | XAIError
+    retryable: bool = False
+    server_wait_s: float | None = None
+    reason: str = ""
 
 
 class Transport:
@@ -204,19 +212,20 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
-            failure, retryable, server_wait, reason = self._one_attempt(
+            outcome = self._one_attempt(
                 method, url, json, content, params, files, headers, deadline, attempt, stream
             )
+            failure = outcome.result
             if isinstance(failure, OpenStream):
                 return failure
-            if server_wait is not None and policy.too_long(server_wait):
+            if not outcome.retryable or attempt > policy.max_retries:
                 raise failure
-            if not retryable or attempt > policy.max_retries:
+            if policy.too_long(outcome.server_wait_s):
                 raise failure
-            delay = policy.delay(attempt - 1, server_wait, self._jitter())
+            delay = policy.delay(attempt - 1, outcome.server_wait_s, self._jitter())
             if deadline is not None and self._clock() + delay >= deadline:
                 raise failure
-            yield Retrying(attempt=attempt, delay_s=delay, reason=reason)
+            yield Retrying(attempt=attempt, delay_s=delay, reason=outcome.reason)
             self._sleep(delay)
 
     def _one_attempt(
@@ -231,11 +240,11 @@ class Transport:
         deadline: float | None,
         attempt: int,
         stream: bool,
-    ) -> tuple[OpenStream | XAIError, bool, float | None, str]:
-        """One try: the opened response, or (error, retryable?, server wait, short reason)."""
+    ) -> _Outcome:
+        """One try, with its failure turned into an error (raised later, outside any handler)."""
         timeout, capped = self._attempt_timeout(deadline, attempt)
         if isinstance(timeout, XAIError):
-            return timeout, False, None, "deadline"
+            return _Outcome(timeout)
         request = self._client.build_request(
             method,
             url,
@@ -246,26 +255,29 @@ class Transport:
             headers=headers,
             timeout=timeout,
         )
-        failure: XAIError
         try:
             response = self._client.send(request, auth=self._auth, stream=True)
         except httpx.TimeoutException as exc:
-            phase = "total" if capped else _phase(exc)
-            failure = APITimeoutError(self._timeout_message(phase), phase=phase, attempts=attempt)
-            return failure, phase != "total", None, f"{phase} timeout"
+            phase = "total" if capped else phase_of(exc)
+            failure = APITimeoutError(
+                timeout_message(self.base_url, self.config.timeouts, phase),
+                phase=phase,
+                attempts=attempt,
+            )
+            return _Outcome(failure, phase != "total", reason=f"{phase} timeout")
         except httpx.TransportError as exc:
-            why = _describe_network_error(exc)
-            return self._unreachable(why, attempt), True, None, why
+            why = describe(exc)
+            return _Outcome(unreachable(self.base_url, why, attempt), True, reason=why)
         read_timeout = timeout.read if timeout.read is not None else self.config.timeouts.read
         if response.is_success:
             if stream or _already_read(response):
-                return OpenStream(response, attempt, deadline, read_timeout, self), False, None, ""
+                return _Outcome(OpenStream(response, attempt, deadline, read_timeout, self))
             try:
                 body = b"".join(self._iter_body(response, deadline, read_timeout, raw=True))
             except APIConnectionError as err:
                 err.attempts = attempt
                 total_spent = isinstance(err, APITimeoutError) and err.phase == "total"
-                return err, not total_spent, None, "connection broke"
+                return _Outcome(err, not total_spent, reason="connection broke")
             finished = httpx.Response(
                 response.status_code,
                 headers=response.headers,
@@ -273,7 +285,7 @@ class Transport:
                 request=response.request,
                 extensions=response.extensions,
             )
-            return OpenStream(finished, attempt, deadline, read_timeout, self), False, None, ""
+            return _Outcome(OpenStream(finished, attempt, deadline, read_timeout, self))
         try:
             body = b"".join(self._iter_body(response, deadline, read_timeout, raw=True))
         except XAIError:
@@ -289,7 +301,7 @@ class Transport:
         )
         should = response.headers.get("x-should-retry")
         retryable = retryable_status(response.status_code) if should is None else should == "true"
-        return error, retryable, server_wait, f"HTTP {response.status_code}"
+        return _Outcome(error, retryable, server_wait, f"HTTP {response.status_code}")
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -302,7 +314,11 @@ class Transport:
         remaining = deadline - self._clock()
         if remaining <= 0:
             return (
-                APITimeoutError(self._timeout_message("total"), phase="total", attempts=attempt),
+                APITimeoutError(
+                    timeout_message(self.base_url, self.config.timeouts, "total"),
+                    phase="total",
+                    attempts=attempt,
+                ),
                 True,
             )
         capped = remaining < max(t.connect, t.read, t.write, t.pool)
@@ -336,7 +352,9 @@ class Transport:
             for chunk in chunks:
                 yield chunk
                 if deadline is not None and clock() > deadline:
-                    failure = APITimeoutError(self._timeout_message("total"), phase="total")
+                    failure = APITimeoutError(
+                        timeout_message(self.base_url, self.config.timeouts, "total"), phase="total"
+                    )
                     break
         except httpx.ReadTimeout:
             failure = APITimeoutError(
@@ -345,35 +363,18 @@ class Transport:
                 phase="read",
             )
         except httpx.TimeoutException as exc:
-            failure = APITimeoutError(self._timeout_message(_phase(exc)), phase=_phase(exc))
+            failure = APITimeoutError(
+                timeout_message(self.base_url, self.config.timeouts, phase_of(exc)),
+                phase=phase_of(exc),
+            )
         except httpx.TransportError as exc:
             failure = APIConnectionError(
                 f"connection to {self.base_url} broke while reading the answer "
-                f"({_describe_network_error(exc)}); run again"
+                f"({describe(exc)}); run again"
             )
         if failure is not None:
             response.close()
             raise failure
-
-    def _unreachable(self, why: str, attempts: int) -> APIConnectionError:
-        host = urlsplit(self.base_url).hostname or ""
-        if host in _LOCAL_HOSTS or host.startswith("127."):
-            hint = "is the emulator running (python -m xai_magics.emulator)? Or check XAI_BASE_URL"
-        else:
-            hint = "check the network connection, or XAI_BASE_URL"
-        return APIConnectionError(
-            f"cannot reach {self.base_url} ({why}) — {hint}", attempts=attempts
-        )
-
-    def _timeout_message(self, phase: str) -> str:
-        t = self.config.timeouts
-        limit = {"connect": t.connect, "read": t.read, "write": t.write, "pool": t.pool}.get(
-            phase, t.total
-        )
-        return (
-            f"{self.base_url} did not answer in time ({phase} timeout of {limit:g} s); "
-            f"run again, or raise Timeouts({phase}=...)"
-        )
 
 
 def _already_read(response: httpx.Response) -> bool:
@@ -382,24 +383,3 @@ def _already_read(response: httpx.Response) -> bool:
     except httpx.ResponseNotRead:
         return False
     return True
-
-
-def _phase(exc: httpx.TimeoutException) -> str:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "connect"
-    if isinstance(exc, httpx.WriteTimeout):
-        return "write"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "pool"
-    return "read"
-
-
-def _describe_network_error(exc: httpx.TransportError) -> str:
-    text = str(exc).lower()
-    if "refused" in text:
-        return "connection refused"
-    if isinstance(exc, httpx.RemoteProtocolError) or "reset" in text or "disconnect" in text:
-        return "connection reset"
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-        return "host name not found"
-    return redact(str(exc)) or type(exc).__name__
