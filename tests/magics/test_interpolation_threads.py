@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import Kernel, requests_to
+
+from .kernel_harness import Kernel, requests_to
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

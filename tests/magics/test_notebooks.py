@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import nbformat
 import pytest
-from conftest import CANARY_KEY, assert_inert_html
 from nbclient import NotebookClient
+
+from .kernel_harness import CANARY_KEY, assert_inert_html
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conftest import Kernel, assert_inert_html
+from .kernel_harness import Kernel, assert_inert_html
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

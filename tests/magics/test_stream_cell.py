@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conftest import CANARY_KEY, Kernel, assert_inert_html, requests_to
+from .kernel_harness import CANARY_KEY, Kernel, assert_inert_html, requests_to
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator
