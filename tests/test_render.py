@@ -170,3 +170,16 @@ def test_reasoning_is_collapsed_and_receipt_is_present() -> None:
     assert "open" not in html
     assert "grok-4.3 · $0.001" in html
     assert bundle["text/plain"] == "answer\n\n[grok-4.3 · $0.001]"
+
+
+def test_tables_and_columns_escape_every_cell() -> None:
+    from xai_magics.render import render_columns, render_table, text_table
+
+    hostile = HOSTILE["img-onerror"]
+    assert_inert(render_table(["model", hostile], [[hostile, 1]]))
+    columns = render_columns([(hostile, render_markdown(hostile))] * 2)
+    found = live_markup(columns)
+    assert set(found.tags) <= ALLOWED_TAGS
+    assert not [a for a in found.attrs if a[0].startswith("on") or a[0] in {"src", "href"}]
+    assert "repeat(2," in columns
+    assert text_table(["a", "bb"], [["xxx", 1]]) == "a    bb\n---  --\nxxx  1"

@@ -174,3 +174,34 @@ def _markdown_text(line: str) -> str:
 def _longest_backtick_run(text: str) -> int:
     runs = re.findall(r"`+", text)
     return max((len(r) for r in runs), default=0)
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """An HTML table with every cell escaped (model names and prompts are not ours)."""
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """The same table as aligned plain text, for terminals and saved notebooks' text/plain."""
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render_columns(columns: Sequence[tuple[str, str]]) -> str:
+    """Answers side by side: ``(title, html)`` pairs, the html being ``render_bundle`` output."""
+    cells = "".join(
+        f'<div class="xai-compare-cell"><div style="font-weight:bold">{escape(title)}</div>'
+        f"{body}</div>"
+        for title, body in columns
+    )
+    return (
+        '<div class="xai-compare" style="display:grid;gap:1em;'
+        f'grid-template-columns:repeat({len(columns)},minmax(0,1fr))">{cells}</div>'
+    )
