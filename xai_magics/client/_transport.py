@@ -357,11 +357,17 @@ class Transport:
                     )
                     break
         except httpx.ReadTimeout:
-            failure = APITimeoutError(
-                f"stream stalled (no data for {read_timeout_s:g} s) from {self.base_url}; "
-                "run again, or raise Timeouts(read=...) for slow models",
-                phase="read",
-            )
+            if deadline is not None and clock() >= deadline:
+                # The read timeout was shortened to what was left of the call's deadline.
+                failure = APITimeoutError(
+                    timeout_message(self.base_url, self.config.timeouts, "total"), phase="total"
+                )
+            else:
+                failure = APITimeoutError(
+                    f"stream stalled (no data for {read_timeout_s:g} s) from {self.base_url}; "
+                    "run again, or raise Timeouts(read=...) for slow models",
+                    phase="read",
+                )
         except httpx.TimeoutException as exc:
             failure = APITimeoutError(
                 timeout_message(self.base_url, self.config.timeouts, phase_of(exc)),
