@@ -161,7 +161,7 @@ function scheduleBuffer(st, buffer) {
 
 // Records how many pieces had arrived when sound actually began: the proof of streaming.
 function noteStart(st) {
-  if (st.startedAtChunk !== null || st.startAt === null || !st.ctx) return;
+  if (st.disposed || st.startedAtChunk !== null || st.startAt === null || !st.ctx) return;
   if (st.ctx.currentTime >= st.startAt) {
     st.startedAtChunk = st.received;
     refresh(st);
@@ -343,7 +343,6 @@ function replay(st) {
   st.clipDuration = 0;
   st.nextTime = 0;
   st.startAt = null;
-  st.status = "complete";
   if (st.codec === "mp3") {
     const whole = concat(st.raw);
     ctx.decodeAudioData(whole.buffer.slice(0)).then((b) => scheduleBuffer(st, b), (e) => fail(st, e));
@@ -388,6 +387,7 @@ function newState(model) {
     status: model.get("status"),
     note: model.get("note"),
     userPaused: false,
+    disposed: false,
     frame: null,
     views: new Set(),
   };
@@ -472,7 +472,9 @@ function createView(st, model, el) {
     resume.hidden = !(ctx && state === "suspended" && !st.userPaused);
     const pos = position(st);
     time.textContent = `${formatTime(pos)} / ${formatTime(st.clipDuration)}`;
-    status.textContent = STATUS_TEXT[st.status] || st.status;
+    // Pieces arriving slower than they play: say so rather than look stuck.
+    const starved = st.status === "streaming" && st.received > 0 && st.sources.size === 0;
+    status.textContent = starved ? "buffering" : STATUS_TEXT[st.status] || st.status;
     note.textContent = st.note;
     note.hidden = !st.note;
     const downloadable = st.raw.length > 0 && st.status !== "streaming" && st.pendingWhole === 0;
@@ -542,6 +544,7 @@ export default {
     // Registered on the model, not in render(): two views of one player must not play twice.
     model.on("msg:custom", (msg, buffers) => onMessage(st, msg, buffers));
     return () => {
+      st.disposed = true;
       stopAll(st);
       if (st.ctx) st.ctx.close();
       players.delete(uid);
