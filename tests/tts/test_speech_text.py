@@ -129,3 +129,12 @@ def test_line_options_are_split_from_the_text_as_written(
 ) -> None:
     got_options, got_text = split_options(line)
     assert (got_options.strip(), got_text) == (options, text)
+
+
+@pytest.mark.parametrize("option", ["--voice", "--language", "--codec", "--speed", "--sample-rate"])
+def test_help_lists_every_option(option: str) -> None:
+    from xai_magics.magics.tts import TTSMagics
+
+    doc = TTSMagics.grok_tts.__doc__ or ""
+    assert doc.startswith("::\n\n  %grok_tts [")
+    assert option in doc
