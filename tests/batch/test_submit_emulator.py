@@ -312,3 +312,24 @@ def test_dry_run_sends_nothing_and_shows_requests_cost_and_skips(emu: Any, tmp_p
     assert dry.estimate.batch_usd == pytest.approx(dry.estimate.sync_usd / 2)
     assert "Nothing was sent" in dry.summary()
     assert network_calls(emu) == 0
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "commit_then_fail", "status": 500},
+        {"kind": "commit_then_fail", "then": "reset"},
+        {"kind": "status", "status": 503},
+    ],
+    ids=["500-after-commit", "reset-after-commit", "503-not-committed"],
+)
+def test_an_ambiguous_create_leaves_exactly_one_live_batch(
+    emu: Any, run: Any, batch_client: Any, fault: dict[str, Any]
+) -> None:
+    emu.control.inject(path="/v1/batches", **fault)
+    job = run(_frame(10))
+    job.wait(timeout=30)
+    assert set(job.results()["answer_status"]) == {"ok"}
+    live = [b for b in batch_client.batches.list().batches if b.cancel_time is None]
+    assert [b.batch_id for b in live] == [job.batch_id]
+    _assert_each_added_once(emu, job, 10)

@@ -59,7 +59,9 @@ class DryRun:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<DryRun {self.summary()}>"
+        cost = self.estimate.batch_usd
+        price = f", ≈ ${cost:,.4f}" if cost is not None else ""
+        return f"<DryRun {self.plan.n_sent:,} requests, {len(self.skipped):,} skipped{price}>"
 
 
 def submit(

@@ -94,37 +94,45 @@ class Sender:
     # -- create -----------------------------------------------------------------------------
 
     def ensure_batch(self, job: JobRecord) -> str:
-        """The job's batch id: recorded, found on the server by name, or newly created."""
+        """The job's batch id: recorded, found on the server by name, or newly created.
+
+        The HTTP layer retries a create that failed with a 5xx, which can leave two batches
+        when the first attempt had committed; the name's token finds them, the oldest is kept
+        and the empty extras are cancelled.
+        """
         if job.batch_id:
             return job.batch_id
         found = self._find_by_name(job.batch_name)
-        if found is None:
+        if not found:
             try:
-                found = self._batches.create(job.batch_name).batch_id
+                self._batches.create(job.batch_name)
             except Exception as exc:
                 if not is_ambiguous(exc):
                     raise
+            found = self._find_by_name(job.batch_name)
+            if not found:
+                self._batches.create(job.batch_name)
                 found = self._find_by_name(job.batch_name)
-                if found is None:
-                    found = self._batches.create(job.batch_name).batch_id
-        assert found is not None
-        self._store.set_batch_id(job.job_id, found)
-        return found
+        if not found:
+            raise SubmitError(f"created batch {job.batch_name!r} but cannot find it in the list")
+        kept, extras = found[-1], found[:-1]  # the list is newest first
+        for extra in extras:
+            self._batches.cancel(extra)
+        self._store.set_batch_id(job.job_id, kept)
+        return kept
 
-    def _find_by_name(self, batch_name: str) -> str | None:
+    def _find_by_name(self, batch_name: str) -> list[str]:
+        """Ids of batches whose name ends with this job's token, newest first."""
         token = batch_name[batch_name.rfind("[xm:") :]
-        pages = 0
+        found: list[str] = []
         token_page: str | None = None
-        while pages < _LIST_PAGES_FOR_NAME:
+        for _ in range(_LIST_PAGES_FOR_NAME):
             page = self._batches.list(limit=100, pagination_token=token_page)
-            for batch in page.batches:
-                if batch.name.endswith(token):
-                    return str(batch.batch_id)
-            pages += 1
+            found += [str(b.batch_id) for b in page.batches if b.name.endswith(token)]
             token_page = page.pagination_token
             if not token_page or not page.batches:
-                return None
-        return None
+                break
+        return found
 
     # -- add --------------------------------------------------------------------------------
 

@@ -160,7 +160,7 @@ class BatchMagics(Magics):
             return known
         return attach(name_or_id, frame, data_dir=self.data_dir or None)
 
-    def _list(self) -> list[Any]:
+    def _list(self) -> None:
         from xai_magics.batch import list_jobs
 
         jobs = list_jobs(self.data_dir or None)
@@ -171,7 +171,6 @@ class BatchMagics(Magics):
                 f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
                 f"{record.batch_id or '(no batch yet)'}"
             )
-        return jobs
 
     def _frame(self, name: str) -> Any:
         namespace = self.shell.user_ns if self.shell is not None else {}

@@ -1,0 +1,64 @@
+"""examples/batch.ipynb, executed end to end by nbclient in a real kernel against the emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.kernel
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "batch.ipynb"
+
+
+def _text(cell: Any) -> str:
+    parts = []
+    for out in cell.outputs:
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif "data" in out:
+            parts.append(out.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_batch_notebook_runs_end_to_end(
+    emu: Any, api_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path))
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(
+        nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cell in code:
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+    dry, labelled, structured, python_api, listing = (
+        _text(c) for c in code if "%grok_batch" in c.source or "submit(" in c.source
+    )
+    assert "8 rows: 7 would be sent, 1 skipped. Nothing was sent." in dry
+    assert "row 3: skipped, column 'review text' is empty" in dry
+    assert '"max_tokens":20' in dry  # the first requests, exactly as they would be sent
+    assert labelled.count(" ok ") == 7
+    assert "skipped" in labelled
+    assert "review_id" in labelled  # the index came back
+    for column in ("sentiment", "score", "mentions_defect", "label_status"):
+        assert column in structured
+    assert structured.count(" ok") == 7
+    assert "mood_status" in python_api
+    assert "shape: (8, 3)" in python_api
+    for name in ("reviews.sentiment", "reviews.label", "moods"):
+        assert name in listing
+    log = emu.control.log()
+    assert sum(1 for e in log if e["method"] == "POST" and e["path"] == "/v1/batches") == 3
+    sent = [
+        r["batch_request"]["chat_get_completion"]["messages"][-1]["content"]
+        for e in log
+        if e["method"] == "POST" and e["path"].endswith("/requests")
+        for r in e["body"]["batch_requests"]
+    ]
+    assert len(sent) == 21
+    braces = "Easy to assemble; the {drawer} sticks a little."
+    assert f"Label this review of a desk: {braces}" in sent

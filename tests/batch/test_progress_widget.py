@@ -1,0 +1,71 @@
+"""BatchProgress: throttled, escaped, final state always shown, cancel button wired."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from xai_magics.batch.progress import JobSnapshot
+from xai_magics.widgets.batch_progress import BatchProgress, describe
+
+BASE = JobSnapshot(
+    name="reviews", batch_id="batch_1", total=100, pending=100, started_at=time.time()
+)
+
+
+def test_a_burst_of_snapshots_sends_few_updates_and_shows_the_last() -> None:
+    progress = BatchProgress(min_interval_s=0.3)
+    for done in range(1, 51):
+        progress.update(replace(BASE, pending=100 - done, succeeded=done, batch_status="running"))
+    assert progress.updates_sent == 1
+    time.sleep(0.5)
+    assert progress.updates_sent == 2
+    assert "50/100 done" in progress.label.value
+    assert progress.bar.value == 50
+
+
+def test_the_final_snapshot_is_shown_at_once_and_disables_cancel() -> None:
+    progress = BatchProgress(min_interval_s=10)
+    progress.update(replace(BASE, batch_status="running"))
+    final = replace(
+        BASE, pending=0, succeeded=97, failed=3, batch_status="done", results_fetched=True
+    )
+    progress.update(final)
+    assert progress.updates_sent == 2
+    assert "finished" in progress.label.value
+    assert progress.cancel_button.disabled
+    assert progress.bar.bar_style == "success"
+
+
+def test_text_is_escaped() -> None:
+    progress = BatchProgress(min_interval_s=0)
+    progress.update(replace(BASE, name="<img src=x onerror=alert(1)>", error="<script>x</script>"))
+    assert "<img" not in progress.label.value
+    assert "<script>" not in progress.label.value
+    assert "&lt;script&gt;" in progress.label.value
+
+
+def test_cancel_button_calls_back_once() -> None:
+    calls: list[int] = []
+    progress = BatchProgress(on_cancel=lambda: calls.append(1))
+    progress.cancel_button.click()
+    assert calls == [1]
+    assert progress.cancel_button.disabled
+
+
+def test_description_has_counts_elapsed_and_cost() -> None:
+    snap = replace(
+        BASE, pending=10, succeeded=80, failed=5, cancelled=5, skipped=2, cost_usd=0.0123
+    )
+    text = describe(snap)
+    for part in (
+        "90/100 done",
+        "10 pending",
+        "80 succeeded",
+        "5 failed",
+        "5 cancelled",
+        "2 skipped",
+    ):
+        assert part in text
+    assert "$0.0123 so far" in text
+    assert "elapsed" in text
