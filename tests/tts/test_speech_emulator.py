@@ -144,3 +144,19 @@ def test_speaker_refuses_an_unknown_voice_before_connecting(emu: Emulator) -> No
     with pytest.raises(ValueError, match="Unknown voice 'zed'"):
         Speaker(voice="zed")
     assert [r for r in emu.control.log() if r["path"].startswith("/v1/tts")] == []
+
+
+@pytest.mark.parametrize(
+    ("codec", "player_codec", "rate"),
+    [
+        pytest.param("mp3", "pcm", 24000, id="mp3-into-pcm-player"),
+        pytest.param("wav", "pcm", 16000, id="other-sample-rate"),
+    ],
+)
+def test_a_player_set_up_for_other_audio_is_refused_before_connecting(
+    emu: Emulator, make_player: Callable[..., AudioPlayer], codec: str, player_codec: str, rate: int
+) -> None:
+    player = make_player(codec=player_codec, sample_rate=24000)
+    with pytest.raises(ValueError, match="AudioPlayer\\(codec="):
+        speak("Hello", codec=codec, sample_rate=rate, player=player)
+    assert [r for r in emu.control.log() if r["path"].startswith("/v1/tts")] == []

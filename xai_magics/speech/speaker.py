@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any, cast
 from xai_magics.speech.request import check_request
 from xai_magics.speech.result import SpeechResult
 from xai_magics.speech.sentences import SentenceChunker
-from xai_magics.speech.stream import Recorder, broken_note, run_utterance, stopped_note
+from xai_magics.speech.stream import (
+    Recorder,
+    broken_note,
+    check_player,
+    run_utterance,
+    stopped_note,
+)
 
 if TYPE_CHECKING:
     from xai_magics.client import XAIClient
@@ -42,6 +48,7 @@ class Speaker:
         self.voice, self.language, _ = check_request(
             "-", voice=voice, language=language, sample_rate=sample_rate, speed=speed
         )
+        check_player(player, "pcm", sample_rate)
         self.sample_rate = sample_rate
         self.speed = speed
         self.player = player

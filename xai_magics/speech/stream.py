@@ -6,7 +6,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any, cast
 
 from xai_magics.audio import ClipAssembler, Codec
-from xai_magics.speech.request import check_request, wire_codec
+from xai_magics.speech.request import SpeechInputError, check_request, wire_codec
 from xai_magics.speech.result import Mark, SpeechResult
 
 if TYPE_CHECKING:
@@ -69,6 +69,16 @@ def broken_note(exc: BaseException, seconds: float) -> str:
     )
 
 
+def check_player(player: AudioPlayer | None, codec: Codec, sample_rate: int) -> None:
+    """The player decodes one codec at one rate, fixed when it is shown: they must match."""
+    if player is not None and (player.codec, player.sample_rate) != (codec, sample_rate):
+        raise SpeechInputError(
+            f"The player expects {player.codec} at {player.sample_rate} Hz but this speech comes "
+            f"as {codec} at {sample_rate} Hz: create it with "
+            f"AudioPlayer(codec={codec!r}, sample_rate={sample_rate})."
+        )
+
+
 def speak(
     text: str,
     *,
@@ -84,6 +94,7 @@ def speak(
     voice, language, fmt = check_request(
         text, voice=voice, language=language, codec=codec, sample_rate=sample_rate, speed=speed
     )
+    check_player(player, wire_codec(fmt), sample_rate)
     from xai_magics.client import XAIClient
 
     own = client is None
