@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
 
 from tests.client.emulated import CHAT, arrivals, fast_timeouts
-from xai_magics.client import InternalServerError, RateLimitError
+from xai_magics.client import APITimeoutError, InternalServerError, RateLimitError
 from xai_magics.client._transport import Transport
 from xai_magics.client.config import ClientConfig, Timeouts
 from xai_magics.emulator import Emulator
@@ -97,3 +98,45 @@ def test_ws_url_and_auth_header(api_env: dict[str, str], transports: list[Transp
         api_env["XAI_BASE_URL"].replace("http://", "ws://") + "/tts?voice=eve"
     )
     assert t.auth_header() == {"Authorization": f"Bearer {api_env['XAI_API_KEY']}"}
+
+
+@pytest.fixture
+def unaccepting_port() -> Iterator[int]:
+    """A port whose accept queue is full, so a new connect hangs until it times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers: list[socket.socket] = []
+    try:
+        for _ in range(8):
+            filler = socket.socket()
+            filler.settimeout(0.2)
+            fillers.append(filler)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except TimeoutError:
+                break
+        else:
+            pytest.skip("this system accepts connects past a full backlog; no hanging connect")
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def test_a_connect_that_hangs_is_a_connect_timeout(
+    unaccepting_port: int, transports: list[Transport]
+) -> None:
+    config = ClientConfig.resolve(
+        "xai-connect-timeout-test",
+        f"http://127.0.0.1:{unaccepting_port}/v1",
+        fast_timeouts(connect=0.2, total=10),
+        0,
+    )
+    transports.append(Transport(config))
+    with pytest.raises(APITimeoutError) as caught:
+        transports[-1].request("GET", "/models")
+    assert caught.value.phase == "connect"
+    assert "connect timeout of 0.2 s" in str(caught.value)

@@ -35,6 +35,8 @@ __all__ = ["OpenStream", "Transport", "drive"]
 
 # httpcore 1.x spends O(n^2) per request in pool bookkeeping above ~32 connections.
 MAX_CONNECTIONS = 32
+# Timers fire a hair early; a timeout this close to the deadline is the deadline's doing.
+_DEADLINE_SLACK_S = 0.005
 _T = TypeVar("_T")
 
 
@@ -242,7 +244,7 @@ class Transport:
         stream: bool,
     ) -> _Outcome:
         """One try, with its failure turned into an error (raised later, outside any handler)."""
-        timeout, capped = self._attempt_timeout(deadline, attempt)
+        timeout = self._attempt_timeout(deadline, attempt)
         if isinstance(timeout, XAIError):
             return _Outcome(timeout)
         request = self._client.build_request(
@@ -258,7 +260,8 @@ class Transport:
         try:
             response = self._client.send(request, auth=self._auth, stream=True)
         except httpx.TimeoutException as exc:
-            phase = "total" if capped else phase_of(exc)
+            spent = deadline is not None and self._clock() >= deadline - _DEADLINE_SLACK_S
+            phase = "total" if spent else phase_of(exc)
             failure = APITimeoutError(
                 timeout_message(self.base_url, self.config.timeouts, phase),
                 phase=phase,
@@ -305,31 +308,21 @@ class Transport:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _attempt_timeout(
-        self, deadline: float | None, attempt: int
-    ) -> tuple[httpx.Timeout | XAIError, bool]:
+    def _attempt_timeout(self, deadline: float | None, attempt: int) -> httpx.Timeout | XAIError:
+        """Per-phase timeouts for one attempt, each cut to what is left of the call's deadline."""
         t = self.config.timeouts
         if deadline is None:
-            return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool), False
+            return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
         remaining = deadline - self._clock()
         if remaining <= 0:
-            return (
-                APITimeoutError(
-                    timeout_message(self.base_url, self.config.timeouts, "total"),
-                    phase="total",
-                    attempts=attempt,
-                ),
-                True,
+            return APITimeoutError(
+                timeout_message(self.base_url, t, "total"), phase="total", attempts=attempt
             )
-        capped = remaining < max(t.connect, t.read, t.write, t.pool)
-        return (
-            httpx.Timeout(
-                connect=min(t.connect, remaining),
-                read=min(t.read, remaining),
-                write=min(t.write, remaining),
-                pool=min(t.pool, remaining),
-            ),
-            capped,
+        return httpx.Timeout(
+            connect=min(t.connect, remaining),
+            read=min(t.read, remaining),
+            write=min(t.write, remaining),
+            pool=min(t.pool, remaining),
         )
 
     def _iter_body(
@@ -357,7 +350,7 @@ class Transport:
                     )
                     break
         except httpx.ReadTimeout:
-            if deadline is not None and clock() >= deadline:
+            if deadline is not None and clock() >= deadline - _DEADLINE_SLACK_S:
                 # The read timeout was shortened to what was left of the call's deadline.
                 failure = APITimeoutError(
                     timeout_message(self.base_url, self.config.timeouts, "total"), phase="total"
