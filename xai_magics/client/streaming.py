@@ -179,6 +179,7 @@ class CompletionStream:
                         raise
                 replayed = True
                 self._error_event = False
+                self._index = -1
                 self._status = "streaming"
                 self._retries += 1
                 yield Retrying(self._retries, _ERROR_EVENT_RETRY_S, "error event before output")
