@@ -122,3 +122,33 @@ def test_map_runs_calls_concurrently_in_input_order(emu: Emulator, api_env: dict
         singles = [client.responses.create(model=MODEL, input=p).text for p in prompts[:2]]
     assert [a.text for a in answers[:2]] == singles
     assert len({a.text for a in answers}) == len(prompts)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "stream", "reason"),
+    [
+        ("chat", False, "length"),
+        ("chat", True, "length"),
+        ("responses", False, "max_output_tokens"),
+        ("responses", True, "max_output_tokens"),
+    ],
+    ids=["chat", "chat-stream", "responses", "responses-stream"],
+)
+def test_a_token_limit_finishes_with_its_reason(
+    emu: Emulator, api_env: dict[str, str], endpoint: str, stream: bool, reason: str
+) -> None:
+    with make_client(api_env) as client:
+        if endpoint == "chat":
+            kw = {"model": MODEL, "messages": HELLO, "max_tokens": 5}
+            result = client.chat.stream(**kw).until_done() if stream else client.chat.create(**kw)
+        else:
+            kw = {"model": MODEL, "input": "Say hello", "max_output_tokens": 5}
+            result = (
+                client.responses.stream(**kw).until_done()
+                if stream
+                else client.responses.create(**kw)
+            )
+    assert result.status == "completed"
+    assert result.finish_reason == reason
+    assert result.usage is not None
+    assert result.usage.output_tokens == 5
