@@ -48,7 +48,9 @@ def wait_done(http: httpx.Client, batch_id: str, timeout: float = 10) -> dict:
         time.sleep(0.02)
 
 
-def all_results(http: httpx.Client, batch_id: str, limit: int = 100) -> list[dict]:
+def all_results(
+    http: httpx.Client, batch_id: str, limit: int = 100, *, strict: bool = True
+) -> list[dict]:
     results: list[dict] = []
     token = None
     while True:
@@ -56,7 +58,7 @@ def all_results(http: httpx.Client, batch_id: str, limit: int = 100) -> list[dic
         if token:
             params["pagination_token"] = token
         page = http.get(f"/batches/{batch_id}/results", params=params).json()
-        assert len(page["results"]) <= limit
+        assert len(page["results"]) <= limit or not strict
         results += page["results"]
         token = page["pagination_token"]
         if not token:
@@ -354,3 +356,26 @@ def test_input_file_with_unbatchable_model_is_cancelled_by_xai(http: httpx.Clien
     batch = http.post("/batches", json={"name": "bad-file", "input_file_id": file_id}).json()
     assert "not supported for batch processing" in batch["cancel_by_xai_message"]
     assert batch["state"]["num_requests"] == 0
+
+
+@pytest.mark.parametrize("quirk", ["duplicate", "unknown_id", "omit"])
+def test_results_quirk_knob_breaks_paging_on_purpose(
+    emu: Emulator, http: httpx.Client, quirk: str
+) -> None:
+    emu.control.configure(batch_results_quirk=quirk)
+    batch = new_batch(http)
+    ids = [f"q{i}" for i in range(12)]
+    add(http, batch["batch_id"], [chat_request(i, "x") for i in ids])
+    assert wait_done(http, batch["batch_id"])["state"]["num_success"] == 12
+    seen = [
+        r["batch_request_id"] for r in all_results(http, batch["batch_id"], limit=5, strict=False)
+    ]
+    if quirk == "duplicate":
+        assert sorted(set(seen)) == sorted(ids)
+        assert len(seen) == 12 + 3
+    elif quirk == "unknown_id":
+        assert len(seen) == 13
+        assert len(set(seen) - set(ids)) == 1
+    else:
+        assert len(seen) == 11
+        assert set(seen) < set(ids)

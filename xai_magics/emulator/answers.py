@@ -82,6 +82,8 @@ class Conversation:
     prompt: str
     earlier_prompts: tuple[str, ...] = ()
     system: str | None = None
+    #: the output of the tool the model called last turn, if the conversation ends with one
+    tool_result: str | None = None
 
 
 def long_answer(n_tokens: int) -> str:
@@ -105,7 +107,9 @@ def answer_text(conv: Conversation, model: str) -> str:
     wanted = marker_tokens(conv.prompt)
     if wanted is not None:
         return long_answer(max(wanted, 1))
-    seed = _seed(model, conv.system or "", *conv.earlier_prompts, conv.prompt)
+    seed = _seed(
+        model, conv.system or "", *conv.earlier_prompts, conv.prompt, conv.tool_result or ""
+    )
     topic = _topic(conv.prompt)
     intro = _TOPICS_INTRO[seed % len(_TOPICS_INTRO)]
     lines = [
@@ -121,6 +125,8 @@ def answer_text(conv: Conversation, model: str) -> str:
         ]
     if conv.system:
         lines += [f"Following the simulated instructions “{_excerpt(conv.system, 40)}”.", ""]
+    if conv.tool_result is not None:
+        lines += [f"Using the tool result “{_excerpt(conv.tool_result)}”.", ""]
     lines += _BODIES[(seed >> 8) % len(_BODIES)](conv.prompt, topic, seed)
     lines += ["", "_This answer was simulated by the xAI emulator; no model was called._"]
     return "\n".join(lines)

@@ -313,17 +313,22 @@ class BatchResultsHandler(BatchBase):
         limit = page_limit(self.get_query_argument("limit", None), default=100, maximum=1000)
         after = cursor(self.get_query_argument("pagination_token", None))
         now = time.time()
+        quirk = self.state.knobs.batch_results_quirk
+        ordered = batch.result_order()
+        if quirk == "omit" and ordered:
+            ordered = ordered[1:]
         finished = [
             r
-            for r in batch.result_order()
+            for r in ordered
             if batch.outcome(r, now) != "pending" and shuffle_key(batch.id, r.id) > after
         ]
         page = finished[:limit]
         shape = self.state.knobs.batch_error_shape
         token = cursor_token(shuffle_key(batch.id, page[-1].id)) if len(finished) > limit else None
-        self.reply(
-            {
-                "results": [result_entry(batch, r, now, shape) for r in page],
-                "pagination_token": token,
-            }
-        )
+        results = [result_entry(batch, r, now, shape) for r in page]
+        if quirk == "duplicate" and results:
+            results.append(results[0])
+        if quirk == "unknown_id" and results and not after:
+            stranger = dict(results[0], batch_request_id=f"unknown-{batch.id[-8:]}")
+            results.append(stranger)
+        self.reply({"results": results, "pagination_token": token})

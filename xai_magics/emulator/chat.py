@@ -21,6 +21,7 @@ from xai_magics.emulator.generation import (
 from xai_magics.emulator.inference import InferenceHandler
 from xai_magics.emulator.prompt_cache import Turn
 from xai_magics.emulator.streaming import EventStream, send_stream
+from xai_magics.emulator.tool_calls import function_tools, plan_calls
 
 _LIVE_SEARCH_GONE = (
     "Live search is deprecated. Please switch to the Agent Tools API: "
@@ -52,6 +53,23 @@ def chat_turns(messages: Any) -> list[Turn]:
     return turns
 
 
+def reject_unsupported(model: catalog.Model, body: dict[str, Any]) -> list[str]:
+    """The ``stop`` strings; reasoning models refuse ``stop`` and the penalties, as live."""
+    for name in ("presence_penalty", "frequency_penalty", "stop"):
+        if body.get(name) is not None and model.reasoning:
+            camel = "".join(w.capitalize() if i else w for i, w in enumerate(name.split("_")))
+            raise APIError(400, f"Model {model.id} does not support parameter {camel}.")
+    stop = body.get("stop")
+    if stop is None:
+        return []
+    stops = [stop] if isinstance(stop, str) else stop
+    if not isinstance(stops, list) or not all(isinstance(s, str) and s for s in stops):
+        raise unprocessable("invalid type for `stop`, expected a string or a list of strings")
+    if len(stops) > 4:
+        raise APIError(400, "`stop` takes at most 4 sequences.")
+    return stops
+
+
 def chat_format(body: dict[str, Any]) -> OutputFormat:
     fmt = body.get("response_format")
     if fmt is None:
@@ -66,11 +84,26 @@ def chat_format(body: dict[str, Any]) -> OutputFormat:
     return OutputFormat(str(fmt["type"]))
 
 
+def tool_call_entries(gen: Generation, completion_id: str) -> list[dict[str, Any]]:
+    """``tool_calls`` as recorded: ids ``call-<uuid>-<n>``, arguments whole (never fragments)."""
+    base = uuid.uuid5(uuid.NAMESPACE_URL, completion_id)
+    return [
+        {
+            "id": f"call-{base}-{n}",
+            "function": {"name": call.name, "arguments": call.arguments},
+            "type": "function",
+        }
+        for n, call in enumerate(gen.tool_calls)
+    ]
+
+
 def completion_object(gen: Generation, completion_id: str, created: int) -> dict[str, Any]:
     """The non-streaming ``chat.completion`` body."""
     message: dict[str, Any] = {"role": "assistant", "content": gen.answer}
     if gen.reasoning_tokens:
         message["reasoning_content"] = gen.reasoning
+    if gen.tool_calls:
+        message["tool_calls"] = tool_call_entries(gen, completion_id)
     message["refusal"] = None
     return {
         "id": completion_id,
@@ -81,7 +114,7 @@ def completion_object(gen: Generation, completion_id: str, created: int) -> dict
             {
                 "index": 0,
                 "message": message,
-                "finish_reason": "length" if gen.truncated else "stop",
+                "finish_reason": gen.finish_reason,
             }
         ],
         "usage": gen.chat_usage(),
@@ -116,11 +149,18 @@ def completion_stream(
                 first = False
             choice = '[{"index":0,"delta":' + delta + "}}]"
             events.append(b"data: " + head + choice.encode() + tail + b"\n\n")
+    if gen.tool_calls:
+        calls = [{**c, "index": n} for n, c in enumerate(tool_call_entries(gen, completion_id))]
+        delta = '{"tool_calls":' + dumps(calls, ensure_ascii=False, separators=(",", ":"))
+        if first:
+            delta += ',"role":"assistant"'
+            first = False
+        choice = '[{"index":0,"delta":' + delta + "}}]"
+        events.append(b"data: " + head + choice.encode() + tail + b"\n\n")
     if first:
         choice = '[{"index":0,"delta":{"content":"","role":"assistant"}}]'
         events.append(b"data: " + head + choice.encode() + tail + b"\n\n")
-    finish = "length" if gen.truncated else "stop"
-    choice = '[{"index":0,"delta":{},"finish_reason":"' + finish + '"}]'
+    choice = '[{"index":0,"delta":{},"finish_reason":"' + gen.finish_reason + '"}]'
     events.append(b"data: " + head + choice.encode() + tail + b"\n\n")
     if include_usage:
         usage = ',"usage":' + dumps(gen.chat_usage(), separators=(",", ":"))
@@ -155,6 +195,14 @@ class ChatCompletionsHandler(InferenceHandler):
         max_tokens = optional_int(body, "max_completion_tokens")
         if max_tokens is None:
             max_tokens = optional_int(body, "max_tokens")
+        stop = reject_unsupported(model, body)
+        tools = function_tools(body.get("tools"), nested=True)
+        calls = plan_calls(
+            tools,
+            body.get("tool_choice"),
+            turns,
+            parallel=body.get("parallel_tool_calls", True) is not False,
+        )
         gen = generate(
             model=model,
             turns=turns,
@@ -165,6 +213,8 @@ class ChatCompletionsHandler(InferenceHandler):
             answer_override=self.answer_override(),
             max_visible=max_tokens,
             priority=service_tier(body, self.state.knobs.priority_granted),
+            tool_calls=calls,
+            stop=stop,
         )
         completion_id = new_completion_id()
         created = int(time.time())

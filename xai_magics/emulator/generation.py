@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from xai_magics.emulator import answers
@@ -18,6 +18,7 @@ from xai_magics.emulator.catalog import Model, cost_ticks, fingerprint
 from xai_magics.emulator.errors import APIError, unprocessable
 from xai_magics.emulator.prompt_cache import PromptCache, Turn
 from xai_magics.emulator.schema_values import value_for
+from xai_magics.emulator.tool_calls import ToolCall
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,19 @@ class Generation:
     cached_tokens: int
     priority: bool
     batch: bool = False
+    tool_calls: list[ToolCall] = field(default_factory=list)
+
+    @property
+    def completion_tokens(self) -> int:
+        """Visible output: the answer's tokens, or the tool calls' arguments."""
+        calls = sum(answers.count_tokens(c.arguments) + 3 for c in self.tool_calls)
+        return len(self.answer_tokens) + calls
+
+    @property
+    def finish_reason(self) -> str:
+        if self.tool_calls:
+            return "tool_calls"
+        return "length" if self.truncated else "stop"
 
     @property
     def answer(self) -> str:
@@ -58,13 +72,13 @@ class Generation:
             self.model,
             prompt=self.prompt_tokens,
             cached=self.cached_tokens,
-            output=len(self.answer_tokens) + len(self.reasoning_tokens),
+            output=self.completion_tokens + len(self.reasoning_tokens),
             priority=self.priority,
             batch=self.batch,
         )
 
     def chat_usage(self) -> dict[str, Any]:
-        completion = len(self.answer_tokens)
+        completion = self.completion_tokens
         reasoning = len(self.reasoning_tokens)
         return {
             "prompt_tokens": self.prompt_tokens,
@@ -87,7 +101,7 @@ class Generation:
         }
 
     def responses_usage(self) -> dict[str, Any]:
-        output = len(self.answer_tokens) + len(self.reasoning_tokens)
+        output = self.completion_tokens + len(self.reasoning_tokens)
         return {
             "input_tokens": self.prompt_tokens,
             "input_tokens_details": {"cached_tokens": self.cached_tokens},
@@ -135,6 +149,7 @@ def conversation(turns: Sequence[Turn]) -> answers.Conversation:
         prompt=prompt,
         earlier_prompts=tuple(users[:-1]),
         system="\n".join(systems) or None,
+        tool_result=turns[-1][1] if turns and turns[-1][0] == "tool" else None,
     )
 
 
@@ -165,12 +180,19 @@ def generate(
     max_total: int | None = None,
     priority: bool = False,
     batch: bool = False,
+    tool_calls: Sequence[ToolCall] = (),
+    stop: Sequence[str] = (),
 ) -> Generation:
     """Simulate the call; ``max_visible`` caps the answer (chat), ``max_total`` answer+reasoning."""
     if not turns:
         raise APIError(400, "Invalid request content: the conversation has no messages.")
     conv = conversation(turns)
     text = answer_override if answer_override is not None else answer_for(conv, model, fmt)
+    if tool_calls:
+        text = ""
+    cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
+    if cut >= 0:
+        text = text[:cut]
     reasoning = ""
     if model.reasoning and (effort not in (None, "none") or model.always_reasons):
         reasoning = answers.reasoning_text(conv, model.id, effort or "low")
@@ -202,6 +224,7 @@ def generate(
         cached_tokens=cached,
         priority=priority,
         batch=batch,
+        tool_calls=list(tool_calls),
     )
 
 

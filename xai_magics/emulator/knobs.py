@@ -24,6 +24,10 @@ class Knobs:
     bad_key: str = "xai-bad-key"
     #: error shape of failed batch results: "status" ({code, message}), "string", "error_message"
     batch_error_shape: str = "status"
+    #: a flaw in results paging, for client robustness tests: "" (none), "duplicate" (each page
+    #: repeats its first result), "unknown_id" (the first page adds a result for an id never
+    #: sent) or "omit" (one finished request never appears in the results)
+    batch_results_quirk: str = ""
     #: a batch expires this many seconds after creation; pending requests then end cancelled
     batch_expire_seconds: float = 30 * 24 * 3600.0
     #: add-requests calls allowed per key within the rolling window, then 429
@@ -64,7 +68,10 @@ class Knobs:
             clean[name] = value
         if clean.get("batch_error_shape", self.batch_error_shape) not in BATCH_ERROR_SHAPES:
             raise ValueError(f"batch_error_shape must be one of {', '.join(BATCH_ERROR_SHAPES)}")
+        if clean.get("batch_results_quirk", self.batch_results_quirk) not in BATCH_RESULTS_QUIRKS:
+            raise ValueError(f"batch_results_quirk must be one of {BATCH_RESULTS_QUIRKS}")
         return replace(self, **clean)
 
 
 BATCH_ERROR_SHAPES = ("status", "string", "error_message")
+BATCH_RESULTS_QUIRKS = ("", "duplicate", "unknown_id", "omit")

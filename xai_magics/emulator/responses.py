@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import time
 import uuid
 from typing import Any
@@ -28,8 +27,10 @@ from xai_magics.emulator.generation import (
 )
 from xai_magics.emulator.inference import InferenceHandler
 from xai_magics.emulator.prompt_cache import Turn
+from xai_magics.emulator.responses_stream import response_stream
 from xai_magics.emulator.state import StoredResponse
-from xai_magics.emulator.streaming import EventStream, send_stream
+from xai_magics.emulator.streaming import send_stream
+from xai_magics.emulator.tool_calls import function_tools, plan_calls
 
 
 def input_turns(value: Any) -> list[Turn]:
@@ -136,13 +137,27 @@ class ResponseBuilder:
             "status": "completed" if done else "in_progress",
         }
 
+    def call_item(self, n: int, done: bool) -> dict[str, Any]:
+        call = self.gen.tool_calls[n]
+        return {
+            "arguments": call.arguments if done else "",
+            "call_id": f"call-{uuid.uuid5(uuid.NAMESPACE_URL, self.id)}-{n}",
+            "name": call.name,
+            "type": "function_call",
+            "id": f"fc_{self.id}_{n}",
+            "status": "completed" if done else "in_progress",
+        }
+
     def response(self, done: bool) -> dict[str, Any]:
         gen, body = self.gen, self.body
         output: list[dict[str, Any]] = []
         if done:
             if gen.reasoning_tokens:
                 output.append(self.reasoning_item(True))
-            output.append(self.message_item(True))
+            if gen.tool_calls:
+                output += [self.call_item(n, True) for n in range(len(gen.tool_calls))]
+            else:
+                output.append(self.message_item(True))
         status = "in_progress"
         if done:
             status = "incomplete" if gen.truncated else "completed"
@@ -185,103 +200,6 @@ class ResponseBuilder:
             "error": None,
             "instructions": body.get("instructions"),
         }
-
-    def stream(self, final: dict[str, Any]) -> EventStream:
-        events: list[bytes] = []
-        dumps = json.dumps
-
-        def add(kind: str, payload: str) -> None:
-            n = len(events)
-            data = f'{{"sequence_number":{n},"type":"{kind}",{payload}}}'
-            events.append(f"event: {kind}\ndata: {data}\n\n".encode())
-
-        def obj(value: Any) -> str:
-            return dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-        started = obj(self.response(False))
-        add("response.created", f'"response":{started}')
-        add("response.in_progress", f'"response":{started}')
-        first_token = len(events)
-        index = 0
-        if self.gen.reasoning_tokens:
-            rid = dumps(self.reasoning_id)
-            add(
-                "response.output_item.added",
-                f'"item":{obj(self.reasoning_item(False))},"output_index":0',
-            )
-            first_token = len(events)
-            add(
-                "response.reasoning_summary_part.added",
-                f'"item_id":{rid},"output_index":0,'
-                '"part":{"text":"","type":"summary_text"},"summary_index":0',
-            )
-            for token in self.gen.reasoning_tokens:
-                add(
-                    "response.reasoning_summary_text.delta",
-                    f'"delta":{dumps(token, ensure_ascii=False)},"item_id":{rid},'
-                    '"output_index":0,"summary_index":0',
-                )
-            summary = dumps(self.gen.reasoning, ensure_ascii=False)
-            add(
-                "response.reasoning_summary_text.done",
-                f'"item_id":{rid},"output_index":0,"summary_index":0,"text":{summary}',
-            )
-            add(
-                "response.reasoning_summary_part.done",
-                f'"item_id":{rid},"output_index":0,'
-                f'"part":{{"text":{summary},"type":"summary_text"}},"summary_index":0',
-            )
-            add(
-                "response.output_item.done",
-                f'"item":{obj(self.reasoning_item(True))},"output_index":0',
-            )
-            index = 1
-        mid = dumps(self.message_id)
-        add(
-            "response.output_item.added",
-            f'"item":{obj(self.message_item(False))},"output_index":{index}',
-        )
-        add(
-            "response.content_part.added",
-            f'"content_index":0,"item_id":{mid},"output_index":{index},'
-            f'"part":{obj(self.text_part(""))}',
-        )
-        if not self.gen.reasoning_tokens:
-            first_token = len(events)
-        for token in self.gen.answer_tokens:
-            add(
-                "response.output_text.delta",
-                f'"content_index":0,"delta":{dumps(token, ensure_ascii=False)},'
-                f'"item_id":{mid},"output_index":{index},"logprobs":[]',
-            )
-        text = dumps(self.gen.answer, ensure_ascii=False)
-        add(
-            "response.output_text.done",
-            f'"content_index":0,"item_id":{mid},"output_index":{index},"text":{text},"logprobs":[]',
-        )
-        add(
-            "response.content_part.done",
-            f'"content_index":0,"item_id":{mid},"output_index":{index},'
-            f'"part":{obj(self.text_part(self.gen.answer))}',
-        )
-        add(
-            "response.output_item.done",
-            f'"item":{obj(self.message_item(True))},"output_index":{index}',
-        )
-        terminal = "response.incomplete" if self.gen.truncated else "response.completed"
-        add(terminal, f'"response":{obj(final)}')
-
-        def error_event(message: str, n: int) -> bytes:
-            payload = {
-                "sequence_number": n,
-                "type": "error",
-                "code": "internal_error",
-                "message": message,
-                "param": None,
-            }
-            return f"event: error\ndata: {obj(payload)}\n\n".encode()
-
-        return EventStream(events=events, first_token=first_token, error_event=error_event)
 
 
 class ResponsesAuthMixin(BaseHandler):
@@ -327,6 +245,13 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
         if not isinstance(store, bool) or not isinstance(stream, bool):
             raise unprocessable("invalid type for `store`/`stream`, expected a boolean")
         include = body.get("include") or []
+        tools = function_tools(body.get("tools"), nested=False)
+        calls = plan_calls(
+            tools,
+            body.get("tool_choice"),
+            turns,
+            parallel=body.get("parallel_tool_calls", True) is not False,
+        )
         gen = generate(
             model=model,
             turns=turns,
@@ -337,6 +262,7 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
             answer_override=self.answer_override(),
             max_total=optional_int(body, "max_output_tokens"),
             priority=service_tier(body, self.state.knobs.priority_granted),
+            tool_calls=calls,
         )
         builder = ResponseBuilder(
             gen,
@@ -352,7 +278,7 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
                 body=final, turns=[*turns, ("assistant", gen.answer)]
             )
         if stream:
-            await send_stream(self, builder.stream(final))
+            await send_stream(self, response_stream(builder, final))
             return
         await self.pace_whole_answer(gen)
         self.reply(final)
