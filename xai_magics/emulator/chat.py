@@ -13,15 +13,12 @@ from xai_magics.emulator.generation import (
     Generation,
     OutputFormat,
     check_sampling,
-    generate,
     optional_int,
-    service_tier,
     text_of,
 )
 from xai_magics.emulator.inference import InferenceHandler
 from xai_magics.emulator.prompt_cache import Turn
 from xai_magics.emulator.streaming import EventStream, send_stream
-from xai_magics.emulator.tool_calls import function_tools, plan_calls
 
 _LIVE_SEARCH_GONE = (
     "Live search is deprecated. Please switch to the Agent Tools API: "
@@ -195,26 +192,15 @@ class ChatCompletionsHandler(InferenceHandler):
         max_tokens = optional_int(body, "max_completion_tokens")
         if max_tokens is None:
             max_tokens = optional_int(body, "max_tokens")
-        stop = reject_unsupported(model, body)
-        tools = function_tools(body.get("tools"), nested=True)
-        calls = plan_calls(
-            tools,
-            body.get("tool_choice"),
-            turns,
-            parallel=body.get("parallel_tool_calls", True) is not False,
-        )
-        gen = generate(
+        gen = self.simulate(
+            body,
             model=model,
             turns=turns,
-            cache=self.state.cache,
-            cache_scope=f"{self.key_sha}:{model.id}",
             effort=effort,
             fmt=chat_format(body),
-            answer_override=self.answer_override(),
+            nested_tools=True,
             max_visible=max_tokens,
-            priority=service_tier(body, self.state.knobs.priority_granted),
-            tool_calls=calls,
-            stop=stop,
+            stop=reject_unsupported(model, body),
         )
         completion_id = new_completion_id()
         created = int(time.time())

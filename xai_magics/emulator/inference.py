@@ -3,13 +3,53 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from typing import Any
 
 from xai_magics.emulator.base import BaseHandler
-from xai_magics.emulator.generation import Generation
+from xai_magics.emulator.catalog import Model
+from xai_magics.emulator.generation import Generation, OutputFormat, generate, service_tier
+from xai_magics.emulator.prompt_cache import Turn
+from xai_magics.emulator.tool_calls import function_tools, plan_calls
 
 
 class InferenceHandler(BaseHandler):
     rate_limited = True
+
+    def simulate(
+        self,
+        body: dict[str, Any],
+        *,
+        model: Model,
+        turns: Sequence[Turn],
+        effort: str | None,
+        fmt: OutputFormat,
+        nested_tools: bool,
+        max_visible: int | None = None,
+        max_total: int | None = None,
+        stop: Sequence[str] = (),
+    ) -> Generation:
+        """The simulated call for a validated request: tools, caching, tier and faults applied."""
+        calls = plan_calls(
+            function_tools(body.get("tools"), nested=nested_tools),
+            body.get("tool_choice"),
+            turns,
+            parallel=body.get("parallel_tool_calls", True) is not False,
+        )
+        return generate(
+            model=model,
+            turns=turns,
+            cache=self.state.cache,
+            cache_scope=f"{self.key_sha}:{model.id}",
+            effort=effort,
+            fmt=fmt,
+            answer_override=self.answer_override(),
+            max_visible=max_visible,
+            max_total=max_total,
+            priority=service_tier(body, self.state.knobs.priority_granted),
+            tool_calls=calls,
+            stop=stop,
+        )
 
     def answer_override(self) -> str | None:
         if self.fault is not None and self.fault.kind == "answer":

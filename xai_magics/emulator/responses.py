@@ -20,9 +20,7 @@ from xai_magics.emulator.generation import (
     Generation,
     OutputFormat,
     check_sampling,
-    generate,
     optional_int,
-    service_tier,
     text_of,
 )
 from xai_magics.emulator.inference import InferenceHandler
@@ -30,7 +28,6 @@ from xai_magics.emulator.prompt_cache import Turn
 from xai_magics.emulator.responses_stream import response_stream
 from xai_magics.emulator.state import StoredResponse
 from xai_magics.emulator.streaming import send_stream
-from xai_magics.emulator.tool_calls import function_tools, plan_calls
 
 
 def input_turns(value: Any) -> list[Turn]:
@@ -245,24 +242,14 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
         if not isinstance(store, bool) or not isinstance(stream, bool):
             raise unprocessable("invalid type for `store`/`stream`, expected a boolean")
         include = body.get("include") or []
-        tools = function_tools(body.get("tools"), nested=False)
-        calls = plan_calls(
-            tools,
-            body.get("tool_choice"),
-            turns,
-            parallel=body.get("parallel_tool_calls", True) is not False,
-        )
-        gen = generate(
+        gen = self.simulate(
+            body,
             model=model,
             turns=turns,
-            cache=self.state.cache,
-            cache_scope=f"{self.key_sha}:{model.id}",
             effort=effort,
             fmt=fmt,
-            answer_override=self.answer_override(),
+            nested_tools=False,
             max_total=optional_int(body, "max_output_tokens"),
-            priority=service_tier(body, self.state.knobs.priority_granted),
-            tool_calls=calls,
         )
         builder = ResponseBuilder(
             gen,
