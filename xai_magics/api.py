@@ -19,15 +19,28 @@ over this class: it adds the notebook display and nothing else.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
+from xai_magics.request import (
+    MAX_PROMPT_CHARS,
+    Api,
+    AskOptions,
+    PromptRefused,
+    Tier,
+    as_overrides,
+    client_kwargs,
+    parse_spec,
+    parse_structured,
+    prices_of,
+    turn_key,
+    wire_body,
+)
+from xai_magics.result import DryRun, GrokResult, extract_code
 from xai_magics.threads import Thread, ThreadStore, Turn
 from xai_magics.usage import (
     PUBLISHED_PRICES,
@@ -51,145 +64,6 @@ __all__ = [
     "PromptRefused",
     "extract_code",
 ]
-
-Api = Literal["responses", "chat"]
-Tier = Literal["default", "priority"]
-
-#: Longest prompt sent without complaint (about 100k tokens): past it, a stray ``{big_object}``
-#: is far likelier than intent, and it would cost real money.
-MAX_PROMPT_CHARS = 400_000
-
-
-class PromptRefused(ValueError):
-    """The prompt was not sent; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class AskOptions:
-    """What one call asks for. The magic's options map onto these one to one."""
-
-    model: str = "grok-4.3"
-    api: Api = "responses"
-    tier: Tier | None = None
-    system: str | None = None
-    temperature: float | None = None
-    max_tokens: int | None = None
-    reasoning_effort: str | None = None
-    schema: Any = None  # a pydantic model class
-    thread: str | None = None
-    new_thread: bool = False
-    #: identifies the turn in its thread: re-asking with the same key replaces the turn
-    turn_key: str | None = None
-
-
-@dataclass
-class GrokResult:
-    """One answer with its receipt. ``str(result)`` is the text."""
-
-    text: str
-    status: str
-    model_requested: str
-    model: str | None = None
-    reasoning: str = ""
-    parsed: Any = None
-    tier_requested: str | None = None
-    tier: str | None = None
-    usage: Any = None  # xai_magics.client.Usage
-    cost_usd: float | None = None
-    response_id: str | None = None
-    ttft_s: float | None = None
-    elapsed_s: float | None = None
-    endpoint: str = "responses"
-    thread: str | None = None
-    error: str | None = None
-    receipt: Receipt | None = None
-    #: execution count of the cell whose output already shows this answer (set by the magic), so
-    #: the same cell's value does not show it twice
-    shown_in: int | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "completed"
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        preview = self.text if len(self.text) <= 60 else self.text[:59] + "…"
-        parts = [f"status={self.status!r}", f"model={(self.model or self.model_requested)!r}"]
-        if self.tier:
-            parts.append(f"tier={self.tier!r}")
-        if self.usage is not None:
-            parts.append(f"tokens={self.usage.input_tokens}→{self.usage.output_tokens}")
-        parts.append(f"cost={format_usd(self.cost_usd)!r}")
-        if self.thread:
-            parts.append(f"thread={self.thread!r}")
-        if self.parsed is not None:
-            parts.append(f"parsed={type(self.parsed).__name__}")
-        if self.error:
-            parts.append(f"error={self.error!r}")
-        parts.append(f"text={preview!r}")
-        return f"GrokResult({', '.join(parts)})"
-
-    def mime_bundle(self, fmt: str = "markdown") -> tuple[dict[str, str], dict[str, Any]]:
-        """The answer as one ordinary display (safe HTML, Markdown, plain text) and its metadata."""
-        from xai_magics.render import render_bundle
-
-        text = extract_code(self.text) if fmt == "code" else self.text
-        if fmt == "json":
-            # Not JSON after all (a refusal, say): shown as it came.
-            with contextlib.suppress(ValueError):
-                text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        data = render_bundle(
-            text,
-            reasoning=self.reasoning,
-            status_line=self.status_line(),
-            # Without usage (stopped, cut off) the numbers would be zeros, not a receipt.
-            receipt_line=self.receipt.summary() if self.receipt and self.usage else "",
-            fmt=fmt,
-        )
-        meta = {"xai_magics": {"receipt": self.receipt.to_metadata() if self.receipt else None}}
-        return data, meta
-
-    def status_line(self) -> str:
-        """Empty for a complete answer; otherwise what happened and what to do."""
-        if self.status == "stopped":
-            return f"stopped after {len(self.text):,} characters (interrupted); re-run to ask again"
-        if self.status == "incomplete":
-            return "incomplete: the answer hit its token limit; raise --max-tokens to get more"
-        if self.status == "error":
-            kept = f" (kept {len(self.text):,} characters)" if self.text else ""
-            return f"error{kept}: {self.error}"
-        return ""
-
-    def _ipython_display_(self) -> None:
-        from IPython import get_ipython
-        from IPython.display import display
-
-        shell = get_ipython()
-        if shell is not None and self.shown_in == shell.execution_count:
-            # The magic already showed this answer above; as the cell's value it would repeat it.
-            return
-        data, meta = self.mime_bundle()
-        display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
-
-
-@dataclass(frozen=True)
-class DryRun:
-    """The exact request a call would send, and what it would roughly cost."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-    input_tokens: int
-    estimate: str
-
-    def __str__(self) -> str:
-        lines = [f"{self.method} {self.url}"]
-        lines += [f"{k}: {v}" for k, v in self.headers.items()]
-        lines += ["", json.dumps(self.body, indent=2, ensure_ascii=False), "", self.estimate]
-        return "\n".join(lines)
 
 
 class AnswerStream:
@@ -311,13 +185,13 @@ class Grok:
 
     def compare(self, prompt: str, specs: Sequence[str], **overrides: Any) -> list[GrokResult]:
         """The same prompt to several ``model`` or ``model@tier`` specs at once, in order."""
-        runs = [self.options(**overrides, **_parse_spec(spec)) for spec in specs]
+        runs = [self.options(**overrides, **parse_spec(spec)) for spec in specs]
         for options in runs:
             self._check_prompt(prompt, options)
         self.client()  # one client, created before the workers share it
         with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(runs), 8)) as pool:
             futures = [
-                pool.submit(self.ask, prompt, **{**_as_overrides(o), "thread": None}) for o in runs
+                pool.submit(self.ask, prompt, **{**as_overrides(o), "thread": None}) for o in runs
             ]
             return [f.result() for f in futures]
 
@@ -326,7 +200,7 @@ class Grok:
         options = self.options(**overrides)
         self._check_prompt(prompt, options)
         thread = self.threads.get(options.thread) if options.thread else None
-        path, body = _wire_body(prompt, options, thread, stream=True)
+        path, body = wire_body(prompt, options, thread, stream=True)
         base = os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1").rstrip("/")
         headers = {
             "Authorization": "Bearer [redacted]",
@@ -354,7 +228,7 @@ class Grok:
         """Language models with prices (ticks per token); refreshes the dry-run price table."""
         models: list[Any] = list(self.client().models.language_models())
         for m in models:
-            prices = _prices_of(m)
+            prices = prices_of(m)
             if prices is not None:
                 self._prices[str(m.id)] = prices
                 for alias in getattr(m, "aliases", None) or ():
@@ -408,7 +282,7 @@ class Grok:
     def _call(
         self, prompt: str, options: AskOptions, thread: Thread | None, *, stream: bool
     ) -> Any:
-        kwargs = _client_kwargs(prompt, options, thread)
+        kwargs = client_kwargs(prompt, options, thread)
         api = self.client().responses if options.api == "responses" else self.client().chat
         return api.stream(**kwargs) if stream else api.create(**kwargs)
 
@@ -433,7 +307,7 @@ class Grok:
             self.ledger.record(receipt)
         parsed, parse_error = None, None
         if options.schema is not None and completion.status == "completed":
-            parsed, parse_error = _parse(options.schema, completion.text)
+            parsed, parse_error = parse_structured(options.schema, completion.text)
         status = "error" if parse_error else completion.status
         if status == "streaming":
             status = "incomplete"
@@ -457,155 +331,15 @@ class Grok:
             receipt=receipt,
         )
         if thread is not None and result.status == "completed":
-            key = options.turn_key or _hash(prompt)
+            key = turn_key(options, prompt)
             thread.record(Turn(key, prompt, result.text, result.response_id, result.model))
         return result
-
-
-_FENCED = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
-
-
-def extract_code(text: str) -> str:
-    """The first fenced code block of an answer (the whole answer when it has none)."""
-    match = _FENCED.search(text)
-    return (match.group(1) if match else text).rstrip("\n")
-
-
-def _parse_spec(spec: str) -> dict[str, Any]:
-    model, _, tier = spec.strip().partition("@")
-    if tier and tier not in ("default", "priority"):
-        raise PromptRefused(
-            f"Unknown tier {tier!r} in {spec!r}: use MODEL@default or MODEL@priority."
-        )
-    return {"model": model.strip(), "tier": tier or None}
-
-
-def _as_overrides(options: AskOptions) -> dict[str, Any]:
-    return {f: getattr(options, f) for f in AskOptions.__dataclass_fields__}
-
-
-def _client_kwargs(prompt: str, options: AskOptions, thread: Thread | None) -> dict[str, Any]:
-    """Arguments for ``client.responses`` / ``client.chat`` ``create``/``stream``."""
-    key = options.turn_key or _hash(prompt)
-    common: dict[str, Any] = {"model": options.model}
-    if options.tier:
-        common["service_tier"] = options.tier
-    if options.temperature is not None:
-        common["temperature"] = options.temperature
-    if options.reasoning_effort:
-        common["reasoning_effort"] = options.reasoning_effort
-    schema = _json_schema(options.schema) if options.schema is not None else None
-    if options.api == "chat":
-        messages = thread.messages_for(key) if thread else []
-        if not thread and options.system:
-            messages.append({"role": "system", "content": options.system})
-        messages.append({"role": "user", "content": prompt})
-        kwargs = {**common, "messages": messages}
-        if options.max_tokens is not None:
-            kwargs["max_tokens"] = options.max_tokens
-        if schema is not None:
-            kwargs["response_format"] = {"type": "json_schema", "json_schema": schema}
-        return kwargs
-    previous = thread.previous_response_id(key) if thread else None
-    kwargs = {**common}
-    system = (thread.system if thread else None) or options.system
-    if system and previous is None:
-        # instructions cannot be combined with previous_response_id: the system message goes
-        # into the first turn's input, where the stored conversation keeps it.
-        kwargs["input"] = [
-            {"role": "system", "content": system},
-            {"role": "user", "content": prompt},
-        ]
-    else:
-        kwargs["input"] = prompt
-    if previous is not None:
-        kwargs["previous_response_id"] = previous
-    if options.max_tokens is not None:
-        kwargs["max_output_tokens"] = options.max_tokens
-    if schema is not None:
-        kwargs["text_format"] = {"type": "json_schema", **schema}
-    return kwargs
-
-
-def _wire_body(
-    prompt: str, options: AskOptions, thread: Thread | None, *, stream: bool
-) -> tuple[str, dict[str, Any]]:
-    """The JSON body the client sends for these options, built by the client's own code."""
-    kwargs = _client_kwargs(prompt, options, thread)
-    if options.api == "chat":
-        from xai_magics.client.chat import chat_body
-
-        body = chat_body(
-            kwargs.pop("model"),
-            kwargs.pop("messages"),
-            kwargs.pop("service_tier", None),
-            kwargs.pop("temperature", None),
-            kwargs.pop("max_tokens", None),
-            kwargs.pop("reasoning_effort", None),
-            kwargs.pop("response_format", None),
-            kwargs,
-        )
-        if stream:
-            body["stream"] = True
-            body["stream_options"] = {"include_usage": True}
-        return "/chat/completions", body
-    from xai_magics.client.responses import responses_body
-
-    body = responses_body(
-        kwargs.pop("model"),
-        kwargs.pop("input"),
-        None,
-        kwargs.pop("previous_response_id", None),
-        kwargs.pop("service_tier", None),
-        kwargs.pop("temperature", None),
-        None,
-        kwargs.pop("max_output_tokens", None),
-        kwargs.pop("reasoning_effort", None),
-        kwargs.pop("text_format", None),
-        None,
-        kwargs,
-    )
-    if stream:
-        body["stream"] = True
-    return "/responses", body
-
-
-def _json_schema(model: Any) -> dict[str, Any]:
-    schema = model.model_json_schema() if hasattr(model, "model_json_schema") else dict(model)
-    name = getattr(model, "__name__", "answer")
-    return {"name": name, "schema": schema, "strict": True}
-
-
-def _parse(model: Any, text: str) -> tuple[Any, str | None]:
-    try:
-        if hasattr(model, "model_validate_json"):
-            return model.model_validate_json(text), None
-        return json.loads(text), None
-    except ValueError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        name = getattr(model, "__name__", "the schema")
-        return None, f"the answer does not match {name}: {first}; the text is kept in .text"
-
-
-def _prices_of(model: Any) -> Prices | None:
-    try:
-        return Prices(
-            int(model.prompt_text_token_price),
-            int(model.cached_prompt_text_token_price),
-            int(model.completion_text_token_price),
-        )
-    except (AttributeError, TypeError, ValueError):
-        return None
 
 
 def _error_text(error: BaseException) -> str:
     from xai_magics.client.redact import redact
 
     return redact(str(error)) or type(error).__name__
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _env_fingerprint() -> str:

@@ -12,10 +12,12 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Int, Unicode
 
-from xai_magics.api import Grok, GrokResult, PromptRefused, extract_code
+from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode
+from xai_magics.request import PromptRefused
+from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
 
 __all__ = ["GrokMagics"]
@@ -232,9 +234,9 @@ class GrokMagics(Magics):
 
         runs = [overrides]
         if compare:
-            from xai_magics.api import _parse_spec
+            from xai_magics.request import parse_spec
 
-            runs = [{**overrides, **_parse_spec(s)} for s in compare.split(",") if s.strip()]
+            runs = [{**overrides, **parse_spec(s)} for s in compare.split(",") if s.strip()]
         texts = [str(self.session.dry_run(prompt, **run)) for run in runs]
         text = "\n\n".join(texts)
         header = "Dry run: nothing was sent.\n\n"

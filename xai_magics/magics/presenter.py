@@ -14,7 +14,8 @@ from __future__ import annotations
 import sys
 from typing import Any, Literal
 
-from xai_magics.api import AnswerStream, GrokResult
+from xai_magics.api import AnswerStream
+from xai_magics.result import GrokResult
 
 __all__ = ["DisplayMode", "present_stream", "resolve_mode"]
 

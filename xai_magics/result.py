@@ -1,0 +1,137 @@
+"""What one call returns: ``GrokResult`` (text, parsed object, usage, tier, ids, timings) and
+``DryRun`` (the request that would be sent).
+
+A result displays itself as the same single output the magic leaves in a cell (safe HTML from
+``render``, Markdown, plain text, receipt in the metadata), and its ``repr`` is one short line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from xai_magics.usage import Receipt, format_usd
+
+__all__ = ["DryRun", "GrokResult", "extract_code"]
+
+
+@dataclass
+class GrokResult:
+    """One answer with its receipt. ``str(result)`` is the text."""
+
+    text: str
+    status: str
+    model_requested: str
+    model: str | None = None
+    reasoning: str = ""
+    parsed: Any = None
+    tier_requested: str | None = None
+    tier: str | None = None
+    usage: Any = None  # xai_magics.client.Usage
+    cost_usd: float | None = None
+    response_id: str | None = None
+    ttft_s: float | None = None
+    elapsed_s: float | None = None
+    endpoint: str = "responses"
+    thread: str | None = None
+    error: str | None = None
+    receipt: Receipt | None = None
+    #: execution count of the cell whose output already shows this answer (set by the magic), so
+    #: the same cell's value does not show it twice
+    shown_in: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completed"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        preview = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        parts = [f"status={self.status!r}", f"model={(self.model or self.model_requested)!r}"]
+        if self.tier:
+            parts.append(f"tier={self.tier!r}")
+        if self.usage is not None:
+            parts.append(f"tokens={self.usage.input_tokens}→{self.usage.output_tokens}")
+        parts.append(f"cost={format_usd(self.cost_usd)!r}")
+        if self.thread:
+            parts.append(f"thread={self.thread!r}")
+        if self.parsed is not None:
+            parts.append(f"parsed={type(self.parsed).__name__}")
+        if self.error:
+            parts.append(f"error={self.error!r}")
+        parts.append(f"text={preview!r}")
+        return f"GrokResult({', '.join(parts)})"
+
+    def mime_bundle(self, fmt: str = "markdown") -> tuple[dict[str, str], dict[str, Any]]:
+        """The answer as one ordinary display (safe HTML, Markdown, plain text) and its metadata."""
+        from xai_magics.render import render_bundle
+
+        text = extract_code(self.text) if fmt == "code" else self.text
+        if fmt == "json":
+            # Not JSON after all (a refusal, say): shown as it came.
+            with contextlib.suppress(ValueError):
+                text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        data = render_bundle(
+            text,
+            reasoning=self.reasoning,
+            status_line=self.status_line(),
+            # Without usage (stopped, cut off) the numbers would be zeros, not a receipt.
+            receipt_line=self.receipt.summary() if self.receipt and self.usage else "",
+            fmt=fmt,
+        )
+        meta = {"xai_magics": {"receipt": self.receipt.to_metadata() if self.receipt else None}}
+        return data, meta
+
+    def status_line(self) -> str:
+        """Empty for a complete answer; otherwise what happened and what to do."""
+        if self.status == "stopped":
+            return f"stopped after {len(self.text):,} characters (interrupted); re-run to ask again"
+        if self.status == "incomplete":
+            return "incomplete: the answer hit its token limit; raise --max-tokens to get more"
+        if self.status == "error":
+            kept = f" (kept {len(self.text):,} characters)" if self.text else ""
+            return f"error{kept}: {self.error}"
+        return ""
+
+    def _ipython_display_(self) -> None:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        shell = get_ipython()
+        if shell is not None and self.shown_in == shell.execution_count:
+            # The magic already showed this answer above; as the cell's value it would repeat it.
+            return
+        data, meta = self.mime_bundle()
+        display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """The exact request a call would send, and what it would roughly cost."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    input_tokens: int
+    estimate: str
+
+    def __str__(self) -> str:
+        lines = [f"{self.method} {self.url}"]
+        lines += [f"{k}: {v}" for k, v in self.headers.items()]
+        lines += ["", json.dumps(self.body, indent=2, ensure_ascii=False), "", self.estimate]
+        return "\n".join(lines)
+
+
+_FENCED = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+
+
+def extract_code(text: str) -> str:
+    """The first fenced code block of an answer (the whole answer when it has none)."""
+    match = _FENCED.search(text)
+    return (match.group(1) if match else text).rstrip("\n")
