@@ -133,12 +133,17 @@ class APIStatusError(XAIError):
         self.code = redact(code) if code else None
         self.request_id = request_id
         self.attempts = attempts
-        detail = f"HTTP {status_code}"
+        details = [f"HTTP {status_code}", *self._details()]
         if request_id:
-            detail += f", request id {request_id}"
-        detail += f", {attempts} attempt{'s' if attempts != 1 else ''}"
-        super().__init__(f"{message} ({detail}). {self.hint}.")
+            details.append(f"request id {request_id}")
+        details.append(f"{attempts} attempt{'s' if attempts != 1 else ''}")
+        text = message.rstrip().rstrip(".")
+        super().__init__(f"{text} ({', '.join(details)}). {self.hint}.")
         self.message = redact(message)
+
+    def _details(self) -> list[str]:
+        """Extra facts for the parenthesis after the message."""
+        return []
 
 
 class AuthenticationError(APIStatusError):
@@ -170,9 +175,12 @@ class RateLimitError(APIStatusError):
 
     def __init__(self, message: str, *, retry_after_s: float | None = None, **kw: Any) -> None:
         self.retry_after_s = retry_after_s
-        if retry_after_s is not None:
-            message = f"{message} (server asks to wait {retry_after_s:g} s)"
         super().__init__(message, **kw)
+
+    def _details(self) -> list[str]:
+        if self.retry_after_s is None:
+            return []
+        return [f"server asks to wait {self.retry_after_s:g} s"]
 
 
 class InternalServerError(APIStatusError):
