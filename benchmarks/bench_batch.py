@@ -73,7 +73,7 @@ def _build_ours(path: str, out: Any) -> None:
     template = parse_template(TEMPLATE)
     spec = RequestSpec(model="grok-4.3", system="Be brief.", max_tokens=128, temperature=0.0)
     plan = plan_rows(source, template, 4_000_000)
-    builder = LineBuilder(spec, "0123456789ab-")
+    builder = LineBuilder(spec, "0123456789ab-", template)
     chunks = total = 0
     for chunk in iter_chunks(source, template, builder, max_prompt_bytes=4_000_000):
         chunks += 1

@@ -32,7 +32,7 @@ MAX_PROMPT = 4_000_000
 
 def _chunks(df: object, template: str, **kwargs: int) -> list:  # type: ignore[type-arg]
     source = FrameSource.of(df)
-    builder = LineBuilder(SPEC, "fp-")
+    builder = LineBuilder(SPEC, "fp-", parse_template(template))
     return list(
         iter_chunks(
             source, parse_template(template), builder, max_prompt_bytes=MAX_PROMPT, **kwargs
@@ -84,7 +84,7 @@ def test_resuming_at_a_chunk_rebuilds_the_same_chunks() -> None:
         iter_chunks(
             source,
             parse_template("{t}"),
-            LineBuilder(SPEC, "fp-"),
+            LineBuilder(SPEC, "fp-", parse_template("{t}")),
             max_prompt_bytes=MAX_PROMPT,
             start_row=everything[3].stop_row,
             start_index=4,

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.plan import BLOCK_ROWS
-from xai_magics.batch.prompts import render_block
+from xai_magics.batch.prompts import read_block
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder
 
@@ -76,14 +76,18 @@ def iter_chunks(
     pending = _Pending([], [], [])
     index = start_index
     for start, stop in source.blocks(start_row, block_rows):
-        block = render_block(source, template, start, stop, max_prompt_bytes)
-        valid = pc.is_valid(block.prompts)
-        offsets_in_block = pc.indices_nonzero(valid)
-        if len(offsets_in_block) == 0:
-            continue
-        local = offsets_in_block.to_numpy() + start
+        block = read_block(source, template, start, stop, max_prompt_bytes)
+        if block.all_valid:
+            local = np.arange(start, stop, dtype=np.int64)
+        else:
+            local = pc.indices_nonzero(block.valid).to_numpy().astype(np.int64) + start
+            if len(local) == 0:
+                continue
         positions = local if row_ids is None else row_ids[local]
-        lines = builder.lines(pa.array(positions), block.prompts.filter(valid))
+        block_ids = np.arange(start, stop) if row_ids is None else row_ids[start:stop]
+        lines = builder.lines(pa.array(block_ids), block.texts)
+        if not block.all_valid:
+            lines = lines.filter(block.valid)
         sizes = pc.binary_length(lines).to_numpy()
         offsets = np.frombuffer(lines.buffers()[1], np.int64, len(lines) + 1, lines.offset * 8)
         data = memoryview(lines.buffers()[2])

@@ -157,7 +157,7 @@ class BatchJob:
         self._refresh_record()
         self._publish(replace(self.snapshot, batch_id=batch_id, batch_status="submitting"))
         prefix = self._record.fingerprint.request_id_prefix
-        builder = LineBuilder(inputs.spec, prefix)
+        builder = LineBuilder(inputs.spec, prefix, inputs.template)
 
         def request_id(position: int) -> str:
             return f"{prefix}{position}"

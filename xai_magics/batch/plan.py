@@ -1,8 +1,8 @@
 """The first pass over the frame: which rows are sent, which are skipped and why, and a digest.
 
 Nothing is kept per row except skip reasons, so this pass costs memory for one block only. The
-digest covers every rendered prompt (and which rows are skipped): it is what tells a re-run cell
-whether the frame changed since the batch was submitted.
+digest covers the text of every cell the template uses (and which rows are sent): it is what
+tells a re-run cell whether the frame changed since the batch was submitted.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xai_magics.batch.frame import FrameSource
-from xai_magics.batch.prompts import render_block
+from xai_magics.batch.prompts import RowBlock, read_block
 from xai_magics.batch.template import ColumnTemplate
 
 BLOCK_ROWS = 16_384  # Arrow string kernels run fastest on blocks of a few MB (benchmarked)
@@ -59,31 +59,52 @@ def plan_rows(
     n_samples: int = 3,
     block_rows: int = BLOCK_ROWS,
 ) -> RowsPlan:
-    """Render every block once to find skipped rows, sizes and the data digest."""
-    lengths_hash = hashlib.blake2b(digest_size=16)
-    data_hash = hashlib.blake2b(digest_size=16)
+    """Read every block once to find skipped rows, prompt sizes and the data digest."""
+    # The digest covers each column's texts (lengths, nulls and bytes as separate streams, so
+    # block boundaries do not matter) and which rows are sent; sha1 is fast and this is not a
+    # security boundary, only change detection.
+    hashes = {
+        column: (
+            hashlib.sha1(usedforsecurity=False),
+            hashlib.sha1(usedforsecurity=False),
+        )
+        for column in template.columns
+    }
+    sent_hash = hashlib.sha1(usedforsecurity=False)
     skipped: dict[int, str] = {}
     samples: list[tuple[int, str]] = []
     total = 0
     for start, stop in source.blocks(0, block_rows):
-        block = render_block(source, template, start, stop, max_prompt_bytes)
+        block = read_block(source, template, start, stop, max_prompt_bytes)
         skipped.update(block.skipped)
-        prompts = block.prompts
-        sizes = pc.fill_null(pc.binary_length(prompts), -1).to_numpy(zero_copy_only=False)
-        lengths_hash.update(sizes.astype(np.int64).tobytes())
-        data_hash.update(_data_bytes(prompts))
-        total += int(sizes[sizes > 0].sum())
+        for column, text in block.texts.items():
+            lengths, data = hashes[column]
+            sizes = pc.fill_null(pc.binary_length(text), -1).to_numpy(zero_copy_only=False)
+            lengths.update(sizes.astype(np.int64).tobytes())
+            data.update(_data_bytes(text))
+        sent_hash.update(np.asarray(block.valid.to_numpy(zero_copy_only=False)).tobytes())
+        sent_sizes = pc.filter(block.prompt_bytes, block.valid)
+        total += int(pc.sum(sent_sizes).as_py() or 0)
         if len(samples) < n_samples:
-            for offset in pc.indices_nonzero(pc.is_valid(prompts)).to_pylist():
-                if len(samples) >= n_samples:
-                    break
-                samples.append((start + offset, prompts[offset].as_py()))
-    digest = hashlib.blake2b(lengths_hash.digest() + data_hash.digest(), digest_size=16).hexdigest()
-    return RowsPlan(source.n_rows, skipped, total, digest, samples)
+            samples += _samples(block, template, n_samples - len(samples))
+    combined = hashlib.sha256(sent_hash.digest())
+    for lengths, data in hashes.values():
+        combined.update(lengths.digest() + data.digest())
+    return RowsPlan(source.n_rows, skipped, total, combined.hexdigest()[:32], samples)
+
+
+def _samples(block: RowBlock, template: ColumnTemplate, wanted: int) -> list[tuple[int, str]]:
+    """The first rendered prompts of a block, for dry runs."""
+    found: list[tuple[int, str]] = []
+    for offset in pc.indices_nonzero(block.valid).to_pylist()[:wanted]:
+        row = {column: text[offset].as_py() for column, text in block.texts.items()}
+        found.append((block.start + offset, template.render(row)))
+    return found
 
 
 def _data_bytes(strings: pa.Array) -> memoryview:
     """The UTF-8 bytes of every element, end to end (no copy)."""
+    strings = strings.cast(pa.large_string())
     if len(strings) == 0:
         return memoryview(b"")
     offsets = np.frombuffer(strings.buffers()[1], np.int64, len(strings) + 1, strings.offset * 8)

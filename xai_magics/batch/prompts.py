@@ -1,8 +1,10 @@
-"""Render a column template over a block of rows, vectorised with Arrow, and find rows to skip.
+"""A block of rows as the template's column texts, with the rows to skip and why.
 
-Rendering is one ``binary_join_element_wise`` over the literal parts and the column texts, so a
-cell's own ``{braces}`` are never looked at again (single pass). A row is skipped when a column it
-uses has a problem (see ``cells.py``) or when its prompt is too large to send.
+Prompts are never materialised here: the planning pass only needs each row's prompt size (the
+literal bytes plus its cells' bytes) and the texts themselves for the digest, and the building
+pass splices JSON-escaped column texts straight into request lines (``wire.py``). That keeps the
+work to one pass per column and one join per block. A row is skipped when a column it uses has a
+problem (see ``cells.py``) or when its prompt is too large to send.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xai_magics.batch.cells import TEXT, column_block_text
+from xai_magics.batch.cells import column_block_text
 from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.template import ColumnTemplate, Field
 
@@ -21,19 +23,25 @@ BYTES_PER_TOKEN = 4
 
 
 @dataclass
-class RenderedBlock:
-    """Prompts for rows ``start:stop``; ``prompts`` is null where the row is skipped."""
+class RowBlock:
+    """Rows ``start:stop``: each template column's text (null where the row is skipped)."""
 
     start: int
     stop: int
-    prompts: pa.LargeStringArray
+    texts: dict[str, pa.Array]
+    valid: pa.BooleanArray  # True for rows that are sent
+    prompt_bytes: pa.Array  # int64, UTF-8 bytes of each row's prompt (null if a cell is null)
     skipped: dict[int, str] = field(default_factory=dict)  # absolute position -> reason
 
+    @property
+    def all_valid(self) -> bool:
+        return not self.skipped
 
-def render_block(
+
+def read_block(
     source: FrameSource, template: ColumnTemplate, start: int, stop: int, max_prompt_bytes: int
-) -> RenderedBlock:
-    """Render rows ``start:stop``; rows with a problem get a null prompt and a reason."""
+) -> RowBlock:
+    """Convert rows ``start:stop`` of the template's columns and find the rows to skip."""
     texts: dict[str, pa.Array] = {}
     skipped: dict[int, str] = {}
     for column in template.columns:
@@ -41,22 +49,22 @@ def render_block(
         texts[column] = block.text
         for offset, reason in block.problems.items():
             skipped.setdefault(start + offset, reason)
-    pieces: list[pa.Array | pa.Scalar] = [
-        texts[part.column] if isinstance(part, Field) else pa.scalar(part, TEXT)
-        for part in template.parts
-    ]
-    pieces.append(pa.scalar("", TEXT))
-    prompts = pc.binary_join_element_wise(*pieces, null_handling="emit_null")
-    if not isinstance(prompts, pa.Array):  # a template of literals only gives a scalar
-        prompts = pa.array([prompts.as_py()] * (stop - start), TEXT)
-    sizes = pc.binary_length(prompts)
+    literal_bytes = sum(len(p.encode("utf-8")) for p in template.parts if isinstance(p, str))
+    sizes: pa.Array = pa.array([literal_bytes] * (stop - start), pa.int64())
+    for part in template.parts:
+        if isinstance(part, Field):
+            sizes = pc.add(sizes, pc.binary_length(texts[part.column]).cast(pa.int64()))
     oversize = pc.fill_null(pc.greater(sizes, max_prompt_bytes), False)
     if pc.any(oversize).as_py():
         for offset in pc.indices_nonzero(oversize).to_pylist():
             size = sizes[offset].as_py()
-            skipped[start + offset] = (
+            skipped.setdefault(
+                start + offset,
                 f"prompt is {size / 1e6:.1f} MB (about {size // BYTES_PER_TOKEN:,} tokens), over "
-                f"the {max_prompt_bytes / 1e6:.1f} MB limit per request"
+                f"the {max_prompt_bytes / 1e6:.1f} MB limit per request",
             )
-        prompts = pc.if_else(oversize, pa.scalar(None, TEXT), prompts)
-    return RenderedBlock(start, stop, prompts, skipped)
+    if skipped:
+        valid = pc.invert(pc.fill_null(pc.or_(pc.is_null(sizes), oversize), True))
+    else:
+        valid = pa.array([True] * (stop - start), pa.bool_())
+    return RowBlock(start, stop, texts, valid, sizes, skipped)

@@ -1,10 +1,11 @@
 """Batch request lines as JSON bytes, built with Arrow string kernels instead of a json.dumps loop.
 
 Each request is ``{"batch_request_id": ID, "batch_request": {"chat_get_completion": BODY}}`` where
-BODY is the same for every row except the user message. BODY's constant parts are serialised once
-by ``json.dumps``; per row only the prompt is JSON-escaped (five vectorised replacements, plus a
-per-row fallback for rare control characters) and spliced in. The result is byte-identical to
-``json.dumps`` with ``ensure_ascii=False`` and compact separators (a table test checks this).
+BODY is the same for every row except the user message. BODY's constant parts (and the template's
+literal text) are serialised once by ``json.dumps``; per row only the cells are JSON-escaped (five
+vectorised replacements, plus a per-row fallback for rare control characters) and spliced in.
+The result is byte-identical to ``json.dumps`` with ``ensure_ascii=False`` and compact separators
+(a table test checks this).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xai_magics.batch.cells import TEXT
+from xai_magics.batch.template import ColumnTemplate, Field
 
 _ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
 _OTHER_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
@@ -65,25 +67,48 @@ def reference_line(request_id: str, spec: RequestSpec, prompt: str) -> str:
 
 
 class LineBuilder:
-    """Turns (positions, prompts) blocks into request lines, each followed by a comma."""
+    """Turns blocks of column texts into request lines, each followed by a comma.
 
-    def __init__(self, spec: RequestSpec, id_prefix: str) -> None:
+    The template's literal parts are escaped once here; per row only the column texts are
+    escaped, and one ``binary_join_element_wise`` assembles id, body and prompt.
+    """
+
+    def __init__(self, spec: RequestSpec, id_prefix: str, template: ColumnTemplate) -> None:
         sentinel = f"prompt-{uuid.uuid4().hex}"
         head, tail = reference_line("ID", spec, sentinel).split(f'"{sentinel}"')
         id_head, id_tail = head.split('"ID"')
-        self._before_id = pa.scalar(id_head + '"' + id_prefix, TEXT)
-        self._after_id = pa.scalar('"' + id_tail + '"', TEXT)
-        self._after_prompt = pa.scalar('"' + tail + ",", TEXT)
-        self._sep = pa.scalar("", TEXT)
+        self._before_id = _scalar(id_head + '"' + id_prefix)
+        # the id's closing quote, the body up to the prompt, and the prompt's opening quote
+        self._pieces: list[str | Field] = ['"' + id_tail + '"']
+        for part in template.parts:
+            if isinstance(part, Field):
+                self._pieces.append(part)
+            else:
+                self._pieces.append(dumps(part)[1:-1])
+        self._pieces.append('"' + tail + ",")
+        self._sep = _scalar("")
 
-    def lines(self, positions: pa.Array, prompts: pa.Array) -> pa.LargeStringArray:
-        """Request lines for non-null prompts (callers filter nulls first)."""
-        ids = pc.cast(positions, TEXT)
-        escaped = escape_json(prompts)
-        joined = pc.binary_join_element_wise(
-            self._before_id, ids, self._after_id, escaped, self._after_prompt, self._sep
-        )
+    def lines(self, positions: pa.Array, texts: Mapping[str, pa.Array]) -> pa.LargeStringArray:
+        """One line per row (null where a column text is null: callers filter those out)."""
+        escaped = {column: escape_json(text) for column, text in texts.items()}
+        args: list[pa.Array | pa.Scalar] = [self._before_id, pc.cast(positions, TEXT)]
+        literal: list[str] = []
+        for piece in self._pieces:
+            if isinstance(piece, str):
+                literal.append(piece)
+                continue
+            if literal:
+                args.append(_scalar("".join(literal)))
+                literal = []
+            args.append(escaped[piece.column])
+        args.append(_scalar("".join(literal)))
+        args.append(self._sep)
+        joined = pc.binary_join_element_wise(*args, null_handling="emit_null")
         return joined.cast(TEXT)
+
+
+def _scalar(text: str) -> pa.Scalar:
+    return pa.scalar(text, TEXT)
 
 
 def escape_json(text: pa.Array) -> pa.Array:
