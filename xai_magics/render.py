@@ -146,7 +146,10 @@ def render_bundle(
         )
     parts.append(body)
     if status_line:
-        parts.append(f'<div class="xai-status">{escape(status_line)}</div>')
+        parts.append(
+            '<div class="xai-status" style="opacity:0.8;font-style:italic">'
+            f"{escape(status_line)}</div>"
+        )
     if receipt_line:
         parts.append(
             '<div class="xai-receipt" style="opacity:0.7;font-size:0.85em">'
