@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
+from xai_magics.client import XAIClient
 from xai_magics.client import errors as E
 from xai_magics.client.errors import parse_error_body, status_error
 
@@ -140,3 +142,23 @@ def test_exported_names_match_the_documented_tree() -> None:
     classes = {n for n in E.__all__ if n[0].isupper()}
     assert classes == {n for n in classes if n in doc}
     assert all(issubclass(getattr(E, n), E.XAIError) for n in classes)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>502 Bad Gateway</html>", b"[1, 2]", b'{"choices": "nope"}'],
+    ids=["html", "json-list", "wrong-shape"],
+)
+def test_a_200_that_is_not_the_api_is_a_clear_error(body: bytes) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body)
+
+    client = XAIClient(
+        api_key="xai-not-the-api-test",
+        base_url="https://proxy.example/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    with client, pytest.raises(E.XAIError) as caught:
+        client.chat.create(model="m", messages=[])
+    assert str(caught.value).startswith("the answer to POST /chat/completions was not")
+    assert "XAI_BASE_URL" in str(caught.value)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from xai_magics.client._json import parse
 from xai_magics.client._transport import Transport, drive
 from xai_magics.client.completion import Completion, completion_from_chat
 from xai_magics.client.streaming import CompletionStream
@@ -48,8 +49,8 @@ class ChatAPI:
         response, attempts = drive(self._transport.request_steps("POST", PATH, json=body))
         from xai_magics.schemas.chat import ChatCompletion
 
-        raw = ChatCompletion.model_validate_json(response.content)
-        completion = completion_from_chat(raw.model_dump(), raw=raw)
+        doc, raw = parse(response.content, ChatCompletion, f"POST {PATH}")
+        completion = completion_from_chat(doc, raw=raw)
         completion.retries = attempts - 1
         completion.elapsed_s = time.monotonic() - started
         return completion

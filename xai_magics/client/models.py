@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
+from xai_magics.client._json import parse
 from xai_magics.client._transport import Transport
 
 if TYPE_CHECKING:
@@ -24,11 +25,11 @@ class ModelsAPI:
         from xai_magics.schemas.models import ModelList
 
         content = self._transport.request("GET", "/models").content
-        return ModelList.model_validate_json(content).data
+        return parse(content, ModelList, "GET /models")[1].data
 
     def language_models(self) -> builtins.list[LanguageModel]:
         """Text models with prices in ticks per token (1 tick = 1e-10 USD) and aliases."""
         from xai_magics.schemas.models import LanguageModelList
 
         content = self._transport.request("GET", "/language-models").content
-        return LanguageModelList.model_validate_json(content).models
+        return parse(content, LanguageModelList, "GET /language-models")[1].models

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from xai_magics.client._json import parse
 from xai_magics.client._transport import Transport, drive
 from xai_magics.client.completion import Completion, completion_from_responses
 from xai_magics.client.streaming import CompletionStream
@@ -109,14 +110,14 @@ class ResponsesAPI:
         from xai_magics.schemas.responses import DeletedResponse
 
         response = self._transport.request("DELETE", f"{PATH}/{quote(response_id, safe='')}")
-        return DeletedResponse.model_validate_json(response.content).deleted
+        return parse(response.content, DeletedResponse, f"DELETE {PATH}")[1].deleted
 
 
 def _completion(content: bytes) -> Completion:
     from xai_magics.schemas.responses import Response
 
-    raw = Response.model_validate_json(content)
-    return completion_from_responses(raw.model_dump(), raw=raw)
+    doc, raw = parse(content, Response, PATH)
+    return completion_from_responses(doc, raw=raw)
 
 
 def responses_body(

@@ -1,6 +1,6 @@
 """``CompletionStream``: SSE events folded into a ``Completion`` snapshot as they arrive.
 
-Chunks are read as plain dicts from the decoded JSON (orjson when installed) rather than
+Chunks are read as plain dicts from the decoded JSON (``_json``: orjson if installed) rather than
 validated with pydantic: the hot path reads three or four fields per event, and per-event
 validation would cost as much as the HTTP layer itself (see ``benchmarks/bench_stream.py``).
 The final responses object is validated once, into ``Completion.raw``.
@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
+from xai_magics.client._json import loads
 from xai_magics.client._transport import OpenStream
 from xai_magics.client.completion import (
     Completion,
@@ -37,19 +38,6 @@ from xai_magics.client.errors import (
     XAIError,
 )
 from xai_magics.client.sse import ServerSentEvent, SSEDecoder
-
-
-def _json_loads() -> Callable[[str], Any]:
-    try:
-        import orjson
-    except ImportError:  # orjson is optional; the standard library is ~2x slower here
-        import json
-
-        return json.loads
-    return orjson.loads
-
-
-_loads = _json_loads()
 
 __all__ = ["CompletionStream"]
 
@@ -270,7 +258,7 @@ class CompletionStream:
     def _decode(self, sse: ServerSentEvent) -> dict[str, Any]:
         self._index += 1
         try:
-            doc = _loads(sse.data)
+            doc = loads(sse.data)
         except ValueError:
             doc = None
         if not isinstance(doc, dict):
