@@ -333,3 +333,42 @@ def test_an_ambiguous_create_leaves_exactly_one_live_batch(
     live = [b for b in batch_client.batches.list().batches if b.cancel_time is None]
     assert [b.batch_id for b in live] == [job.batch_id]
     _assert_each_added_once(emu, job, 10)
+
+
+def test_rows_left_when_the_batch_expires_end_expired(emu: Any, run: Any) -> None:
+    emu.control.configure(batch_seconds_per_request=3600, batch_expire_seconds=1)
+    job = run(_frame(4))
+    job.wait(timeout=30)
+    out = job.results()
+    assert set(out["answer_status"]) == {"expired"}
+    assert "expired" in out["answer_error"].iloc[0]
+
+
+def test_polling_rides_out_server_errors_and_rate_limits(emu: Any, run: Any) -> None:
+    emu.control.configure(batch_seconds_per_request=0.5)
+    job = run(_frame(5))
+    assert job.batch_id is not None
+    emu.control.inject("status", f"/v1/batches/{job.batch_id}", method="GET", times=4, status=500)
+    emu.control.inject(
+        "status", f"/v1/batches/{job.batch_id}", method="GET", times=2, status=429, retry_after="1"
+    )
+    assert job.wait(timeout=60).finished
+    assert set(job.results()["answer_status"]) == {"ok"}
+    assert creates(emu) == 1
+
+
+def test_attach_by_batch_id_with_no_job_store_maps_rows_from_request_ids(
+    emu: Any, run: Any, batch_client: Any, tmp_path: Path
+) -> None:
+    df = _frame(30)
+    df.loc[4, "review"] = None
+    job = run(df)
+    job.wait(timeout=30)
+    assert job.batch_id is not None
+    fresh_store = tmp_path / "another-machine"
+    again = attach(job.batch_id, df, client=batch_client, data_dir=str(fresh_store))
+    again.wait(timeout=30)
+    out = again.results(df)
+    assert out["answer"].tolist() == job.results()["answer"].tolist()
+    assert out["answer_status"].iloc[4] == "skipped"
+    assert (out["answer_status"].drop(index=4) == "ok").all()

@@ -199,12 +199,15 @@ def attach(
     """The job with this name (the newest), batch name or batch id, from the job store."""
     store = JobStore(data_dir)
     found = store.find(name_or_id)
+    if not found and name_or_id.startswith("batch_"):
+        client = client or _default_client()
+        found = [adopt_batch(store, client, name_or_id, df)]
     if not found:
         known = ", ".join(repr(r.name) for r in store.jobs(10)) or "none yet"
         raise LookupError(f"no batch job named {name_or_id!r} in {store.path}; recent: {known}")
     record = found[0]  # newest first: a name submitted again with --new means its latest job
     inputs = None
-    if df is not None:
+    if df is not None and record.fingerprint.template:
         inputs = JobInputs(
             FrameSource.of(df), parse_template(record.fingerprint.template), _spec(record)
         )
@@ -212,6 +215,40 @@ def attach(
     if not record.finished and record.batch_id:
         job.start_polling()
     return job
+
+
+def adopt_batch(store: JobStore, client: Any, batch_id: str, df: Any = None) -> JobRecord:
+    """Record a batch this store has never seen (another machine, a deleted store).
+
+    The row of each request is read back from its id (``<prefix><position>``), so results can
+    still be joined to the frame by position; without the original inputs there is nothing to
+    compare the frame against, so the row count is the only check.
+    """
+    batch = client.batches.get(batch_id)
+    ids = [meta.batch_request_id for meta in client.batches.iter_requests(batch_id)]
+    if not ids:
+        raise LookupError(f"batch {batch_id} holds no requests to attach to")
+    prefix = ids[0].rsplit("-", 1)[0] + "-"
+    positions = {
+        int(i[len(prefix) :]) for i in ids if i.startswith(prefix) and i[len(prefix) :].isdigit()
+    }
+    if len(positions) != len(ids):
+        raise LookupError(
+            f"batch {batch_id} was not submitted by xai-magics: its ids carry no rows"
+        )
+    n_rows = FrameSource.of(df).n_rows if df is not None else max(positions) + 1
+    fingerprint = Fingerprint(n_rows, "unknown", "", "", "{}")
+    record = store.create_job(
+        name=batch.name or batch_id,
+        batch_name=f"{batch.name} [adopted:{batch_id}]",
+        fingerprint=fingerprint,
+        spec={"output": "answer", "id_prefix": prefix},
+        n_sent=len(positions),
+        skipped={p: "not part of the batch" for p in range(n_rows) if p not in positions},
+    )
+    store.set_batch_id(record.job_id, batch_id)
+    store.set_state(record.job_id, "submitted")
+    return store.job(record.job_id)
 
 
 def list_jobs(data_dir: str | None = None, limit: int = 50) -> list[JobRecord]:
@@ -267,7 +304,9 @@ def _default_client() -> Any:
     """One client per (key, base URL) for the process: pollers share its connection pool."""
     from xai_magics.client import XAIClient
 
-    key = (os.environ.get("XAI_API_KEY", ""), os.environ.get("XAI_BASE_URL", ""))
+    # keyed by a hash, so the key itself is held by the client's SecretStr only
+    secret = os.environ.get("XAI_API_KEY", "").encode()
+    key = (hashlib.sha256(secret).hexdigest(), os.environ.get("XAI_BASE_URL", ""))
     with _shared_lock:
         if key not in _shared:
             _shared[key] = XAIClient()

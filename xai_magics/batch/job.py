@@ -156,7 +156,7 @@ class BatchJob:
         batch_id = sender.ensure_batch(self._record)
         self._refresh_record()
         self._publish(replace(self.snapshot, batch_id=batch_id, batch_status="submitting"))
-        prefix = self._record.fingerprint.request_id_prefix
+        prefix = self._record.id_prefix
         builder = LineBuilder(inputs.spec, prefix, inputs.template)
 
         def request_id(position: int) -> str:
@@ -249,7 +249,7 @@ class BatchJob:
         """Fetch every results page into the store, then mark the job ended."""
         batch_id = self._record.batch_id
         assert batch_id is not None
-        prefix = self._record.fingerprint.request_id_prefix
+        prefix = self._record.id_prefix
         known = self._sent_positions()
         tally = ResultTally()
         token: str | None = None

@@ -109,7 +109,9 @@ def _record(position: int, result: _Result) -> ResultRecord:
     if result.ok:
         status = "ok"
     elif result.cancelled:
-        status = "cancelled"
+        # xAI reports a request its batch's expiry stopped as cancelled (code 1); its message
+        # is the only sign it expired rather than being cancelled
+        status = "expired" if "expire" in (result.error or "").lower() else "cancelled"
     else:
         status = "error"
     return ResultRecord(

@@ -107,6 +107,12 @@ class JobRecord:
     def finished(self) -> bool:
         return self.state in ("done", "cancelled", "failed")
 
+    @property
+    def id_prefix(self) -> str:
+        """What this job's request ids start with (then the row position)."""
+        recorded = self.spec.get("id_prefix")
+        return str(recorded) if recorded else self.fingerprint.request_id_prefix
+
 
 @dataclass(frozen=True)
 class ChunkRecord:
