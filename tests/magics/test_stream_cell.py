@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from .kernel_harness import CANARY_KEY, Kernel, assert_inert_html, requests_to
@@ -114,3 +115,39 @@ def test_code_format_offers_the_code_as_a_new_cell(grok_kernel: Kernel, emu: Emu
     payloads = run.reply.get("payload", [])
     assert [p["text"] for p in payloads if p["source"] == "set_next_input"] == ["print('hi')"]
     assert "<pre>print(&#x27;hi&#x27;)</pre>" in run.only_display()["data"]["text/html"]
+
+
+def test_text_held_back_is_sent_when_the_stream_pauses(grok_kernel: Kernel, emu: Emulator) -> None:
+    import time
+
+    emu.control.inject("stall_mid_stream", "/v1/responses", after_events=14, seconds=1.5)
+    arrivals: list[tuple[float, str]] = []
+
+    def record(msg: dict[str, object]) -> None:
+        content = msg["content"]
+        assert isinstance(content, dict)
+        data = content.get("data", {})
+        if msg["msg_type"] == "comm_msg" and data.get("method") == "custom":
+            arrivals.append((time.monotonic(), data["content"].get("text", "")))
+
+    run = grok_kernel.ok("%%grok -o r\nQ", on_message=record)
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(arrivals)]
+    stall_at = max(range(len(gaps)), key=gaps.__getitem__)
+    assert gaps[stall_at] > 1.0
+    before = "".join(text for _, text in arrivals[: stall_at + 1])
+    # everything that arrived before the stall was on screen during it, not held until after
+    emu.control.inject("stall_mid_stream", "/v1/responses", after_events=14, seconds=0.5)
+    from xai_magics.client import TextDelta, XAIClient
+
+    with XAIClient(api_key=CANARY_KEY, base_url=emu.base_url) as client:
+        stream = client.responses.stream(model="grok-4.3", input="Q")
+        delivered, last = "", time.monotonic()
+        for event in stream:
+            now = time.monotonic()
+            if now - last > 0.4:
+                break
+            last = now
+            if isinstance(event, TextDelta):
+                delivered += event.text
+    assert before == delivered
+    assert run.streamed_text == grok_kernel.value("r.text")

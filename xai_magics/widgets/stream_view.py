@@ -11,6 +11,7 @@ output when the stream ends.
 from __future__ import annotations
 
 import pathlib
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -75,24 +76,48 @@ class StreamView(anywidget.AnyWidget):
     def __init__(self, *, max_rate: float = 20.0) -> None:
         super().__init__(uid=uuid.uuid4().hex)
         self._coalescer = Coalescer(interval_s=1.0 / max_rate)
+        # A timer sends what is held back when the stream pauses (tokens often arrive in bursts),
+        # so the lock keeps the cell's thread and the timer's sends in order.
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
         self.messages_sent = 0
 
     def push(self, *, text: str = "", reasoning: str = "") -> None:
-        """Add streamed text; sent now or with a later piece, within the rate limit."""
-        message = self._coalescer.add(text=text, reasoning=reasoning)
-        if message is not None:
-            self._send_delta(message)
+        """Add streamed text; sent now, or at the latest one interval later."""
+        with self._lock:
+            message = self._coalescer.add(text=text, reasoning=reasoning)
+            if message is not None:
+                self._send_delta(message)
+            elif self._timer is None:
+                self._timer = threading.Timer(self._coalescer.interval_s, self._flush_later)
+                self._timer.daemon = True
+                self._timer.start()
 
     def set_status(self, status: str) -> None:
         """Replace the status line (retrying, stopped, error), sending pending text first."""
-        message = self._coalescer.drain() or {}
-        message["status"] = status
-        self._send_delta(message)
+        with self._lock:
+            message = self._coalescer.drain() or {}
+            message["status"] = status
+            self._send_delta(message)
 
     def flush(self) -> None:
-        message = self._coalescer.drain()
-        if message is not None:
-            self._send_delta(message)
+        """Send everything held back, now (the stream ended)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            message = self._coalescer.drain()
+            if message is not None:
+                self._send_delta(message)
+
+    def _flush_later(self) -> None:
+        with self._lock:
+            if self._timer is None:  # flushed (and maybe closed) in the meantime
+                return
+            self._timer = None
+            message = self._coalescer.drain()
+            if message is not None:
+                self._send_delta(message)
 
     def _send_delta(self, message: dict[str, str]) -> None:
         self.messages_sent += 1
