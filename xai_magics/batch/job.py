@@ -289,10 +289,20 @@ class BatchJob:
     # -- results ----------------------------------------------------------------------------
 
     def outcomes(self) -> RowOutcomes:
-        """One outcome per row of the user's frame (retries of failed rows laid over)."""
+        """One outcome per row of the user's frame: the first job's, with every retry of its
+        failed rows laid over in order (whichever job of the chain this handle is)."""
+        root = self
+        while root.record.parent_job_id is not None:
+            parent = self._store.job(root.record.parent_job_id)
+            root = BatchJob(self._store, parent, self._client)
+        return root._tree_outcomes()
+
+    def _tree_outcomes(self) -> RowOutcomes:
         outcomes = self._own_outcomes()
         for child in self._store.children(self._record.job_id):
-            outcomes = overlay(outcomes, BatchJob(self._store, child, self._client).outcomes())
+            outcomes = overlay(
+                outcomes, BatchJob(self._store, child, self._client)._tree_outcomes()
+            )
         return outcomes
 
     def _own_outcomes(self) -> RowOutcomes:
