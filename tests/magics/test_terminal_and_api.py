@@ -91,3 +91,29 @@ def test_repr_never_holds_the_key(grok: Grok, emu: Emulator) -> None:
     key = os.environ["XAI_API_KEY"]
     for text in (repr(grok), repr(r), str(grok.dry_run("x")), repr(r.receipt)):
         assert key not in text
+
+
+def test_key_never_reaches_logs_results_or_errors(
+    api_env: dict[str, str], emu: Emulator, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import logging
+
+    canary = "xai-canary-logs-0123456789abcdefghij"
+    monkeypatch.setenv("XAI_API_KEY", canary)
+    caplog.set_level(logging.DEBUG)
+    session = Grok(ledger=Ledger(), threads=ThreadStore())
+    try:
+        results = [session.ask("ok")]
+        emu.control.inject("reset_mid_stream", "/v1/responses", after_events=8)
+        results.append(session.ask("cut"))
+        emu.control.inject("status", "/v1/responses", status=401)
+        results.append(session.ask("rejected"))
+        results.append(session.ask("no stream", stream=False))
+    finally:
+        session.close()
+    assert [r.status for r in results] == ["completed", "error", "error", "completed"]
+    texts = [repr(r) + str(r.error) + str(r.mime_bundle()) for r in results]
+    texts += [r.getMessage() + repr(r.args) for r in caplog.records]
+    assert caplog.records  # DEBUG logging was on and said something
+    assert not [t for t in texts if canary in t]
