@@ -6,12 +6,13 @@ import time
 from itertools import pairwise
 from typing import Any
 
-from xai_magics.client import Timeouts, XAIClient
+from xai_magics.client import CompletionStream, Timeouts, XAIClient
 
 CHAT = "/v1/chat/completions"
 RESPONSES = "/v1/responses"
 MODEL = "grok-4.3"
 HELLO = [{"role": "user", "content": "Say hello"}]
+PATHS = {"chat": CHAT, "responses": RESPONSES}
 
 
 def make_client(api_env: dict[str, str], **kw: Any) -> XAIClient:
@@ -44,3 +45,10 @@ def open_connections_settle(control: Any, timeout: float = 3.0) -> int:
         if count == 0 or time.monotonic() > deadline:
             return count
         time.sleep(0.05)
+
+
+def hello_stream(client: XAIClient, endpoint: str) -> CompletionStream:
+    """The same short prompt, streamed from ``endpoint`` ("chat" or "responses")."""
+    if endpoint == "chat":
+        return client.chat.stream(model=MODEL, messages=HELLO)
+    return client.responses.stream(model=MODEL, input="Say hello")

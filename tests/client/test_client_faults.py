@@ -10,10 +10,12 @@ from tests.client.emulated import (
     CHAT,
     HELLO,
     MODEL,
+    PATHS,
     RESPONSES,
     arrivals,
     fast_timeouts,
     gaps,
+    hello_stream,
     make_client,
     open_connections_settle,
 )
@@ -144,15 +146,11 @@ def test_reset_before_the_answer_is_retried(emu: Emulator, api_env: dict[str, st
 def test_reset_mid_stream_keeps_the_partial_and_is_not_replayed(
     emu: Emulator, api_env: dict[str, str], endpoint: str
 ) -> None:
-    path = CHAT if endpoint == "chat" else RESPONSES
+    path = PATHS[endpoint]
     emu.control.inject("reset_mid_stream", path, after_events=8)
     seen: list[str] = []
     with make_client(api_env) as client:
-        stream = (
-            client.chat.stream(model=MODEL, messages=HELLO)
-            if endpoint == "chat"
-            else client.responses.stream(model=MODEL, input="Say hello")
-        )
+        stream = hello_stream(client, endpoint)
         with pytest.raises(IncompleteStreamError) as caught:
             seen.extend(e.text for e in stream if isinstance(e, TextDelta))
     partial = caught.value.partial
@@ -237,14 +235,10 @@ def test_total_deadline_also_ends_a_stall_that_outlasts_it(
 def test_clean_eof_without_terminal_event_is_incomplete(
     emu: Emulator, api_env: dict[str, str], endpoint: str
 ) -> None:
-    path = CHAT if endpoint == "chat" else RESPONSES
+    path = PATHS[endpoint]
     emu.control.inject("eof_mid_stream", path, after_events=6)
     with make_client(api_env) as client:
-        stream = (
-            client.chat.stream(model=MODEL, messages=HELLO)
-            if endpoint == "chat"
-            else client.responses.stream(model=MODEL, input="Say hello")
-        )
+        stream = hello_stream(client, endpoint)
         with pytest.raises(IncompleteStreamError, match="ended before its final event"):
             stream.until_done()
     assert stream.snapshot.status == "incomplete"
@@ -267,14 +261,10 @@ def test_invalid_json_event_names_its_index(emu: Emulator, api_env: dict[str, st
 def test_error_event_mid_stream_keeps_the_partial(
     emu: Emulator, api_env: dict[str, str], endpoint: str
 ) -> None:
-    path = CHAT if endpoint == "chat" else RESPONSES
+    path = PATHS[endpoint]
     emu.control.inject("error_event", path, after_events=5, message="overloaded, try later")
     with make_client(api_env) as client:
-        stream = (
-            client.chat.stream(model=MODEL, messages=HELLO)
-            if endpoint == "chat"
-            else client.responses.stream(model=MODEL, input="Say hello")
-        )
+        stream = hello_stream(client, endpoint)
         with pytest.raises(IncompleteStreamError, match="overloaded, try later") as caught:
             stream.until_done()
     assert caught.value.partial.text
@@ -352,14 +342,10 @@ def test_unreachable_server_names_the_url_and_the_emulator() -> None:
 def test_error_event_before_any_output_is_retried_once(
     emu: Emulator, api_env: dict[str, str], endpoint: str
 ) -> None:
-    path = CHAT if endpoint == "chat" else RESPONSES
+    path = PATHS[endpoint]
     emu.control.inject("error_event", path, after_events=0, message="warming up")
     with make_client(api_env) as client:
-        stream = (
-            client.chat.stream(model=MODEL, messages=HELLO)
-            if endpoint == "chat"
-            else client.responses.stream(model=MODEL, input="Say hello")
-        )
+        stream = hello_stream(client, endpoint)
         events = list(stream)
     notices = [e for e in events if isinstance(e, Retrying)]
     assert [(n.attempt, n.reason) for n in notices] == [(1, "error event before output")]
