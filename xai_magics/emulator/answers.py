@@ -69,9 +69,57 @@ def _excerpt(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+_COMMON = frozenset(
+    [
+        "about",
+        "after",
+        "again",
+        "also",
+        "could",
+        "does",
+        "from",
+        "have",
+        "hello",
+        "here",
+        "into",
+        "just",
+        "know",
+        "like",
+        "make",
+        "more",
+        "much",
+        "please",
+        "tell",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "with",
+        "would",
+        "your",
+        "explain",
+        "describe",
+        "write",
+        "give",
+        "show",
+    ]
+)
+
+
 def _topic(text: str) -> str:
     words = re.findall(r"[A-Za-z][A-Za-z0-9'-]*", text)
-    picked = [w for w in words if len(w) > 3][:3] or words[:3] or ["your", "prompt"]
+    content = [w for w in words if len(w) > 3 and w.lower() not in _COMMON]
+    picked = content[:3] or words[:3] or ["your", "prompt"]
     return " ".join(picked).lower()
 
 
@@ -127,7 +175,11 @@ def answer_text(conv: Conversation, model: str) -> str:
         lines += [f"Following the simulated instructions “{_excerpt(conv.system, 40)}”.", ""]
     if conv.tool_result is not None:
         lines += [f"Using the tool result “{_excerpt(conv.tool_result)}”.", ""]
-    lines += _BODIES[(seed >> 8) % len(_BODIES)](conv.prompt, topic, seed)
+    first = (seed >> 8) % len(_BODIES)
+    lines += _BODIES[first](conv.prompt, topic, seed)
+    if (seed >> 16) % 3:
+        second = (first + 1 + (seed >> 20) % (len(_BODIES) - 1)) % len(_BODIES)
+        lines += ["", *_BODIES[second](conv.prompt, topic, seed >> 24)]
     lines += ["", "_This answer was simulated by the xAI emulator; no model was called._"]
     return "\n".join(lines)
 
@@ -175,7 +227,18 @@ def _body_table(prompt: str, topic: str, seed: int) -> list[str]:
     ]
 
 
-_BODIES = (_body_list, _body_code, _body_plain, _body_table)
+def _body_steps(prompt: str, topic: str, seed: int) -> list[str]:
+    steps = (
+        f"Restate the question about {topic} in one sentence.",
+        "List what is known and what is assumed (all simulated here).",
+        "Work through a small example, checking each step.",
+        "Summarise the result and note what a real model would add.",
+    )
+    count = 3 + seed % 2
+    return ["**Simulated steps:**", "", *(f"{i + 1}. {steps[i]}" for i in range(count))]
+
+
+_BODIES = (_body_list, _body_code, _body_plain, _body_table, _body_steps)
 
 
 def reasoning_text(conv: Conversation, model: str, effort: str) -> str:

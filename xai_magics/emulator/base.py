@@ -39,6 +39,7 @@ def reset_connection(handler: tornado.web.RequestHandler) -> None:
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     stream.close()
+    # The connection is gone: tornado must not try to finish a response on it.
     handler._finished = True
 
 

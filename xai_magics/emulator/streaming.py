@@ -48,6 +48,7 @@ async def send_stream(handler: BaseHandler, stream: EventStream) -> None:
         await _send_range(handler, stream, cut, len(events))
         handler.finish()
     except StreamClosedError:
+        # The client went away mid-stream; nothing more can be written.
         handler._finished = True
 
 
