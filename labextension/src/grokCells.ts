@@ -20,7 +20,7 @@ import {
 import { templateTokens } from './templateSyntax';
 
 /** Cell magics whose body is a prompt template. */
-export const GROK_CELL_MAGIC = /^%%grok(?:_tts|_batch)?(?:\s|$)/;
+export const GROK_CELL_MAGIC = /^%%grok(?:_tts)?(?:\s|$)/;
 
 /** Whether a document is a grok cell, judged by its first line as IPython does. */
 export function isGrokCell(doc: Text): boolean {

@@ -50,6 +50,7 @@ export class StatusItem extends Widget {
   constructor() {
     super();
     this.addClass('jp-xai-StatusItem');
+    this.addClass('jp-StatusBar-TextItem');
     this._spend.className = 'jp-xai-StatusItem-spend';
     this._batches.className = 'jp-xai-StatusItem-batches';
     this.node.append(this._spend, this._batches);

@@ -43,9 +43,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def lab_server(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab on 127.0.0.1 whose kernels talk to the session's emulator."""
+    work_dir = tmp_path_factory.mktemp("jupyterlab")
     server = start_lab(
-        tmp_path_factory.mktemp("jupyterlab"),
-        {"XAI_BASE_URL": emulator.base_url, "XAI_API_KEY": BROWSER_TEST_KEY},
+        work_dir,
+        {
+            "XAI_BASE_URL": emulator.base_url,
+            "XAI_API_KEY": BROWSER_TEST_KEY,
+            "XAI_MAGICS_DATA_DIR": str(work_dir / "batch-jobs"),
+        },
     )
     try:
         yield server

@@ -245,6 +245,20 @@ class LabPage:
     def wait_for_kernel_idle(self, timeout_ms: int = 60_000) -> None:
         self.page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms)
 
+    def wait_for(self, predicate: str, timeout_ms: int = 60_000) -> None:
+        """Wait until the JavaScript `predicate` (a function source) is true; fail at once, with
+        the traceback, if a cell of the current notebook raises meanwhile."""
+        self.page.wait_for_function(
+            f"""() => ({predicate})() || !!{_CURRENT_NOTEBOOK}.node.querySelector(
+                 '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')""",
+            timeout=timeout_ms,
+        )
+        failures = self.notebook_locator().locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+        )
+        if failures.count():
+            raise AssertionError("a cell failed:\n" + "\n".join(failures.all_inner_texts()))
+
     def command(self, command_id: str, args: Mapping[str, Any] | None = None) -> Any:
         """Execute a JupyterLab command and return its (JSON-able) result."""
         return self.page.evaluate(

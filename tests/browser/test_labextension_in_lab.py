@@ -88,9 +88,9 @@ def test_grok_cells_are_markdown_with_placeholders_marked_and_code_cells_untouch
             id="becomes-a-tts-prompt",
         ),
         pytest.param(
-            "%%grok_batch df\nClassify {review}\n",
-            {"language": "markdown", "grok": True, "placeholders": ["{review}"]},
-            id="becomes-a-batch-prompt",
+            "%%grok -f code --system 'Answer in {lang}'\nWrite {task} in ${shell}\n",
+            {"language": "markdown", "grok": True, "placeholders": ["{task}"]},
+            id="options-line-and-dollar-braces-left-alone",
         ),
         pytest.param(
             "%%grokker\nnot {ours}\n",
