@@ -52,9 +52,17 @@ def exception_chain(exc: BaseException) -> Iterator[BaseException]:
         todo += [item.__cause__, item.__context__]
 
 
+def verbose_tb(exc: BaseException) -> str:
+    """The traceback as IPython prints it under ``%xmode Verbose`` (with every frame's locals)."""
+    from IPython.core.ultratb import VerboseTB
+
+    return str(VerboseTB().text(type(exc), exc, exc.__traceback__))
+
+
 def texts_of(exc: BaseException) -> Iterator[str]:
     """Everything a user or a verbose traceback could print about ``exc``."""
     yield "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
+    yield verbose_tb(exc)
     for item in exception_chain(exc):
         yield str(item)
         yield repr(item)
@@ -131,6 +139,8 @@ def test_errors_tracebacks_and_debug_logs_never_show_the_key(
     ]
     for failure in failures:
         assert_absent(canary, texts_of(failure))
+    # The verbose rendering really does show our frames' locals (so the check above has teeth).
+    assert "Transport(base_url=" in verbose_tb(failures[0])
     records = debug_logs.records
     assert any(r.name.startswith("httpcore") for r in records), "DEBUG logging was not captured"
     assert_absent(canary, [debug_logs.text])
