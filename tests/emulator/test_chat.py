@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
 import pytest
@@ -260,3 +261,21 @@ def test_response_headers_look_like_the_service(http: httpx.Client) -> None:
     assert {"x-metrics-ttft-ms", "x-metrics-mean-itl-ms", "x-metrics-e2e-ms"} <= set(headers)
     assert headers["content-type"] == "application/json"
     assert int(headers["content-length"]) == len(response.content)
+
+
+def test_deferred_completion_is_polled_then_served_once(emu: Emulator, http: httpx.Client) -> None:
+    emu.control.configure(deferred_seconds=0.3)
+    body = {
+        "model": "grok-4.3",
+        "messages": [{"role": "user", "content": "later"}],
+        "deferred": True,
+    }
+    request_id = http.post("/chat/completions", json=body).json()["request_id"]
+    pending = http.get(f"/chat/deferred-completion/{request_id}")
+    assert pending.status_code == 202
+    assert pending.content == b""
+    time.sleep(0.35)
+    done = http.get(f"/chat/deferred-completion/{request_id}")
+    assert done.status_code == 200
+    assert done.json()["object"] == "chat.completion"
+    assert http.get(f"/chat/deferred-completion/{request_id}").status_code == 404

@@ -59,3 +59,13 @@ def test_single_model_resolves_aliases(
 
 def test_unknown_single_model_is_404(http: httpx.Client) -> None:
     assert http.get("/language-models/grok-0").status_code == 404
+
+
+def test_tokenize_text_splits_into_tokens_that_rejoin(http: httpx.Client) -> None:
+    text = "Hello, wörld!\n  code()"
+    body = http.post("/tokenize-text", json={"text": text, "model": "grok-4.3"}).json()
+    tokens = body["token_ids"]
+    assert "".join(t["string_token"] for t in tokens) == text
+    assert all(bytes(t["token_bytes"]).decode() == t["string_token"] for t in tokens)
+    again = http.post("/tokenize-text", json={"text": text, "model": "grok-4.3"}).json()
+    assert [t["token_id"] for t in again["token_ids"]] == [t["token_id"] for t in tokens]

@@ -19,11 +19,13 @@ _ID = r"([^/]+)"
 
 
 def make_app(state: State, open_connections: Callable[[], int]) -> tornado.web.Application:
-    from xai_magics.emulator import batches, files, tts_rest, tts_ws
+    from xai_magics.emulator import batches, deferred, files, tokenizer, tts_rest, tts_ws
 
     s: dict[str, Any] = {"state": state}
     routes: list[Any] = [
         (r"/v1/chat/completions", chat.ChatCompletionsHandler, s),
+        (rf"/v1/chat/deferred-completion/{_ID}", deferred.DeferredCompletionHandler, s),
+        (r"/v1/tokenize-text", tokenizer.TokenizeHandler, s),
         (r"/v1/responses", responses.ResponsesHandler, s),
         (rf"/v1/responses/{_ID}", responses.ResponseItemHandler, s),
         (r"/v1/models", models.ModelsHandler, s),

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from xai_magics.emulator import catalog
+from xai_magics.emulator.deferred import defer
 from xai_magics.emulator.errors import APIError, unprocessable
 from xai_magics.emulator.generation import (
     Generation,
@@ -204,6 +205,9 @@ class ChatCompletionsHandler(InferenceHandler):
         )
         completion_id = new_completion_id()
         created = int(time.time())
+        if body.get("deferred") is True:
+            defer(self, completion_object(gen, completion_id, created))
+            return
         if stream:
             options = body.get("stream_options")
             include_usage = isinstance(options, dict) and options.get("include_usage") is True

@@ -41,6 +41,8 @@ class Knobs:
     tts_realtime_factor: float = 0.0
     #: length of each streamed ``audio.delta`` chunk, in milliseconds of audio
     tts_chunk_ms: float = 150.0
+    #: a deferred chat completion becomes ready this many seconds after it was requested
+    deferred_seconds: float = 0.0
     #: requests per minute advertised in ``x-ratelimit-*`` headers
     rate_limit_requests: int = 1800
     rate_limit_tokens: int = 10_000_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xai_magics.emulator.batch_store import BatchStore
 from xai_magics.emulator.faults import FaultBook
@@ -13,6 +13,9 @@ from xai_magics.emulator.file_store import FileStore
 from xai_magics.emulator.knobs import Knobs
 from xai_magics.emulator.prompt_cache import PromptCache
 from xai_magics.emulator.request_log import RequestLog
+
+if TYPE_CHECKING:
+    from xai_magics.emulator.deferred import Deferred
 
 
 @dataclass
@@ -31,6 +34,7 @@ class State:
     log: RequestLog = field(default_factory=RequestLog)
     cache: PromptCache = field(default_factory=PromptCache)
     responses: dict[str, StoredResponse] = field(default_factory=dict)
+    deferred: dict[str, Deferred] = field(default_factory=dict)
     files: FileStore = field(default_factory=FileStore)
     batches: BatchStore = field(default_factory=BatchStore)
     #: arrival times of add-requests calls per key hash, for the rolling rate limit
@@ -47,6 +51,7 @@ class State:
         self.log.clear()
         self.cache.clear()
         self.responses.clear()
+        self.deferred.clear()
         self.files.clear()
         self.batches.clear()
         self.add_calls.clear()
