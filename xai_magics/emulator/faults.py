@@ -4,7 +4,8 @@ A fault names a method and a path (exact, or a prefix ending in ``*``) and fires
 then is removed. Faults match in the order they were added. Kinds:
 
 - ``status``: answer ``status`` with a flat xAI error body; ``retry_after`` (sent verbatim as
-  ``Retry-After``), ``retry_after_ms`` (``retry-after-ms``) and ``body`` (a replacement body).
+  ``Retry-After``), ``retry_after_ms`` (``retry-after-ms``), ``headers`` (any others, e.g.
+  ``x-should-retry``), ``message`` (the ``error`` text) or ``body`` (a replacement body).
 - ``reset``: close the socket abruptly (RST) before any response byte.
 - ``stall``: wait ``seconds`` before sending headers, then answer normally.
 - ``reset_mid_stream``: send ``after_events`` events, then reset the connection (on the TTS
