@@ -86,8 +86,15 @@ def records_from_results(
     """Turn client results into store records keyed by row position."""
     records: list[ResultRecord] = []
     seen: set[int] = set()
+    cut = len(id_prefix)
     for result in results:
-        position = position_of(result.batch_request_id, id_prefix)
+        request_id = result.batch_request_id
+        try:
+            position: int | None = (
+                int(request_id[cut:]) if request_id.startswith(id_prefix) else None
+            )
+        except ValueError:
+            position = None
         if position is None or position not in known:
             tally.unknown += 1
             if len(tally.warnings) < 20:
@@ -105,33 +112,28 @@ def records_from_results(
 
 def _record(position: int, result: _Result) -> ResultRecord:
     completion = result.completion
-    usage = completion.usage if completion is not None else None
+    answer = None if completion is None else completion.text
+    usage = None if completion is None else completion.usage
+    if usage is None:
+        tokens_in = tokens_out = cost = None
+    else:
+        tokens_in = usage.input_tokens
+        tokens_out = usage.output_tokens + usage.reasoning_tokens
+        cost = usage.cost_usd_ticks
     if result.ok:
-        status = "ok"
-    elif result.cancelled:
+        return ResultRecord(
+            position, result.batch_request_id, "ok", answer, None, tokens_in, tokens_out, cost
+        )
+    error = result.error or "the request failed without a message"
+    if result.cancelled:
         # xAI reports a request its batch's expiry stopped as cancelled (code 1); its message
         # is the only sign it expired rather than being cancelled
-        status = "expired" if "expire" in (result.error or "").lower() else "cancelled"
+        status = "expired" if "expire" in error.lower() else "cancelled"
     else:
         status = "error"
     return ResultRecord(
-        position=position,
-        request_id=result.batch_request_id,
-        status=status,
-        answer=completion.text if completion is not None else None,
-        error=None if result.ok else (result.error or "the request failed without a message"),
-        input_tokens=usage.input_tokens if usage is not None else None,
-        output_tokens=(usage.output_tokens + usage.reasoning_tokens) if usage is not None else None,
-        cost_ticks=usage.cost_usd_ticks if usage is not None else None,
+        position, result.batch_request_id, status, answer, error, tokens_in, tokens_out, cost
     )
-
-
-def position_of(request_id: str, id_prefix: str) -> int | None:
-    """The row position encoded in a request id, or None for an id this job did not send."""
-    if not request_id.startswith(id_prefix):
-        return None
-    tail = request_id[len(id_prefix) :]
-    return int(tail) if tail.isdigit() else None
 
 
 @dataclass

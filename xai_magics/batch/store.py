@@ -124,7 +124,7 @@ class ChunkRecord:
     state: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResultRecord:
     position: int
     request_id: str
