@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import _thread
 import logging
 import secrets
 import string
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from types import TracebackType
@@ -67,12 +69,17 @@ def texts_of(exc: BaseException) -> Iterator[str]:
         yield str(item)
         yield repr(item)
         yield repr(vars(item))
-        for tb in frames(item.__traceback__):
-            for name, value in tb.tb_frame.f_locals.items():
-                try:
-                    yield f"{name}={value!r}"
-                except Exception as err:  # a broken repr is not a leak
-                    yield f"{name}=<repr failed: {type(err).__name__}>"
+        yield from frame_locals(item.__traceback__)
+
+
+def frame_locals(tb: TracebackType | None) -> Iterator[str]:
+    """``name=repr(value)`` for every local of every frame from ``tb`` down."""
+    for frame_tb in frames(tb):
+        for name, value in frame_tb.tb_frame.f_locals.items():
+            try:
+                yield f"{name}={value!r}"
+            except Exception as err:  # a broken repr is not a leak
+                yield f"{name}=<repr failed: {type(err).__name__}>"
 
 
 def raised(call: Callable[[], object]) -> BaseException:
@@ -145,3 +152,28 @@ def test_errors_tracebacks_and_debug_logs_never_show_the_key(
     assert any(r.name.startswith("httpcore") for r in records), "DEBUG logging was not captured"
     assert_absent(canary, [debug_logs.text])
     assert_absent(canary, [repr(r.args) + str(r.exc_info) for r in records])
+
+
+def test_a_request_interrupted_in_flight_leaves_no_key_in_library_frames(
+    canary: str, emu: Emulator
+) -> None:
+    emu.control.inject("stall", CHAT, seconds=3)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    with XAIClient() as client:
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt) as caught:
+                client.chat.create(model=MODEL, messages=HELLO)
+        finally:
+            timer.cancel()
+            timer.join()
+    # Skip this test's own frame, whose ``canary`` local is the key by construction.
+    inner = caught.value.__traceback__
+    assert inner is not None
+    inner = inner.tb_next
+    names = [tb.tb_frame.f_code.co_filename for tb in frames(inner)]
+    assert any("httpcore" in name for name in names), "the interrupt did not land in flight"
+    from IPython.core.ultratb import VerboseTB
+
+    verbose = str(VerboseTB().text(KeyboardInterrupt, caught.value, inner))
+    assert_absent(canary, [verbose, *frame_locals(inner)])
