@@ -152,3 +152,11 @@ def test_a_token_limit_finishes_with_its_reason(
     assert result.finish_reason == reason
     assert result.usage is not None
     assert result.usage.output_tokens == 5
+
+
+@pytest.mark.parametrize("concurrency", [0, 33], ids=str)
+def test_map_refuses_a_pool_size_past_the_connection_limit(
+    api_env: dict[str, str], concurrency: int
+) -> None:
+    with make_client(api_env) as client, pytest.raises(ValueError, match="between 1 and 32"):
+        client.map(str, [1], concurrency=concurrency)

@@ -81,8 +81,7 @@ class XAIClient:
         """
         if not 1 <= concurrency <= MAX_CONNECTIONS:
             raise ValueError(f"concurrency must be between 1 and {MAX_CONNECTIONS}")
-        with ThreadPoolExecutor(concurrency, thread_name_prefix="xai-map") as pool:
-            yield from pool.map(fn, items)
+        return _pool_map(fn, items, concurrency)
 
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
@@ -101,3 +100,8 @@ class XAIClient:
 
     def __repr__(self) -> str:
         return f"XAIClient(base_url={self.base_url!r}, api_key=set (from {self.config.key_source}))"
+
+
+def _pool_map(fn: Callable[[_T], _R], items: Iterable[_T], concurrency: int) -> Iterator[_R]:
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="xai-map") as pool:
+        yield from pool.map(fn, items)
