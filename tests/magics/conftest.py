@@ -28,6 +28,8 @@ def kernel(kernel_env: dict[str, str]) -> Iterator[Kernel]:
     k = Kernel(kernel_env)
     try:
         k.ok("%load_ext xai_magics")
+        # No front end answers here: pin the widget path, which these tests exercise.
+        k.ok('%config GrokMagics.display = "widget"')
         yield k
     finally:
         k.shutdown()

@@ -136,6 +136,11 @@ def test_hostile_answer_streams_and_stays_inert_live_and_reopened(
     assert "<script>window.__pwned = 1</script>" in after["text"]  # shown, as text
     assert "End of the simulated answer." in after["text"]
     assert "first token" in after["text"]  # the receipt
+    # the view told the kernel it was drawn, so later answers stream into widgets too
+    assert lab.kernel_value(
+        "__import__('xai_magics.widgets.stream_view').widgets.stream_view"
+        ".StreamView.rendered_somewhere"
+    )
 
     lab.save()
     lab.page.reload()

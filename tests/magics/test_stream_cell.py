@@ -151,3 +151,31 @@ def test_text_held_back_is_sent_when_the_stream_pauses(grok_kernel: Kernel, emu:
                 delivered += event.text
     assert before == delivered
     assert run.streamed_text == grok_kernel.value("r.text")
+
+
+def test_headless_kernel_streams_text_after_its_first_answer(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    grok_kernel.ok('%config GrokMagics.display = "auto"')
+    try:
+        # views were shown in this kernel and no front end ever said it drew one
+        emu.control.inject("answer", "/v1/responses", text="as **text**")
+        run = grok_kernel.ok("%%grok\nQ")
+        assert run.custom == []
+        assert "as **text**" in run.stdout  # streamed to stdout...
+        out = run.only_display()  # ...then replaced by the one final display
+        assert "<strong>text</strong>" in out["data"]["text/html"]
+        assert [o["output_type"] for o in run.outputs] == ["display_data"]
+        # once a front end reports a drawn view (as the view's JS does, after the cell), answers
+        # stream into widgets again
+        comm_id = grok_kernel.value(
+            "__import__('xai_magics.widgets.stream_view').widgets.stream_view"
+            ".StreamView.last.comm.comm_id"
+        )
+        kc = grok_kernel.kc
+        content = {"type": "rendered"}
+        data = {"method": "custom", "content": content}
+        kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data}))
+        assert grok_kernel.ok("%%grok\nQ").custom != []
+    finally:
+        grok_kernel.ok('%config GrokMagics.display = "widget"')

@@ -23,14 +23,20 @@ DisplayMode = Literal["widget", "text", "terminal"]
 
 
 def resolve_mode(shell: Any, setting: str) -> DisplayMode:
-    """``auto`` picks the widget in a kernel (anywidget installed) and plain text elsewhere."""
+    """``auto``: the widget in a kernel whose front end draws widgets, plain text elsewhere.
+
+    A front end reports the first view it draws; a kernel run headless (nbclient, nbconvert)
+    never hears back, so from its second answer on it streams text instead of widget state.
+    """
     if getattr(shell, "kernel", None) is None:
         return "terminal"
     if setting == "text":
         return "text"
     try:
-        import anywidget  # noqa: F401
+        from xai_magics.widgets.stream_view import StreamView
     except ImportError:
+        return "text"
+    if setting == "auto" and not StreamView.front_end_draws_widgets():
         return "text"
     return "widget"
 
@@ -98,8 +104,8 @@ class _WidgetSink:
     def finish(self, result: GrokResult, fmt: str) -> None:
         self.view.flush()
         data, meta = final_bundle(result, fmt)
+        # The view is closed when the next one is made (see StreamView.last).
         self.handle.update(data, metadata=meta, raw=True)
-        self.view.close()
 
 
 class _TextSink:

@@ -64,6 +64,8 @@ export default {
       if (typeof msg.status === "string") status.textContent = msg.status;
     };
     state.views.add(onMessage);
+    // Tells the kernel a front end draws these views; kernels nobody answers fall back to text.
+    model.send({ type: "rendered" });
     return () => state.views.delete(onMessage);
   },
 };

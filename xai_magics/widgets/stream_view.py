@@ -73,6 +73,14 @@ class StreamView(anywidget.AnyWidget):
     #: different model objects)
     uid = traitlets.Unicode().tag(sync=True)
 
+    #: views created in this kernel, and whether any front end ever drew one: a kernel run by
+    #: nbclient/nbconvert has no widget manager, so nothing ever reports back.
+    created: int = 0
+    rendered_somewhere: bool = False
+    #: the previous view stays open until the next one is made: the front end's "rendered"
+    #: report reaches the kernel only after the cell ends, and a closed comm would drop it
+    last: StreamView | None = None
+
     def __init__(self, *, max_rate: float = 20.0) -> None:
         super().__init__(uid=uuid.uuid4().hex)
         self._coalescer = Coalescer(interval_s=1.0 / max_rate)
@@ -81,6 +89,11 @@ class StreamView(anywidget.AnyWidget):
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self.messages_sent = 0
+        StreamView.created += 1
+        self.on_msg(_note_rendered)
+        previous, StreamView.last = StreamView.last, self
+        if previous is not None:
+            previous.close()
 
     def push(self, *, text: str = "", reasoning: str = "") -> None:
         """Add streamed text; sent now, or at the latest one interval later."""
@@ -119,6 +132,20 @@ class StreamView(anywidget.AnyWidget):
             if message is not None:
                 self._send_delta(message)
 
+    @classmethod
+    def front_end_draws_widgets(cls) -> bool:
+        """False once a view was shown and no front end ever said it drew one.
+
+        The report comes back only when the kernel is between cells (front-end messages queue
+        behind running cells), so the first view is always tried.
+        """
+        return cls.rendered_somewhere or cls.created == 0
+
     def _send_delta(self, message: dict[str, str]) -> None:
         self.messages_sent += 1
         self.send(message)
+
+
+def _note_rendered(widget: object, content: object, buffers: object) -> None:
+    if isinstance(content, dict) and content.get("type") == "rendered":
+        StreamView.rendered_somewhere = True
