@@ -48,12 +48,12 @@ class LogHandler(AdminHandler):
 class ResetHandler(AdminHandler):
     def post(self) -> None:
         self.state.reset()
-        self.reply({"knobs": self.state.knobs.as_dict()})
+        self.reply(self.state.knobs.as_dict())
 
 
 class ConfigHandler(AdminHandler):
     def get(self) -> None:
-        self.reply({"knobs": self.state.knobs.as_dict()})
+        self.reply(self.state.knobs.as_dict())
 
     def post(self) -> None:
         body = self.json_object()
@@ -61,7 +61,7 @@ class ConfigHandler(AdminHandler):
             self.state.knobs = self.state.knobs.updated(body)
         except ValueError as exc:
             raise APIError(400, str(exc)) from None
-        self.reply({"knobs": self.state.knobs.as_dict()})
+        self.reply(self.state.knobs.as_dict())
 
 
 class StatsHandler(AdminHandler):

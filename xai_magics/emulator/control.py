@@ -63,16 +63,16 @@ class EmulatorControl:
 
     def reset(self) -> dict[str, Any]:
         """Clear faults, log, stored responses, files and batches; restore the start knobs."""
-        result: dict[str, Any] = self._call("POST", "reset", {})["knobs"]
+        result: dict[str, Any] = self._call("POST", "reset", {})
         return result
 
     def configure(self, **knobs: Any) -> dict[str, Any]:
         """Change knobs (e.g. ``tokens_per_second=50``); returns all knobs."""
-        result: dict[str, Any] = self._call("POST", "config", knobs)["knobs"]
+        result: dict[str, Any] = self._call("POST", "config", knobs)
         return result
 
     def knobs(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", "config")["knobs"]
+        result: dict[str, Any] = self._call("GET", "config")
         return result
 
     def open_connections(self) -> int:
