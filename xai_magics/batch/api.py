@@ -25,7 +25,7 @@ from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.job import BatchJob, JobInputs, JobSettings
 from xai_magics.batch.plan import RowsPlan, plan_rows
 from xai_magics.batch.sender import batch_token
-from xai_magics.batch.store import JobRecord, JobStore
+from xai_magics.batch.store import JobRecord, JobStore, open_store
 from xai_magics.batch.template import ColumnTemplate, parse_template
 from xai_magics.batch.wire import RequestSpec, reference_line
 
@@ -116,7 +116,7 @@ def submit(
     if dry_run:
         return _dry_run(plan, spec, fingerprint)
     job_name = name or default_name(prompt, model, output)
-    store = JobStore(data_dir)
+    store = open_store(data_dir)
     inputs = JobInputs(source, template, spec, schema)
     record = _existing_job(store, job_name, fingerprint) if not new else None
     if record is None:
@@ -197,7 +197,7 @@ def attach(
     settings: JobSettings | None = None,
 ) -> BatchJob:
     """The job with this name (the newest), batch name or batch id, from the job store."""
-    store = JobStore(data_dir)
+    store = open_store(data_dir)
     found = store.find(name_or_id)
     if not found and name_or_id.startswith("batch_"):
         client = client or _default_client()
@@ -253,7 +253,7 @@ def adopt_batch(store: JobStore, client: Any, batch_id: str, df: Any = None) -> 
 
 def list_jobs(data_dir: str | None = None, limit: int = 50) -> list[JobRecord]:
     """The most recent jobs in the store, newest first."""
-    return JobStore(data_dir).jobs(limit)
+    return open_store(data_dir).jobs(limit)
 
 
 def default_name(prompt: str, model: str, output: str) -> str:

@@ -201,6 +201,9 @@ class BatchJob:
 
     def start_polling(self) -> None:
         """Follow the batch in a background thread until its results are stored."""
+        if self._finished_in_store():
+            self._publish(self._stored_snapshot())
+            return
         with self._live.lock:
             poller = self._live.poller
             if poller is not None and poller.is_alive():
@@ -230,6 +233,20 @@ class BatchJob:
         if not self.snapshot.finished and self._finished_in_store():
             self._publish(replace(self.snapshot, results_fetched=True))
         return self.snapshot
+
+    def _stored_snapshot(self) -> JobSnapshot:
+        """The final snapshot of a job whose results are already in the store (no request)."""
+        counts = self._own_outcomes().counts()
+        return replace(
+            self.snapshot,
+            pending=0,
+            succeeded=counts.get("ok", 0),
+            failed=counts.get("error", 0),
+            cancelled=counts.get("cancelled", 0) + counts.get("expired", 0),
+            batch_status=self._record.batch_status or "done",
+            results_fetched=True,
+            updated_at=time.time(),
+        )
 
     def _finished_in_store(self) -> bool:
         self._refresh_record()

@@ -136,6 +136,20 @@ class ResultRecord:
     cost_ticks: int | None
 
 
+_open_stores: dict[Path, JobStore] = {}
+_open_lock = threading.Lock()
+
+
+def open_store(data_dir: str | os.PathLike[str] | None = None) -> JobStore:
+    """The process's one ``JobStore`` for this folder (one SQLite connection per file)."""
+    directory = (Path(data_dir) if data_dir is not None else default_data_dir()).resolve()
+    with _open_lock:
+        store = _open_stores.get(directory)
+        if store is None:
+            store = _open_stores[directory] = JobStore(directory)
+        return store
+
+
 class JobStore:
     """Thread-safe access to the store file (one connection, one lock)."""
 
