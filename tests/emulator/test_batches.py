@@ -96,7 +96,7 @@ def test_batch_flow_matches_the_recording(http: httpx.Client) -> None:
 
 
 def test_progress_is_driven_by_the_clock(emu: Emulator, http: httpx.Client) -> None:
-    emu.control.configure(batch_seconds_per_request=0.5)
+    emu.control.configure(batch_seconds_per_request=1.0)
     batch = new_batch(http)
     add(http, batch["batch_id"], [chat_request(str(i), f"q{i}") for i in range(3)])
     early = http.get(f"/batches/{batch['batch_id']}").json()["state"]
@@ -105,7 +105,7 @@ def test_progress_is_driven_by_the_clock(emu: Emulator, http: httpx.Client) -> N
     meta = http.get(f"/batches/{batch['batch_id']}/requests").json()["batch_request_metadata"]
     assert {m["state"] for m in meta} == {"pending"}
     assert {m["finish_time"] for m in meta} == {None}
-    time.sleep(0.6)
+    time.sleep(1.1)
     late = http.get(f"/batches/{batch['batch_id']}").json()["state"]
     assert late["num_success"] == 3
     meta = http.get(f"/batches/{batch['batch_id']}/requests").json()["batch_request_metadata"]

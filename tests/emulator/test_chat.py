@@ -264,7 +264,7 @@ def test_response_headers_look_like_the_service(http: httpx.Client) -> None:
 
 
 def test_deferred_completion_is_polled_then_served_once(emu: Emulator, http: httpx.Client) -> None:
-    emu.control.configure(deferred_seconds=0.3)
+    emu.control.configure(deferred_seconds=0.8)
     body = {
         "model": "grok-4.3",
         "messages": [{"role": "user", "content": "later"}],
@@ -274,7 +274,7 @@ def test_deferred_completion_is_polled_then_served_once(emu: Emulator, http: htt
     pending = http.get(f"/chat/deferred-completion/{request_id}")
     assert pending.status_code == 202
     assert pending.content == b""
-    time.sleep(0.35)
+    time.sleep(0.85)
     done = http.get(f"/chat/deferred-completion/{request_id}")
     assert done.status_code == 200
     assert done.json()["object"] == "chat.completion"

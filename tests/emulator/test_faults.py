@@ -232,8 +232,20 @@ def test_tokens_per_second_paces_the_stream(emu: Emulator, http: httpx.Client) -
     assert time.monotonic() - began >= 0.2 + 29 / 100
 
 
+def settled_connections(emu: Emulator) -> int:
+    """The open-connection count once connections left by earlier tests have closed."""
+    previous, deadline = -1, time.monotonic() + 5
+    while time.monotonic() < deadline:
+        count = emu.control.open_connections()
+        if count == previous:
+            return count
+        previous = count
+        time.sleep(0.05)
+    return previous
+
+
 def test_open_connections_counts_client_connections(emu: Emulator) -> None:
-    before = emu.control.open_connections()
+    before = settled_connections(emu)
     with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as client:
         client.get(f"{emu.base_url}/models")
         assert emu.control.open_connections() == before + 1
