@@ -189,11 +189,16 @@ class Grok:
         for options in runs:
             self._check_prompt(prompt, options)
         self.client()  # one client, created before the workers share it
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(runs), 8)) as pool:
-            futures = [
-                pool.submit(self.ask, prompt, **{**as_overrides(o), "thread": None}) for o in runs
-            ]
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(len(runs), 8))
+        futures = [
+            pool.submit(self.ask, prompt, **{**as_overrides(o), "thread": None}) for o in runs
+        ]
+        try:
             return [f.result() for f in futures]
+        finally:
+            # On an interrupt, return at once: answers still running finish in the background
+            # (and are still recorded in the ledger).
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def dry_run(self, prompt: str, **overrides: Any) -> DryRun:
         """The exact request (key redacted) and an estimate of its cost; nothing is sent."""

@@ -106,3 +106,28 @@ def test_missing_key_says_how_to_set_it(grok_kernel: Kernel, emu: Emulator) -> N
     assert run.reply["ename"] == "UsageError"
     assert "XAI_API_KEY is not set" in run.error_text
     assert emu.control.log() == []
+
+
+def test_interrupting_a_comparison_returns_at_once(grok_kernel: Kernel, emu: Emulator) -> None:
+    import os
+    import signal
+    import threading
+
+    emu.control.configure(tokens_per_second=10)
+    timer: list[threading.Timer] = []
+    pid = grok_kernel.km.provisioner.process.pid  # a signal, as interrupt_kernel sends
+
+    def interrupt_when_asking(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] == "display_data" and not timer:
+            timer.append(threading.Timer(0.5, os.kill, (pid, signal.SIGINT)))
+            timer[0].start()
+
+    run = grok_kernel.run(
+        "%%grok --compare grok-4.3,grok-3-mini\nSlow", on_message=interrupt_when_asking
+    )
+    emu.control.configure(tokens_per_second=0)
+    assert run.reply["ename"] == "UsageError"
+    assert "Traceback" not in run.error_text
+    assert run.only_display()["data"] == {"text/plain": "Comparison stopped."}
+    assert run.seconds < 3  # each answer alone takes longer than that
+    assert grok_kernel.ok("1 + 1").ok

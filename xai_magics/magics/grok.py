@@ -210,9 +210,18 @@ class GrokMagics(Magics):
         if len(specs) < 2:
             raise UsageError("--compare needs at least two models: --compare grok-4.3,grok-4.5")
         overrides = {k: v for k, v in overrides.items() if k not in ("model", "tier", "turn_key")}
+        mode = resolve_mode(self._shell, self.display)
+        handle = None
+        if mode != "terminal":
+            from IPython.display import display
+
+            waiting = {"text/plain": f"Asking {', '.join(specs)}…"}
+            handle = display(waiting, raw=True, display_id=True)  # type: ignore[no-untyped-call]
         try:
             results = self.session.compare(prompt, specs, **overrides)
         except KeyboardInterrupt:
+            if handle is not None:
+                handle.update({"text/plain": "Comparison stopped."}, raw=True)
             raise UsageError("Stopped; the comparison was abandoned.") from None
         columns = []
         plain = []
@@ -226,7 +235,10 @@ class GrokMagics(Magics):
             }
         }
         bundle = {"text/html": render_columns(columns), "text/plain": "\n\n".join(plain)}
-        self._show(bundle, meta, mode=resolve_mode(self._shell, self.display))
+        if handle is None:
+            self._show(bundle, meta, mode=mode)
+        else:
+            handle.update(bundle, metadata=meta, raw=True)
         return results
 
     def _show_dry_run(self, prompt: str, overrides: dict[str, Any], compare: str | None) -> None:
