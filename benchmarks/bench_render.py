@@ -135,6 +135,8 @@ def main() -> None:
     kernel = _Kernel({"XAI_API_KEY": "xai-bench-key-0000000000", "XAI_BASE_URL": emu.base_url})
     try:
         kernel.run("%load_ext xai_magics")
+        # No front end answers this kernel: pin the widget path, the one JupyterLab users get.
+        kernel.run('%config GrokMagics.display = "widget"')
         kernel.run(CLIENT)
         for code in (BASELINE, MAGIC):  # warm both paths (imports, connections)
             emu.control.inject("answer", "/v1/responses", text=answer)

@@ -41,3 +41,17 @@ def test_spend_reaches_the_status_feed(grok_kernel: Kernel, emu: Emulator) -> No
     snapshot = grok_kernel.value("dict(__import__('xai_magics.status').status.snapshot())")
     assert snapshot["calls"] == 1
     assert abs(snapshot["spend_usd"] - grok_kernel.value("a.cost_usd")) < 1e-12
+
+
+def test_reload_ext_keeps_one_configurable_and_working_magics(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    grok_kernel.ok("%reload_ext xai_magics")
+    names = grok_kernel.value(
+        "[type(c).__name__ for c in get_ipython().configurables if 'Magics' in type(c).__name__]"
+    )
+    assert names.count("GrokMagics") == 1
+    grok_kernel.ok('%config GrokMagics.display = "widget"')
+    assert grok_kernel.ok("%%grok\nStill here?").only_display()
+    for magic in ("grok_batch", "grok_tts"):  # registered alongside when installed
+        assert grok_kernel.value(f"get_ipython().find_line_magic({magic!r}) is not None")
