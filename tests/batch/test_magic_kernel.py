@@ -31,11 +31,17 @@ def kernel(api_env: dict[str, str], tmp_path: Path) -> Any:
 def test_cancel_attach_and_retry_failed_from_the_magic(emu: Any, kernel: Kernel) -> None:
     emu.control.configure(batch_seconds_per_request=3600)
     kernel.run(f"job = %grok_batch reviews {PROMPT}")
+    feed = (
+        "from xai_magics import status\n"
+        "print([b['name'] for b in status.snapshot()['running_batches']])"
+    )
+    assert kernel.run(feed)["stdout"].strip() == "['reviews']"
     kernel.run("%grok_batch --cancel reviews")
     out = kernel.run(
         "done = %grok_batch --attach reviews --wait\nprint(done['answer_status'].tolist())"
     )
     assert "['cancelled', 'cancelled', 'cancelled', 'skipped']" in out["stdout"]
+    assert kernel.run(feed)["stdout"].strip() == "[]"
     emu.control.configure(batch_seconds_per_request=0.01)
     out = kernel.run(
         "fixed = %grok_batch --retry-failed reviews --wait\nprint(fixed['answer_status'].tolist())"

@@ -45,6 +45,7 @@ class DryRun:
     requests: list[str]  # the first request lines, exactly as they would be sent
     model: str
     skipped: dict[int, str] = field(default_factory=dict)
+    row_labels: dict[int, str] = field(default_factory=dict)  # position -> index label
 
     def summary(self) -> str:
         lines = [
@@ -53,7 +54,9 @@ class DryRun:
             f"Model {self.model}: {self.estimate.summary()}.",
         ]
         for position, reason in sorted(self.skipped.items())[:10]:
-            lines.append(f"  row {position}: skipped, {reason}")
+            label = self.row_labels.get(position)
+            where = f"row {position}" + (f" (index {label})" if label is not None else "")
+            lines.append(f"  {where}: skipped, {reason}")
         if len(self.skipped) > 10:
             lines.append(f"  ... and {len(self.skipped) - 10:,} more skipped rows")
         return "\n".join(lines)
@@ -114,7 +117,8 @@ def submit(
         ),
     )
     if dry_run:
-        return _dry_run(plan, spec, fingerprint)
+        shown = sorted(plan.skipped)[:10]
+        return _dry_run(plan, spec, fingerprint, source.index_labels(shown))
     job_name = name or default_name(prompt, model, output)
     store = open_store(data_dir)
     inputs = JobInputs(source, template, spec, schema)
@@ -273,11 +277,13 @@ def _spec(record: JobRecord) -> RequestSpec:
     )
 
 
-def _dry_run(plan: RowsPlan, spec: RequestSpec, fingerprint: Fingerprint) -> DryRun:
+def _dry_run(
+    plan: RowsPlan, spec: RequestSpec, fingerprint: Fingerprint, labels: dict[int, str]
+) -> DryRun:
     prefix = fingerprint.request_id_prefix
     lines = [reference_line(f"{prefix}{p}", spec, prompt) for p, prompt in plan.samples]
     cost = estimate(spec.model, plan.n_sent, plan.prompt_bytes, spec.system, spec.max_tokens)
-    return DryRun(plan, cost, lines, spec.model, dict(plan.skipped))
+    return DryRun(plan, cost, lines, spec.model, dict(plan.skipped), labels)
 
 
 def _response_format(schema: type[Any] | None) -> dict[str, Any] | None:

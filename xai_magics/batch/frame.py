@@ -52,6 +52,13 @@ class FrameSource:
         """Rows ``start:stop`` of one column, as a narwhals Series (a zero-copy slice)."""
         return self.frame.get_column(self.labels[column])[start:stop]
 
+    def index_labels(self, positions: Sequence[int]) -> dict[int, str]:
+        """Index labels of some rows, for messages; empty for frames without an index."""
+        index = getattr(self.frame.to_native(), "index", None)
+        if index is None:
+            return {}
+        return {p: str(index[p]) for p in positions}
+
     def subset(self, positions: Sequence[int]) -> FrameSource:
         """Only the rows at ``positions`` (in that order): what a retry of failed rows sends."""
         return FrameSource(self.frame[list(positions)], self.labels)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xai_magics.batch.chunks import Chunk
-from xai_magics.batch.store import JobRecord, JobStore
+from xai_magics.batch.store import ChunkState, JobRecord, JobStore
 from xai_magics.client.errors import (
     APIConnectionError,
     APIStatusError,
@@ -151,15 +151,7 @@ class Sender:
     ) -> None:
         """Add each chunk exactly once (see the module docstring)."""
         for chunk in chunks:
-            self._store.record_chunk(
-                job.job_id,
-                chunk.index,
-                chunk.first_row,
-                chunk.stop_row,
-                chunk.count,
-                len(chunk.body),
-                "sent",
-            )
+            self._mark(job, chunk, "sent")
             self._add_one(job, batch_id, chunk, request_id)
             if self._on_chunk is not None:
                 self._on_chunk(chunk.index, chunk.count)
@@ -222,7 +214,7 @@ class Sender:
         """Every request id the batch holds (paged listing of request metadata)."""
         return {meta.batch_request_id for meta in self._batches.iter_requests(batch_id)}
 
-    def _mark(self, job: JobRecord, chunk: Chunk, state: str) -> None:
+    def _mark(self, job: JobRecord, chunk: Chunk, state: ChunkState) -> None:
         self._store.record_chunk(
             job.job_id,
             chunk.index,
@@ -230,7 +222,7 @@ class Sender:
             chunk.stop_row,
             chunk.count,
             len(chunk.body),
-            state,  # type: ignore[arg-type]
+            state,
         )
 
 
