@@ -253,3 +253,20 @@ def test_open_connections_counts_client_connections(emu: Emulator) -> None:
     while emu.control.open_connections() != before and time.monotonic() < deadline:
         time.sleep(0.02)
     assert emu.control.open_connections() == before
+
+
+def test_stream_chunk_bytes_splits_the_stream_into_small_reads(
+    emu: Emulator, http: httpx.Client
+) -> None:
+    emu.control.inject("answer", "/v1/chat/completions", text="héllo wörld ✓", times=2)
+    whole = http.post("/chat/completions", json=STREAM).content
+    emu.control.configure(stream_chunk_bytes=7)
+    with http.stream("POST", "/chat/completions", json=STREAM) as response:
+        reads = list(response.iter_raw())
+    joined = b"".join(reads)
+    chunks = chat_chunks(joined.decode())
+    assert (
+        "".join(c["choices"][0]["delta"].get("content", "") for c in chunks[:-2]) == "héllo wörld ✓"
+    )
+    assert len(joined) == len(whole)
+    assert max(len(r) for r in reads) < len(joined) // 4

@@ -334,3 +334,25 @@ def test_ws_pacing_knob_spreads_audio_over_time(emu: Emulator) -> None:
     with open_socket(emu) as ws:
         utterance(ws, "paced speech")
     assert time.monotonic() - began >= 12 * SECONDS_PER_CHAR * 0.8
+
+
+def test_ws_corrupt_event_fault_sends_one_undecodable_chunk(emu: Emulator) -> None:
+    emu.control.inject("corrupt_event", "/v1/tts", method="GET", after_events=2)
+    with open_socket(emu) as ws:
+        for delta in ("long enough to chunk a few times",):
+            ws.send(json.dumps({"type": "text.delta", "delta": delta}))
+        ws.send(json.dumps({"type": "text.done"}))
+        deltas = []
+        while True:
+            event = json.loads(ws.recv(timeout=10))
+            if event["type"] != "audio.delta":
+                break
+            deltas.append(event["delta"])
+    assert event["type"] == "audio.done"
+    broken = []
+    for n, delta in enumerate(deltas):
+        try:
+            base64.b64decode(delta, validate=True)
+        except ValueError:
+            broken.append(n)
+    assert broken == [2]

@@ -37,6 +37,9 @@ class Knobs:
     batch_max_payload_bytes: int = 25 * 1024 * 1024
     #: largest file upload, in bytes (413 above)
     file_max_bytes: int = 50 * 1024 * 1024
+    #: when > 0, SSE bytes go out in pieces of this size (splitting events mid-line and
+    #: mid-character), each flushed on its own, to test stream decoders over a real socket
+    stream_chunk_bytes: int = 0
     #: streamed TTS audio pace as a fraction of real time; 0 sends it at once
     tts_realtime_factor: float = 0.0
     #: length of each streamed ``audio.delta`` chunk, in milliseconds of audio

@@ -111,8 +111,7 @@ async def _send_range(handler: BaseHandler, stream: EventStream, start: int, sto
     while i < stop:
         due = int((time.monotonic() - began) * rate) + 1
         j = min(stop, max(i + 1, head_end + due))
-        handler.write(b"".join(events[i:j]))
-        await handler.flush()
+        await _send(handler, b"".join(events[i:j]))
         i = j
         if i < stop:
             next_due = began + (i - head_end) / rate
@@ -126,9 +125,23 @@ async def _write_all(handler: BaseHandler, events: list[bytes]) -> None:
         chunk.append(event)
         size += len(event)
         if size >= _WRITE_BYTES:
-            handler.write(b"".join(chunk))
-            await handler.flush()
+            await _send(handler, b"".join(chunk))
             chunk, size = [], 0
-    if chunk:
-        handler.write(b"".join(chunk))
-    await handler.flush()
+    await _send(handler, b"".join(chunk))
+
+
+async def _send(handler: BaseHandler, data: bytes) -> None:
+    """Write and flush; with ``stream_chunk_bytes`` set, in pieces that reach the client apart."""
+    piece = handler.state.knobs.stream_chunk_bytes
+    if piece <= 0 or len(data) <= piece:
+        handler.write(data)
+        await handler.flush()
+        return
+    connection = handler.request.connection
+    stream = getattr(connection, "stream", None)
+    if stream is not None:
+        stream.set_nodelay(True)
+    for start in range(0, len(data), piece):
+        handler.write(data[start : start + piece])
+        await handler.flush()
+        await asyncio.sleep(0.001)
