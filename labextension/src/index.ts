@@ -131,6 +131,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebooks.widgetAdded.connect((_, panel) => feed.watch(panel.sessionContext));
     notebooks.forEach(panel => feed.watch(panel.sessionContext));
     consoles?.widgetAdded.connect((_, panel) => feed.watch(panel.sessionContext));
+    consoles?.forEach(panel => feed.watch(panel.sessionContext));
 
     let renderStatus = () => {};
     if (statusBar) {
@@ -161,17 +162,22 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     if (settingRegistry) {
-      void settingRegistry.load(PLUGIN_ID).then(settings => {
-        const apply = () => {
-          current = readSettings(settings);
-          highlighter.enabled = current.highlightGrokCells;
-          refreshEditors();
-          app.commands.notifyCommandChanged(ASK_ABOUT_ERROR);
-          renderStatus();
-        };
-        settings.changed.connect(apply);
-        apply();
-      });
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(settings => {
+          const apply = () => {
+            current = readSettings(settings);
+            highlighter.enabled = current.highlightGrokCells;
+            refreshEditors();
+            app.commands.notifyCommandChanged(ASK_ABOUT_ERROR);
+            renderStatus();
+          };
+          settings.changed.connect(apply);
+          apply();
+        })
+        .catch(reason => {
+          console.error('xai-magics: could not load settings, using the defaults', reason);
+        });
     }
   }
 };

@@ -72,6 +72,8 @@ export class StatusFeed {
       if (kernel) {
         this._attach(kernel);
       }
+      // A different kernel has its own snapshot (or none yet): views showing this session redraw.
+      this._changed.emit(kernel?.id ?? '');
     };
     sessionContext.kernelChanged.connect(attachCurrent);
     attachCurrent();

@@ -127,6 +127,28 @@ def test_highlighting_switch_in_settings_leaves_grok_cells_as_code(
     assert _editor_state(lab, 0) == {"language": "python", "grok": False, "placeholders": []}
 
 
+def test_error_command_and_status_item_can_be_switched_off(
+    lab: LabPage, lab_server: LabServer, notebook_dir: Path, restore_settings: None
+) -> None:
+    lab_server.put_settings(PLUGIN_ID, {"askAboutErrors": False, "showStatusItem": False})
+    write_notebook(
+        notebook_dir / "switched-off.ipynb",
+        ["from xai_magics import status\nstatus.publish({'spend_usd': 0.5, 'calls': 1})", "1 / 0"],
+    )
+    lab.open_notebook("switched-off.ipynb")
+    lab.run_all()
+    lab.select_cell(1)
+    toolbar = lab.cell_locator(1).locator(".jp-cell-toolbar")
+    toolbar.locator('[data-command="notebook:duplicate-below"]').wait_for(state="visible")
+    lab.screenshot("failed cell without the ask button, no spend shown")
+    assert not toolbar.locator(f'[data-command="{ASK_COMMAND}"]').is_visible()
+    assert (
+        lab.page.evaluate(f"() => window.jupyterapp.commands.isEnabled({ASK_COMMAND!r})") is False
+    )
+    assert lab.kernel_value("status.snapshot()['calls']") == 1
+    assert not lab.page.locator(".jp-xai-StatusItem").is_visible()
+
+
 # Code full of braces the template engine must send back unchanged: a dict, an f-string field,
 # a JavaScript-style ${x}, and a Jinja-style {{name}}.
 FAILING_CELLS = [
