@@ -337,7 +337,9 @@ class Grok:
         )
         if thread is not None and result.status == "completed":
             key = turn_key(options, prompt)
-            thread.record(Turn(key, prompt, result.text, result.response_id, result.model))
+            thread.record(
+                Turn(key, prompt, result.text, result.response_id, result.model, options.api)
+            )
         return result
 
 

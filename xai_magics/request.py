@@ -100,7 +100,11 @@ def client_kwargs(prompt: str, options: AskOptions, thread: Thread | None) -> di
     previous = thread.previous_response_id(key) if thread else None
     kwargs = {**common}
     system = (thread.system if thread else None) or options.system
-    if system and previous is None:
+    if thread is not None and previous is None and thread.history_for(key):
+        # A thread begun on chat has nothing stored server-side: send its history instead.
+        user = {"role": "user", "content": prompt}
+        kwargs["input"] = [*thread.messages_for(key), user]
+    elif system and previous is None:
         # instructions cannot be combined with previous_response_id: the system message goes
         # into the first turn's input, where the stored conversation keeps it.
         kwargs["input"] = [

@@ -25,6 +25,8 @@ class Turn:
     answer: str
     response_id: str | None = None
     model: str | None = None
+    #: "responses" turns are stored server-side and can be continued by id; "chat" turns cannot
+    endpoint: str = "responses"
 
 
 @dataclass
@@ -47,8 +49,11 @@ class Thread:
         return list(self.turns if index is None else self.turns[:index])
 
     def previous_response_id(self, key: str) -> str | None:
+        """The stored response to continue from, when every earlier turn is a stored response."""
         history = self.history_for(key)
-        return history[-1].response_id if history else None
+        if not history or any(t.endpoint != "responses" or not t.response_id for t in history):
+            return None
+        return history[-1].response_id
 
     def messages_for(self, key: str) -> list[dict[str, str]]:
         """Chat messages (system, then alternating user/assistant) before ``key``'s turn."""

@@ -153,3 +153,19 @@ def test_thread_reset(grok_kernel: Kernel, emu: Emulator) -> None:
     assert "Forgot 1 thread(s): gone" in grok_kernel.ok("%grok_thread --reset gone").stdout
     run = grok_kernel.run("%grok_thread gone")
     assert run.reply["ename"] == "UsageError"
+
+
+def test_thread_begun_on_chat_continues_on_responses_with_its_history(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    grok_kernel.ok("%grok_thread --reset")
+    emu.control.inject("answer", "/v1/chat/completions", text="Paris.")
+    grok_kernel.ok("%%grok --api chat --thread mixed\nCapital of France?")
+    grok_kernel.ok("%%grok --thread mixed\nAnd of Italy?")
+    body = requests_to(emu, "/responses")[-1]["body"]
+    assert "previous_response_id" not in body
+    assert body["input"] == [
+        {"role": "user", "content": "Capital of France?"},
+        {"role": "assistant", "content": "Paris."},
+        {"role": "user", "content": "And of Italy?"},
+    ]
