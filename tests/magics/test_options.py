@@ -168,6 +168,16 @@ def test_format_text_and_json(grok_kernel: Kernel, emu: Emulator) -> None:
         pytest.param("%%grok stray words\nQ", "Unexpected text", id="stray-text"),
         pytest.param("%%grok --compare grok-4.3\nQ", "at least two", id="compare-one"),
         pytest.param("%%grok -o 1x\nQ", "not a valid variable", id="bad-var"),
+        pytest.param(
+            "%%grok --api-key xai-abcdefghijklmnopqrstuvwxyz012345\nQ",
+            "looks like an xAI API key",
+            id="api-key-option",
+        ),
+        pytest.param(
+            "%%grok\nmy key is xai-abcdefghijklmnopqrstuvwxyz012345",
+            "revoke the key",
+            id="key-in-prompt",
+        ),
     ],
 )
 def test_usage_errors_are_one_line_without_traceback(
@@ -178,6 +188,7 @@ def test_usage_errors_are_one_line_without_traceback(
     assert run.reply["ename"] == "UsageError"
     assert message in run.error_text
     assert "Traceback" not in run.error_text
+    assert "abcdefghijklmnop" not in run.error_text  # a key is never echoed back
     assert requests_to(emu, "/responses") == []
 
 

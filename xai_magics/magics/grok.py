@@ -6,6 +6,7 @@ Thin by design: options -> ``xai_magics.api.Grok`` -> ``presenter``. Defaults ar
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -21,6 +22,8 @@ from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
 
 __all__ = ["GrokMagics"]
+
+_KEY_SHAPED = re.compile(r"xai-[A-Za-z0-9]{20,}")
 
 
 @magics_class
@@ -97,6 +100,13 @@ class GrokMagics(Magics):
         ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
         The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
         """
+        if _KEY_SHAPED.search(line) or (cell and _KEY_SHAPED.search(cell)):
+            # Checked before parsing: argparse would echo an unknown "--api-key xai-..." back.
+            raise UsageError(
+                "This cell holds what looks like an xAI API key; nothing was sent. The notebook "
+                "and IPython's history keep cell text: remove it, revoke the key at "
+                "https://console.x.ai, and set XAI_API_KEY in the environment instead."
+            )
         parser = self.grok.parser  # type: ignore[misc, union-attr]
         argv, rest = split_line(line, parser)
         args = parser.parse_args(argv)
