@@ -356,3 +356,21 @@ def test_ws_corrupt_event_fault_sends_one_undecodable_chunk(emu: Emulator) -> No
         except ValueError:
             broken.append(n)
     assert broken == [2]
+
+
+@pytest.mark.parametrize("codec", ["mp3", "wav", "pcm", "mulaw"])
+def test_ws_chunks_are_playable_on_their_own(emu: Emulator, codec: str) -> None:
+    with open_socket(emu, codec=codec, sample_rate="24000") as ws:
+        _, deltas, _ = utterance(ws, "Each chunk should play by itself, one after another.")
+    chunks = [base64.b64decode(d["delta"]) for d in deltas]
+    assert len(chunks) > 3
+    if codec == "mp3":
+        for chunk in chunks:
+            assert miniaudio.decode(chunk, nchannels=1, sample_rate=24000).num_frames > 0
+    elif codec == "wav":
+        assert chunks[0].startswith(b"RIFF")
+        assert all(len(c) % 2 == 0 for c in chunks)
+    elif codec == "pcm":
+        assert all(len(c) % 2 == 0 for c in chunks)
+    else:
+        assert all(len(c) == int(24000 * 0.15) for c in chunks[:-1])

@@ -11,6 +11,7 @@ import io
 import sys
 import wave
 from functools import lru_cache
+from typing import Any
 
 CONTENT_TYPES = {
     "mp3": "audio/mpeg",
@@ -89,7 +90,7 @@ def _wav(pcm: bytes, sample_rate: int) -> bytes:
     return out.getvalue()
 
 
-def _mp3(pcm: bytes, sample_rate: int, bit_rate: int) -> bytes:
+def _mp3_encoder(sample_rate: int, bit_rate: int) -> Any:
     import lameenc  # type: ignore[import-not-found,unused-ignore]
 
     encoder = lameenc.Encoder()
@@ -97,6 +98,11 @@ def _mp3(pcm: bytes, sample_rate: int, bit_rate: int) -> bytes:
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_channels(1)
     encoder.set_quality(7)
+    return encoder
+
+
+def _mp3(pcm: bytes, sample_rate: int, bit_rate: int) -> bytes:
+    encoder = _mp3_encoder(sample_rate, bit_rate)
     return bytes(encoder.encode(pcm)) + bytes(encoder.flush())
 
 
@@ -111,3 +117,26 @@ def encode(pcm: bytes, codec: str, sample_rate: int, bit_rate: int = 128000) -> 
     if codec == "mp3":
         return _mp3(pcm, sample_rate, bit_rate)
     raise ValueError(f"unknown codec {codec!r}")
+
+
+def encode_chunks(
+    pcm: bytes, codec: str, sample_rate: int, bit_rate: int, size: int
+) -> list[bytes]:
+    """``pcm`` in ``codec`` as a sequence of chunks of about ``size`` PCM bytes each.
+
+    Each chunk stands on its own: MP3 chunks hold whole frames (one encoder across the
+    utterance), the WAV header (announcing the whole utterance) comes with the first chunk,
+    and no chunk splits a sample.
+    """
+    size = max(2, size - size % 2)
+    slices = [pcm[i : i + size] for i in range(0, len(pcm), size)] or [b""]
+    if codec == "mp3":
+        encoder = _mp3_encoder(sample_rate, bit_rate)
+        chunks = [bytes(encoder.encode(piece)) for piece in slices]
+        chunks[-1] += bytes(encoder.flush())
+        return [chunk for chunk in chunks if chunk]
+    if codec == "wav":
+        header = _wav(b"", sample_rate)[:40] + len(pcm).to_bytes(4, "little")
+        header = header[:4] + (36 + len(pcm)).to_bytes(4, "little") + header[8:]
+        return [header + slices[0], *slices[1:]]
+    return [encode(piece, codec, sample_rate, bit_rate) for piece in slices]

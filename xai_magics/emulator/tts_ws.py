@@ -20,7 +20,7 @@ from typing import Any
 
 import tornado.websocket
 
-from xai_magics.emulator.audio_codecs import encode
+from xai_magics.emulator.audio_codecs import encode_chunks
 from xai_magics.emulator.audio_synth import synthesize
 from xai_magics.emulator.base import BaseHandler
 from xai_magics.emulator.faults import STREAM_KINDS
@@ -125,18 +125,9 @@ class TTSHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         speech = synthesize(text, options.voice, options.sample_rate, options.speed)
         knobs = self.state.knobs
         samples_per_chunk = max(1, int(options.sample_rate * knobs.tts_chunk_ms / 1000))
-        bytes_per_chunk = samples_per_chunk * 2
-        total = len(speech.pcm)
-        if options.codec in ("mp3", "wav"):
-            whole = encode(speech.pcm, options.codec, options.sample_rate, options.bit_rate)
-            count = max(1, -(-total // bytes_per_chunk))
-            step = -(-len(whole) // count)
-            chunks = [whole[i : i + step] for i in range(0, len(whole), step)]
-        else:
-            chunks = [
-                encode(speech.pcm[i : i + bytes_per_chunk], options.codec, options.sample_rate)
-                for i in range(0, total, bytes_per_chunk)
-            ]
+        chunks = encode_chunks(
+            speech.pcm, options.codec, options.sample_rate, options.bit_rate, samples_per_chunk * 2
+        )
         chunk_seconds = knobs.tts_chunk_ms / 1000
         for n, chunk in enumerate(chunks):
             if generation != self.generation:
