@@ -61,8 +61,9 @@ def test_cancel_attach_and_retry_failed_from_the_magic(emu: Any, kernel: Kernel)
         ("reviews", "Give the prompt"),
         ('reviews --prompt "Same for all"', "uses no column"),
         ("--attach nobody", "no batch job named 'nobody'"),
+        (f"reviews {PROMPT} -m grok-4.7", "not supported for batch processing"),
     ],
-    ids=["typo-in-column", "unknown-frame", "no-prompt", "no-column", "unknown-job"],
+    ids=["typo-in-column", "unknown-frame", "no-prompt", "no-column", "unknown-job", "model"],
 )
 def test_mistakes_are_one_line_usage_errors_and_send_nothing(
     emu: Any, kernel: Kernel, line: str, says: str
@@ -75,7 +76,11 @@ def test_mistakes_are_one_line_usage_errors_and_send_nothing(
     )
     assert out["stdout"].startswith("UsageError")
     assert says in out["stdout"]
-    assert posts(emu) == 0
+    if "batch processing" in says:  # only the server knows which models take batches
+        adds = [e for e in emu.control.log() if e["path"].endswith("/requests")]
+        assert [e["status"] for e in adds] == [400]
+    else:
+        assert posts(emu) == 0
 
 
 def test_help_lists_every_option(kernel: Kernel) -> None:

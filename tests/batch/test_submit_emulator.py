@@ -372,3 +372,23 @@ def test_attach_by_batch_id_with_no_job_store_maps_rows_from_request_ids(
     assert out["answer"].tolist() == job.results()["answer"].tolist()
     assert out["answer_status"].iloc[4] == "skipped"
     assert (out["answer_status"].drop(index=4) == "ok").all()
+
+
+def test_the_add_requests_rate_limit_is_waited_out_without_resending(emu: Any, run: Any) -> None:
+    emu.control.configure(batch_add_limit=3, batch_add_window_seconds=1)
+    job = run(_frame(60), settings=JobSettings(chunk_rows=10, poll_first_s=0.05))
+    assert job.status().total == 60
+    job.wait(timeout=60)
+    assert set(job.results()["answer_status"]) == {"ok"}
+    _assert_each_added_once(emu, job, 60)
+    statuses = [e["status"] for e in emu.control.log() if e["path"].endswith("/requests")]
+    assert 429 in statuses
+
+
+def test_integer_column_labels_work_through_the_bracket_syntax(emu: Any, run: Any) -> None:
+    df = pd.DataFrame({0: ["alpha", "beta"], 1: [1, 2]})
+    job = run(df, prompt="Say {[0]} {[1]} times")
+    job.wait(timeout=30)
+    out = job.results()
+    assert list(out["answer_status"]) == ["ok", "ok"]
+    assert prompt_digest("Say alpha 1 times") in out["answer"].iloc[0]

@@ -17,6 +17,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 from traitlets import Int, Unicode
 
+from xai_magics.client.errors import XAIError
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 
 __all__ = ["BatchMagics"]
@@ -88,7 +89,8 @@ class BatchMagics(Magics):
             return self._submit(args)
         except UsageError:
             raise
-        except (ValueError, LookupError, TypeError, RuntimeError) as exc:
+        except (ValueError, LookupError, TypeError, RuntimeError, XAIError) as exc:
+            # every one of these messages says what to do next; a traceback adds nothing
             raise UsageError(str(exc)) from None
 
     def _submit(self, args: Any) -> Any:
