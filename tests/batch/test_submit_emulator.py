@@ -64,7 +64,9 @@ def _assert_each_added_once(emu: Any, job: BatchJob, n: int) -> None:
     assert batch.state.num_requests == n
 
 
-def test_normal_run_gives_each_row_its_own_answer_and_one_status(emu: Any, run: Any) -> None:
+def test_normal_run_gives_each_row_its_own_answer_and_one_status(
+    emu: Any, run: Any, api_env: dict[str, str]
+) -> None:
     df = _frame(100)
     df.loc[7, "review"] = None
     df.loc[42, "review"] = "please emulator:fail"
@@ -84,6 +86,8 @@ def test_normal_run_gives_each_row_its_own_answer_and_one_status(emu: Any, run: 
     assert out["answer_cost_usd"].iloc[0] > 0
     _assert_each_added_once(emu, job, 99)
     assert creates(emu) == 1
+    for stored in job.store.path.parent.glob("batches.sqlite3*"):
+        assert api_env["XAI_API_KEY"].encode() not in stored.read_bytes()
 
 
 @pytest.mark.parametrize(

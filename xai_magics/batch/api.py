@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from xai_magics.batch.estimate import Estimate, estimate
+from xai_magics.batch.estimate import LIST_PRICES, Estimate, estimate
 from xai_magics.batch.fingerprint import Fingerprint, canonical_options
 from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.job import BatchJob, JobInputs, JobSettings
@@ -53,6 +53,11 @@ class DryRun:
             f"{len(self.skipped):,} skipped. Nothing was sent.",
             f"Model {self.model}: {self.estimate.summary()}.",
         ]
+        if self.model not in LIST_PRICES:
+            accepted = ", ".join(LIST_PRICES)
+            lines.append(
+                f"Note: xAI documents batch support for {accepted}; {self.model} may be refused."
+            )
         for position, reason in sorted(self.skipped.items())[:10]:
             label = self.row_labels.get(position)
             where = f"row {position}" + (f" (index {label})" if label is not None else "")
