@@ -177,8 +177,8 @@ def start_lab(work_dir: Path, env_overrides: Mapping[str, str], timeout_s: float
     raise RuntimeError(f"jupyter lab did not answer in {timeout_s} s:\n{log_path.read_text()}")
 
 
-def write_notebook(path: Path, cells: Sequence[str]) -> Path:
-    """A Python notebook of code cells (not typed into the editor: auto-indent mangles code)."""
+def python_notebook(cells: Sequence[str] = ()) -> nbformat.NotebookNode:
+    """A notebook for the python3 kernel (no kernel picker) holding code cells."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     notebook.metadata["kernelspec"] = {
@@ -186,8 +186,13 @@ def write_notebook(path: Path, cells: Sequence[str]) -> Path:
         "display_name": "Python 3 (ipykernel)",
         "language": "python",
     }
+    return notebook
+
+
+def write_notebook(path: Path, cells: Sequence[str]) -> Path:
+    """A Python notebook of code cells (not typed into the editor: auto-indent mangles code)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, path)
+    nbformat.write(python_notebook(cells), path)
     return path
 
 

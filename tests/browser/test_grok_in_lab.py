@@ -113,7 +113,8 @@ def _assert_inert(lab: LabPage, index: int) -> None:
 def test_hostile_answer_never_executes_live_or_after_reopening(
     lab: LabPage, lab_server: LabServer, notebook_dir: Path, emu: Emulator
 ) -> None:
-    emu.control.configure(tokens_per_second=200)
+    # Paced and cut into 5-byte pieces on the wire: tags arrive in fragments.
+    emu.control.configure(tokens_per_second=200, stream_chunk_bytes=5)
     emu.control.inject("answer", "/v1/responses", text=HOSTILE)
     write_notebook(notebook_dir / "hostile.ipynb", [LOAD, "%%grok\nSay something nice."])
     lab.open_notebook("hostile.ipynb")

@@ -7,8 +7,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
-from lab_harness import LabPage, LabServer, write_notebook
+from lab_harness import LabPage, LabServer, python_notebook, write_notebook
 
 PLUGIN_ID = "xai-magics:plugin"
 ASK_COMMAND = "xai-magics:ask-about-error"
@@ -205,6 +206,81 @@ def test_ask_about_error_button_inserts_a_grok_cell_about_the_traceback(
     assert "return counts['hits'] / counts['total']" in sent
     assert "\x1b" not in sent
     lab.assert_no_console_errors()
+
+
+def _red(text: str) -> str:
+    return f"\x1b[0;31m{text}\x1b[0m"
+
+
+# Failed cells as a notebook stores them: (code, ename, evalue, traceback entries).
+ERROR_CASES = {
+    "colours-stripped-last-frames-kept": (
+        "run()\n",
+        "ValueError",
+        "bad value",
+        [_red(f"frame {n} of the traceback") for n in range(10)],
+    ),
+    "long-traceback-keeps-its-end": (
+        "deep()\n",
+        "RecursionError",
+        "maximum recursion depth exceeded",
+        ["x" * 5000, "y" * 5000 + "THE-INNERMOST-FRAME"],
+    ),
+    "code-with-a-fence-gets-a-longer-fence": (
+        'doc = """\n```python\nprint(1)\n```\n"""\nfail(doc)\n',
+        "NameError",
+        "name 'fail' is not defined",
+        ["NameError: name 'fail' is not defined"],
+    ),
+    "long-code-keeps-both-ends": (
+        "FIRST_LINE = 1\n" + "pad = 0\n" * 2000 + "LAST_LINE = 1 / 0\n",
+        "ZeroDivisionError",
+        "division by zero",
+        ["ZeroDivisionError: division by zero"],
+    ),
+    "multiline-message-with-backticks-on-one-line": (
+        "check()\n",
+        "AssertionError",
+        "expected `a`\n  got `b`",
+        ["AssertionError"],
+    ),
+}
+
+
+def test_error_prompts_are_plain_capped_and_well_fenced(lab: LabPage, notebook_dir: Path) -> None:
+    notebook = python_notebook()
+    for code, ename, evalue, traceback in ERROR_CASES.values():
+        cell = nbformat.v4.new_code_cell(code)
+        cell.outputs = [
+            nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=traceback)
+        ]
+        notebook.cells.append(cell)
+    nbformat.write(notebook, notebook_dir / "prompts.ipynb")
+    lab.open_notebook("prompts.ipynb")
+    prompts = {}
+    # Bottom up, so that each inserted cell leaves the indices above it alone.
+    for index in reversed(range(len(ERROR_CASES))):
+        lab.select_cell(index)
+        lab.command(ASK_COMMAND)
+        prompts[list(ERROR_CASES)[index]] = lab.cell_source(index + 1)
+    lab.screenshot("prompts for stored errors")
+
+    colours = prompts["colours-stripped-last-frames-kept"]
+    assert "\x1b" not in colours
+    assert [n for n in range(10) if f"frame {n} of" in colours] == [7, 8, 9]
+    long_traceback = prompts["long-traceback-keeps-its-end"]
+    assert "THE-INNERMOST-FRAME" in long_traceback
+    assert "characters omitted" in long_traceback
+    assert len(long_traceback) < 4000
+    fenced = prompts["code-with-a-fence-gets-a-longer-fence"]
+    assert "````python\ndoc = " in fenced
+    long_code = prompts["long-code-keeps-both-ends"]
+    assert "FIRST_LINE = 1" in long_code
+    assert "LAST_LINE = 1 / 0" in long_code
+    assert "characters omitted" in long_code
+    assert len(long_code) < 4000
+    message = prompts["multiline-message-with-backticks-on-one-line"]
+    assert "raised `AssertionError: expected 'a' got 'b'`." in message
 
 
 def test_ask_about_error_is_offered_in_the_command_palette(
