@@ -61,7 +61,9 @@ def test_rate_limit_is_retried_and_shown_as_a_status_line(
 def test_reset_mid_stream_keeps_partial_and_says_what_to_do(
     grok_kernel: Kernel, emu: Emulator
 ) -> None:
-    # one fault per request: the emulator's own (deterministic) answer is cut after 12 events
+    # one fault per request: the emulator's own (deterministic) answer is cut after 12 events;
+    # paced, so the text before the reset is read before the RST (which can drop unread bytes)
+    emu.control.configure(tokens_per_second=100)
     emu.control.inject("reset_mid_stream", "/v1/responses", after_events=12)
     run = grok_kernel.run("%%grok -o r\nQ")
     assert run.reply["ename"] == "UsageError"
@@ -76,6 +78,7 @@ def test_reset_mid_stream_keeps_partial_and_says_what_to_do(
 
 
 def test_error_event_mid_stream_keeps_partial(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.configure(tokens_per_second=100)
     emu.control.inject("error_event", "/v1/responses", after_events=12, message="overloaded")
     run = grok_kernel.run("%%grok -o r\nQ")
     assert run.reply["ename"] == "UsageError"
