@@ -9,7 +9,6 @@ from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
-from xai_magics.render import render_bundle, render_table, text_table
 from xai_magics.usage import format_usd
 
 __all__ = ["SessionMagics"]
@@ -138,10 +137,14 @@ class SessionMagics(Magics):
         for i, turn in enumerate(thread.turns, 1):
             quoted = "\n".join("> " + line for line in turn.prompt.splitlines())
             parts.append(f"**{i}. You**\n\n{quoted}\n\n**Grok**\n\n{turn.answer}")
+        from xai_magics.render import render_bundle
+
         data = render_bundle("\n\n---\n\n".join(parts) or "(no turns yet)")
         self._display(data)
 
     def _table(self, headers: list[str], rows: list[list[object]]) -> None:
+        from xai_magics.render import render_table, text_table
+
         self._display(
             {"text/html": render_table(headers, rows), "text/plain": text_table(headers, rows)}
         )
