@@ -346,4 +346,16 @@ def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_di
         f"() => !document.querySelector({json.dumps(STATUS)}).innerText.includes('batch')"
     )
     assert item.inner_text().strip() == "Grok $0.0123 · 2 calls"
+
+    # Batch names come from user code: shown as text, never as markup.
+    hostile = '<img src=x onerror="window.__xaiPwned=1">'
+    lab.kernel_run(
+        f"status.batch_progress({{'name': {hostile!r}, 'id': 'b2', 'done': 0, 'total': 1}})"
+    )
+    lab.page.wait_for_function(
+        f"() => document.querySelector({json.dumps(STATUS)}).innerText.includes('0/1')"
+    )
+    assert hostile in item.inner_text()
+    assert item.locator("img").count() == 0
+    assert lab.page.evaluate("() => window.__xaiPwned") is None
     lab.assert_no_console_errors()
