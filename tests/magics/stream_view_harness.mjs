@@ -1,0 +1,79 @@
+// Runs stream_view.js in Node with a minimal DOM and a scripted anywidget model. Reads a scenario
+// (JSON: module path, steps) on stdin; prints what each view shows and what the model sent back.
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const scenario = JSON.parse(readFileSync(0, "utf8"));
+let innerHTMLWrites = 0;
+
+class Node_ {
+  constructor(tag, text) {
+    this.tag = tag;
+    this.children = [];
+    this.hidden = false;
+    this.className = "";
+    this._text = text ?? "";
+  }
+  append(...nodes) {
+    this.children.push(...nodes);
+  }
+  get textContent() {
+    return this.tag === "#text" ? this._text : this.children.map((c) => c.textContent).join("");
+  }
+  set textContent(value) {
+    this.children = value === "" ? [] : [new Node_("#text", String(value))];
+  }
+  set innerHTML(_value) {
+    innerHTMLWrites += 1;
+  }
+  find(cls) {
+    if (this.className === cls) return this;
+    for (const c of this.children) {
+      const hit = c.find ? c.find(cls) : null;
+      if (hit) return hit;
+    }
+    return null;
+  }
+  tags() {
+    return [this.tag, ...this.children.flatMap((c) => (c.tags ? c.tags() : []))];
+  }
+}
+
+globalThis.document = {
+  createElement: (tag) => new Node_(tag),
+  createTextNode: (text) => new Node_("#text", text),
+};
+
+function makeModel(uid, sent) {
+  const handlers = [];
+  return {
+    get: (key) => (key === "uid" ? uid : undefined),
+    on: (event, fn) => event === "msg:custom" && handlers.push(fn),
+    send: (content) => sent.push(content),
+    emit: (msg) => handlers.forEach((fn) => fn(msg)),
+  };
+}
+
+const widget = (await import(pathToFileURL(scenario.module).href)).default;
+const sent = [];
+const model = makeModel("u1", sent);
+widget.initialize({ model });
+const views = [];
+for (const step of scenario.steps) {
+  if (step.render) {
+    const el = new Node_("div");
+    // anywidget passes render() a different model object than initialize()
+    widget.render({ model: makeModel("u1", sent), el });
+    views.push(el);
+  } else {
+    model.emit(step.msg);
+  }
+}
+const show = (el) => ({
+  text: el.find("xai-stream-text").textContent,
+  reasoning: el.find("xai-stream-reasoning").textContent,
+  reasoningHidden: el.find("xai-stream-reasoning").hidden,
+  status: el.find("xai-stream-status").textContent,
+  tags: el.tags(),
+});
+console.log(JSON.stringify({ views: views.map(show), sent, innerHTMLWrites }));

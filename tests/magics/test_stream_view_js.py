@@ -1,0 +1,74 @@
+"""The StreamView front end, run in Node with a minimal DOM: text is appended as text (never
+parsed as HTML), reasoning stays hidden until it exists, a late second view catches up, and the
+view reports that it was drawn."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+MODULE = HERE.parents[1] / "xai_magics" / "widgets" / "stream_view.js"
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js to run the widget's module")
+
+HOSTILE = ["<scr", "ipt>alert(1)</scr", 'ipt><img src=x onerror="alert(2)">']
+
+
+def run(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    done = subprocess.run(
+        [str(NODE), str(HERE / "stream_view_harness.mjs")],
+        input=json.dumps({"module": str(MODULE), "steps": steps}),
+        capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_hostile_deltas_are_appended_as_text() -> None:
+    out = run([{"render": True}, *({"msg": {"text": piece}} for piece in HOSTILE)])
+    (view,) = out["views"]
+    assert view["text"] == "".join(HOSTILE)
+    assert set(view["tags"]) <= {"div", "details", "summary", "pre", "#text"}
+    assert out["innerHTMLWrites"] == 0
+
+
+def test_reasoning_is_hidden_until_it_arrives_and_status_replaces() -> None:
+    before = run([{"render": True}, {"msg": {"text": "a"}}])["views"][0]
+    assert before["reasoningHidden"] is True
+    out = run(
+        [
+            {"render": True},
+            {"msg": {"reasoning": "think "}},
+            {"msg": {"reasoning": "more", "text": "answer"}},
+            {"msg": {"status": "retrying in 1.0 s"}},
+            {"msg": {"status": ""}},
+        ]
+    )
+    (view,) = out["views"]
+    assert view["reasoningHidden"] is False
+    assert view["reasoning"] == "Reasoningthink more"  # summary label, then the text
+    assert view["text"] == "answer"
+    assert view["status"] == ""
+
+
+def test_a_second_view_catches_up_without_doubling() -> None:
+    out = run(
+        [
+            {"render": True},
+            {"msg": {"text": "one "}},
+            {"render": True},
+            {"msg": {"text": "two"}},
+        ]
+    )
+    assert [v["text"] for v in out["views"]] == ["one two", "one two"]
+
+
+def test_each_view_reports_that_it_was_drawn() -> None:
+    out = run([{"render": True}, {"render": True}])
+    assert out["sent"] == [{"type": "rendered"}, {"type": "rendered"}]
