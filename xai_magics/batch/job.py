@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,15 +16,9 @@ import numpy as np
 
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
 from xai_magics.batch.columns import join, output_columns
+from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
-from xai_magics.batch.outcomes import (
-    ResultTally,
-    RowOutcomes,
-    RowStatus,
-    assemble,
-    overlay,
-    records_from_results,
-)
+from xai_magics.batch.outcomes import RowOutcomes, RowStatus, assemble, overlay
 from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.store import JobRecord, JobState, JobStore
@@ -33,7 +26,6 @@ from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder, RequestSpec
 
 RETRYABLE: tuple[RowStatus, ...] = ("error", "expired", "missing", "cancelled")
-_PAGE_ATTEMPTS = 4
 # A sent row without a result, once the batch has ended, says how the batch ended.
 _UNFINISHED_BY_BATCH_STATUS: dict[str, RowStatus] = {
     "done": "missing",
@@ -264,44 +256,18 @@ class BatchJob:
 
     def _finish(self) -> JobSnapshot:
         """Fetch every results page into the store, then mark the job ended."""
-        batch_id = self._record.batch_id
-        assert batch_id is not None
-        prefix = self._record.id_prefix
-        known = self._sent_positions()
-        tally = ResultTally()
-        token: str | None = None
-        seen_tokens: set[str] = set()
-        while True:
-            page = self._results_page(batch_id, token)
-            if page is None:
-                return self._publish(replace(self.snapshot, error="could not fetch results"))
-            records = records_from_results(page.results, prefix, known, tally)
-            self._store.save_results(self._record.job_id, records)
-            token = page.pagination_token
-            if not token or not page.results or token in seen_tokens:
-                break
-            seen_tokens.add(token)
+        tally = fetch_results(
+            self._client, self._store, self._record, self.settings.results_page_size
+        )
+        if tally is None:
+            return self._publish(replace(self.snapshot, error="could not fetch results; retrying"))
         status = self.snapshot.batch_status
         final: JobState = "cancelled" if status.startswith("cancelled") else "done"
         self._store.set_state(self._record.job_id, final, batch_status=status)
         self._refresh_record()
-        return self._publish(replace(self.snapshot, results_fetched=True))
-
-    def _results_page(self, batch_id: str, token: str | None) -> Any:
-        for attempt in range(_PAGE_ATTEMPTS):
-            try:
-                return self._client.batches.results(
-                    batch_id, limit=self.settings.results_page_size, pagination_token=token
-                )
-            except Exception:
-                time.sleep(min(0.5 * 2**attempt, 4.0))
-        return None
-
-    def _sent_positions(self) -> set[int]:
-        rows = self._store.rows(self._record.job_id)
-        covered = range(self._record.n_rows) if rows is None else rows
-        skipped = self._store.skipped(self._record.job_id)
-        return {p for p in covered if p not in skipped}
+        return self._publish(
+            replace(self.snapshot, results_fetched=True, notes=tuple(tally.warnings))
+        )
 
     # -- results ----------------------------------------------------------------------------
 
@@ -423,6 +389,3 @@ class BatchJob:
     @property
     def client(self) -> Any:
         return self._client
-
-    def statuses(self) -> Sequence[str]:
-        return [s or "" for s in self.outcomes().status]

@@ -104,6 +104,8 @@ def records_from_results(
             continue
         if position in seen:
             tally.repeated += 1
+            if len(tally.warnings) < 20:
+                tally.warnings.append(f"kept the first of several results for {request_id!r}")
             continue
         seen.add(position)
         records.append(_record(position, result))

@@ -36,6 +36,7 @@ class JobSnapshot:
     updated_at: float = 0.0
     error: str | None = None
     cancel_message: str | None = None
+    notes: tuple[str, ...] = ()  # oddities in the results (repeated or unknown ids)
 
     @property
     def finished(self) -> bool:

@@ -114,6 +114,8 @@ class BatchProgress:
                 text += (
                     f"<br><span>last poll failed, retrying: {html.escape(snapshot.error)}</span>"
                 )
+            for note in snapshot.notes[:3]:
+                text += f"<br><span>{html.escape(note)}</span>"
             if snapshot.cancel_message:
                 text += f"<br><span>xAI: {html.escape(snapshot.cancel_message)}</span>"
             self.label.value = text

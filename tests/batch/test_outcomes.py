@@ -1,0 +1,96 @@
+"""Results to one outcome per row: joined by id, repeats and strangers counted, gaps 'missing'."""
+
+from __future__ import annotations
+
+import pytest
+
+from xai_magics.batch.outcomes import ResultTally, assemble, overlay, records_from_results
+from xai_magics.client.batches import BatchResult
+from xai_magics.client.completion import Completion, Usage
+
+USAGE = Usage(10, 0, 5, 1, 16, 3_000_000)
+
+
+def _ok(rid: str, text: str) -> BatchResult:
+    return BatchResult(rid, ok=True, completion=Completion(text=text, usage=USAGE))
+
+
+def test_results_are_joined_by_id_whatever_their_order() -> None:
+    results = [_ok("p-2", "two"), _ok("p-0", "zero"), _ok("p-1", "one")]
+    tally = ResultTally()
+    records = records_from_results(results, "p-", {0, 1, 2}, tally)
+    outcomes = assemble(3, None, {}, records, "missing")
+    assert outcomes.answer == ["zero", "one", "two"]
+    assert outcomes.status == ["ok", "ok", "ok"]
+    assert outcomes.tokens == [16, 16, 16]
+    assert outcomes.cost_usd == [pytest.approx(0.0003)] * 3
+
+
+def test_repeated_and_unknown_ids_are_counted_and_gaps_become_missing() -> None:
+    results = [
+        _ok("p-0", "first"),
+        _ok("p-0", "second"),
+        _ok("other-1", "stranger"),
+        _ok("p-99", "out of range"),
+    ]
+    tally = ResultTally()
+    records = records_from_results(results, "p-", {0, 1, 2}, tally)
+    outcomes = assemble(4, None, {3: "column 'x' is empty"}, records, "missing")
+    assert outcomes.status == ["ok", "missing", "missing", "skipped"]
+    assert outcomes.answer[0] == "first"
+    assert (tally.repeated, tally.unknown) == (1, 2)
+    assert len(tally.warnings) == 3
+
+
+@pytest.mark.parametrize(
+    ("result", "status"),
+    [
+        (BatchResult("p-0", ok=False, error="boom", error_code=3), "error"),
+        (BatchResult("p-0", ok=False, error="Request cancelled.", error_code=1), "cancelled"),
+        (
+            BatchResult("p-0", ok=False, error="Request expired before it ran.", error_code=1),
+            "expired",
+        ),
+        (BatchResult("p-0", ok=False, error=None), "error"),
+    ],
+    ids=["error", "cancelled", "expired", "no-message"],
+)
+def test_failed_results_map_to_a_status_and_an_error_text(result: BatchResult, status: str) -> None:
+    records = records_from_results([result], "p-", {0}, ResultTally())
+    outcomes = assemble(1, None, {}, records, "missing")
+    assert outcomes.status == [status]
+    assert outcomes.error[0]
+
+
+@pytest.mark.parametrize(
+    ("unfinished", "expected"),
+    [("pending", "pending"), ("missing", "missing"), ("expired", "expired")],
+)
+def test_sent_rows_without_a_result_take_the_batch_ending(unfinished: str, expected: str) -> None:
+    outcomes = assemble(2, None, {}, [], unfinished)  # type: ignore[arg-type]
+    assert outcomes.status == [expected, expected]
+
+
+def test_a_retry_overlays_only_the_rows_it_covered() -> None:
+    first = assemble(
+        3,
+        None,
+        {},
+        records_from_results(
+            [_ok("p-0", "a"), BatchResult("p-1", ok=False, error="boom")],
+            "p-",
+            {0, 1, 2},
+            ResultTally(),
+        ),
+        "missing",
+    )
+    retry = assemble(
+        3,
+        [1, 2],
+        {},
+        records_from_results([_ok("q-1", "b"), _ok("q-2", "c")], "q-", {1, 2}, ResultTally()),
+        "missing",
+    )
+    merged = overlay(first, retry)
+    assert merged.status == ["ok", "ok", "ok"]
+    assert merged.answer == ["a", "b", "c"]
