@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 # No test may reach the real service: without a base URL every client would default to api.x.ai.
 os.environ.pop("XAI_API_KEY", None)
-os.environ["XAI_BASE_URL"] = "http://127.0.0.1:9/v1"  # discard port: fails fast if a test forgets the emulator
+# The discard port: a test that forgets the emulator fails fast instead of going anywhere.
+os.environ["XAI_BASE_URL"] = "http://127.0.0.1:9/v1"
 
 TEST_KEY = "xai-test-key-for-the-emulator"
 
@@ -44,3 +45,14 @@ def api_env(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("XAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("XAI_BASE_URL", emu.base_url)
     return {"XAI_API_KEY": TEST_KEY, "XAI_BASE_URL": emu.base_url}
+
+
+@pytest.hookimpl(trylast=True)  # after the folders' own hooks have added their markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's sync API keeps an event loop running on the main thread for as long as its
+    session fixture lives; any test after it that calls ``asyncio.run`` would fail for that reason
+    alone. Ordering the browser tests last keeps every other test independent of them.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
