@@ -130,8 +130,10 @@ def test_rerunning_the_same_cell_reattaches_instead_of_creating_a_batch(emu: Any
     first = run(df)
     first.wait(timeout=30)
     calls_before = len(committed_adds(emu))
-    again = run(df.copy())
+    again = run(df.assign(extra=range(20)))
     assert again.batch_id == first.batch_id
+    assert again is first  # one handle and one poller per job in this process
+    assert "extra" in again.results().columns  # the frame of the latest run is the one joined
     assert creates(emu) == 1
     assert len(committed_adds(emu)) == calls_before
     assert again.wait(timeout=30).finished

@@ -13,8 +13,10 @@ import json
 import os
 import secrets
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -137,12 +139,22 @@ def submit(
             n_sent=plan.n_sent,
             skipped=plan.skipped,
         )
-    job = BatchJob(store, record, client or _default_client(), inputs, settings)
+    live = _live_jobs.get((store.path, record.job_id))
+    if live is not None and live.client is (client or live.client):
+        job = live  # the same cell run again in this kernel: one handle, one poller
+        job.rebind(inputs)
+    else:
+        job = BatchJob(store, record, client or _default_client(), inputs, settings)
+        _live_jobs[(store.path, record.job_id)] = job
     job.send()
     job.start_polling()
     if wait:
         job.wait()
     return job
+
+
+# Handles created in this process, so a re-run cell follows its job with the same poller.
+_live_jobs: weakref.WeakValueDictionary[tuple[Path, int], BatchJob] = weakref.WeakValueDictionary()
 
 
 def _existing_job(store: JobStore, name: str, fingerprint: Fingerprint) -> JobRecord | None:

@@ -382,6 +382,10 @@ class BatchJob:
     def inputs(self) -> JobInputs | None:
         return self._inputs
 
+    def rebind(self, inputs: JobInputs) -> None:
+        """Use this frame from now on (same rows used, maybe other columns): results join to it."""
+        self._inputs = inputs
+
     @property
     def store(self) -> JobStore:
         return self._store
