@@ -41,3 +41,20 @@ def test_importing_the_package_loads_no_audio_or_http_client_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cli_help_explains_every_knob() -> None:
+    from dataclasses import fields
+
+    from xai_magics.emulator.knobs import Knobs
+
+    out = subprocess.run(
+        [sys.executable, "-m", "xai_magics.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flat = " ".join(out.split())
+    for knob in fields(Knobs):
+        assert "--" + knob.name.replace("_", "-") in out
+        assert " ".join(knob.metadata["help"].replace("``", "").split()) in flat

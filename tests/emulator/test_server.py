@@ -97,9 +97,11 @@ def test_websocket_reset_fault_cuts_after_exactly_n_audio_chunks(emu: Emulator) 
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         return bytes([0x81, 0x80 | len(payload)]) + mask + masked
 
+    received = b""
+    while b"\r\n\r\n" not in received:  # wait for the 101 before speaking, as clients do
+        received += sock.recv(4096)
     sock.sendall(frame({"type": "text.delta", "delta": "long enough to chunk"}))
     sock.sendall(frame({"type": "text.done"}))
-    received = b""
     deadline = time.monotonic() + 10
     with pytest.raises(ConnectionResetError):  # noqa: PT012 - read until the reset lands
         while time.monotonic() < deadline:

@@ -21,13 +21,20 @@ def _parser() -> argparse.ArgumentParser:
     for knob in fields(Knobs):
         default = getattr(Knobs(), knob.name)
         flag = "--" + knob.name.replace("_", "-")
+        text = f"{knob.metadata['help'].replace('``', '')} (default {default!r})"
         if isinstance(default, bool):
-            parser.add_argument(
-                flag, type=lambda v: v.lower() in ("1", "true", "yes"), default=None
-            )
+            parser.add_argument(flag, type=_boolean, default=None, metavar="BOOL", help=text)
         else:
-            parser.add_argument(flag, type=type(default), default=None, help=f"default {default}")
+            parser.add_argument(flag, type=type(default), default=None, help=text)
     return parser
+
+
+def _boolean(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

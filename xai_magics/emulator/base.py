@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import socket
-import struct
 from typing import Any, cast
 
 import tornado.web
@@ -16,6 +14,7 @@ from tornado.iostream import StreamClosedError
 from xai_magics.emulator.errors import APIError, masked_key, message_for
 from xai_magics.emulator.faults import Fault
 from xai_magics.emulator.request_log import key_hash, logged_body
+from xai_magics.emulator.sockets import abort
 from xai_magics.emulator.state import State
 
 SIMULATED_HEADER = ("x-emulator", "simulated")
@@ -35,9 +34,7 @@ def reset_connection(handler: tornado.web.RequestHandler) -> None:
     """Drop the client's connection with a TCP RST, as a crashing proxy would."""
     connection = cast(HTTP1Connection, handler.request.connection)
     stream = connection.detach()
-    sock = stream.socket
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    abort(stream.socket)
     stream.close()
     # The connection is gone: tornado must not try to finish a response on it.
     handler._finished = True

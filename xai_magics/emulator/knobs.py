@@ -6,49 +6,89 @@ and restored to their start values by ``POST /__emulator__/reset``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
+
+
+def knob(default: Any, doc: str) -> Any:
+    """A knob's default and the one-line help the CLI shows for it."""
+    return field(default=default, metadata={"help": doc})
 
 
 @dataclass
 class Knobs:
-    #: delay before the first token of an answer, in milliseconds
-    ttft_ms: float = 0.0
-    #: pace of streamed tokens; 0 sends them as fast as the socket takes them
-    tokens_per_second: float = 0.0
-    #: a batch request finishes this many seconds after it was added
-    batch_seconds_per_request: float = 0.01
-    #: whether ``service_tier: "priority"`` is granted (echoed and billed) when asked for
-    priority_granted: bool = True
-    #: the API key the emulator rejects with 400 "Incorrect API key provided"
-    bad_key: str = "xai-bad-key"
-    #: error shape of failed batch results: "status" ({code, message}), "string", "error_message"
-    batch_error_shape: str = "status"
-    #: a flaw in results paging, for client robustness tests: "" (none), "duplicate" (each page
-    #: repeats its first result), "unknown_id" (the first page adds a result for an id never
-    #: sent) or "omit" (one finished request never appears in the results)
-    batch_results_quirk: str = ""
-    #: a batch expires this many seconds after creation; pending requests then end cancelled
-    batch_expire_seconds: float = 30 * 24 * 3600.0
-    #: add-requests calls allowed per key within the rolling window, then 429
-    batch_add_limit: int = 100
-    batch_add_window_seconds: float = 30.0
-    #: largest add-requests body, in bytes (413 above)
-    batch_max_payload_bytes: int = 25 * 1024 * 1024
-    #: largest file upload, in bytes (413 above)
-    file_max_bytes: int = 50 * 1024 * 1024
-    #: when > 0, SSE bytes go out in pieces of this size (splitting events mid-line and
-    #: mid-character), each flushed on its own, to test stream decoders over a real socket
-    stream_chunk_bytes: int = 0
-    #: streamed TTS audio pace as a fraction of real time; 0 sends it at once
-    tts_realtime_factor: float = 0.0
-    #: length of each streamed ``audio.delta`` chunk, in milliseconds of audio
-    tts_chunk_ms: float = 150.0
-    #: a deferred chat completion becomes ready this many seconds after it was requested
-    deferred_seconds: float = 0.0
-    #: requests per minute advertised in ``x-ratelimit-*`` headers
-    rate_limit_requests: int = 1800
-    rate_limit_tokens: int = 10_000_000
+    ttft_ms: float = knob(0.0, "delay before the first token of an answer, in milliseconds")
+    tokens_per_second: float = knob(
+        0.0,
+        "pace of streamed tokens; 0 sends them as fast as the socket takes them",
+    )
+    batch_seconds_per_request: float = knob(
+        0.01,
+        "a batch request finishes this many seconds after it was added",
+    )
+    priority_granted: bool = knob(
+        True,
+        'whether ``service_tier: "priority"`` is granted (echoed and billed) when asked for',
+    )
+    bad_key: str = knob(
+        "xai-bad-key",
+        'the API key the emulator rejects with 400 "Incorrect API key provided"',
+    )
+    batch_error_shape: str = knob(
+        "status",
+        'error shape of failed batch results: "status" ({code, message}), "string", '
+        '"error_message"',
+    )
+    batch_results_quirk: str = knob(
+        "",
+        'a flaw in results paging, for client robustness tests: "" (none), '
+        '"duplicate" (each page repeats its first result), "unknown_id" (the first '
+        'page adds a result for an id never sent) or "omit" (one finished request never '
+        "appears in the results)",
+    )
+    batch_expire_seconds: float = knob(
+        30 * 24 * 3600.0,
+        "a batch expires this many seconds after creation; pending requests then end cancelled",
+    )
+    batch_add_limit: int = knob(
+        100,
+        "add-requests calls allowed per key within the rolling window, then 429",
+    )
+    batch_add_window_seconds: float = knob(
+        30.0,
+        "the rolling window of the add-requests limit, in seconds",
+    )
+    batch_max_payload_bytes: int = knob(
+        25 * 1024 * 1024,
+        "largest add-requests body, in bytes (413 above)",
+    )
+    file_max_bytes: int = knob(50 * 1024 * 1024, "largest file upload, in bytes (413 above)")
+    stream_chunk_bytes: int = knob(
+        0,
+        "when > 0, SSE bytes go out in pieces of this size (splitting events mid-line and "
+        "mid-character), each flushed on its own, to test stream decoders over a real "
+        "socket",
+    )
+    tts_realtime_factor: float = knob(
+        0.0,
+        "streamed TTS audio pace as a fraction of real time; 0 sends it at once",
+    )
+    tts_chunk_ms: float = knob(
+        150.0,
+        "length of each streamed ``audio.delta`` chunk, in milliseconds of audio",
+    )
+    deferred_seconds: float = knob(
+        0.0,
+        "a deferred chat completion becomes ready this many seconds after it was requested",
+    )
+    rate_limit_requests: int = knob(
+        1800,
+        "requests per minute advertised in ``x-ratelimit-*`` headers",
+    )
+    rate_limit_tokens: int = knob(
+        10_000_000,
+        "tokens per minute advertised in ``x-ratelimit-*`` headers",
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -15,6 +15,7 @@ from tornado.iostream import StreamClosedError
 
 from xai_magics.emulator.base import BaseHandler, reset_connection
 from xai_magics.emulator.faults import STREAM_KINDS, Fault
+from xai_magics.emulator.sockets import drain
 
 _WRITE_BYTES = 64 * 1024
 
@@ -56,7 +57,9 @@ async def _apply(handler: BaseHandler, stream: EventStream, fault: Fault, cut: i
     """Act out a mid-stream fault at event ``cut``; True when the stream must end here."""
     if fault.kind == "reset_mid_stream":
         await handler.flush()
-        await asyncio.sleep(0.02)
+        sock = getattr(getattr(handler.request.connection, "stream", None), "socket", None)
+        if sock is not None:
+            await drain(sock)
         reset_connection(handler)
         return True
     if fault.kind == "eof_mid_stream":

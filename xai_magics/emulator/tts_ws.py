@@ -12,8 +12,6 @@ import asyncio
 import base64
 import contextlib
 import json
-import socket
-import struct
 import uuid
 from collections.abc import Awaitable
 from typing import Any
@@ -24,6 +22,7 @@ from xai_magics.emulator.audio_codecs import encode_chunks
 from xai_magics.emulator.audio_synth import synthesize
 from xai_magics.emulator.base import BaseHandler
 from xai_magics.emulator.faults import STREAM_KINDS
+from xai_magics.emulator.sockets import abort, drain
 from xai_magics.emulator.tts_options import MAX_TEXT_CHARS, TTSOptions, timestamps, tts_options
 from xai_magics.emulator.tts_rest import speak
 
@@ -183,12 +182,11 @@ class TTSHandler(tornado.websocket.WebSocketHandler, BaseHandler):
         if isinstance(close_code, int):
             self.close(close_code, "simulated failure")
             return True
-        connection = self.ws_connection
-        stream = getattr(connection, "stream", None)
+        stream = getattr(self.ws_connection, "stream", None)
         sock = getattr(stream, "socket", None)
-        await asyncio.sleep(0.02)
         if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            await drain(sock)
+            abort(sock)
         if stream is not None:
             stream.close()
         return True
