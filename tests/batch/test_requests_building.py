@@ -174,8 +174,9 @@ def test_empty_frame_and_all_invalid_rows_are_refused() -> None:
         lambda d: pd.DataFrame(d, index=[10, 10, 3]),
         lambda d: pl.DataFrame(d),
         lambda d: pa.table(d),
+        lambda d: pl.LazyFrame(d),
     ],
-    ids=["pandas-duplicate-index", "polars", "pyarrow"],
+    ids=["pandas-duplicate-index", "polars", "pyarrow", "polars-lazy"],
 )
 def test_every_frame_type_builds_the_same_requests(make: object) -> None:
     data = {"a": ["x", "y", "z"], "n": [1, 2, 3]}
