@@ -34,6 +34,14 @@ def test_jupyterlab_lists_the_extension_enabled_and_ok() -> None:
     assert re.search(rf"xai-magics v{re.escape(version)} enabled\s+OK", plain), plain
 
 
+def test_extension_version_is_the_package_version() -> None:
+    """`jupyter labextension list` shows the npm version: it must name the Python release."""
+    from xai_magics import __version__
+
+    for package_json in (SOURCE / "package.json", BUILT / "package.json"):
+        assert json.loads(package_json.read_text())["version"] == __version__, package_json
+
+
 def test_committed_build_loads_an_existing_entry_point() -> None:
     package = json.loads((BUILT / "package.json").read_text())
     entry = BUILT / package["jupyterlab"]["_build"]["load"]
