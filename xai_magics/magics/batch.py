@@ -79,7 +79,7 @@ class BatchMagics(Magics):
             if args.list:
                 return self._list()
             if args.cancel:
-                return self._job(args.cancel).cancel()
+                return self._cancel(args.cancel)
             if args.attach:
                 return self._follow(self._job(args.attach, args.frame), wait=args.wait)
             if args.retry_failed:
@@ -152,6 +152,16 @@ class BatchMagics(Magics):
         if job.inputs is None:
             return job
         return job.results()
+
+    def _cancel(self, name_or_id: str) -> None:
+        from xai_magics.widgets.batch_progress import describe
+
+        job = self._job(name_or_id)
+        snapshot = job.cancel()
+        print(
+            f"Cancel sent for batch {job.batch_id}. Finished rows keep their results; the rest "
+            f"end cancelled.\n{describe(snapshot)}"
+        )
 
     def _job(self, name_or_id: str, frame_name: str | None = None) -> Any:
         from xai_magics.batch import attach
