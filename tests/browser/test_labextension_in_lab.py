@@ -358,4 +358,14 @@ def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_di
     assert hostile in item.inner_text()
     assert item.locator("img").count() == 0
     assert lab.page.evaluate("() => window.__xaiPwned") is None
+
+    # A restarted kernel has spent nothing yet: the item goes until it publishes again.
+    lab.page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+    )
+    item.wait_for(state="hidden")
+    lab.wait_for_kernel_idle()
+    lab.kernel_run("from xai_magics import status; status.publish({'calls': 1})")
+    item.wait_for(state="visible")
+    assert item.inner_text().strip() == "Grok $0 · 1 call"
     lab.assert_no_console_errors()
