@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-RECORDINGS = Path(os.environ.get("XAI_RECORDINGS", "/work/shared/xai-recordings"))
+# ``shared/`` stands beside the repository root, on developer machines and in CI alike.
+_BESIDE_REPO = Path(__file__).resolve().parents[2].parent / "shared" / "xai-recordings"
+RECORDINGS = Path(os.environ.get("XAI_RECORDINGS", str(_BESIDE_REPO)))
 
 
 class _CassetteLoader(yaml.SafeLoader):
