@@ -21,8 +21,11 @@ class Kernel:
         return msg_id
 
     def run(self, code: str, timeout: float = 90) -> dict[str, Any]:
-        """Run a cell to the end; return its reply plus collected stdout and error text."""
-        msg_id = self.start(code)
+        """Run a cell to the end; return what it printed (stdout and stderr)."""
+        return {"stdout": self.finish(self.start(code), timeout)}
+
+    def finish(self, msg_id: str, timeout: float = 90) -> str:
+        """Wait for a started cell to end; return what it printed. Errors fail the test."""
         deadline = time.monotonic() + timeout
         stdout: list[str] = []
         errors: list[str] = []
@@ -30,7 +33,7 @@ class Kernel:
             try:
                 msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
-                raise AssertionError(f"cell did not finish in {timeout} s: {code!r}") from None
+                raise AssertionError(f"cell {msg_id} did not finish in {timeout} s") from None
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -41,7 +44,7 @@ class Kernel:
             elif kind == "status" and content["execution_state"] == "idle":
                 break
         assert not errors, errors
-        return {"stdout": "".join(stdout)}
+        return "".join(stdout)
 
     def kill(self) -> None:
         """SIGKILL, as when a kernel dies: nothing gets to clean up."""

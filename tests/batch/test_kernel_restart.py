@@ -98,3 +98,24 @@ def test_kernel_killed_while_xai_processes_reattaches_and_adds_nothing(
     assert _adds(emu) == adds_before
     assert creates(emu) == 1
     assert set(committed_adds(emu).values()) == {1}
+
+
+def test_interrupting_the_submit_says_how_to_resume_and_resuming_adds_nothing_twice(
+    emu: Any, kernel_env: dict[str, str], kernels: list[Kernel]
+) -> None:
+    emu.control.inject("stall", "/v1/batches/*", times=10, seconds=0.4)
+    kernel = Kernel(kernel_env)
+    kernels.append(kernel)
+    kernel.run(SETUP)
+    msg_id = kernel.start(CELL)
+    _wait_for(lambda: _adds(emu) >= 3)
+    kernel.km.interrupt_kernel()
+    said = kernel.finish(msg_id)
+    assert "Run the cell again to resume" in said
+    emu.control.clear_faults()
+    kernel.run(CELL + " --wait")
+    out = kernel.run("print(sorted(set(_['answer_status'])), len(_))")
+    assert out["stdout"].strip() == "['ok'] 100"
+    assert set(committed_adds(emu).values()) == {1}
+    assert len(committed_adds(emu)) == 100
+    assert creates(emu) == 1

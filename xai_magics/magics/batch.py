@@ -94,7 +94,7 @@ class BatchMagics(Magics):
             raise UsageError(str(exc)) from None
 
     def _submit(self, args: Any) -> Any:
-        from xai_magics.batch import BatchJob, JobSettings, submit
+        from xai_magics.batch import BatchJob
 
         if not args.frame:
             raise UsageError('Name the DataFrame: %grok_batch df --prompt "...{column}..."')
@@ -104,7 +104,27 @@ class BatchMagics(Magics):
         name = args.name or (
             args.frame if args.output == "answer" else f"{args.frame}.{args.output}"
         )
-        result = submit(
+        try:
+            result = self._send(args, frame, name)
+        except KeyboardInterrupt:
+            print(
+                f"Stopped while sending {name!r}. Run the cell again to resume: requests that "
+                "already reached xAI are checked, none is added twice.",
+                file=sys.stderr,
+            )
+            return None
+        if not isinstance(result, BatchJob):
+            print(result.summary())
+            for request in result.requests:
+                print(request)
+            return result
+        self._jobs[result.name] = result
+        return self._follow(result, wait=args.wait)
+
+    def _send(self, args: Any, frame: Any, name: str) -> Any:
+        from xai_magics.batch import JobSettings, submit
+
+        return submit(
             frame,
             _unquote(args.prompt),
             model=args.model or self.model,
@@ -118,13 +138,6 @@ class BatchMagics(Magics):
             data_dir=self.data_dir or None,
             settings=JobSettings(chunk_rows=self.chunk_rows),
         )
-        if not isinstance(result, BatchJob):
-            print(result.summary())
-            for request in result.requests:
-                print(request)
-            return result
-        self._jobs[result.name] = result
-        return self._follow(result, wait=args.wait)
 
     def _follow(self, job: Any, *, wait: bool) -> Any:
         """Show live progress; with ``wait``, block and return the frame with its new columns."""
