@@ -45,7 +45,7 @@ class JobSettings:
     results_page_size: int = 1000
     add_rate: tuple[int, float] = ADD_RATE
     poll_first_s: float = 1.0
-    poll_max_s: float = 30.0
+    poll_max_s: float = 15.0
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Progress of a batch job as an immutable snapshot, and the background thread that refreshes it.
 
 The poller is a daemon thread, so the kernel stays free while xAI works. It backs off while
-nothing changes (1 s growing to 30 s), keeps going through transient errors (recorded in the
-snapshot, never raised into the kernel), and stops once the batch has ended and its results are
-in the job store. Listeners (the progress widget, the status bar feed) get every new snapshot.
+nothing changes (1 s growing to 15 s by default), keeps going through transient errors
+(recorded in the snapshot, never raised into the kernel), and stops once the batch has ended and
+its results are in the job store. Listeners (the progress widget, the status bar feed) get
+every new snapshot.
 """
 
 from __future__ import annotations
