@@ -45,12 +45,6 @@ CHROMIUM_ARGS = [
 # The kernel reads these; the emulator accepts any key but a designated bad one.
 BROWSER_TEST_KEY = "xai-browser-test-key"
 
-# Console noise that is JupyterLab's own and says nothing about the page under test.
-BENIGN_CONSOLE_ERRORS = (
-    # The lab/api/workspaces and translations endpoints answer 404 for a fresh settings dir.
-    re.compile(r"Failed to load resource: the server responded with a status of 404"),
-)
-
 
 @dataclass
 class LabServer:
@@ -225,9 +219,7 @@ class LabPage:
         self.page.on("pageerror", self._on_page_error)
 
     def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and not any(
-            pattern.search(message.text) for pattern in BENIGN_CONSOLE_ERRORS
-        ):
+        if message.type == "error":
             self.console_errors.append(message.text)
 
     def _on_page_error(self, error: Error) -> None:
