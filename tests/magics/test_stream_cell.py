@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
+import pytest
+
 from .kernel_harness import CANARY_KEY, Kernel, assert_inert_html, requests_to
 
 if TYPE_CHECKING:
@@ -180,3 +182,16 @@ def test_headless_kernel_streams_text_after_its_first_answer(
         assert grok_kernel.ok("%%grok\nQ").custom != []
     finally:
         grok_kernel.ok('%config GrokMagics.display = "widget"')
+
+
+@pytest.mark.parametrize(
+    "answer", ["/etc/passwd", "http://127.0.0.1:9/canary"], ids=["existing-path", "bare-url"]
+)
+def test_answer_that_looks_like_a_path_or_url_is_shown_not_fetched(
+    grok_kernel: Kernel, emu: Emulator, answer: str
+) -> None:
+    emu.control.inject("answer", "/v1/responses", text=answer)
+    out = grok_kernel.ok("%%grok\nQ").only_display()
+    assert out["data"]["text/plain"].split("\n\n[")[0] == answer
+    assert "root:" not in out["data"]["text/html"]
+    assert answer in out["data"]["text/html"]
