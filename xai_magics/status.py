@@ -9,9 +9,9 @@ only updates the snapshot kept here.
 Callers report what they know and leave the rest alone::
 
     from xai_magics import status
-    status.publish({"spend_usd": ledger.total_usd, "calls": ledger.calls})
-    status.batch_progress({"name": "reviews", "id": batch.id, "done": 40, "total": 100})
-    status.batch_finished(batch.id)
+    status.publish({"spend_usd": 0.0123, "calls": 2})  # the session ledger's totals
+    status.batch_progress({"name": "reviews", "id": "batch_1", "done": 40, "total": 100})
+    status.batch_finished("batch_1")
 """
 
 from __future__ import annotations
