@@ -49,13 +49,14 @@ def present_stream(
 
     sink = _WidgetSink(max_rate) if mode == "widget" else _TextSink(mode)
     retrying = False
+    text = sink.text
     try:
         for event in answer:
             if isinstance(event, TextDelta):
                 if retrying:
                     sink.status("")
                     retrying = False
-                sink.text(event.text)
+                text(event.text)
             elif isinstance(event, ReasoningDelta):
                 sink.reasoning(event.text)
             else:
@@ -93,7 +94,7 @@ class _WidgetSink:
         self.handle = display(self.view, display_id=True)  # type: ignore[no-untyped-call]
 
     def text(self, piece: str) -> None:
-        self.view.push(text=piece)
+        self.view.push_text(piece)
 
     def reasoning(self, piece: str) -> None:
         self.view.push(reasoning=piece)

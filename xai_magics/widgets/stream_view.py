@@ -48,6 +48,13 @@ class Coalescer:
             return None
         return self.drain()
 
+    def add_text(self, text: str) -> dict[str, str] | None:
+        """``add(text=...)`` without the keyword handling: the per-token hot path."""
+        self._text.append(text)
+        if self.clock() - self._last < self.interval_s:
+            return None
+        return self.drain()
+
     def drain(self) -> dict[str, str] | None:
         """Everything buffered, as one message (``None`` when nothing is pending)."""
         message: dict[str, str] = {}
@@ -102,9 +109,16 @@ class StreamView(anywidget.AnyWidget):
             if message is not None:
                 self._send_delta(message)
             elif self._timer is None:
-                self._timer = threading.Timer(self._coalescer.interval_s, self._flush_later)
-                self._timer.daemon = True
-                self._timer.start()
+                self._start_timer()
+
+    def push_text(self, text: str) -> None:
+        """``push(text=...)`` for one answer token: called thousands of times a second."""
+        with self._lock:
+            message = self._coalescer.add_text(text)
+            if message is not None:
+                self._send_delta(message)
+            elif self._timer is None:
+                self._start_timer()
 
     def set_status(self, status: str) -> None:
         """Replace the status line (retrying, stopped, error), sending pending text first."""
@@ -122,6 +136,11 @@ class StreamView(anywidget.AnyWidget):
             message = self._coalescer.drain()
             if message is not None:
                 self._send_delta(message)
+
+    def _start_timer(self) -> None:
+        self._timer = threading.Timer(self._coalescer.interval_s, self._flush_later)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _flush_later(self) -> None:
         with self._lock:
