@@ -29,8 +29,4 @@ def started_jobs(batch_client: Any) -> Iterator[Jobs]:
     jobs = Jobs()
     yield jobs
     for job in jobs:
-        job.stop_polling()
-    for job in jobs:
-        poller = job._live.poller
-        if poller is not None:
-            poller.join(timeout=5)
+        job.stop_polling(timeout=5)

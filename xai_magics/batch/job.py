@@ -366,9 +366,13 @@ class BatchJob:
             raise ValueError(f"job {self.name!r} has no failed rows to retry")
         return submit_rows(self, self._frame_for_results(df), failed)
 
-    def stop_polling(self) -> None:
-        if self._live.poller is not None:
-            self._live.poller.stop()
+    def stop_polling(self, timeout: float | None = None) -> None:
+        """Stop following the batch here (it keeps running at xAI); wait up to ``timeout``."""
+        poller = self._live.poller
+        if poller is not None:
+            poller.stop()
+            if timeout is not None and poller.is_alive():
+                poller.join(timeout)
 
     def _require_inputs(self, why: str) -> JobInputs:
         if self._inputs is None:
