@@ -40,13 +40,18 @@ _DEADLINE_SLACK_S = 0.005
 _T = TypeVar("_T")
 
 
-def drive(steps: Generator[Retrying, None, _T]) -> _T:
-    """Run a retry loop to its end, ignoring the ``Retrying`` notices it yields."""
+def drive(
+    steps: Generator[Retrying, None, _T], on_retry: Callable[[Retrying], object] | None = None
+) -> _T:
+    """Run a retry loop to its end, handing each ``Retrying`` notice to ``on_retry`` (if given)
+    before the wait, so a caller without a stream can still say "retrying in 2 s"."""
     while True:
         try:
-            next(steps)
+            notice = next(steps)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        if on_retry is not None:
+            on_retry(notice)
 
 
 @dataclass
@@ -293,7 +298,8 @@ class Transport:
             body = b"".join(self._iter_body(response, deadline, read_timeout, raw=True))
         except XAIError:
             body = b""
-        server_wait = parse_retry_after(response.headers, self._wall_clock())
+        now = self._wall_clock()
+        server_wait = parse_retry_after(response.headers, now)
         error = status_error(
             response.status_code,
             body,
@@ -301,6 +307,7 @@ class Transport:
             request_id=response.headers.get("x-request-id"),
             attempts=attempt,
             retry_after_s=server_wait,
+            now=now,
         )
         should = response.headers.get("x-should-retry")
         retryable = retryable_status(response.status_code) if should is None else should == "true"

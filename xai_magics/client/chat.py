@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from xai_magics.client._json import parse
 from xai_magics.client._transport import Transport, drive
-from xai_magics.client.completion import Completion, completion_from_chat
+from xai_magics.client.completion import Completion, Retrying, completion_from_chat
 from xai_magics.client.streaming import CompletionStream
 
 __all__ = ["ChatAPI"]
@@ -32,9 +32,14 @@ class ChatAPI:
         max_tokens: int | None = None,
         reasoning_effort: str | None = None,
         response_format: Mapping[str, Any] | None = None,
+        on_retry: Callable[[Retrying], object] | None = None,
         **extra: Any,
     ) -> Completion:
-        """One finished completion."""
+        """One finished completion.
+
+        ``on_retry`` is called with a ``Retrying`` notice before each wait between attempts
+        (the same notices a stream yields), e.g. to show "rate limited, retrying in 2 s".
+        """
         body = chat_body(
             model,
             messages,
@@ -46,7 +51,7 @@ class ChatAPI:
             extra,
         )
         started = time.monotonic()
-        response, attempts = drive(self._transport.request_steps("POST", PATH, json=body))
+        response, attempts = drive(self._transport.request_steps("POST", PATH, json=body), on_retry)
         from xai_magics.schemas.chat import ChatCompletion
 
         doc, raw = parse(response.content, ChatCompletion, f"POST {PATH}")

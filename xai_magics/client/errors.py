@@ -24,6 +24,7 @@ key cannot surface through ``str``, ``repr`` or an attribute.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -169,18 +170,32 @@ class UnprocessableEntityError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429: rate limited or out of credits. ``retry_after_s`` is the server's requested wait."""
+    """429: rate limited or out of credits.
+
+    ``retry_after_s`` is the server's requested wait and ``retry_at`` the wall-clock time it
+    ends (local time zone): a wait too long to sleep through is raised at once, and the user
+    needs to know when trying again makes sense.
+    """
 
     hint = "Wait and run again, lower the concurrency, or check credits at https://console.x.ai"
 
-    def __init__(self, message: str, *, retry_after_s: float | None = None, **kw: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after_s: float | None = None,
+        retry_at: datetime | None = None,
+        **kw: Any,
+    ) -> None:
         self.retry_after_s = retry_after_s
+        self.retry_at = retry_at
         super().__init__(message, **kw)
 
     def _details(self) -> list[str]:
         if self.retry_after_s is None:
             return []
-        return [f"server asks to wait {self.retry_after_s:g} s"]
+        until = f", until {self.retry_at:%H:%M:%S %Z}" if self.retry_at is not None else ""
+        return [f"server asks to wait {self.retry_after_s:g} s{until}"]
 
 
 class InternalServerError(APIStatusError):
@@ -231,8 +246,10 @@ def status_error(
     request_id: str | None,
     attempts: int,
     retry_after_s: float | None = None,
+    now: float | None = None,
 ) -> APIStatusError:
-    """The ``APIStatusError`` subclass for one non-2xx answer."""
+    """The ``APIStatusError`` subclass for one non-2xx answer; ``now`` is the wall-clock time
+    (``time.time()``) the answer arrived, which dates a rate limit's end."""
     code, message = parse_error_body(body)
     common: dict[str, Any] = {
         "status_code": status_code,
@@ -245,7 +262,10 @@ def status_error(
         return AuthenticationError(f"XAI_API_KEY was rejected by {host}", **common)
     text = message or f"{urlsplit(url).path} answered HTTP {status_code} with no message"
     if status_code == 429:
-        return RateLimitError(text, retry_after_s=retry_after_s, **common)
+        retry_at = None
+        if retry_after_s is not None and now is not None:
+            retry_at = datetime.fromtimestamp(now + retry_after_s).astimezone()
+        return RateLimitError(text, retry_after_s=retry_after_s, retry_at=retry_at, **common)
     if status_code >= 500:
         return InternalServerError(text, **common)
     return _BY_STATUS.get(status_code, APIStatusError)(text, **common)

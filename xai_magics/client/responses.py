@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from xai_magics.client._json import parse
 from xai_magics.client._transport import Transport, drive
-from xai_magics.client.completion import Completion, completion_from_responses
+from xai_magics.client.completion import Completion, Retrying, completion_from_responses
 from xai_magics.client.streaming import CompletionStream
 
 __all__ = ["ResponsesAPI"]
@@ -37,9 +37,14 @@ class ResponsesAPI:
         reasoning_effort: str | None = None,
         text_format: Mapping[str, Any] | None = None,
         store: bool | None = None,
+        on_retry: Callable[[Retrying], object] | None = None,
         **extra: Any,
     ) -> Completion:
-        """One finished response."""
+        """One finished response.
+
+        ``on_retry`` is called with a ``Retrying`` notice before each wait between attempts
+        (the same notices a stream yields), e.g. to show "rate limited, retrying in 2 s".
+        """
         body = responses_body(
             model,
             input,
@@ -55,7 +60,7 @@ class ResponsesAPI:
             extra,
         )
         started = time.monotonic()
-        response, attempts = drive(self._transport.request_steps("POST", PATH, json=body))
+        response, attempts = drive(self._transport.request_steps("POST", PATH, json=body), on_retry)
         completion = _completion(response.content)
         completion.retries = attempts - 1
         completion.elapsed_s = time.monotonic() - started
