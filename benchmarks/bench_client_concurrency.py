@@ -2,7 +2,8 @@
 
 The emulator (its own process) answers each request after 200 ms. The ideal wall time is
 ceil(N / C) × 0.2 s; the figures are wall time against that ideal, client CPU per request,
-and how many connections stay open after a round (keep-alive should hold about C)
+how many connections the client opened in a round (connection churn: about C when
+keep-alive works, up to N when it does not), and how many stay open after it
 (research/perf-limits.md §5: wall ≤ 1.25× ideal, ≤ 0.5 ms CPU per request is the aim; the
 httpx pool is capped at 32 connections because its cost grows quadratically past that).
 """
@@ -40,7 +41,10 @@ def main() -> None:
     try:
         control = EmulatorControl(base_url)
         print(f"{REQUESTS} chat requests, {LATENCY_S * 1000:.0f} ms each; median of {ROUNDS}")
-        print(f"{'C':>4}{'wall s':>9}{'ideal s':>9}{'× ideal':>9}{'CPU ms/req':>12}{'open':>7}")
+        print(
+            f"{'C':>4}{'wall s':>9}{'ideal s':>9}{'× ideal':>9}{'CPU ms/req':>12}"
+            f"{'opened':>8}{'open':>6}"
+        )
         for concurrency in CONCURRENCY:
             walls, cpus = [], []
             for _ in range(ROUNDS):
@@ -55,14 +59,15 @@ def main() -> None:
                     answers = list(client.map(ask, range(REQUESTS), concurrency=concurrency))
                     walls.append(time.perf_counter() - wall)
                     cpus.append((time.process_time() - cpu) / REQUESTS)
-                    kept_open = control.open_connections()
+                    stats = control.stats()
                     assert len(answers) == REQUESTS
                     assert all(answers)
             ideal = math.ceil(REQUESTS / concurrency) * LATENCY_S
             wall = statistics.median(walls)
             print(
                 f"{concurrency:>4}{wall:9.2f}{ideal:9.2f}{wall / ideal:9.2f}"
-                f"{statistics.median(cpus) * 1e3:12.2f}{kept_open:>7}"
+                f"{statistics.median(cpus) * 1e3:12.2f}"
+                f"{stats['connections_opened']:>8}{stats['open_connections']:>6}"
             )
     finally:
         proc.kill()

@@ -255,6 +255,24 @@ def test_open_connections_counts_client_connections(emu: Emulator) -> None:
     assert emu.control.open_connections() == before
 
 
+def test_connections_opened_counts_new_api_connections_since_reset(emu: Emulator) -> None:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(headers=headers) as kept_alive:
+        kept_alive.get(f"{emu.base_url}/models")
+        emu.control.reset()
+        for _ in range(5):
+            kept_alive.get(f"{emu.base_url}/models")
+        assert emu.control.connections_opened() == 0
+    for _ in range(3):
+        with httpx.Client(headers=headers) as fresh:
+            fresh.get(f"{emu.base_url}/models")
+    emu.control.log()
+    stats = emu.control.stats()
+    assert stats["connections_opened"] == 3
+    emu.control.reset()
+    assert emu.control.connections_opened() == 0
+
+
 def test_stream_chunk_bytes_splits_the_stream_into_small_reads(
     emu: Emulator, http: httpx.Client
 ) -> None:

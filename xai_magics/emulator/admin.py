@@ -65,7 +65,8 @@ class ConfigHandler(AdminHandler):
 
 
 class StatsHandler(AdminHandler):
-    """Open client connections (excluding this admin request's own), for leak checks."""
+    """Connections now open (excluding this admin request's own), for leak checks, and those
+    opened for API calls since the last reset, for connection churn."""
 
     def initialize(self, state: Any, server_connections: Any = None) -> None:
         super().initialize(state)
@@ -73,7 +74,12 @@ class StatsHandler(AdminHandler):
 
     def get(self) -> None:
         count = self.server_connections() if self.server_connections is not None else 0
-        self.reply({"open_connections": max(count - 1, 0)})
+        self.reply(
+            {
+                "open_connections": max(count - 1, 0),
+                "connections_opened": self.state.connections.opened,
+            }
+        )
 
 
 class BatchCancelByXaiHandler(AdminHandler):

@@ -76,6 +76,7 @@ class BaseHandler(tornado.web.RequestHandler):
     # --- request lifecycle ---------------------------------------------------------------
 
     async def prepare(self) -> None:
+        self.state.connections.saw(cast(HTTP1Connection, self.request.connection).stream)
         if self.requires_auth:
             self.api_key = self._bearer()
         self.entry = self.state.log.open(

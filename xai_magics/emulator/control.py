@@ -75,9 +75,19 @@ class EmulatorControl:
         result: dict[str, Any] = self._call("GET", "config")
         return result
 
+    def stats(self) -> dict[str, int]:
+        """``open_connections`` (now, not counting this call's own) and ``connections_opened``
+        (new connections that carried API calls since the last reset)."""
+        result: dict[str, int] = self._call("GET", "stats")
+        return result
+
     def open_connections(self) -> int:
         """Client connections the server holds open (not counting this call's own)."""
-        return int(self._call("GET", "stats")["open_connections"])
+        return int(self.stats()["open_connections"])
+
+    def connections_opened(self) -> int:
+        """New client connections that carried API calls since the last reset."""
+        return int(self.stats()["connections_opened"])
 
     def cancel_batch_by_xai(self, batch_id: str, message: str | None = None) -> dict[str, Any]:
         """Cancel a batch from the service side, setting ``cancel_by_xai_message``."""

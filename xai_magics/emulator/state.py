@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from xai_magics.emulator.batch_store import BatchStore
+from xai_magics.emulator.connections import ConnectionTally
 from xai_magics.emulator.faults import FaultBook
 from xai_magics.emulator.file_store import FileStore
 from xai_magics.emulator.knobs import Knobs
@@ -32,6 +33,7 @@ class State:
     knobs: Knobs = field(init=False)
     faults: FaultBook = field(default_factory=FaultBook)
     log: RequestLog = field(default_factory=RequestLog)
+    connections: ConnectionTally = field(default_factory=ConnectionTally)
     cache: PromptCache = field(default_factory=PromptCache)
     responses: dict[str, StoredResponse] = field(default_factory=dict)
     deferred: dict[str, Deferred] = field(default_factory=dict)
@@ -49,6 +51,7 @@ class State:
         self.knobs = self.initial_knobs
         self.faults.clear()
         self.log.clear()
+        self.connections.clear()
         self.cache.clear()
         self.responses.clear()
         self.deferred.clear()
