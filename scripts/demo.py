@@ -1,4 +1,4 @@
-"""`make demo`: the quickstart notebook in JupyterLab, against the emulator when no XAI_API_KEY is set.
+"""`make demo`: the quickstart notebook in JupyterLab, on the emulator when XAI_API_KEY is unset.
 
 With a real key in the environment the notebook talks to api.x.ai; without one, a local emulator
 (simulated answers, clearly labelled) is started on 127.0.0.1 and JupyterLab is pointed at it.
@@ -25,7 +25,7 @@ def main() -> int:
         emulator = Emulator(port=0, ttft_ms=300, tokens_per_second=60).start()
         env["XAI_BASE_URL"] = emulator.base_url
         env["XAI_API_KEY"] = "xai-emulator-demo-key"  # the emulator accepts any non-empty key
-        print(f"No XAI_API_KEY set: using the local emulator at {emulator.base_url} (simulated answers).")
+        print(f"No XAI_API_KEY: using the emulator at {emulator.base_url} (simulated answers).")
     token = secrets.token_hex(16)
     port = env.get("DEMO_PORT", "8888")
     url = f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token={token}"
