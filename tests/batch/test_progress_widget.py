@@ -55,7 +55,14 @@ def test_cancel_button_calls_back_once() -> None:
 
 def test_description_has_counts_elapsed_and_cost() -> None:
     snap = replace(
-        BASE, pending=10, succeeded=80, failed=5, cancelled=5, skipped=2, cost_usd=0.0123
+        BASE,
+        batch_status="running",
+        pending=10,
+        succeeded=80,
+        failed=5,
+        cancelled=5,
+        skipped=2,
+        cost_usd=0.0123,
     )
     text = describe(snap)
     for part in (
@@ -69,3 +76,12 @@ def test_description_has_counts_elapsed_and_cost() -> None:
         assert part in text
     assert "$0.0123 so far" in text
     assert "elapsed" in text
+
+
+def test_sending_shows_requests_added_so_far() -> None:
+    progress = BatchProgress(min_interval_s=0)
+    progress.update(replace(BASE, batch_status="submitting", sent=30))
+    assert "sending requests · 30/100 added" in progress.label.value
+    assert progress.bar.value == 30
+    progress.update(replace(BASE, batch_status="submitting", sent=30, error="HTTP 400"))
+    assert "Run the cell again to resume" in progress.label.value

@@ -26,6 +26,7 @@ from xai_magics.batch.fingerprint import Fingerprint, canonical_options
 from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.job import BatchJob, JobInputs, JobSettings
 from xai_magics.batch.plan import RowsPlan, plan_rows
+from xai_magics.batch.progress import Listener
 from xai_magics.batch.sender import batch_token
 from xai_magics.batch.store import JobRecord, JobStore, open_store
 from xai_magics.batch.template import ColumnTemplate, parse_template
@@ -91,12 +92,14 @@ def submit(
     client: Any = None,
     data_dir: str | None = None,
     settings: JobSettings | None = None,
+    on_progress: Listener | None = None,
 ) -> BatchJob | DryRun:
     """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
 
     Re-running with the same inputs and ``name`` re-attaches to the job already submitted (even
     from a new kernel); different inputs under the same name raise `JobChangedError` unless
     ``new=True``. ``name`` defaults to one derived from the prompt, model and output column.
+    ``on_progress`` gets every progress snapshot, from the first chunk sent on.
     """
     settings = settings or JobSettings()
     source = FrameSource.of(df)
@@ -146,6 +149,8 @@ def submit(
     else:
         job = BatchJob(store, record, client or _default_client(), inputs, settings)
         _live_jobs[(store.path, record.job_id)] = job
+    if on_progress is not None:
+        job.subscribe(on_progress)
     job.send()
     job.start_polling()
     if wait:

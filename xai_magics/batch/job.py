@@ -144,10 +144,19 @@ class BatchJob:
         if self._record.state not in ("created", "adding"):
             return
         inputs = self._require_inputs("send its requests")
-        sender = Sender(self._client, self._store, add_rate=self.settings.add_rate)
+
+        def chunk_added(_index: int, count: int) -> None:
+            self._publish(replace(self.snapshot, sent=self.snapshot.sent + count))
+
+        sender = Sender(
+            self._client, self._store, add_rate=self.settings.add_rate, on_chunk=chunk_added
+        )
         batch_id = sender.ensure_batch(self._record)
         self._refresh_record()
-        self._publish(replace(self.snapshot, batch_id=batch_id, batch_status="submitting"))
+        already = sum(c.n_requests for c in self._store.chunks(self._record.job_id))
+        self._publish(
+            replace(self.snapshot, batch_id=batch_id, batch_status="submitting", sent=already)
+        )
         prefix = self._record.id_prefix
         builder = LineBuilder(inputs.spec, prefix, inputs.template)
 

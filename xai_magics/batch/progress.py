@@ -30,6 +30,7 @@ class JobSnapshot:
     failed: int = 0
     cancelled: int = 0
     skipped: int = 0
+    sent: int = 0  # requests added to the batch so far (while submitting)
     batch_status: str = "submitting"
     results_fetched: bool = False
     cost_usd: float | None = None

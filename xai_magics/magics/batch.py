@@ -104,8 +104,11 @@ class BatchMagics(Magics):
         name = args.name or (
             args.frame if args.output == "answer" else f"{args.frame}.{args.output}"
         )
+        from xai_magics.widgets.batch_progress import BatchProgress
+
+        progress = BatchProgress()
         try:
-            result = self._send(args, frame, name)
+            result = self._send(args, frame, name, progress.show_and_update)
         except KeyboardInterrupt:
             print(
                 f"Stopped while sending {name!r}. Run the cell again to resume: requests that "
@@ -119,9 +122,9 @@ class BatchMagics(Magics):
                 print(request)
             return result
         self._jobs[result.name] = result
-        return self._follow(result, wait=args.wait)
+        return self._follow(result, wait=args.wait, progress=progress)
 
-    def _send(self, args: Any, frame: Any, name: str) -> Any:
+    def _send(self, args: Any, frame: Any, name: str, on_progress: Any) -> Any:
         from xai_magics.batch import JobSettings, submit
 
         return submit(
@@ -137,19 +140,19 @@ class BatchMagics(Magics):
             dry_run=args.dry_run,
             data_dir=self.data_dir or None,
             settings=JobSettings(chunk_rows=self.chunk_rows),
+            on_progress=None if args.dry_run else on_progress,
         )
 
-    def _follow(self, job: Any, *, wait: bool) -> Any:
+    def _follow(self, job: Any, *, wait: bool, progress: Any = None) -> Any:
         """Show live progress; with ``wait``, block and return the frame with its new columns."""
-        from IPython.display import display
-
         from xai_magics.widgets.batch_progress import BatchProgress, describe
 
         self._jobs[job.name] = job
-        progress = BatchProgress(on_cancel=job.cancel)
-        job.subscribe(progress.update)
+        if progress is None:
+            progress = BatchProgress()
+            job.subscribe(progress.show_and_update)
+        progress.on_cancel(job.cancel)
         job.subscribe(_status_feed)
-        display(progress)  # type: ignore[no-untyped-call]
         if not wait:
             return job
         try:

@@ -24,6 +24,11 @@ __all__ = ["BatchProgress", "describe"]
 
 def describe(snapshot: JobSnapshot) -> str:
     """One line of plain text: what the batch is doing and what it cost so far."""
+    if snapshot.batch_status == "submitting":
+        return (
+            f"{snapshot.name}: sending requests · {snapshot.sent:,}/{snapshot.total:,} added · "
+            f"{_elapsed(snapshot.elapsed_s)}"
+        )
     parts = [
         f"{snapshot.name}: {_phase(snapshot)}",
         f"{snapshot.done:,}/{snapshot.total:,} done",
@@ -71,6 +76,7 @@ class BatchProgress:
         self.widget = widgets.VBox([self.label, widgets.HBox([self.bar, self.cancel_button])])
         self._on_cancel = on_cancel
         self.cancel_button.on_click(self._cancel_clicked)
+        self._shown = False
         self._min_interval = min_interval_s
         self._lock = threading.Lock()
         self._last_sent = 0.0
@@ -81,7 +87,18 @@ class BatchProgress:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        self._shown = True
         display(self.widget)  # type: ignore[no-untyped-call]
+
+    def on_cancel(self, callback: Callable[[], object]) -> None:
+        """What the cancel button does (set once the job exists)."""
+        self._on_cancel = callback
+
+    def show_and_update(self, snapshot: JobSnapshot) -> None:
+        """``update``, displaying the widget first the first time (in the cell that runs)."""
+        if not self._shown:
+            self._ipython_display_()
+        self.update(snapshot)
 
     def update(self, snapshot: JobSnapshot) -> None:
         """Show ``snapshot`` now, or at the end of the current throttle interval."""
@@ -111,16 +128,15 @@ class BatchProgress:
         with self.label.hold_sync(), self.bar.hold_sync(), self.cancel_button.hold_sync():
             text = html.escape(describe(snapshot))
             if snapshot.error:
-                text += (
-                    f"<br><span>last poll failed, retrying: {html.escape(snapshot.error)}</span>"
-                )
+                text += f"<br><span>{html.escape(_problem(snapshot))}</span>"
             for note in snapshot.notes[:3]:
                 text += f"<br><span>{html.escape(note)}</span>"
             if snapshot.cancel_message:
                 text += f"<br><span>xAI: {html.escape(snapshot.cancel_message)}</span>"
             self.label.value = text
             self.bar.max = max(snapshot.total, 1)
-            self.bar.value = min(snapshot.done, snapshot.total)
+            sending = snapshot.batch_status == "submitting"
+            self.bar.value = min(snapshot.sent if sending else snapshot.done, snapshot.total)
             self.bar.bar_style = _bar_style(snapshot)
             ended = snapshot.finished or snapshot.batch_status in ("cancelled", "cancelled_by_xai")
             self.cancel_button.disabled = ended
@@ -130,6 +146,12 @@ class BatchProgress:
         self.cancel_button.description = "Cancelling…"
         if self._on_cancel is not None:
             self._on_cancel()
+
+
+def _problem(snapshot: JobSnapshot) -> str:
+    if snapshot.batch_status == "submitting":
+        return f"sending stopped: {snapshot.error}. Run the cell again to resume."
+    return f"last check failed, trying again: {snapshot.error}"
 
 
 def _bar_style(snapshot: JobSnapshot) -> str:
