@@ -42,6 +42,8 @@ class GrokResult:
     #: execution count of the cell whose output already shows this answer (set by the magic), so
     #: the same cell's value does not show it twice
     shown_in: int | None = field(default=None, repr=False, compare=False)
+    #: the spoken answer (``--speak``): a SpeechResult with the clip's bytes, duration and cost
+    speech: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

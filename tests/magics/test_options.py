@@ -206,6 +206,7 @@ def test_help_is_generated_from_the_options(grok_kernel: Kernel) -> None:
         "--no-stream",
         "--max-tokens",
         "--reasoning-effort",
+        "--speak",
         "-o",
     ):
         assert flag in text

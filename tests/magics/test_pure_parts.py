@@ -19,6 +19,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--system")
     p.add_argument("-t", "--temperature", type=float)
     p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--speak", nargs="?", const="")
     return p
 
 
@@ -47,6 +48,9 @@ def parser() -> argparse.ArgumentParser:
             ],
             "q",
         ),
+        ("--speak rex -- Why?", ["--speak", "rex"], "Why?"),
+        ("--speak --dry-run", ["--speak", "--dry-run"], ""),
+        ("--speak", ["--speak"], ""),
     ],
     ids=[
         "prompt-only",
@@ -60,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
         "options-only",
         "spacing-kept",
         "adjacent-quotes",
+        "optional-value-given",
+        "optional-value-before-option",
+        "optional-value-last",
     ],
 )
 def test_split_line_keeps_the_prompt_verbatim(line: str, argv: list[str], rest: str) -> None:
@@ -190,3 +197,15 @@ def test_result_repr_is_short_and_status_lines_say_what_happened() -> None:
     assert str(r) == "x" * 500
     err = GrokResult(text="", status="error", model_requested="m", error="boom; do X")
     assert err.status_line() == "error: boom; do X"
+
+
+@pytest.mark.parametrize("name", ["StreamView", "AudioPlayer"])
+def test_widgets_are_importable_from_the_package(name: str) -> None:
+    import importlib
+
+    import xai_magics.widgets as widgets
+
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+    module = importlib.import_module(f"xai_magics.widgets.{snake}")
+    assert name in widgets.__all__
+    assert getattr(widgets, name) is getattr(module, name)

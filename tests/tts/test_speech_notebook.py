@@ -81,9 +81,21 @@ def test_speech_notebook_runs_and_every_spoken_cell_keeps_a_playable_clip(
         assert seconds_of(mime, clip) > 1.0, cell.source
         assert kinds.count("error") == 0
 
+    # %%grok --speak: the answer, then the player, then the clip of the spoken answer
+    [answered] = [c for c in code if c.source.startswith("%%grok --speak")]
+    answer, player, _clip = answered.outputs
+    assert answer["output_type"] == "display_data"
+    assert "simulated" in answer["data"]["text/plain"].lower()
+    assert answer["metadata"]["xai_magics"]["receipt"]["output_tokens"] > 0
+    assert "application/vnd.jupyter.widget-view+json" in player["data"]
+    [(mime, clip)] = audio_clips(answered)
+    assert mime == "audio/wav"
+    assert seconds_of(mime, clip) > 1.0
+
     # Every player got all its pieces, in order, and was told the stream was complete.
-    assert len(client.custom) == 5
-    for messages in client.custom.values():
+    players = [m for m in client.custom.values() if any("type" in piece for piece in m)]
+    assert len(players) == 6
+    for messages in players:
         *chunks, end = messages
         assert [m["seq"] for m in chunks] == list(range(1, len(chunks) + 1))
         assert all(m["size"] > 0 for m in chunks)
@@ -92,6 +104,7 @@ def test_speech_notebook_runs_and_every_spoken_cell_keeps_a_playable_clip(
     printed = "".join(o.get("text", "") for c in code for o in c.outputs)
     assert "bytes of wav" in printed
     assert "format='mulaw'" in printed
+    assert "SpeechResult(voice='ara', format='wav'" in printed
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     shown = [s["state"].get("text", "") for s in states.values()]
     assert any(

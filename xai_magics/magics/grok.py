@@ -17,6 +17,7 @@ from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode
+from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
 from xai_magics.request import PromptRefused
 from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
@@ -92,6 +93,14 @@ class GrokMagics(Magics):
     @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
     @argument("--compare", metavar="M1,M2", help="Ask several models (MODEL@priority) at once.")
     @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
+    @argument(
+        "--speak",
+        nargs="?",
+        const="",
+        metavar="VOICE",
+        help="Speak the answer as it streams (voice: eve, ara, rex, sal, leo; default "
+        "TTSMagics.voice). On one line: %%grok --speak rex -- PROMPT.",
+    )
     @line_cell_magic
     def grok(self, line: str, cell: str | None = None) -> Any:
         """Ask Grok; ``{name}`` in the prompt is replaced by that variable's value.
@@ -130,6 +139,10 @@ class GrokMagics(Magics):
         if args.compare and (args.thread or args.new_thread):
             raise UsageError("--compare asks each model once, outside threads: drop --thread.")
 
+        speech = self._speech_plan(args.speak) if args.speak is not None else None
+        if speech is not None and args.compare:
+            raise UsageError("--speak speaks one answer: drop --compare (or --speak).")
+
         prompt = self._fill(template)
         system = self._fill(args.system) if args.system is not None else self.system
         schema = self._schema(args.schema) if args.schema else None
@@ -155,7 +168,9 @@ class GrokMagics(Magics):
                 results = self._compare(prompt, overrides, args.compare, fmt)
                 self._store(args.output, results)
                 return None
-            result = self._ask(prompt, overrides, fmt, stream=self.stream and not args.no_stream)
+            result = self._ask(
+                prompt, overrides, fmt, stream=self.stream and not args.no_stream, speech=speech
+            )
         except PromptRefused as exc:
             raise UsageError(str(exc)) from None
         if fmt == "code" and result.ok:
@@ -194,12 +209,34 @@ class GrokMagics(Magics):
             )
         return value
 
-    def _ask(self, prompt: str, overrides: dict[str, Any], fmt: str, *, stream: bool) -> GrokResult:
+    def _speech_plan(self, voice: str) -> SpeechPlan:
+        if getattr(self._shell, "kernel", None) is None:
+            raise UsageError("--speak plays audio in a notebook; use %grok_tts in a terminal.")
+        from xai_magics.speech import SpeechInputError
+
+        tts = self._shell.magics_manager.registry.get("TTSMagics")
+        try:
+            return plan_speech(
+                voice or getattr(tts, "voice", "eve"), getattr(tts, "language", "en")
+            )
+        except SpeechInputError as exc:
+            hint = " On one line, end the options with --: %grok --speak -- PROMPT."
+            raise UsageError(f"--speak: {exc}{hint}") from None
+
+    def _ask(
+        self,
+        prompt: str,
+        overrides: dict[str, Any],
+        fmt: str,
+        *,
+        stream: bool,
+        speech: SpeechPlan | None = None,
+    ) -> GrokResult:
         mode = resolve_mode(self._shell, self.display)
         if stream:
             answer = self.session.stream(prompt, **overrides)
             result = present_stream(
-                answer, mode=mode, fmt=fmt, max_rate=self.max_updates_per_second
+                answer, mode=mode, fmt=fmt, max_rate=self.max_updates_per_second, speech=speech
             )
         else:
             try:
@@ -208,6 +245,11 @@ class GrokMagics(Magics):
                 raise UsageError("Stopped before the answer arrived.") from None
             if result.status != "error" or result.text:
                 self._show(*result.mime_bundle(fmt), mode=mode)
+            if speech is not None and result.text:
+                spoken = SpokenAnswer(speech, show_player=mode == "widget")
+                spoken.feed(result.text)
+                spoken.finish()
+                result.speech = spoken.result
         result.shown_in = self._shell.execution_count
         return result
 

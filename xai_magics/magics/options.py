@@ -50,6 +50,11 @@ def _takes_value(parser: argparse.ArgumentParser, option: str) -> bool:
     return action is not None and action.nargs != 0
 
 
+def _value_optional(parser: argparse.ArgumentParser, option: str) -> bool:
+    action = parser._option_string_actions.get(option)
+    return action is not None and action.nargs == "?"
+
+
 def split_line(line: str, parser: argparse.ArgumentParser) -> tuple[list[str], str]:
     """``(option words for parser.parse_args, the rest of the line verbatim)``."""
     argv: list[str] = []
@@ -64,6 +69,8 @@ def split_line(line: str, parser: argparse.ArgumentParser) -> tuple[list[str], s
         pos = _skip_space(line, end)
         if "=" not in word and _takes_value(parser, word) and pos < len(line):
             value, end = _read_word(line, pos)
+            if _value_optional(parser, word) and value.startswith("-"):
+                continue  # "--speak --tier priority": the next option, not a value
             argv.append(value)
             pos = _skip_space(line, end)
     return argv, line[pos:]

@@ -15,6 +15,7 @@ import sys
 from typing import Any, Literal
 
 from xai_magics.api import AnswerStream
+from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer
 from xai_magics.result import GrokResult
 
 __all__ = ["DisplayMode", "present_stream", "resolve_mode"]
@@ -42,12 +43,22 @@ def resolve_mode(shell: Any, setting: str) -> DisplayMode:
 
 
 def present_stream(
-    answer: AnswerStream, *, mode: DisplayMode, fmt: str, max_rate: float
+    answer: AnswerStream,
+    *,
+    mode: DisplayMode,
+    fmt: str,
+    max_rate: float,
+    speech: SpeechPlan | None = None,
 ) -> GrokResult:
-    """Stream ``answer`` into the output; interrupt stops it and keeps the partial answer."""
+    """Stream ``answer`` into the output; interrupt stops it and keeps the partial answer.
+
+    With ``speech``, the answer is also spoken as it arrives; the text answer is shown in full
+    before waiting for the rest of the audio, and an interrupt stops both.
+    """
     from xai_magics.client import ReasoningDelta, TextDelta
 
     sink = _WidgetSink(max_rate) if mode == "widget" else _TextSink(mode)
+    spoken = SpokenAnswer(speech, show_player=mode == "widget") if speech is not None else None
     retrying = False
     text = sink.text
     try:
@@ -57,6 +68,8 @@ def present_stream(
                     sink.status("")
                     retrying = False
                 text(event.text)
+                if spoken is not None:
+                    spoken.feed(event.text)
             elif isinstance(event, ReasoningDelta):
                 sink.reasoning(event.text)
             else:
@@ -67,8 +80,13 @@ def present_stream(
                 )
     except KeyboardInterrupt:
         answer.stop()
+        if spoken is not None:
+            spoken.cancel()
     result = answer.result()
     sink.finish(result, fmt)
+    if spoken is not None:
+        spoken.finish()
+        result.speech = spoken.result
     return result
 
 

@@ -25,7 +25,7 @@ from xai_magics.templates import TemplateError, interpolate
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["TTSMagics", "audio_output", "split_options"]
+__all__ = ["TTSMagics", "audio_output", "record_speech_spend", "split_options"]
 
 # Every option takes a value, so the options end at the first word that is not one of them.
 _OPTION = re.compile(r"\s*(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+(\S+))")
@@ -162,7 +162,7 @@ class TTSMagics(Magics):
             raise
         finally:
             client.close()
-        _record_spend(result, time.monotonic() - started)
+        record_speech_spend(result, time.monotonic() - started)
         megabytes = len(result.audio) / 1e6
         if megabytes > self.max_embed_mb:
             print(
@@ -178,7 +178,7 @@ class TTSMagics(Magics):
         return result
 
 
-def _record_spend(result: SpeechResult, elapsed_s: float) -> None:
+def record_speech_spend(result: SpeechResult, elapsed_s: float) -> None:
     """Speech is billed per character: it belongs in ``%grok_usage`` and the status bar."""
     from xai_magics.usage import Receipt, session_ledger
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["StreamView"]
+__all__ = ["AudioPlayer", "StreamView"]
 
 
 def __getattr__(name: str) -> Any:
@@ -16,4 +16,8 @@ def __getattr__(name: str) -> Any:
         from xai_magics.widgets.stream_view import StreamView
 
         return StreamView
+    if name == "AudioPlayer":
+        from xai_magics.widgets.audio_player import AudioPlayer
+
+        return AudioPlayer
     raise AttributeError(f"module 'xai_magics.widgets' has no attribute {name!r}")
