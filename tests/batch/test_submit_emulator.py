@@ -398,3 +398,40 @@ def test_integer_column_labels_work_through_the_bracket_syntax(emu: Any, run: An
     out = job.results()
     assert list(out["answer_status"]) == ["ok", "ok"]
     assert prompt_digest("Say alpha 1 times") in out["answer"].iloc[0]
+
+
+def test_a_chunk_the_server_already_holds_is_verified_not_added_again(
+    emu: Any, batch_client: Any, tmp_path: Path
+) -> None:
+    from xai_magics.batch.chunks import iter_chunks
+    from xai_magics.batch.fingerprint import Fingerprint
+    from xai_magics.batch.frame import FrameSource
+    from xai_magics.batch.sender import Sender
+    from xai_magics.batch.store import open_store
+    from xai_magics.batch.template import parse_template
+    from xai_magics.batch.wire import LineBuilder, RequestSpec
+
+    store = open_store(tmp_path)
+    fingerprint = Fingerprint(20, "d", "{review}", "grok-4.3", "{}")
+    record = store.create_job(
+        name="ledger-behind",
+        batch_name="ledger-behind [xm:0:0]",
+        fingerprint=fingerprint,
+        spec={},
+        n_sent=20,
+        skipped={},
+    )
+    template = parse_template("{review}")
+    builder = LineBuilder(RequestSpec("grok-4.3"), record.id_prefix, template)
+    chunks = list(
+        iter_chunks(
+            FrameSource.of(_frame(20)), template, builder, max_prompt_bytes=10**6, max_rows=10
+        )
+    )
+    sender = Sender(batch_client, store)
+    batch_id = sender.ensure_batch(record)
+    batch_client.batches.add_requests(batch_id, chunks[0].body)  # landed, but not in the ledger
+    sender.add_chunks(record, batch_id, chunks, lambda p: f"{record.id_prefix}{p}")
+    assert [c.state for c in store.chunks(record.job_id)] == ["verified", "acknowledged"]
+    assert batch_client.batches.get(batch_id).state.num_requests == 20
+    assert set(committed_adds(emu).values()) == {1}

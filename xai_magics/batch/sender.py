@@ -20,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from xai_magics.batch.chunks import Chunk
 from xai_magics.batch.store import ChunkState, JobRecord, JobStore
@@ -33,6 +33,7 @@ from xai_magics.client.errors import (
 
 # Documented limit: at most 100 add-requests calls per rolling 30 s per team.
 ADD_RATE = (100, 30.0)
+AddOutcome = Literal["added", "rate-limited", "unknown"]
 _LIST_PAGES_FOR_NAME = 20
 _MAX_ATTEMPTS_PER_CHUNK = 8
 
@@ -46,10 +47,17 @@ def batch_token(digest: str, nonce: str) -> str:
 
 
 def is_ambiguous(exc: BaseException) -> bool:
-    """A failure after which the server may or may not have applied the call."""
-    return isinstance(exc, (APIConnectionError, InternalServerError)) or (
-        isinstance(exc, APIStatusError) and exc.status_code in (408, 409, 502, 503, 504)
-    )
+    """A failure after which only a listing can tell what the batch holds.
+
+    Connection loss, timeouts and 5xx may come after the server applied the call; a refusal
+    naming duplicate ids means part of what we sent is already there.
+    """
+    if isinstance(exc, (APIConnectionError, InternalServerError)):
+        return True
+    if not isinstance(exc, APIStatusError):
+        return False
+    duplicate = exc.status_code == 400 and "Duplicate batch_request_id" in str(exc)
+    return duplicate or exc.status_code in (408, 409, 502, 503, 504)
 
 
 @dataclass
@@ -160,20 +168,13 @@ class Sender:
         self, job: JobRecord, batch_id: str, chunk: Chunk, request_id: Callable[[int], str]
     ) -> None:
         for attempt in range(_MAX_ATTEMPTS_PER_CHUNK):
-            self._limiter.wait()
-            try:
-                self._batches.add_requests(batch_id, chunk.body)
-            except RateLimitError as exc:
-                self._sleep(exc.retry_after_s or min(2.0**attempt, 30.0))
-                continue
-            except Exception as exc:
-                if not is_ambiguous(exc):
-                    raise
-                self._sleep(min(0.5 * 2**attempt, 8.0))
+            outcome = self._attempt(batch_id, chunk.body, attempt)
+            if outcome == "added":
+                self._mark(job, chunk, "acknowledged")
+                return
+            if outcome == "unknown":
                 self._verify_and_complete(job, batch_id, chunk, request_id)
                 return
-            self._mark(job, chunk, "acknowledged")
-            return
         raise SubmitError(
             f"chunk {chunk.index} was rate-limited {_MAX_ATTEMPTS_PER_CHUNK} times in a row; "
             "run the cell again later to resume where it stopped"
@@ -189,26 +190,31 @@ class Sender:
             if not missing:
                 self._mark(job, chunk, "verified")
                 return
-            self._limiter.wait()
-            try:
-                if len(missing) == chunk.count:
-                    self._batches.add_requests(batch_id, chunk.body)
-                else:
-                    self._batches.add_requests(batch_id, _subset(chunk, request_id, set(missing)))
-            except RateLimitError as exc:
-                self._sleep(exc.retry_after_s or min(2.0**attempt, 30.0))
-                continue
-            except Exception as exc:
-                if not is_ambiguous(exc):
-                    raise
-                self._sleep(min(0.5 * 2**attempt, 8.0))
-                continue
-            self._mark(job, chunk, "acknowledged")
-            return
+            body = chunk.body
+            if len(missing) < chunk.count:
+                body = _subset(chunk, request_id, set(missing))
+            if self._attempt(batch_id, body, attempt) == "added":
+                self._mark(job, chunk, "acknowledged")
+                return
         raise SubmitError(
             f"could not confirm chunk {chunk.index} after {_MAX_ATTEMPTS_PER_CHUNK} attempts; "
             "nothing was added twice, and running the cell again resumes from this chunk"
         )
+
+    def _attempt(self, batch_id: str, body: bytes, attempt: int) -> AddOutcome:
+        """One add-requests call, paced: added, rate-limited (nothing added), or unknown."""
+        self._limiter.wait()
+        try:
+            self._batches.add_requests(batch_id, body)
+        except RateLimitError as exc:
+            self._sleep(exc.retry_after_s or min(2.0**attempt, 30.0))
+            return "rate-limited"
+        except Exception as exc:
+            if not is_ambiguous(exc):
+                raise
+            self._sleep(min(0.5 * 2**attempt, 8.0))
+            return "unknown"
+        return "added"
 
     def landed_ids(self, batch_id: str) -> set[str]:
         """Every request id the batch holds (paged listing of request metadata)."""
