@@ -435,3 +435,16 @@ def test_a_chunk_the_server_already_holds_is_verified_not_added_again(
     assert [c.state for c in store.chunks(record.job_id)] == ["verified", "acknowledged"]
     assert batch_client.batches.get(batch_id).state.num_requests == 20
     assert set(committed_adds(emu).values()) == {1}
+
+
+def test_the_job_is_recorded_before_the_first_request(emu: Any, run: Any, tmp_path: Path) -> None:
+    from xai_magics.batch.store import open_store
+    from xai_magics.client import BadRequestError
+
+    emu.control.inject("status", "/v1/batches", method="POST", status=400)
+    with pytest.raises(BadRequestError):
+        run(_frame(3), name="early")
+    record = open_store(tmp_path).latest_by_name("early")
+    assert record is not None
+    assert (record.state, record.batch_id, record.n_sent) == ("created", None, 3)
+    assert "[xm:" in record.batch_name
