@@ -53,6 +53,26 @@ def responses_text(body: dict[str, Any]) -> str:
     )
 
 
+def chat_calls(body: dict[str, Any]) -> list[tuple[str, str, str]]:
+    message = body["choices"][0].get("message") or {}
+    return [
+        (c["id"], c["function"]["name"], c["function"]["arguments"])
+        for c in message.get("tool_calls") or []
+    ]
+
+
+def responses_calls(body: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (item["call_id"], item["name"], item["arguments"])
+        for item in body.get("output") or []
+        if item.get("type") == "function_call"
+    ]
+
+
+def calls_of(result: Completion) -> list[tuple[str, str, str]]:
+    return [(c.id, c.name, c.arguments) for c in result.tool_calls]
+
+
 def check_chat_usage(result: Completion, usage: dict[str, Any] | None) -> None:
     if not usage:
         assert result.usage is None
@@ -174,9 +194,11 @@ def test_recorded_body_parses(case_id: str, endpoint: str, status: int, body: by
                 or result.reasoning == ""
             )
             check_chat_usage(result, doc.get("usage"))
+            assert calls_of(result) == chat_calls(doc)
         else:
             result = client.responses.create(model="m", input="x")
             assert result.text == responses_text(doc)
+            assert calls_of(result) == responses_calls(doc)
             check_responses_usage(result, doc.get("usage"))
     assert result.status == "completed"
     assert result.id == doc.get("id")
@@ -207,9 +229,12 @@ def test_recorded_error_maps_to_its_exception(
         assert str(message)[:40] in str(caught.value)
 
 
-def naive_stream(endpoint: str, body: bytes) -> tuple[str, bool]:
-    """(text, finished) read straight off the ``data:`` lines, independent of the client."""
+def naive_stream(endpoint: str, body: bytes) -> tuple[str, bool, list[tuple[str, str, str]]]:
+    """(text, finished, tool calls) read straight off the ``data:`` lines, independent of the
+    client."""
     text, finished = [], False
+    pieces: dict[int, list[str]] = {}
+    done_calls: list[tuple[str, str, str]] = []
     for line in body.decode("utf-8").replace("\r\n", "\n").split("\n"):
         if not line.startswith("data: "):
             continue
@@ -221,20 +246,29 @@ def naive_stream(endpoint: str, body: bytes) -> tuple[str, bool]:
         if endpoint == "chat":
             for choice in doc.get("choices") or []:
                 text.append((choice.get("delta") or {}).get("content") or "")
+                for call in (choice.get("delta") or {}).get("tool_calls") or []:
+                    head = pieces.setdefault(call["index"], ["", "", ""])
+                    head[0] = call.get("id") or head[0]
+                    head[1] = call["function"].get("name") or head[1]
+                    head[2] += call["function"].get("arguments") or ""
+        elif doc.get("type") == "response.output_item.done":
+            done_calls += responses_calls({"output": [doc["item"]]})
         elif doc.get("type") == "response.output_text.delta":
             text.append(doc["delta"])
         elif doc.get("type") == "response.completed":
             finished = True
             if not text:
                 text.append(responses_text(doc["response"]))
-    return "".join(text), finished
+            done_calls = responses_calls(doc["response"]) or done_calls
+    calls = [(i, n, a) for _, (i, n, a) in sorted(pieces.items())] if pieces else done_calls
+    return "".join(text), finished, calls
 
 
 @pytest.mark.parametrize(
     ("case_id", "endpoint", "body"), STREAM_CASES, ids=[c[0] for c in STREAM_CASES]
 )
 def test_recorded_stream_folds_into_the_same_text(case_id: str, endpoint: str, body: bytes) -> None:
-    text, finished = naive_stream(endpoint, body)
+    text, finished, calls = naive_stream(endpoint, body)
     with client_for(200, body, SSE) as client:
         stream: Callable[..., Any] = (
             client.chat.stream if endpoint == "chat" else client.responses.stream
@@ -250,6 +284,7 @@ def test_recorded_stream_folds_into_the_same_text(case_id: str, endpoint: str, b
             result = caught.value.partial
             assert result.status == "incomplete"
     assert result.text == text
+    assert calls_of(result) == calls
     if finished and endpoint == "responses":
         assert result.usage is not None
 

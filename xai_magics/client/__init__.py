@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         Retrying,
         StreamEvent,
         TextDelta,
+        ToolCall,
         Usage,
     )
     from xai_magics.client.config import Timeouts
@@ -58,6 +59,7 @@ __all__ = [
     "StreamParseError",
     "TextDelta",
     "Timeouts",
+    "ToolCall",
     "UnprocessableEntityError",
     "Usage",
     "XAIClient",
@@ -73,6 +75,7 @@ _LAZY = {
     "Retrying": "xai_magics.client.completion",
     "StreamEvent": "xai_magics.client.completion",
     "TextDelta": "xai_magics.client.completion",
+    "ToolCall": "xai_magics.client.tool_calls",
     "Usage": "xai_magics.client.completion",
 }
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from xai_magics.client.errors import XAIError
 from xai_magics.client.retry import Retrying
+from xai_magics.client.tool_calls import ToolCall, chat_tool_calls, responses_tool_calls
 
 __all__ = [
     "TICKS_PER_USD",
@@ -23,6 +24,7 @@ __all__ = [
     "Status",
     "StreamEvent",
     "TextDelta",
+    "ToolCall",
     "Usage",
     "completion_from_chat",
     "completion_from_responses",
@@ -98,6 +100,8 @@ class Completion:
     retries: int = 0
     endpoint: Endpoint = "responses"
     raw: Any = None
+    #: function calls the model asks the caller to run (then send their results back)
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ def completion_from_chat(body: Mapping[str, Any], raw: Any = None) -> Completion
         status="completed",
         endpoint="chat",
         raw=raw,
+        tool_calls=chat_tool_calls(message),
     )
 
 
@@ -143,9 +148,10 @@ def completion_from_responses(body: Mapping[str, Any], raw: Any = None) -> Compl
     A response the server cut short (``status: incomplete``) is still a finished answer; its
     ``finish_reason`` names the limit hit, as chat's ``length`` does.
     """
+    output = body.get("output") or ()
     text: list[str] = []
     reasoning: list[str] = []
-    for item in body.get("output") or ():
+    for item in output:
         if not isinstance(item, Mapping):
             continue
         if item.get("type") == "message":
@@ -176,6 +182,7 @@ def completion_from_responses(body: Mapping[str, Any], raw: Any = None) -> Compl
         status="completed",
         endpoint="responses",
         raw=raw,
+        tool_calls=responses_tool_calls(output),
     )
 
 

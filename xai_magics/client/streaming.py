@@ -38,6 +38,7 @@ from xai_magics.client.errors import (
     XAIError,
 )
 from xai_magics.client.sse import ServerSentEvent, SSEDecoder
+from xai_magics.client.tool_calls import ToolCall, ToolCallPieces, responses_tool_calls
 
 __all__ = ["CompletionStream"]
 
@@ -74,6 +75,9 @@ class CompletionStream:
         self._started: float | None = None
         self._text: list[str] = []
         self._reasoning: list[str] = []
+        self._chat_calls = ToolCallPieces()
+        self._item_calls: list[ToolCall] = []
+        self._final_calls: tuple[ToolCall, ...] | None = None
         self._model = model
         self._id: str | None = None
         self._service_tier: str | None = None
@@ -114,7 +118,13 @@ class CompletionStream:
             retries=self._retries,
             endpoint=self._endpoint,
             raw=self._raw,
+            tool_calls=self._tool_calls(),
         )
+
+    def _tool_calls(self) -> tuple[ToolCall, ...]:
+        if self._final_calls is not None:
+            return self._final_calls
+        return self._chat_calls.calls() + tuple(self._item_calls)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self
@@ -292,6 +302,8 @@ class CompletionStream:
                         self._mark_first_token()
                     self._text.append(content)
                     out.append(TextDelta(content))
+                if self._chat_calls.add(delta.get("tool_calls")):
+                    self._mark_first_token()
             finish = choice.get("finish_reason")
             if finish:
                 self._finish_reason = finish
@@ -324,6 +336,11 @@ class CompletionStream:
                 self._mark_first_token()
                 self._reasoning.append(delta)
                 out.append(ReasoningDelta(delta))
+        elif kind == "response.output_item.done":
+            calls = responses_tool_calls([doc.get("item")])
+            if calls:
+                self._mark_first_token()
+                self._item_calls.extend(calls)
         elif kind in ("response.created", "response.in_progress"):
             self._take_header(doc.get("response"))
         elif kind in ("response.completed", "response.incomplete"):
@@ -354,6 +371,7 @@ class CompletionStream:
             self._reasoning.append(final.reasoning)
         self._usage = final.usage
         self._finish_reason = final.finish_reason
+        self._final_calls = final.tool_calls or None
         self._raw = final.raw
         self._done = True
 
