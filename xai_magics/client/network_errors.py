@@ -13,19 +13,34 @@ from xai_magics.client.config import Timeouts
 from xai_magics.client.errors import APIConnectionError
 from xai_magics.client.redact import redact
 
-__all__ = ["describe", "phase_of", "timeout_message", "unreachable"]
+__all__ = ["describe", "phase_of", "timeout_message", "unreachable", "unreachable_hint"]
 
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def unreachable(base_url: str, why: str, attempts: int) -> APIConnectionError:
-    """The "cannot reach" error, with the next step: start the emulator, or check the URL."""
+    """The "cannot reach" error, saying whether the emulator or the real API was meant."""
+    return APIConnectionError(
+        f"cannot reach {base_url} ({why}) — {unreachable_hint(base_url)}", attempts=attempts
+    )
+
+
+def unreachable_hint(base_url: str) -> str:
+    """What to check next: a local address is taken to be the emulator, any other the API."""
     host = urlsplit(base_url).hostname or ""
     if host in _LOCAL_HOSTS or host.startswith("127."):
-        hint = "is the emulator running (python -m xai_magics.emulator)? Or check XAI_BASE_URL"
-    else:
-        hint = "check the network connection, or XAI_BASE_URL"
-    return APIConnectionError(f"cannot reach {base_url} ({why}) — {hint}", attempts=attempts)
+        return (
+            "this local address is taken to be the emulator: is it running "
+            "(python -m xai_magics.emulator)? Or check XAI_BASE_URL"
+        )
+    if host == "api.x.ai":
+        return (
+            "this is the real xAI API: check the network connection and any proxy or firewall; "
+            "to use the local emulator instead, set XAI_BASE_URL to its URL"
+        )
+    return (
+        "this XAI_BASE_URL is neither api.x.ai nor a local emulator: check the URL and the network"
+    )
 
 
 def timeout_message(base_url: str, timeouts: Timeouts, phase: str) -> str:

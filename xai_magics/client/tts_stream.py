@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from xai_magics.client.errors import APIConnectionError, APITimeoutError, XAIError, status_error
+from xai_magics.client.network_errors import unreachable_hint
 from xai_magics.client.redact import redact
 from xai_magics.schemas.tts import (
     MAX_TEXT_CHARS,
@@ -199,7 +200,7 @@ class TTSSession:
             )
         except (OSError, InvalidHandshake, InvalidURI) as exc:
             failure = APIConnectionError(
-                f"cannot reach {where}: {exc}; check XAI_BASE_URL and the network"
+                f"cannot reach {where} ({exc}) — {unreachable_hint(where)}"
             )
         else:
             # websockets >= 17.1 warns on first use unless the connection was entered as a
