@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 
 import httpx
 import pytest
@@ -218,6 +219,27 @@ def test_total_deadline_bounds_a_slow_answer(emu: Emulator, api_env: dict[str, s
     assert "total timeout of 0.8 s" in str(caught.value)
     assert caught.value.partial is not None
     assert caught.value.partial.text
+    assert len(arrivals(emu.control.log(), CHAT)) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [("trickle_body", {"chunk_bytes": 16, "interval": 0.1}), ("stall", {"seconds": 3})],
+    ids=["body-trickled", "headers-stalled"],
+)
+def test_total_deadline_bounds_a_plain_call(
+    emu: Emulator, api_env: dict[str, str], kind: str, params: dict[str, float]
+) -> None:
+    emu.control.inject(kind, CHAT, **params)
+    with make_client(api_env, timeouts=fast_timeouts(read=10, total=0.8)) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError) as caught:
+            client.chat.create(model=MODEL, messages=HELLO)
+        waited = time.monotonic() - started
+    assert caught.value.phase == "total"
+    assert "total timeout of 0.8 s" in str(caught.value)
+    # Correctness bound, not speed: unbounded, the answer would take several seconds.
+    assert waited < 2.5
     assert len(arrivals(emu.control.log(), CHAT)) == 1
 
 

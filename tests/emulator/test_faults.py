@@ -255,6 +255,25 @@ def test_open_connections_counts_client_connections(emu: Emulator) -> None:
     assert emu.control.open_connections() == before
 
 
+@pytest.mark.parametrize("path", ["/v1/chat/completions", "/v1/responses"])
+def test_trickle_body_sends_a_plain_answer_in_slow_pieces(
+    emu: Emulator, http: httpx.Client, path: str
+) -> None:
+    body = {"model": "grok-4.3", "messages": [{"role": "user", "content": "Hi"}]}
+    if path == "/v1/responses":
+        body = {"model": "grok-4.3", "input": "Hi"}
+    whole = http.post(path.removeprefix("/v1"), json=body).content
+    emu.control.inject("trickle_body", path, chunk_bytes=200, interval=0.05)
+    began = time.monotonic()
+    with http.stream("POST", path.removeprefix("/v1"), json=body) as response:
+        reads = [chunk for chunk in response.iter_raw() if chunk]
+    elapsed = time.monotonic() - began
+    pieces = -(-len(whole) // 200)
+    assert len(reads) >= pieces // 2 > 1
+    assert elapsed >= (pieces - 1) * 0.05
+    assert json.loads(b"".join(reads)).keys() == json.loads(whole).keys()
+
+
 def test_connections_opened_counts_new_api_connections_since_reset(emu: Emulator) -> None:
     headers = {"Authorization": f"Bearer {KEY}"}
     with httpx.Client(headers=headers) as kept_alive:

@@ -212,6 +212,22 @@ class BaseHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.finish(compact_json(body))
 
+    async def send_answer(self, body: Any) -> None:
+        """Send a model answer (non-stream); a ``trickle_body`` fault sends it in slow pieces."""
+        fault = self.fault
+        if fault is None or fault.kind != "trickle_body":
+            self.reply(body)
+            return
+        data = compact_json(body).encode()
+        piece = max(fault.int_param("chunk_bytes", 64), 1)
+        interval = fault.float_param("interval", 0.1)
+        cast(HTTP1Connection, self.request.connection).stream.set_nodelay(True)
+        for start in range(0, len(data), piece):
+            self.write(data[start : start + piece])
+            await self.flush()
+            await asyncio.sleep(interval)
+        self.finish()
+
     # --- errors --------------------------------------------------------------------------------
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:

@@ -214,4 +214,4 @@ class ChatCompletionsHandler(InferenceHandler):
             await send_stream(self, completion_stream(gen, completion_id, created, include_usage))
             return
         await self.pace_whole_answer(gen)
-        self.reply(completion_object(gen, completion_id, created))
+        await self.send_answer(completion_object(gen, completion_id, created))

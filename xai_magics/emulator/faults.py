@@ -11,6 +11,8 @@ then is removed. Faults match in the order they were added. Kinds:
 - ``reset_mid_stream``: send ``after_events`` events, then reset the connection (on the TTS
   WebSocket: ``after_events`` audio chunks, then RST, or a close frame if ``close_code`` is given).
 - ``stall_mid_stream``: send ``after_events`` events, then go silent for ``seconds``.
+- ``trickle_body``: send a non-stream answer in ``chunk_bytes`` pieces (default 64), one every
+  ``interval`` seconds (default 0.1), so each read is quick but the whole body is slow.
 - ``eof_mid_stream``: send ``after_events`` events, then end the stream cleanly without its
   terminal event (no ``[DONE]``, no ``response.completed``).
 - ``corrupt_event``: the event after ``after_events`` carries invalid JSON.
@@ -31,6 +33,7 @@ KINDS = (
     "stall",
     "reset_mid_stream",
     "stall_mid_stream",
+    "trickle_body",
     "eof_mid_stream",
     "corrupt_event",
     "error_event",

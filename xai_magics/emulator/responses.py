@@ -268,7 +268,7 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
             await send_stream(self, response_stream(builder, final))
             return
         await self.pace_whole_answer(gen)
-        self.reply(final)
+        await self.send_answer(final)
 
 
 class ResponseItemHandler(ResponsesAuthMixin, BaseHandler):
