@@ -92,6 +92,21 @@ def test_server_retry_after_is_what_the_sleeper_is_asked_for(
     assert response.json()["choices"][0]["message"]["content"]
 
 
+def test_stream_is_retried_before_headers_and_closed_on_exit(
+    emu: Emulator, api_env: dict[str, str], transports: list[Transport]
+) -> None:
+    emu.control.inject("status", CHAT, status=503)
+    sleeps: list[float] = []
+    body = {"model": "grok-4.3", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    with transport(transports, sleeps).stream("POST", "/chat/completions", json=body) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        first = next(response.iter_raw())
+    assert first.startswith(b"data: {")
+    assert response.is_closed
+    assert sleeps == [0.5]
+    assert len(arrivals(emu.control.log(), CHAT)) == 2
+
+
 def test_ws_url_and_auth_header(api_env: dict[str, str], transports: list[Transport]) -> None:
     t = transport(transports, [])
     assert t.ws_url("/tts", {"voice": "eve"}) == (

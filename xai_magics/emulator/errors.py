@@ -79,10 +79,6 @@ def masked_key(key: str) -> str:
     return f"{key[:2]}***{key[-2:]}"
 
 
-def bad_request(message: str) -> APIError:
-    return APIError(400, message)
-
-
 def not_found(message: str) -> APIError:
     return APIError(404, message)
 
