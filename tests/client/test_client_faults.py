@@ -79,7 +79,7 @@ def test_503_twice_then_success_yields_retrying_events_in_the_stream(
         events = list(stream)
     notices = [e for e in events if isinstance(e, Retrying)]
     assert [n.attempt for n in notices] == [1, 2]
-    assert [n.reason for n in notices] == ["HTTP 503", "HTTP 503"]
+    assert [n.reason for n in notices] == ["service unavailable (HTTP 503)"] * 2
     assert 0.375 <= notices[0].delay_s <= 0.5
     assert 0.75 <= notices[1].delay_s <= 1.0
     assert stream.snapshot.retries == 2

@@ -39,7 +39,9 @@ def test_plain_call_reports_each_retry_before_its_wait(
     with make_client(api_env) as client:
         result = plain_call(client, endpoint, lambda notice: told.append((notice, time.time())))
     first, second = arrivals(emu.control.log(), path)
-    assert [notice for notice, _ in told] == [Retrying(attempt=1, delay_s=0.3, reason="HTTP 429")]
+    assert [notice for notice, _ in told] == [
+        Retrying(attempt=1, delay_s=0.3, reason="rate limited (HTTP 429)")
+    ]
     assert first["time"] <= told[0][1] <= second["time"]
     assert result.retries == 1
     assert result.text

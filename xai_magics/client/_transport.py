@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlencode
 
@@ -311,7 +312,7 @@ class Transport:
         )
         should = response.headers.get("x-should-retry")
         retryable = retryable_status(response.status_code) if should is None else should == "true"
-        return _Outcome(error, retryable, server_wait, f"HTTP {response.status_code}")
+        return _Outcome(error, retryable, server_wait, _status_reason(response.status_code))
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -381,6 +382,17 @@ class Transport:
         if failure is not None:
             response.close()
             raise failure
+
+
+def _status_reason(status_code: int) -> str:
+    """Words for a retried status, as a "retrying in 2 s" line shows them."""
+    if status_code == 429:
+        return "rate limited (HTTP 429)"
+    try:
+        phrase = HTTPStatus(status_code).phrase.lower()
+    except ValueError:
+        phrase = "server error" if status_code >= 500 else "refused"
+    return f"{phrase} (HTTP {status_code})"
 
 
 def _already_read(response: httpx.Response) -> bool:
