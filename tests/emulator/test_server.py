@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import socket
 import time
 
@@ -113,3 +114,24 @@ def test_websocket_reset_fault_cuts_after_exactly_n_audio_chunks(emu: Emulator) 
     assert received.startswith(b"HTTP/1.1 101")
     assert received.count(b'"audio.delta"') == 3
     assert b"audio.done" not in received
+
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def test_ids_have_the_service_prefixes(emu: Emulator) -> None:
+    with httpx.Client(
+        base_url=emu.base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=20
+    ) as http:
+        batch = http.post("/batches", json={"name": "ids"}).json()
+        upload = http.post("/files", files={"file": ("a.txt", b"hello")}).json()
+        response = http.post(
+            "/responses",
+            json={"model": "grok-4.3", "input": "Hi", "reasoning": {"effort": "low"}},
+        ).json()
+    assert re.fullmatch(f"batch_{UUID}", batch["batch_id"])
+    assert re.fullmatch(f"file_{UUID}", upload["id"])
+    kinds = {item["type"]: item["id"] for item in response["output"]}
+    assert kinds["reasoning"] == f"rs_{response['id']}"
+    assert kinds["message"] == f"msg_{response['id']}"
+    assert re.fullmatch(UUID, response["id"])
