@@ -38,6 +38,34 @@ def test_stream_text_equals_the_plain_answer_and_the_joined_deltas(
     assert final.service_tier == plain.service_tier == "default"
 
 
+@pytest.mark.parametrize(("granted", "tier"), [(True, "priority"), (False, "default")])
+@pytest.mark.parametrize("endpoint", ["chat", "responses"])
+def test_the_granted_tier_is_reported_plain_and_streamed(
+    emu: Emulator, api_env: dict[str, str], endpoint: str, granted: bool, tier: str
+) -> None:
+    emu.control.configure(priority_granted=granted)
+    with make_client(api_env) as client:
+        if endpoint == "chat":
+            plain = client.chat.create(model=MODEL, messages=HELLO, service_tier="priority")
+            streamed = client.chat.stream(
+                model=MODEL, messages=HELLO, service_tier="priority"
+            ).until_done()
+            base = client.chat.create(model=MODEL, messages=HELLO)
+        else:
+            plain = client.responses.create(model=MODEL, input="Hi", service_tier="priority")
+            streamed = client.responses.stream(
+                model=MODEL, input="Hi", service_tier="priority"
+            ).until_done()
+            base = client.responses.create(model=MODEL, input="Hi")
+    assert plain.service_tier == streamed.service_tier == tier
+    assert plain.usage is not None
+    assert base.usage is not None
+    assert plain.usage.cost_usd_ticks is not None
+    assert base.usage.cost_usd_ticks
+    ratio = plain.usage.cost_usd_ticks / base.usage.cost_usd_ticks
+    assert ratio == (2.0 if granted else 1.0)
+
+
 def test_chat_stream_asks_for_the_usage_chunk(emu: Emulator, api_env: dict[str, str]) -> None:
     with make_client(api_env) as client:
         client.chat.stream(model=MODEL, messages=HELLO).until_done()
