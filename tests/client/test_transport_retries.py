@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.client.emulated import CHAT, arrivals, fast_timeouts
-from xai_magics.client import APITimeoutError, InternalServerError, RateLimitError
+from xai_magics.client import APIStatusError, APITimeoutError, InternalServerError, RateLimitError
 from xai_magics.client._transport import Transport
 from xai_magics.client.config import ClientConfig, Timeouts
 from xai_magics.emulator import Emulator
@@ -105,6 +105,31 @@ def test_stream_is_retried_before_headers_and_closed_on_exit(
     assert response.is_closed
     assert sleeps == [0.5]
     assert len(arrivals(emu.control.log(), CHAT)) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "should_retry", "arrived"),
+    [(400, "true", 2), (503, "false", 1), (409, "false", 1)],
+    ids=["400-told-to-retry", "503-told-not-to", "409-told-not-to"],
+)
+def test_the_server_x_should_retry_header_overrides_the_status(
+    emu: Emulator,
+    api_env: dict[str, str],
+    transports: list[Transport],
+    status: int,
+    should_retry: str,
+    arrived: int,
+) -> None:
+    emu.control.inject("status", CHAT, status=status, headers={"x-should-retry": should_retry})
+    t = transport(transports, [])
+    body = {"model": "grok-4.3", "messages": [{"role": "user", "content": "hi"}]}
+    if arrived == 2:
+        assert t.request("POST", "/chat/completions", json=body).status_code == 200
+    else:
+        with pytest.raises(APIStatusError) as caught:
+            t.request("POST", "/chat/completions", json=body)
+        assert caught.value.status_code == status
+    assert len(arrivals(emu.control.log(), CHAT)) == arrived
 
 
 def test_ws_url_and_auth_header(api_env: dict[str, str], transports: list[Transport]) -> None:
