@@ -115,3 +115,19 @@ def test_interrupt_during_a_real_backoff_sleep_ends_the_call(
     assert [notice.delay_s for notice in told] == [30.0]
     time.sleep(0.3)
     assert len(arrivals(emu.control.log(), path)) == 1
+
+
+def test_interrupt_during_a_stream_backoff_stops_the_stream(
+    emu: Emulator, api_env: dict[str, str], sigint_after: Callable[[float], None]
+) -> None:
+    emu.control.inject("status", CHAT, status=503, retry_after="30")
+    with make_client(api_env) as client:
+        stream = client.chat.stream(model=MODEL, messages=HELLO)
+        sigint_after(0.5)
+        events: list[object] = []
+        with pytest.raises(KeyboardInterrupt):
+            events.extend(stream)
+    assert events == [Retrying(attempt=1, delay_s=30.0, reason="service unavailable (HTTP 503)")]
+    assert stream.snapshot.status == "stopped"
+    time.sleep(0.3)
+    assert len(arrivals(emu.control.log(), CHAT)) == 1
