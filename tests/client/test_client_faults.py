@@ -305,6 +305,9 @@ def test_closing_mid_stream_stops_and_frees_the_connection(
         assert stream.snapshot.text
         emu.control.configure(tokens_per_second=0)
         assert client.chat.create(model=MODEL, messages=HELLO).status == "completed"
+        client.chat.create(model=MODEL, messages=HELLO)
+        # The stopped stream's connection cannot be reused; the two calls after it share one.
+        assert emu.control.connections_opened() == 2
     assert open_connections_settle(emu.control) == 0
 
 
