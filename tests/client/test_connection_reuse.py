@@ -1,5 +1,5 @@
 """The client keeps its connections: error answers and retries reuse them, only a broken one is
-replaced, and closing the client leaves nothing open (reliability R7, R10, R11)."""
+replaced, and closing the client leaves nothing open (reliability R7, R11)."""
 
 from __future__ import annotations
 
