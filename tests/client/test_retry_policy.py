@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from xai_magics.client.retry import RetryPolicy, parse_retry_after, retryable_status
+from xai_magics.client.retry import RetryPolicy, parse_retry_after, retryable_status, status_reason
 
 NOW = 1_800_000_000.0
 
@@ -125,3 +125,17 @@ def test_delay_prefers_the_server_wait_within_the_cap(
 )
 def test_server_waits_above_60s_fail_fast(server_wait: float | None, expected: bool) -> None:
     assert RetryPolicy().too_long(server_wait) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (429, "rate limited (HTTP 429)"),
+        (503, "service unavailable (HTTP 503)"),
+        (408, "request timeout (HTTP 408)"),
+        (599, "server error (HTTP 599)"),
+    ],
+    ids=str,
+)
+def test_a_retried_status_is_named_in_words(status: int, words: str) -> None:
+    assert status_reason(status) == words

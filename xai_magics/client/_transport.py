@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlencode
 
@@ -30,7 +29,13 @@ from xai_magics.client.errors import (
     status_error,
 )
 from xai_magics.client.network_errors import describe, phase_of, timeout_message, unreachable
-from xai_magics.client.retry import Retrying, RetryPolicy, parse_retry_after, retryable_status
+from xai_magics.client.retry import (
+    Retrying,
+    RetryPolicy,
+    parse_retry_after,
+    retryable_status,
+    status_reason,
+)
 
 __all__ = ["OpenStream", "Transport", "drive"]
 
@@ -312,7 +317,7 @@ class Transport:
         )
         should = response.headers.get("x-should-retry")
         retryable = retryable_status(response.status_code) if should is None else should == "true"
-        return _Outcome(error, retryable, server_wait, _status_reason(response.status_code))
+        return _Outcome(error, retryable, server_wait, status_reason(response.status_code))
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -382,17 +387,6 @@ class Transport:
         if failure is not None:
             response.close()
             raise failure
-
-
-def _status_reason(status_code: int) -> str:
-    """Words for a retried status, as a "retrying in 2 s" line shows them."""
-    if status_code == 429:
-        return "rate limited (HTTP 429)"
-    try:
-        phrase = HTTPStatus(status_code).phrase.lower()
-    except ValueError:
-        phrase = "server error" if status_code >= 500 else "refused"
-    return f"{phrase} (HTTP {status_code})"
 
 
 def _already_read(response: httpx.Response) -> bool:

@@ -12,8 +12,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 
-__all__ = ["RetryPolicy", "Retrying", "parse_retry_after", "retryable_status"]
+__all__ = ["RetryPolicy", "Retrying", "parse_retry_after", "retryable_status", "status_reason"]
 
 # Above this a header value is taken as garbage rather than a real request to wait.
 _IMPLAUSIBLE_WAIT_S = 86_400.0
@@ -31,6 +32,17 @@ class Retrying:
 def retryable_status(status_code: int) -> bool:
     """408, 409, 429 and every 5xx are worth another attempt; other statuses are final."""
     return status_code in (408, 409, 429) or status_code >= 500
+
+
+def status_reason(status_code: int) -> str:
+    """Words for a retried status, as a "retrying in 2 s" line shows them."""
+    if status_code == 429:
+        return "rate limited (HTTP 429)"
+    try:
+        phrase = HTTPStatus(status_code).phrase.lower()
+    except ValueError:
+        phrase = "server error" if status_code >= 500 else "refused"
+    return f"{phrase} (HTTP {status_code})"
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
