@@ -8,14 +8,16 @@ In one real kernel, against the emulator at full speed (no pacing), a 2,000-toke
   baseline for iopub bytes).
 
 Time is measured inside the kernel (perf_counter around the cell's work), median of several
-rounds taken alternately. Bytes are every frame of every iopub message a cell causes (header,
-parent header, metadata, content, buffers), as the front end would receive them.
+rounds taken alternately. The emulator runs in a process of its own, like the real API.
+Bytes are every frame of every iopub message a cell causes (header, parent header, metadata,
+content, buffers), as the front end would receive them.
 Goals: time ratio <= 1.1x, iopub bytes >= 20x fewer than the naive way.
 
-At full emulator speed the whole stream takes a few tens of milliseconds, so one-time costs (the
-final Markdown render, which a saved notebook needs, and the widget's comm) weigh heavily; they
-are printed on their own, and a paced round (1,000 tokens/s, a fast real model) shows the ratio
-a user actually feels.
+At full emulator speed the whole stream takes a few tens of milliseconds and the kernel is busy
+reading it, so one-time costs (the Markdown render a saved notebook needs, the widget's comm)
+weigh heavily; the render is printed on its own. In a paced round (1,000 tokens/s, a fast real
+model) the kernel mostly waits, finished blocks are rendered while the answer arrives, and the
+ratio is the one a user feels.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import json
 import os
 import queue
 import statistics
+import subprocess
+import sys
 from typing import Any
 
 TOKENS = 2000
-ROUNDS = 5
+ROUNDS = 11
 PACED_TOKENS_PER_SECOND = 1000
 PACED_ROUNDS = 2
 
@@ -104,10 +108,11 @@ get_ipython().run_cell_magic("grok", "", "bench")
 print(time.perf_counter() - _t)
 """
 
+# A fresh copy of the text each time: rendered HTML is remembered by text.
 RENDER_ONLY = """
 import time
 from xai_magics.render import render_bundle
-_a = {answer!r}
+_a = {answer!r} + " "
 _t = time.perf_counter()
 render_bundle(_a)
 print(time.perf_counter() - _t)
@@ -127,11 +132,31 @@ print(time.perf_counter() - _t)
 """
 
 
-def main() -> None:
-    from xai_magics.emulator import Emulator
+class _EmulatorProcess:
+    """The emulator in a process of its own, as the real API is: in this process it would share
+    the interpreter lock with the loop that receives and measures the kernel's messages."""
 
+    def __init__(self) -> None:
+        from xai_magics.emulator import EmulatorControl
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "xai_magics.emulator", "--port", "0"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        self.base_url = line.rsplit(" ", 1)[-1].strip()
+        self.control = EmulatorControl(self.base_url)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def main() -> None:
     answer = _answer()
-    emu = Emulator(port=0).start()
+    emu = _EmulatorProcess()
     kernel = _Kernel({"XAI_API_KEY": "xai-bench-key-0000000000", "XAI_BASE_URL": emu.base_url})
     try:
         kernel.run("%load_ext xai_magics")
@@ -174,7 +199,7 @@ def main() -> None:
     print(f"  client only, no rendering : {base * 1000:8.1f} ms")
     print(f"  %%grok (StreamView)       : {magic * 1000:8.1f} ms")
     print(f"  time ratio                : {magic / base:8.2f}x   (goal <= 1.10x)")
-    print(f"    of which the final render : {render_s * 1000:6.1f} ms (once per answer)")
+    print(f"    rendering the answer once : {render_s * 1000:6.1f} ms (Markdown to safe HTML)")
     pb, pm = statistics.median(paced_base), statistics.median(paced_magic)
     print(
         f"  paced at {PACED_TOKENS_PER_SECOND} tokens/s      : client {pb:.2f} s, %%grok {pm:.2f} s"
