@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,12 +12,15 @@ import pytest
 import yaml
 
 from tests.client import recordings
+from xai_magics.client import batches
 from xai_magics.client.batches import (
     BatchResult,
     PaginationLoopError,
     iter_paged,
     normalise_result,
+    parse_results_page,
 )
+from xai_magics.client.errors import XAIError
 from xai_magics.schemas.batches import Batch, RequestMetadataPage, ResultsPageWire
 
 TODAY = dt.date(2026, 8, 10)
@@ -168,85 +173,85 @@ RESPONSES_BODY = {
 }
 
 
-@pytest.mark.parametrize(
-    ("item", "ok", "text", "error", "code"),
-    [
-        pytest.param(
-            {
-                "batch_request_id": "r",
-                "batch_result": {"response": {"chat_get_completion": CHAT_BODY}},
-            },
-            True,
-            "4",
-            None,
-            None,
-            id="chat-completion",
-        ),
-        pytest.param(
-            {"batch_request_id": "r", "batch_result": {"response": {"responses": CHAT_BODY}}},
-            True,
-            "4",
-            None,
-            None,
-            id="responses-key-holding-chat-body",
-        ),
-        pytest.param(
-            {"batch_request_id": "r", "batch_result": {"response": {"responses": RESPONSES_BODY}}},
-            True,
-            "Jupiter",
-            None,
-            None,
-            id="responses-body",
-        ),
-        pytest.param(
-            {"batch_request_id": "r", "batch_result": {"error": "boom"}},
-            False,
-            None,
-            "boom",
-            None,
-            id="error-string",
-        ),
-        pytest.param(
-            {
-                "batch_request_id": "r",
-                "batch_result": {"error": {"code": 3, "message": "bad model"}},
-            },
-            False,
-            None,
-            "bad model",
-            3,
-            id="error-status-object",
-        ),
-        pytest.param(
-            {
-                "batch_request_id": "r",
-                "error_message": "timed out",
-                "error_code": "DEADLINE_EXCEEDED",
-            },
-            False,
-            None,
-            "timed out",
-            "DEADLINE_EXCEEDED",
-            id="top-level-error-message",
-        ),
-        pytest.param(
-            {"batch_request_id": "r", "batch_result": {"error_message": "nested"}},
-            False,
-            None,
-            "nested",
-            None,
-            id="error-message-in-result",
-        ),
-        pytest.param(
-            {"batch_request_id": "r", "batch_result": {}},
-            False,
-            None,
-            "the result holds neither a response nor an error",
-            None,
-            id="empty-result",
-        ),
-    ],
-)
+RESULT_SHAPES = [
+    pytest.param(
+        {
+            "batch_request_id": "r",
+            "batch_result": {"response": {"chat_get_completion": CHAT_BODY}},
+        },
+        True,
+        "4",
+        None,
+        None,
+        id="chat-completion",
+    ),
+    pytest.param(
+        {"batch_request_id": "r", "batch_result": {"response": {"responses": CHAT_BODY}}},
+        True,
+        "4",
+        None,
+        None,
+        id="responses-key-holding-chat-body",
+    ),
+    pytest.param(
+        {"batch_request_id": "r", "batch_result": {"response": {"responses": RESPONSES_BODY}}},
+        True,
+        "Jupiter",
+        None,
+        None,
+        id="responses-body",
+    ),
+    pytest.param(
+        {"batch_request_id": "r", "batch_result": {"error": "boom"}},
+        False,
+        None,
+        "boom",
+        None,
+        id="error-string",
+    ),
+    pytest.param(
+        {
+            "batch_request_id": "r",
+            "batch_result": {"error": {"code": 3, "message": "bad model"}},
+        },
+        False,
+        None,
+        "bad model",
+        3,
+        id="error-status-object",
+    ),
+    pytest.param(
+        {
+            "batch_request_id": "r",
+            "error_message": "timed out",
+            "error_code": "DEADLINE_EXCEEDED",
+        },
+        False,
+        None,
+        "timed out",
+        "DEADLINE_EXCEEDED",
+        id="top-level-error-message",
+    ),
+    pytest.param(
+        {"batch_request_id": "r", "batch_result": {"error_message": "nested"}},
+        False,
+        None,
+        "nested",
+        None,
+        id="error-message-in-result",
+    ),
+    pytest.param(
+        {"batch_request_id": "r", "batch_result": {}},
+        False,
+        None,
+        "the result holds neither a response nor an error",
+        None,
+        id="empty-result",
+    ),
+]
+
+
+@pytest.mark.parametrize(("item", "ok", "text", "error", "code"), RESULT_SHAPES)
 def test_every_result_shape_normalises(
     item: dict[str, Any], ok: bool, text: str | None, error: str | None, code: int | str | None
 ) -> None:
@@ -258,6 +263,104 @@ def test_every_result_shape_normalises(
         code,
     )
     assert (result.completion.text if result.completion else None) == text
+
+
+RICH_CHAT_BODY = {
+    **CHAT_BODY,
+    "service_tier": "default",
+    "choices": [
+        {
+            "index": 0,
+            "message": {
+                "role": "assistant",
+                "content": "",
+                "reasoning_content": "thinking",
+                "tool_calls": [
+                    {"id": "t1", "function": {"name": "lookup", "arguments": '{"q": 1}'}}
+                ],
+            },
+            "finish_reason": "tool_calls",
+        }
+    ],
+    "usage": {
+        **CHAT_BODY["usage"],  # type: ignore[dict-item]
+        "prompt_tokens_details": {"cached_tokens": 4},
+        "completion_tokens_details": {"reasoning_tokens": 7},
+    },
+}
+PAGE_SHAPES = [
+    *(p.values[0] for p in RESULT_SHAPES),
+    {
+        "batch_request_id": "t",
+        "batch_result": {"response": {"chat_get_completion": RICH_CHAT_BODY}},
+    },
+    {
+        "batch_request_id": "u",
+        "batch_result": {"response": {"chat_get_completion": {"choices": []}}},
+    },
+]
+
+
+def _page(items: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"results": items, "pagination_token": "next"}).encode()
+
+
+def _is_chat_or_error(item: dict[str, Any]) -> bool:
+    response = item.get("batch_result", {}).get("response")
+    return response is None or all("choices" in body for body in response.values())
+
+
+@pytest.mark.parametrize("decoder", ["typed", "without-msgspec"])
+@pytest.mark.parametrize(
+    "items",
+    [
+        pytest.param([i for i in PAGE_SHAPES if _is_chat_or_error(i)], id="chat-and-errors"),
+        pytest.param(PAGE_SHAPES, id="every-shape"),
+    ],
+)
+def test_a_results_page_folds_each_item_as_normalise_result_does(
+    items: list[dict[str, Any]],
+    decoder: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if decoder == "without-msgspec":
+        monkeypatch.setitem(sys.modules, "xai_magics.schemas.batch_results", None)
+    elif "chat-and-errors" in request.node.callspec.id:
+        # the typed structs stand for every item here: no page is decoded into dicts
+        monkeypatch.setattr(batches, "loads", _no_loose_decoding)
+    page = parse_results_page(_page(items))
+    monkeypatch.undo()
+    assert page.pagination_token == "next"
+    expected = [normalise_result(item) for item in items]
+    assert [(r.text, r.counts) for r in page.results] == [(r.text, r.counts) for r in expected]
+    assert page.results == expected  # compares the folded completions too
+
+
+def _no_loose_decoding(_content: bytes) -> Any:
+    raise AssertionError("the page was decoded into dicts")
+
+
+def test_the_answer_columns_read_what_the_completion_says() -> None:
+    item = {"batch_request_id": "t", "batch_result": {"response": {"x": RICH_CHAT_BODY}}}
+    (result,) = parse_results_page(_page([item])).results
+    completion = result.completion
+    assert completion is not None
+    assert completion.usage is not None
+    assert completion.tool_calls[0].name == "lookup"
+    assert (completion.reasoning, completion.usage.cached_input_tokens) == ("thinking", 4)
+    assert result.text == completion.text == ""
+    assert result.counts == (10, 1 + 7, 1000)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>proxy</html>", b'{"results": 3}', b"[1, 2]"],
+    ids=["not-json", "results-not-a-list", "not-an-object"],
+)
+def test_a_body_that_is_not_a_results_page_says_so(body: bytes) -> None:
+    with pytest.raises(XAIError, match="not a results page"):
+        parse_results_page(body)
 
 
 def test_success_result_carries_usage_and_cost() -> None:

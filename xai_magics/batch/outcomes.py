@@ -35,24 +35,6 @@ FINAL_STATUSES: tuple[RowStatus, ...] = (
 )
 
 
-class _Usage(Protocol):
-    @property
-    def input_tokens(self) -> int: ...
-    @property
-    def output_tokens(self) -> int: ...
-    @property
-    def reasoning_tokens(self) -> int: ...
-    @property
-    def cost_usd_ticks(self) -> int | None: ...
-
-
-class _Completion(Protocol):
-    @property
-    def text(self) -> str: ...
-    @property
-    def usage(self) -> _Usage | None: ...
-
-
 class _Result(Protocol):
     """What the client's ``BatchResult`` provides."""
 
@@ -61,7 +43,9 @@ class _Result(Protocol):
     @property
     def ok(self) -> bool: ...
     @property
-    def completion(self) -> _Completion | None: ...
+    def text(self) -> str | None: ...
+    @property
+    def counts(self) -> tuple[int, int, int | None] | None: ...
     @property
     def error(self) -> str | None: ...
     @property
@@ -113,18 +97,11 @@ def records_from_results(
 
 
 def _record(position: int, result: _Result) -> ResultRecord:
-    completion = result.completion
-    answer = None if completion is None else completion.text
-    usage = None if completion is None else completion.usage
-    if usage is None:
-        tokens_in = tokens_out = cost = None
-    else:
-        tokens_in = usage.input_tokens
-        tokens_out = usage.output_tokens + usage.reasoning_tokens
-        cost = usage.cost_usd_ticks
+    counts = result.counts
+    tokens_in, tokens_out, cost = (None, None, None) if counts is None else counts
     if result.ok:
         return ResultRecord(
-            position, result.batch_request_id, "ok", answer, None, tokens_in, tokens_out, cost
+            position, result.batch_request_id, "ok", result.text, None, tokens_in, tokens_out, cost
         )
     error = result.error or "the request failed without a message"
     if result.cancelled:
@@ -134,7 +111,7 @@ def _record(position: int, result: _Result) -> ResultRecord:
     else:
         status = "error"
     return ResultRecord(
-        position, result.batch_request_id, status, answer, error, tokens_in, tokens_out, cost
+        position, result.batch_request_id, status, result.text, error, tokens_in, tokens_out, cost
     )
 
 

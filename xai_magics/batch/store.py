@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import platformdirs
 
@@ -124,8 +124,9 @@ class ChunkRecord:
     state: str
 
 
-@dataclass(slots=True)
-class ResultRecord:
+class ResultRecord(NamedTuple):
+    """One row's result; a tuple of plain values, which the garbage collector stops tracking."""
+
     position: int
     request_id: str
     status: str
@@ -365,7 +366,7 @@ class JobStore:
                 "output_tokens, cost_ticks FROM results WHERE job_id = ? ORDER BY position",
                 (job_id,),
             ).fetchall()
-        return [ResultRecord(**dict(row)) for row in rows]
+        return [ResultRecord._make(row) for row in rows]
 
     def result_count(self, job_id: int) -> int:
         with self._lock:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+from xai_magics.client._json import loads
 from xai_magics.client.completion import (
     Completion,
     completion_from_chat,
@@ -29,7 +30,6 @@ from xai_magics.schemas.batches import (
     BatchPage,
     RequestMetadata,
     RequestMetadataPage,
-    ResultsPageWire,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ __all__ = [
     "ResultsPage",
     "iter_paged",
     "normalise_result",
+    "parse_results_page",
 ]
 
 MAX_PAGE_SIZE = 1000
@@ -56,20 +57,141 @@ class PaginationLoopError(XAIError):
     """The server handed back a page token it had already given: following it would never end."""
 
 
-@dataclass(frozen=True)
 class BatchResult:
-    """The outcome of one batch request: a completion, or an error text and code."""
+    """The outcome of one batch request: a completion, or an error text and code.
 
-    batch_request_id: str
-    ok: bool
-    completion: Completion | None = None
-    error: str | None = None
-    error_code: int | str | None = None
+    A results page holds up to a thousand of these and a big batch a hundred pages, so the
+    ``Completion`` of a success is folded only when asked for; ``text`` and ``counts``, all a
+    table of answers needs, are read from the page as it is decoded.
+    """
+
+    __slots__ = (
+        "_completion",
+        "_counts",
+        "_source",
+        "_text",
+        "batch_request_id",
+        "error",
+        "error_code",
+        "ok",
+    )
+
+    def __init__(
+        self,
+        batch_request_id: str,
+        ok: bool,
+        completion: Completion | None = None,
+        error: str | None = None,
+        error_code: int | str | None = None,
+    ) -> None:
+        self.batch_request_id = batch_request_id
+        self.ok = ok
+        self.error = error
+        self.error_code = error_code
+        self._completion = completion
+        self._source: Any = None
+        self._text, self._counts = _text_and_counts(completion)
+
+    @classmethod
+    def folded_later(
+        cls,
+        batch_request_id: str,
+        source: Any,
+        text: str,
+        counts: Counts | None,
+    ) -> BatchResult:
+        """A success whose completion is folded from ``source`` (a decoded chat body, or a
+        typed one with ``as_dict()``) on first use; ``text`` and ``counts`` are read already."""
+        result = cls(batch_request_id, ok=True)
+        result._source = source
+        result._text = text
+        result._counts = counts
+        return result
+
+    @property
+    def completion(self) -> Completion | None:
+        source = self._source
+        if source is not None:
+            body = source if isinstance(source, Mapping) else source.as_dict()
+            self._completion = _completion_of(body)
+            self._source = None
+        return self._completion
+
+    @property
+    def text(self) -> str | None:
+        """The answer text; None when there is no completion (an error, an image)."""
+        return self._text
+
+    @property
+    def counts(self) -> Counts | None:
+        """(input tokens, output tokens with reasoning, cost in ticks); None without usage."""
+        return self._counts
 
     @property
     def cancelled(self) -> bool:
         """True for a request that was cancelled (with its batch) rather than failed."""
         return not self.ok and self.error_code in _CANCELLED_CODES
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.batch_request_id, self.ok, self.completion, self.error, self.error_code)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BatchResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"BatchResult(batch_request_id={self.batch_request_id!r}, ok={self.ok!r}, "
+            f"completion={self.completion!r}, error={self.error!r}, "
+            f"error_code={self.error_code!r})"
+        )
+
+
+Counts = tuple[int, int, "int | None"]
+
+
+def _text_and_counts(completion: Completion | None) -> tuple[str | None, Counts | None]:
+    if completion is None:
+        return None, None
+    usage = completion.usage
+    if usage is None:
+        return completion.text, None
+    return completion.text, (
+        usage.input_tokens,
+        usage.output_tokens + usage.reasoning_tokens,
+        usage.cost_usd_ticks,
+    )
+
+
+def _int(value: object) -> int:
+    return value if type(value) is int else 0
+
+
+def _chat_text(body: Mapping[str, Any]) -> str:
+    """The first choice's answer, as ``completion_from_chat`` reads it."""
+    choices = body.get("choices")
+    first = choices[0] if type(choices) is list and choices else None
+    message = first.get("message") if type(first) is dict else None
+    content = message.get("content") if type(message) is dict else None
+    return content if type(content) is str else ""
+
+
+def _chat_counts(body: Mapping[str, Any]) -> Counts | None:
+    """Token counts and cost of a chat body, as ``Usage.from_chat`` reads them."""
+    usage = body.get("usage")
+    if not isinstance(usage, Mapping):
+        return None
+    details = usage.get("completion_tokens_details")
+    reasoning = details.get("reasoning_tokens") if isinstance(details, Mapping) else 0
+    cost = usage.get("cost_in_usd_ticks")
+    return (
+        _int(usage.get("prompt_tokens")),
+        _int(usage.get("completion_tokens")) + _int(reasoning),
+        cost if type(cost) is int else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -102,13 +224,20 @@ def iter_paged(fetch: Callable[[str | None], tuple[Sequence[T], str | None]]) ->
 
 def normalise_result(item: Mapping[str, Any]) -> BatchResult:
     """Fold one wire result item, whatever its shape, into a ``BatchResult``."""
-    request_id = str(item.get("batch_request_id") or "")
+    request_id = item.get("batch_request_id")
+    if type(request_id) is not str:
+        request_id = str(request_id or "")
     outcome = item.get("batch_result")
-    if not isinstance(outcome, Mapping):
-        outcome = {}
+    if type(outcome) is not dict:
+        outcome = outcome if isinstance(outcome, Mapping) else {}
     response = outcome.get("response")
-    if isinstance(response, Mapping) and response:
-        return BatchResult(request_id, ok=True, completion=_completion_of(response))
+    if response and isinstance(response, Mapping):
+        body = _unwrap(response)
+        if body is None:
+            return BatchResult(request_id, ok=True)
+        if "choices" not in body:
+            return BatchResult(request_id, ok=True, completion=_completion_of(body))
+        return BatchResult.folded_later(request_id, body, _chat_text(body), _chat_counts(body))
     for holder in (outcome, item):
         for key in ("error", "error_message"):
             value = holder.get(key)
@@ -121,6 +250,105 @@ def normalise_result(item: Mapping[str, Any]) -> BatchResult:
     return BatchResult(
         request_id, ok=False, error="the result holds neither a response nor an error"
     )
+
+
+def parse_results_page(content: bytes) -> ResultsPage:
+    """A results page body, decoded once, each item folded by ``normalise_result``'s rules.
+
+    Pages are the bulk of a batch's traffic (a thousand completions each): with msgspec
+    installed the page is decoded into narrow structs that keep each completion raw; a page
+    those do not fit, or any page without msgspec, is decoded into dicts and read loosely.
+    """
+    fast = _typed_page(content)
+    if fast is not None:
+        return fast
+    try:
+        doc = loads(content)
+    except ValueError:
+        doc = None
+    items = doc.get("results") if type(doc) is dict else None
+    token = doc.get("pagination_token") if type(doc) is dict else None
+    if items is None and type(doc) is dict:
+        items = []
+    if type(items) is not list or not (token is None or type(token) is str):
+        raise XAIError(
+            f"the answer to a batch results page was not a results page: {content[:80]!r}; "
+            "check that XAI_BASE_URL points at the xAI API"
+        )
+    return ResultsPage(
+        [normalise_result(item if type(item) is dict else {}) for item in items], token or None
+    )
+
+
+class _NotTyped(Exception):
+    """An item the typed structs cannot stand for: read the whole page the loose way."""
+
+
+def _typed_page(content: bytes) -> ResultsPage | None:
+    try:
+        from xai_magics.schemas import batch_results as wire
+    except ImportError:
+        return None
+    try:
+        page = wire.decode_page(content)
+        results = [_typed_result(item) for item in page.results or ()]
+    except (wire.DecodeError, _NotTyped):
+        return None
+    return ResultsPage(results, page.pagination_token or None)
+
+
+def _typed_result(item: Any) -> BatchResult:
+    """One item of a typed page: a chat success, or an error folded by the loose rules."""
+    request_id = item.batch_request_id
+    if type(request_id) is not str:
+        request_id = str(request_id or "")
+    outcome = item.batch_result
+    response = None if outcome is None else outcome.response
+    if not response:
+        return normalise_result(_loose_error(item))
+    if len(response) != 1:
+        raise _NotTyped
+    (chat,) = response.values()
+    if chat.choices is None:
+        raise _NotTyped
+    return BatchResult.folded_later(request_id, chat, _typed_text(chat), _typed_counts(chat))
+
+
+def _typed_text(chat: Any) -> str:
+    message = chat.choices[0].message if chat.choices else None
+    content = None if message is None else message.content
+    return content if content is not None else ""
+
+
+def _typed_counts(chat: Any) -> Counts | None:
+    usage = chat.usage
+    if usage is None:
+        return None
+    details = usage.completion_tokens_details
+    reasoning = (details.reasoning_tokens if details is not None else None) or 0
+    return (
+        usage.prompt_tokens or 0,
+        (usage.completion_tokens or 0) + reasoning,
+        usage.cost_in_usd_ticks,
+    )
+
+
+def _loose_error(item: Any) -> dict[str, Any]:
+    """A typed item without a response, as the dicts ``normalise_result`` reads."""
+    outcome = item.batch_result
+    return {
+        "batch_request_id": item.batch_request_id,
+        "batch_result": None
+        if outcome is None
+        else {
+            "error": outcome.error,
+            "error_message": outcome.error_message,
+            "error_code": outcome.error_code,
+        },
+        "error": item.error,
+        "error_message": item.error_message,
+        "error_code": item.error_code,
+    }
 
 
 def _error_of(value: object) -> tuple[str, int | str | None]:
@@ -139,18 +367,22 @@ def _code_of(value: object) -> int | str | None:
     return str(value)
 
 
-def _completion_of(response: Mapping[str, Any]) -> Completion | None:
-    """The completion inside a success payload, wrapped in its endpoint key.
+def _unwrap(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The completion body inside a success payload, which wraps it in its endpoint key.
 
     Text results come back as chat completions even for requests sent in the Responses shape;
     a Responses-shaped body is folded too, in case that changes. Image and video results carry
-    no text: they succeed with ``completion=None``.
+    no text: they succeed with no body (``completion=None``).
     """
     body: object = response
     if "choices" not in response and "output" not in response:
         body = next((v for v in response.values() if isinstance(v, Mapping)), None)
-    if not isinstance(body, Mapping):
+    if not isinstance(body, Mapping) or ("choices" not in body and "output" not in body):
         return None
+    return body
+
+
+def _completion_of(body: Mapping[str, Any]) -> Completion | None:
     if "choices" in body:
         return completion_from_chat(body)
     if "output" in body:
@@ -257,8 +489,7 @@ class BatchesAPI:
         response = self._transport.request(
             "GET", _batch_path(batch_id, "/results"), params=_page_params(limit, pagination_token)
         )
-        wire = ResultsPageWire.model_validate_json(response.content)
-        return ResultsPage([normalise_result(item) for item in wire.results], wire.pagination_token)
+        return parse_results_page(response.content)
 
     def iter_results(self, batch_id: str, limit: int = MAX_PAGE_SIZE) -> Iterator[BatchResult]:
         """Every result listed so far, following page tokens until the last page."""
