@@ -321,23 +321,24 @@ def test_dry_run_sends_nothing_and_shows_requests_cost_and_skips(emu: Any, tmp_p
 
 
 @pytest.mark.parametrize(
-    "fault",
+    ("fault", "create_calls"),
     [
-        {"kind": "commit_then_fail", "status": 500},
-        {"kind": "commit_then_fail", "then": "reset"},
-        {"kind": "status", "status": 503},
+        ({"kind": "commit_then_fail", "status": 500}, 1),
+        ({"kind": "commit_then_fail", "then": "reset"}, 1),
+        ({"kind": "status", "status": 503}, 2),
     ],
     ids=["500-after-commit", "reset-after-commit", "503-not-committed"],
 )
-def test_an_ambiguous_create_leaves_exactly_one_live_batch(
-    emu: Any, run: Any, batch_client: Any, fault: dict[str, Any]
+def test_an_ambiguous_create_is_not_retried_blindly_and_leaves_exactly_one_batch(
+    emu: Any, run: Any, batch_client: Any, fault: dict[str, Any], create_calls: int
 ) -> None:
     emu.control.inject(path="/v1/batches", **fault)
     job = run(_frame(10))
     job.wait(timeout=30)
     assert set(job.results()["answer_status"]) == {"ok"}
-    live = [b for b in batch_client.batches.list().batches if b.cancel_time is None]
-    assert [b.batch_id for b in live] == [job.batch_id]
+    assert [b.batch_id for b in batch_client.batches.list().batches] == [job.batch_id]
+    # one create per decision of the runner: a committed create is found by name, not re-sent
+    assert creates(emu) == create_calls
     _assert_each_added_once(emu, job, 10)
 
 

@@ -104,22 +104,23 @@ class Sender:
     def ensure_batch(self, job: JobRecord) -> str:
         """The job's batch id: recorded, found on the server by name, or newly created.
 
-        The HTTP layer retries a create that failed with a 5xx, which can leave two batches
-        when the first attempt had committed; the name's token finds them, the oldest is kept
-        and the empty extras are cancelled.
+        Creates are sent without the HTTP layer's retries: a 5xx may come after the batch was
+        made, so after any ambiguous failure the list is searched for the name's token before
+        creating again. Should two exist all the same, the oldest is kept and the empty extras
+        are cancelled.
         """
         if job.batch_id:
             return job.batch_id
         found = self._find_by_name(job.batch_name)
         if not found:
             try:
-                self._batches.create(job.batch_name)
+                self._batches.create(job.batch_name, max_retries=0)
             except Exception as exc:
                 if not is_ambiguous(exc):
                     raise
             found = self._find_by_name(job.batch_name)
             if not found:
-                self._batches.create(job.batch_name)
+                self._batches.create(job.batch_name, max_retries=0)
                 found = self._find_by_name(job.batch_name)
         if not found:
             raise SubmitError(f"created batch {job.batch_name!r} but cannot find it in the list")

@@ -414,14 +414,19 @@ class BatchesAPI:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    def create(self, name: str, *, input_file_id: str | None = None) -> Batch:
-        """A new, empty batch (or, with ``input_file_id``, one filled from an uploaded JSONL)."""
+    def create(
+        self, name: str, *, input_file_id: str | None = None, max_retries: int | None = None
+    ) -> Batch:
+        """A new, empty batch (or, with ``input_file_id``, one filled from an uploaded JSONL).
+
+        A create retried after a 5xx may have committed already and leave two batches:
+        ``max_retries=0`` lets a caller that can find its batch by name decide instead.
+        """
         body: dict[str, str] = {"name": name}
         if input_file_id is not None:
             body["input_file_id"] = input_file_id
-        return Batch.model_validate_json(
-            self._transport.request("POST", "/batches", json=body).content
-        )
+        response = self._transport.request("POST", "/batches", json=body, max_retries=max_retries)
+        return Batch.model_validate_json(response.content)
 
     def get(self, batch_id: str) -> Batch:
         return Batch.model_validate_json(
