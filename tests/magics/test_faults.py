@@ -134,3 +134,31 @@ def test_interrupting_a_comparison_returns_at_once(grok_kernel: Kernel, emu: Emu
     assert run.only_display()["data"] == {"text/plain": "Comparison stopped."}
     assert run.seconds < 3  # each answer alone takes longer than that
     assert grok_kernel.ok("1 + 1").ok
+
+
+def test_interrupt_while_waiting_for_the_first_byte_returns_at_once(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    import os
+    import signal
+    import threading
+
+    # The request goes out on a helper thread while the view is made; the interrupt still
+    # ends the cell at once, and the request is closed when the server finally answers.
+    emu.control.inject("stall", "/v1/responses", seconds=3)
+    timer: list[threading.Timer] = []
+    pid = grok_kernel.km.provisioner.process.pid
+
+    def interrupt_once_shown(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] == "display_data" and not timer:
+            timer.append(threading.Timer(0.3, os.kill, (pid, signal.SIGINT)))
+            timer[0].start()
+
+    run = grok_kernel.run("%%grok -o r\nSlow to start", on_message=interrupt_once_shown)
+    assert run.ok, run.error_text
+    assert run.seconds < 2.5  # the stalled request was not waited for
+    assert grok_kernel.value("r.status") == "stopped"
+    assert grok_kernel.value("r.text") == ""
+    assert "stopped after 0 characters" in run.only_display()["data"]["text/plain"]
+    nxt = grok_kernel.ok("%%grok\nNext cell")
+    assert "stopped" not in nxt.only_display()["data"]["text/html"]

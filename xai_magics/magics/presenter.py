@@ -58,8 +58,14 @@ def present_stream(
     from xai_magics.client import ReasoningDelta, TextDelta
     from xai_magics.render import MarkdownAhead
 
-    sink = _WidgetSink(max_rate) if mode == "widget" else _TextSink(mode)
-    spoken = SpokenAnswer(speech, show_player=mode == "widget") if speech else None
+    # The widget (a comm, a display) is made while the request waits for its first byte.
+    answer.start()
+    try:
+        sink = _WidgetSink(max_rate) if mode == "widget" else _TextSink(mode)
+        spoken = SpokenAnswer(speech, show_player=mode == "widget") if speech else None
+    except BaseException:
+        answer.stop()
+        raise
     # The final output's HTML is rendered block by block while the stream is still arriving.
     ahead = MarkdownAhead() if fmt == "markdown" and mode != "terminal" else None
     retrying = False
