@@ -46,6 +46,23 @@ class Kernel:
         assert not errors, errors
         return "".join(stdout)
 
+    def messages(self, code: str, timeout: float = 90) -> list[dict[str, Any]]:
+        """Run a cell; every iopub message until it ends (other cells' too: comms carry none)."""
+        msg_id = self.start(code)
+        deadline = time.monotonic() + timeout
+        seen: list[dict[str, Any]] = []
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"cell {msg_id} did not finish in {timeout} s") from None
+            seen.append(msg)
+            mine = msg["parent_header"].get("msg_id") == msg_id
+            if mine and msg["msg_type"] == "error":
+                raise AssertionError(f"{msg['content']['ename']}: {msg['content']['evalue']}")
+            if mine and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return seen
+
     def kill(self) -> None:
         """SIGKILL, as when a kernel dies: nothing gets to clean up."""
         if not self.km.is_alive():

@@ -102,3 +102,61 @@ def test_help_lists_every_option(kernel: Kernel) -> None:
         "--retry-failed",
     ):
         assert option in out["stdout"]
+
+
+def _widget_states(messages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each widget model's last state, replayed from the comm traffic the front end received."""
+    states: dict[str, dict[str, Any]] = {}
+    for msg in messages:
+        content = msg["content"]
+        if msg["msg_type"] == "comm_open":
+            states[content["comm_id"]] = dict(content["data"].get("state", {}))
+        elif msg["msg_type"] == "comm_msg" and content["data"].get("method") == "update":
+            states.setdefault(content["comm_id"], {}).update(content["data"]["state"])
+    return states
+
+
+def test_a_finished_batch_shows_its_status_once_and_no_cancel_button(
+    emu: Any, kernel: Kernel
+) -> None:
+    messages = kernel.messages(f"%grok_batch reviews {PROMPT} --wait")
+    kinds = [m["msg_type"] for m in messages]
+    printed = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
+    assert "reviews: finished" not in printed
+    (shown,) = [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
+    assert "application/vnd.jupyter.widget-view+json" in shown
+    assert "VBox" not in shown["text/plain"]
+    last_text = [m for m in messages if m["msg_type"] == "update_display_data"][-1]
+    assert last_text["content"]["data"]["text/plain"].startswith("reviews: finished · 3/3 done")
+    assert kinds.count("execute_result") == 1
+
+    states = _widget_states(messages)
+    (button,) = [s for s in states.values() if s.get("description") == "Cancel batch"]
+    layout = states[button["layout"].removeprefix("IPY_MODEL_")]
+    assert button["disabled"] is True
+    assert layout["display"] == "none"
+
+
+def test_batch_spend_reaches_the_usage_ledger_and_status_bar_once(emu: Any, kernel: Kernel) -> None:
+    spent = (
+        "from xai_magics import status\n"
+        "print(round(status.snapshot()['spend_usd'], 9), status.snapshot()['calls'])"
+    )
+    assert kernel.run(spent)["stdout"].split() == ["0.0", "0"]
+    out = kernel.run(
+        f"done = %grok_batch reviews {PROMPT} --wait\n"
+        "print(round(done['answer_cost_usd'].sum(), 9))"
+    )
+    cost = float(out["stdout"].split()[-1])
+    assert cost > 0
+    assert kernel.run(spent)["stdout"].split() == [str(cost), "1"]
+    kernel.run(f"again = %grok_batch reviews {PROMPT} --wait")  # re-attaches, nothing new spent
+    assert kernel.run(spent)["stdout"].split() == [str(cost), "1"]
+    (usage,) = [
+        m["content"]["data"]["text/plain"]
+        for m in kernel.messages("%grok_usage")
+        if m["msg_type"] == "display_data"
+    ]
+    (row,) = [line for line in usage.splitlines() if "(batch)" in line]
+    assert row.split()[:2] == ["grok-4.3", "(batch)"]
+    assert f"${cost:.6f}" in row

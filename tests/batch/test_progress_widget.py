@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import pytest
+
 from xai_magics.batch.progress import JobSnapshot
 from xai_magics.widgets.batch_progress import BatchProgress, describe
 
@@ -85,3 +87,34 @@ def test_sending_shows_requests_added_so_far() -> None:
     assert progress.bar.value == 30
     progress.update(replace(BASE, batch_status="submitting", sent=30, error="HTTP 400"))
     assert "Run the cell again to resume" in progress.label.value
+
+
+@pytest.mark.parametrize(
+    ("batch_status", "results_fetched", "hidden"),
+    [
+        ("running", False, False),
+        ("done", True, True),
+        ("cancelled", False, True),
+        ("cancelled_by_xai", True, True),
+        ("expired", False, True),
+    ],
+    ids=["running", "finished", "cancelled", "cancelled-by-xai", "expired"],
+)
+def test_the_cancel_button_goes_once_the_batch_ended(
+    batch_status: str, results_fetched: bool, hidden: bool
+) -> None:
+    progress = BatchProgress(min_interval_s=0)
+    progress.update(replace(BASE, batch_status=batch_status, results_fetched=results_fetched))
+    assert progress.cancel_button.disabled is hidden
+    assert (progress.cancel_button.layout.display == "none") is hidden
+
+
+def test_the_plain_text_form_is_the_status_line_not_the_widget_repr() -> None:
+    progress = BatchProgress(min_interval_s=0)
+    final = replace(BASE, pending=0, succeeded=100, batch_status="done", results_fetched=True)
+    progress.show_text(final)
+    bundle = progress._bundle()
+    assert bundle["text/plain"] == describe(final)
+    assert (
+        bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == progress.widget.model_id
+    )

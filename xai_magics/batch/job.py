@@ -21,6 +21,7 @@ from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.outcomes import RowOutcomes, RowStatus, assemble, overlay
 from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
+from xai_magics.batch.spend import record_batch_spend
 from xai_magics.batch.store import JobRecord, JobState, JobStore
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder, RequestSpec
@@ -272,8 +273,11 @@ class BatchJob:
             return self._publish(replace(self.snapshot, error="could not fetch results; retrying"))
         status = self.snapshot.batch_status
         final: JobState = "cancelled" if status.startswith("cancelled") else "done"
+        already_ended = self._finished_in_store()  # another handle of this job got there first
         self._store.set_state(self._record.job_id, final, batch_status=status)
         self._refresh_record()
+        if not already_ended:
+            record_batch_spend(self._store, self._record, self.snapshot.elapsed_s)
         return self._publish(
             replace(self.snapshot, results_fetched=True, notes=tuple(tally.warnings))
         )

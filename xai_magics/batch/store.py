@@ -137,6 +137,16 @@ class ResultRecord(NamedTuple):
     cost_ticks: int | None
 
 
+class ResultTotals(NamedTuple):
+    """What a job's results add up to; ``costed`` counts the results that reported a cost."""
+
+    results: int
+    input_tokens: int
+    output_tokens: int
+    cost_ticks: int
+    costed: int
+
+
 _open_stores: dict[Path, JobStore] = {}
 _open_lock = threading.Lock()
 
@@ -374,6 +384,17 @@ class JobStore:
                 "SELECT COUNT(*) AS n FROM results WHERE job_id = ?", (job_id,)
             ).fetchone()
         return int(row["n"])
+
+    def result_totals(self, job_id: int) -> ResultTotals:
+        """Token and cost sums over the job's stored results (one query, no rows loaded)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(input_tokens), 0), "
+                "COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_ticks), 0), "
+                "COUNT(cost_ticks) FROM results WHERE job_id = ?",
+                (job_id,),
+            ).fetchone()
+        return ResultTotals(*(int(value) for value in row))
 
 
 def _job(row: sqlite3.Row) -> JobRecord:

@@ -145,7 +145,7 @@ class BatchMagics(Magics):
 
     def _follow(self, job: Any, *, wait: bool, progress: Any = None) -> Any:
         """Show live progress; with ``wait``, block and return the frame with its new columns."""
-        from xai_magics.widgets.batch_progress import BatchProgress, describe
+        from xai_magics.widgets.batch_progress import BatchProgress
 
         self._jobs[job.name] = job
         if progress is None:
@@ -154,17 +154,19 @@ class BatchMagics(Magics):
         progress.on_cancel(job.cancel)
         job.subscribe(_status_feed)
         if not wait:
+            progress.show_text(job.snapshot)
             return job
         try:
             snapshot = job.wait()
         except KeyboardInterrupt:
+            progress.show_text(job.snapshot)
             print(
                 f"Stopped waiting; batch {job.batch_id} keeps running. "
                 f"%grok_batch --attach {job.name} follows it again.",
                 file=sys.stderr,
             )
             return job
-        print(describe(snapshot))
+        progress.show_text(snapshot)
         if job.inputs is None:
             return job
         return job.results()

@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from xai_magics.batch.progress import JobSnapshot
+from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot
 
 __all__ = ["BatchProgress", "describe"]
 
@@ -77,6 +77,8 @@ class BatchProgress:
         self._on_cancel = on_cancel
         self.cancel_button.on_click(self._cancel_clicked)
         self._shown = False
+        self._handle: Any = None
+        self._text = ""
         self._min_interval = min_interval_s
         self._lock = threading.Lock()
         self._last_sent = 0.0
@@ -88,7 +90,21 @@ class BatchProgress:
         from IPython.display import display
 
         self._shown = True
-        display(self.widget)  # type: ignore[no-untyped-call]
+        self._handle = display(self._bundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+
+    def _bundle(self) -> dict[str, Any]:
+        """The widget, with the status line as its plain-text form instead of the widget's repr:
+        a front end with widgets shows the widget alone, any other (a terminal, a notebook
+        converted without widget state) shows the line."""
+        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_())
+        bundle["text/plain"] = self._text
+        return bundle
+
+    def show_text(self, snapshot: JobSnapshot) -> None:
+        """Bring the plain-text form up to ``snapshot`` (call from the cell's own thread)."""
+        self._text = describe(snapshot)
+        if self._handle is not None:
+            self._handle.update(self._bundle(), raw=True)
 
     def on_cancel(self, callback: Callable[[], object]) -> None:
         """What the cancel button does (set once the job exists)."""
@@ -138,8 +154,10 @@ class BatchProgress:
             sending = snapshot.batch_status == "submitting"
             self.bar.value = min(snapshot.sent if sending else snapshot.done, snapshot.total)
             self.bar.bar_style = _bar_style(snapshot)
-            ended = snapshot.finished or snapshot.batch_status in ("cancelled", "cancelled_by_xai")
+            # once the batch ended there is nothing to cancel: the button goes away
+            ended = snapshot.batch_status in FINAL_BATCH_STATUSES
             self.cancel_button.disabled = ended
+            self.cancel_button.layout.display = "none" if ended else None
 
     def _cancel_clicked(self, _button: Any) -> None:
         self.cancel_button.disabled = True
