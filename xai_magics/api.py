@@ -19,6 +19,7 @@ over this class: it adds the notebook display and nothing else.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import hashlib
 import json
 import os
@@ -54,7 +55,15 @@ from xai_magics.usage import (
 )
 
 if TYPE_CHECKING:
-    from xai_magics.client import Completion, CompletionStream, StreamEvent, XAIClient
+    from xai_magics.client import (
+        Completion,
+        CompletionStream,
+        Retrying,
+        StreamEvent,
+        XAIClient,
+    )
+
+    OnRetry = Callable[[Retrying], object]
 
 __all__ = [
     "AnswerStream",
@@ -227,12 +236,26 @@ class Grok:
         self._check_prompt(prompt, options)
         return AnswerStream(self, prompt, options, self._thread_for(options))
 
-    def ask(self, prompt: str, *, stream: bool = True, **overrides: Any) -> GrokResult:
-        """Ask and wait for the whole answer (streamed underneath, for the first-token time)."""
+    def ask(
+        self,
+        prompt: str,
+        *,
+        stream: bool = True,
+        on_retry: OnRetry | None = None,
+        **overrides: Any,
+    ) -> GrokResult:
+        """Ask and wait for the whole answer (streamed underneath, for the first-token time).
+
+        ``on_retry`` hears each "retrying in N s" notice before the wait, so a caller can say
+        why nothing has arrived yet.
+        """
         if stream:
+            from xai_magics.client import Retrying
+
             answer = self.stream(prompt, **overrides)
-            for _ in answer:
-                pass
+            for event in answer:
+                if on_retry is not None and isinstance(event, Retrying):
+                    on_retry(event)
             return answer.result()
         options = self.options(**overrides)
         self._check_prompt(prompt, options)
@@ -240,20 +263,36 @@ class Grok:
         from xai_magics.client import Completion, XAIError
 
         try:
-            completion = self._call(prompt, options, thread, stream=False)
+            completion = self._call(prompt, options, thread, stream=False, on_retry=on_retry)
         except XAIError as exc:
             return self._finish(prompt, options, thread, Completion(status="error"), exc)
         return self._finish(prompt, options, thread, completion, None)
 
-    def compare(self, prompt: str, specs: Sequence[str], **overrides: Any) -> list[GrokResult]:
-        """The same prompt to several ``model`` or ``model@tier`` specs at once, in order."""
+    def compare(
+        self,
+        prompt: str,
+        specs: Sequence[str],
+        *,
+        on_retry: Callable[[str, Retrying], object] | None = None,
+        **overrides: Any,
+    ) -> list[GrokResult]:
+        """The same prompt to several ``model`` or ``model@tier`` specs at once, in order.
+
+        ``on_retry(spec, notice)`` is called from the worker asking ``spec`` before it waits.
+        """
         runs = [self.options(**overrides, **parse_spec(spec)) for spec in specs]
         for options in runs:
             self._check_prompt(prompt, options)
         self.client()  # one client, created before the workers share it
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(len(runs), 8))
         futures = [
-            pool.submit(self.ask, prompt, **{**as_overrides(o), "thread": None}) for o in runs
+            pool.submit(
+                self.ask,
+                prompt,
+                on_retry=functools.partial(on_retry, spec) if on_retry else None,
+                **{**as_overrides(o), "thread": None},
+            )
+            for spec, o in zip(specs, runs, strict=True)
         ]
         try:
             return [f.result() for f in futures]
@@ -347,11 +386,17 @@ class Grok:
         return None
 
     def _call(
-        self, prompt: str, options: AskOptions, thread: Thread | None, *, stream: bool
+        self,
+        prompt: str,
+        options: AskOptions,
+        thread: Thread | None,
+        *,
+        stream: bool,
+        on_retry: OnRetry | None = None,
     ) -> Any:
         kwargs = client_kwargs(prompt, options, thread)
         api = self.client().responses if options.api == "responses" else self.client().chat
-        return api.stream(**kwargs) if stream else api.create(**kwargs)
+        return api.stream(**kwargs) if stream else api.create(**kwargs, on_retry=on_retry)
 
     def _open_stream(
         self, prompt: str, options: AskOptions, thread: Thread | None

@@ -7,7 +7,8 @@ Thin by design: options -> ``xai_magics.api.Grok`` -> ``presenter``. Defaults ar
 from __future__ import annotations
 
 import re
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
@@ -21,6 +22,9 @@ from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
 from xai_magics.request import PromptRefused
 from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
+
+if TYPE_CHECKING:
+    from xai_magics.client import Retrying
 
 __all__ = ["GrokMagics"]
 
@@ -239,12 +243,20 @@ class GrokMagics(Magics):
                 answer, mode=mode, fmt=fmt, max_rate=self.max_updates_per_second, speech=speech
             )
         else:
+            status = _StatusLine(mode)
             try:
-                result = self.session.ask(prompt, stream=False, **overrides)
+                result = self.session.ask(
+                    prompt, stream=False, on_retry=status.retrying, **overrides
+                )
             except KeyboardInterrupt:
+                status.replace({"text/plain": ""}, {})
                 raise UsageError("Stopped before the answer arrived.") from None
             if result.status != "error" or result.text:
-                self._show(*result.mime_bundle(fmt), mode=mode)
+                data, meta = result.mime_bundle(fmt)
+                if not status.replace(data, meta):
+                    self._show(data, meta, mode=mode)
+            else:  # the error is raised as one line; the retry notice goes
+                status.replace({"text/plain": ""}, {})
             if speech is not None and result.text:
                 spoken = SpokenAnswer(speech, show_player=mode == "widget")
                 spoken.feed(result.text)
@@ -263,17 +275,18 @@ class GrokMagics(Magics):
             raise UsageError("--compare needs at least two models: --compare grok-4.3,grok-4.5")
         overrides = {k: v for k, v in overrides.items() if k not in ("model", "tier", "turn_key")}
         mode = resolve_mode(self._shell, self.display)
-        handle = None
+        asking = f"Asking {', '.join(specs)}…"
+        status = _StatusLine(mode)
         if mode != "terminal":
-            from IPython.display import display
+            status.show(asking)
 
-            waiting = {"text/plain": f"Asking {', '.join(specs)}…"}
-            handle = display(waiting, raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        def retrying(spec: str, notice: Retrying) -> None:
+            status.show(f"{asking} {spec}: {retry_line(notice)}")
+
         try:
-            results = self.session.compare(prompt, specs, **overrides)
+            results = self.session.compare(prompt, specs, on_retry=retrying, **overrides)
         except KeyboardInterrupt:
-            if handle is not None:
-                handle.update({"text/plain": "Comparison stopped."}, raw=True)
+            status.replace({"text/plain": "Comparison stopped."}, {})
             raise UsageError("Stopped; the comparison was abandoned.") from None
         columns = []
         plain = []
@@ -287,10 +300,8 @@ class GrokMagics(Magics):
             }
         }
         bundle = {"text/html": render_columns(columns), "text/plain": "\n\n".join(plain)}
-        if handle is None:
+        if not status.replace(bundle, meta):
             self._show(bundle, meta, mode=mode)
-        else:
-            handle.update(bundle, metadata=meta, raw=True)
         return results
 
     def _show_dry_run(self, prompt: str, overrides: dict[str, Any], compare: str | None) -> None:
@@ -321,3 +332,45 @@ class GrokMagics(Magics):
     def _store(self, name: str | None, value: object) -> None:
         if name:
             self._shell.user_ns[name] = value
+
+
+def retry_line(notice: Retrying) -> str:
+    """Why nothing has arrived yet, in the words the streaming view uses."""
+    return f"retrying in {notice.delay_s:.1f} s (attempt {notice.attempt + 1}): {notice.reason}"
+
+
+class _StatusLine:
+    """A transient line ("retrying in 2.0 s ...") in the cell, replaced later by the answer.
+
+    Nothing is shown until there is something to say, so an answer that needs no retry is
+    still the cell's one output. Retry notices of ``--compare`` come from its worker threads.
+    """
+
+    def __init__(self, mode: str) -> None:
+        self._mode = mode
+        self._handle: Any = None
+        self._lock = threading.Lock()
+
+    def retrying(self, notice: Retrying) -> None:
+        self.show(retry_line(notice))
+
+    def show(self, line: str) -> None:
+        if self._mode == "terminal":
+            print(f"[{line}]", flush=True)
+            return
+        from IPython.display import display
+
+        data = {"text/plain": line}
+        with self._lock:
+            if self._handle is None:
+                self._handle = display(data, raw=True, display_id=True)  # type: ignore[no-untyped-call]
+            else:
+                self._handle.update(data, raw=True)
+
+    def replace(self, data: dict[str, str], meta: dict[str, Any]) -> bool:
+        """Put ``data`` where the line is; False when no line was shown."""
+        with self._lock:
+            if self._handle is None:
+                return False
+            self._handle.update(data, metadata=meta, raw=True)
+            return True
