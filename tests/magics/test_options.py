@@ -203,6 +203,7 @@ def test_help_is_generated_from_the_options(grok_kernel: Kernel) -> None:
         "--schema",
         "--compare",
         "--dry-run",
+        "--raw",
         "--no-stream",
         "--max-tokens",
         "--reasoning-effort",
@@ -210,3 +211,48 @@ def test_help_is_generated_from_the_options(grok_kernel: Kernel) -> None:
         "-o",
     ):
         assert flag in text
+
+
+RAW_TEXT = 'Fix {undefined_name}: {"a": {{b}}} and f"{x!r}" {0}'
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        pytest.param(f"%%grok --raw\n{RAW_TEXT}", id="cell"),
+        pytest.param(f"%grok --raw {RAW_TEXT}", id="line"),
+    ],
+)
+def test_raw_sends_the_text_exactly_as_written(
+    grok_kernel: Kernel, emu: Emulator, cell: str
+) -> None:
+    grok_kernel.ok(cell)
+    (sent,) = requests_to(emu, "/responses")
+    assert sent["body"]["input"] == RAW_TEXT
+
+
+def test_without_raw_an_undefined_name_is_an_error(grok_kernel: Kernel, emu: Emulator) -> None:
+    run = grok_kernel.run(f"%%grok\n{RAW_TEXT}")
+    assert run.reply["ename"] == "UsageError"
+    assert "undefined_name" in run.error_text
+    assert requests_to(emu, "/responses") == []
+
+
+def test_raw_applies_to_the_system_prompt_too(grok_kernel: Kernel, emu: Emulator) -> None:
+    grok_kernel.ok("persona = 'a pirate'")
+    grok_kernel.ok('%%grok --raw --api chat --system "Be {persona}."\nAsk {persona}')
+    (sent,) = requests_to(emu, "/chat/completions")
+    assert sent["body"]["messages"] == [
+        {"role": "system", "content": "Be {persona}."},
+        {"role": "user", "content": "Ask {persona}"},
+    ]
+
+
+def test_dry_run_shows_the_raw_text(grok_kernel: Kernel, emu: Emulator) -> None:
+    import json
+
+    run = grok_kernel.ok(f"%%grok --raw --dry-run\n{RAW_TEXT}")
+    text = run.only_display()["data"]["text/plain"]
+    shown = json.loads(text[text.index("{") : text.rindex("}") + 1])
+    assert shown["input"] == RAW_TEXT
+    assert emu.control.log() == []

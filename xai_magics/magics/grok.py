@@ -79,7 +79,11 @@ class GrokMagics(Magics):
     @argument("-m", "--model", help="Model (default: GrokMagics.model, grok-4.3).")
     @argument("--api", choices=["responses", "chat"], help="Endpoint (default: responses).")
     @argument("--tier", choices=["default", "priority"], help="Service tier to ask for.")
-    @argument("--system", metavar="TEXT", help="System prompt ({name} interpolation applies).")
+    @argument(
+        "--system",
+        metavar="TEXT",
+        help="System prompt ({name} interpolation applies unless --raw).",
+    )
     @argument("-t", "--temperature", type=float, help="Sampling temperature, 0 to 2.")
     @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens.")
     @argument("--reasoning-effort", metavar="LEVEL", help="none, low, medium, high (per model).")
@@ -98,6 +102,11 @@ class GrokMagics(Magics):
     @argument("--compare", metavar="M1,M2", help="Ask several models (MODEL@priority) at once.")
     @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
     @argument(
+        "--raw",
+        action="store_true",
+        help="Send the prompt (and --system) exactly as written: no {name} interpolation.",
+    )
+    @argument(
         "--speak",
         nargs="?",
         const="",
@@ -111,6 +120,7 @@ class GrokMagics(Magics):
 
         ``%%grok [options]`` then the prompt in the cell, or ``%grok [options] prompt``.
         ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
+        ``--raw`` sends the text exactly as written, with no interpolation at all.
         The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
         """
         if _KEY_SHAPED.search(line) or (cell and _KEY_SHAPED.search(cell)):
@@ -147,8 +157,9 @@ class GrokMagics(Magics):
         if speech is not None and args.compare:
             raise UsageError("--speak speaks one answer: drop --compare (or --speak).")
 
-        prompt = self._fill(template)
-        system = self._fill(args.system) if args.system is not None else self.system
+        fill = (lambda text: text) if args.raw else self._fill
+        prompt = fill(template)
+        system = fill(args.system) if args.system is not None else self.system
         schema = self._schema(args.schema) if args.schema else None
         fmt = args.format or ("json" if schema is not None else self.format)
         overrides: dict[str, Any] = {
