@@ -50,13 +50,31 @@ def _wait_for(condition: Any, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-def _finish_in_new_kernel(kernels: list[Kernel], env: dict[str, str]) -> str:
+def _new_kernel(kernels: list[Kernel], env: dict[str, str]) -> Kernel:
+    """A kernel with the frame defined, killed at the end of the test."""
     kernel = Kernel(env)
     kernels.append(kernel)
     kernel.run(SETUP)
+    return kernel
+
+
+def _kill(kernels: list[Kernel], kernel: Kernel) -> None:
+    kernel.kill()
+    kernels.remove(kernel)
+
+
+def _finish(kernel: Kernel) -> str:
+    """Run the cell to the end; the statuses it produced and the row count."""
     kernel.run(CELL + " --wait")
     out = kernel.run("print(sorted(set(_['answer_status'])), len(_))")
-    return str(out["stdout"])
+    return str(out["stdout"]).strip()
+
+
+def _assert_one_batch_with_every_row_added_once(emu: Any) -> None:
+    counts = committed_adds(emu)
+    assert len(counts) == 100
+    assert set(counts.values()) == {1}
+    assert creates(emu) == 1
 
 
 def test_kernel_killed_mid_submit_resumes_the_same_batch_without_duplicates(
@@ -64,58 +82,42 @@ def test_kernel_killed_mid_submit_resumes_the_same_batch_without_duplicates(
 ) -> None:
     # Each add answers after 0.4 s, so the kill lands while chunks are still being sent.
     emu.control.inject("stall", "/v1/batches/*", times=10, seconds=0.4)
-    first = Kernel(kernel_env)
-    kernels.append(first)
-    first.run(SETUP)
+    first = _new_kernel(kernels, kernel_env)
     first.start(CELL)
     _wait_for(lambda: _adds(emu) >= 4)
-    first.kill()
-    kernels.remove(first)
+    _kill(kernels, first)
     emu.control.clear_faults()
     assert _adds(emu) < 10
 
-    assert _finish_in_new_kernel(kernels, kernel_env).strip() == "['ok'] 100"
-    counts = committed_adds(emu)
-    assert len(counts) == 100
-    assert set(counts.values()) == {1}
-    assert creates(emu) == 1
+    assert _finish(_new_kernel(kernels, kernel_env)) == "['ok'] 100"
+    _assert_one_batch_with_every_row_added_once(emu)
 
 
 def test_kernel_killed_while_xai_processes_reattaches_and_adds_nothing(
     emu: Any, kernel_env: dict[str, str], kernels: list[Kernel]
 ) -> None:
     emu.control.configure(batch_seconds_per_request=4)
-    first = Kernel(kernel_env)
-    kernels.append(first)
-    first.run(SETUP)
+    first = _new_kernel(kernels, kernel_env)
     first.run(CELL)
     adds_before = _adds(emu)
     assert adds_before == 10
-    first.kill()
-    kernels.remove(first)
+    _kill(kernels, first)
 
-    assert _finish_in_new_kernel(kernels, kernel_env).strip() == "['ok'] 100"
+    assert _finish(_new_kernel(kernels, kernel_env)) == "['ok'] 100"
     assert _adds(emu) == adds_before
-    assert creates(emu) == 1
-    assert set(committed_adds(emu).values()) == {1}
+    _assert_one_batch_with_every_row_added_once(emu)
 
 
 def test_interrupting_the_submit_says_how_to_resume_and_resuming_adds_nothing_twice(
     emu: Any, kernel_env: dict[str, str], kernels: list[Kernel]
 ) -> None:
     emu.control.inject("stall", "/v1/batches/*", times=10, seconds=0.4)
-    kernel = Kernel(kernel_env)
-    kernels.append(kernel)
-    kernel.run(SETUP)
+    kernel = _new_kernel(kernels, kernel_env)
     msg_id = kernel.start(CELL)
     _wait_for(lambda: _adds(emu) >= 3)
     kernel.km.interrupt_kernel()
     said = kernel.finish(msg_id)
     assert "Run the cell again to resume" in said
     emu.control.clear_faults()
-    kernel.run(CELL + " --wait")
-    out = kernel.run("print(sorted(set(_['answer_status'])), len(_))")
-    assert out["stdout"].strip() == "['ok'] 100"
-    assert set(committed_adds(emu).values()) == {1}
-    assert len(committed_adds(emu)) == 100
-    assert creates(emu) == 1
+    assert _finish(kernel) == "['ok'] 100"
+    _assert_one_batch_with_every_row_added_once(emu)
