@@ -134,7 +134,7 @@ def test_ordinary_markdown_renders() -> None:
     html = render_markdown("# Title\n\n**bold** `code` ~~gone~~\n\n| a |\n|---|\n| 1 |\n")
     assert "<h1>Title</h1>" in html
     assert "<strong>bold</strong>" in html
-    assert "<s>gone</s>" in html
+    assert "<del>gone</del>" in html
     assert "<td>1</td>" in html
 
 
@@ -183,3 +183,67 @@ def test_tables_and_columns_escape_every_cell() -> None:
     assert not [a for a in found.attrs if a[0].startswith("on") or a[0] in {"src", "href"}]
     assert "repeat(2," in columns
     assert text_table(["a", "bb"], [["xxx", 1]]) == "a    bb\n---  --\nxxx  1"
+
+
+# cmark-gfm specifics: what its safe mode leaves to us, and the GFM extensions we do (not) enable.
+CMARK_CASES = {
+    "refused-link-keeps-text": ("[click](javascript:alert(1))", "click", "<a"),
+    "empty-target-is-no-link": ("[click]()", "click", "<a"),
+    "autolink-refused": ("<javascript:alert(1)>", "javascript:alert(1)", "<a"),
+    "data-image-refused": ("![x](data:image/png;base64,AA)", "image: x", "<a"),
+    "file-image-refused": ("![x](file:///etc/passwd)", "image: x", "<a"),
+    "raw-html-shown-as-text": (
+        "Vec<String> and <b>x</b>",
+        "Vec&lt;String&gt; and &lt;b&gt;",
+        "<b>",
+    ),
+    "html-block-shown-as-text": (
+        "<div onclick=x>\n\nhi\n\n</div>",
+        "&lt;div onclick=x&gt;",
+        "<div",
+    ),
+    "angle-in-code-span": ("`<a href=x>`", "<code>&lt;a href=x&gt;</code>", "\\"),
+    "angle-in-fenced-code": ("```\nif a < b:\n```", "if a &lt; b:", "\\"),
+    "backslash-angle-in-code-kept": ("`\\<`", "<code>\\&lt;</code>", "raw HTML"),
+    "no-tasklist-checkboxes": ("- [ ] task", "[ ] task", "<input"),
+    "single-tilde-is-not-strikethrough": ("~5 ms to ~7 ms", "~5 ms to ~7 ms", "<del"),
+    "bare-urls-are-not-linked": ("see www.example.com", "www.example.com", "<a"),
+    "table-alignment": ("| a |\n|:-:|\n| 1 |", '<td align="center">1</td>', "style"),
+    "lone-surrogate-replaced": ("text \ud800 more", "text ? more", "\ud800"),
+}
+
+
+@pytest.mark.parametrize(("markdown", "shown", "absent"), CMARK_CASES.values(), ids=CMARK_CASES)
+def test_cmark_output_shows_text_and_only_allowed_links(
+    markdown: str, shown: str, absent: str
+) -> None:
+    html = render_markdown(markdown)
+    assert shown in html
+    assert absent not in html
+    assert_inert(html)
+
+
+def test_autolinks_to_the_web_and_mail_stay_links() -> None:
+    html = render_markdown("<https://x.ai/docs> and <ada@example.com>")
+    assert '<a href="https://x.ai/docs" rel="noopener noreferrer" target="_blank">' in html
+    assert '<a href="mailto:ada@example.com" rel="noopener noreferrer"' in html
+
+
+def test_an_image_inside_a_link_is_its_label_not_a_second_anchor() -> None:
+    html = render_markdown("[![logo](https://x.ai/l.png)](https://x.ai)")
+    assert live_markup(html).tags == ["p", "a"]
+    assert "image: logo" in html
+    assert "l.png" not in html
+
+
+def test_a_refused_link_around_an_image_leaves_the_image_as_a_link() -> None:
+    html = render_markdown("[![logo](https://x.ai/l.png)](javascript:alert(1))")
+    assert live_markup(html).attrs[0] == ("href", "https://x.ai/l.png")
+    assert "javascript" not in html
+
+
+def test_link_titles_and_odd_characters_stay_inside_the_attribute() -> None:
+    html = render_markdown('[x](http://a.example/"q\'<>&amp; "t\\" onmouseover=1")')
+    found = live_markup(html)
+    assert found.tags == ["p", "a"]
+    assert {name for name, _ in found.attrs} == {"href", "rel", "target", "title"}

@@ -4,8 +4,9 @@ Model output is hostile: a notebook front end puts ``text/html`` (and, in some f
 ``text/markdown``) of a cell it just ran into the page without sanitising it, so anything we emit
 must be safe on its own. Here:
 
-* Markdown is rendered by markdown-it-py with raw HTML disabled, so ``<script>``, ``<img onerror>``,
-  ``<iframe>``, ``<style>``, ``<meta>`` ... come out as escaped text.
+* Markdown (CommonMark with GitHub's tables and strikethrough) is rendered by cmark-gfm, in C, in
+  its safe mode: raw HTML is dropped, so ``<script>``, ``<img onerror>``, ``<iframe>``, ``<style>``,
+  ``<meta>`` ... never reach the page, and ``<`` in text comes out escaped.
 * Link targets are allow-listed: ``http``, ``https``, ``mailto`` and relative URLs. ``javascript:``,
   ``vbscript:``, ``data:``, ``file:`` and anything else leave the link text without a link.
 * Images are never loaded (a Markdown image is an exfiltration channel): they become plain links.
@@ -21,10 +22,9 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from typing import Any
 
-from markdown_it import MarkdownIt
+import cmarkgfm  # type: ignore[import-untyped]
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
 __all__ = ["escape", "render_bundle", "render_markdown", "safe_markdown"]
 
@@ -49,32 +49,56 @@ def is_safe_url(url: str) -> bool:
     return match.group(1).lower() in SAFE_SCHEMES
 
 
-def _render_link_open(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    token.attrSet("rel", "noopener noreferrer")
-    token.attrSet("target", "_blank")
-    return str(self.renderToken(tokens, idx, options, env))
+# cmark (safe mode) writes raw HTML as a comment and escapes every ``<`` of the text, so each tag
+# below is one cmark wrote: links ``<a href="URL"[ title="T"]>``, images ``<img src="URL"
+# alt="TEXT"[ title="T"] />``, their attributes escaped. That small, known shape lets this pass be
+# exact rather than a general HTML sanitiser.
+_LINK_OR_IMAGE = re.compile(
+    r'<a href="(?P<href>[^"]*)"(?P<title> title="[^"]*")?>'
+    r"|(?P<close></a>)"
+    r'|<img src="(?P<src>[^"]*)" alt="(?P<alt>[^"]*)"(?: title="[^"]*")? />'
+)
+_LINK_ATTRS = ' rel="noopener noreferrer" target="_blank"'
+_EXTENSIONS = ("table", "strikethrough")
+# Safe mode is the default: raw HTML omitted, javascript:/vbscript:/file:/data: targets blanked.
+# Strikethrough needs "~~" (a lone "~" is "about" in prose).
+_OPTIONS = Options.CMARK_OPT_DEFAULT | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
 
 
-def _render_image(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
-    # An image would be fetched by the browser as soon as the output is shown; show a link instead.
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
-    label = f"image: {escape(alt)}"
-    if not is_safe_url(src):
-        return label
-    return f'<a href="{escape(src)}" rel="noopener noreferrer" target="_blank">{label}</a>'
+def _allowed_target(attribute: str) -> bool:
+    # cmark blanks the URLs it refuses itself; an empty target would only reload the page.
+    url = html.unescape(attribute)
+    return bool(url.strip()) and is_safe_url(url)
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
-    md.validateLink = is_safe_url  # type: ignore[method-assign]
-    md.add_render_rule("link_open", _render_link_open)
-    md.add_render_rule("image", _render_image)
-    return md
+def _restrict_links(cmark_html: str) -> str:
+    """Apply the allow-list to cmark's links and turn its images into links."""
+    out: list[str] = []
+    kept: list[bool] = []  # open links, innermost last: was the tag kept?
+    pos = 0
+    for match in _LINK_OR_IMAGE.finditer(cmark_html):
+        out.append(cmark_html[pos : match.start()])
+        pos = match.end()
+        href = match.group("href")
+        if href is not None:
+            keep = _allowed_target(href)
+            kept.append(keep)
+            if keep:
+                out.append(f'<a href="{href}"{_LINK_ATTRS}{match.group("title") or ""}>')
+        elif match.group("close") is not None:
+            if kept and kept.pop():
+                out.append("</a>")
+        else:
+            # An image would be fetched as soon as the output is shown: a link instead, or just
+            # its label inside a link (anchors do not nest).
+            label = f"image: {match.group('alt') or 'image'}"
+            src = match.group("src")
+            if _allowed_target(src) and not any(kept):
+                out.append(f'<a href="{src}"{_LINK_ATTRS}>{label}</a>')
+            else:
+                out.append(label)
+    out.append(cmark_html[pos:])
+    return "".join(out)
 
 
 def render_markdown(text: str) -> str:
@@ -91,7 +115,36 @@ def render_markdown(text: str) -> str:
 
 
 def _render(text: str) -> str:
-    return str(_parser().render(text))
+    try:
+        source = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (JSON allows them) have no UTF-8 form
+        source = text.encode("utf-8", "replace")
+    cmark_html = cmarkgfm.markdown_to_html_with_extensions(
+        _escape_raw_html(source.decode("utf-8")), options=_OPTIONS, extensions=_EXTENSIONS
+    )
+    return _restrict_links(_CODE.sub(_unescape_code, str(cmark_html)))
+
+
+# cmark's safe mode drops raw HTML, text and all ("Vec<String>" would show as "Vec"). Shown as
+# text instead: every "<" that does not open an autolink gets a backslash, which CommonMark reads
+# as a literal "<" everywhere except in code, where the backslash stays; there each such
+# backslash is ours (one before every "<"), so it is taken out of the code's HTML again.
+_AUTOLINK_OR_ANGLE = re.compile(
+    r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*)>|<"
+)
+_CODE = re.compile(r"(<code(?: class=\"[^\"]*\")?>)(.*?)</code>", re.DOTALL)
+
+
+def _escape_raw_html(text: str) -> str:
+    if "<" not in text:
+        return text
+    return _AUTOLINK_OR_ANGLE.sub(lambda m: m.group() if len(m.group()) > 1 else "\\<", text)
+
+
+def _unescape_code(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).replace("\\&lt;", "&lt;") + "</code>"
 
 
 _RENDERED: dict[str, str] = {}
