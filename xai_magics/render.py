@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import cmarkgfm  # type: ignore[import-untyped]
 from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
@@ -102,19 +100,7 @@ def _restrict_links(cmark_html: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """Model Markdown -> HTML that is safe to put straight into a trusted page.
-
-    The last few renders are remembered: an answer is rendered once when its stream ends (often
-    ahead of time, see ``MarkdownAhead``) and again whenever its result is displayed.
-    """
-    html = _RENDERED.get(text)
-    if html is None:
-        html = _render(text)
-        _remember(text, html)
-    return html
-
-
-def _render(text: str) -> str:
+    """Model Markdown -> HTML that is safe to put straight into a trusted page."""
     try:
         source = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (JSON allows them) have no UTF-8 form
@@ -145,18 +131,6 @@ def _escape_raw_html(text: str) -> str:
 
 def _unescape_code(match: re.Match[str]) -> str:
     return match.group(1) + match.group(2).replace("\\&lt;", "&lt;") + "</code>"
-
-
-_RENDERED: dict[str, str] = {}
-_RENDERED_KEPT = 4
-_RENDERED_LOCK = threading.Lock()
-
-
-def _remember(text: str, html: str) -> None:
-    with _RENDERED_LOCK:
-        _RENDERED[text] = html
-        while len(_RENDERED) > _RENDERED_KEPT:
-            del _RENDERED[next(iter(_RENDERED))]
 
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -287,140 +261,3 @@ def render_columns(columns: Sequence[tuple[str, str]]) -> str:
         '<div class="xai-compare" style="display:grid;gap:1em;'
         f'grid-template-columns:repeat({len(columns)},minmax(0,1fr))">{cells}</div>'
     )
-
-
-# -- rendering ahead of the end of a stream -------------------------------------------------------
-
-_COL0_FENCE = re.compile(r"(`{3,})[^`]*|(~{3,}).*")
-_CLOSING_FENCE = re.compile(r"(`{3,}|~{3,})[ \t]*")
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_LIST_OR_INDENT = frozenset(" \t-*+0123456789")
-
-
-class _BlockCuts:
-    """Finds where streamed Markdown can be cut so that the parts render as the whole would.
-
-    A cut goes after a blank line, before a line that cannot continue anything above it: outside
-    any fenced code, not indented (or, when no list is open, indented by at most three spaces),
-    and not a list item. Anything this scanner cannot follow exactly (indented fences, fences
-    inside other blocks, carriage returns) stops cutting for the rest of the text. Link reference
-    definitions can reach across cuts, so ``MarkdownAhead`` checks for them at the end.
-    """
-
-    def __init__(self) -> None:
-        self.cut = 0
-        self._pos = 0
-        self._fence: str | None = None
-        self._previous_blank = False
-        self._list_since_cut = False
-        self._stopped = False
-
-    def advance(self, text: str) -> int:
-        """Scan the complete lines not seen yet; returns the furthest safe cut."""
-        while not self._stopped:
-            end = text.find("\n", self._pos)
-            if end < 0:
-                # A line's first characters are enough to know whether a cut may go before it.
-                if self._may_cut_before(text[self._pos : self._pos + 4]):
-                    self.cut = self._pos
-                    self._list_since_cut = False
-                break
-            line = text[self._pos : end]
-            if self._may_cut_before(line):
-                self.cut = self._pos
-                self._list_since_cut = False
-            self._follow(line)
-            self._pos = end + 1
-        return self.cut
-
-    def _may_cut_before(self, line: str) -> bool:
-        if not self._previous_blank or self._fence is not None or not line.strip(" \t"):
-            return False
-        first = line.lstrip(" ")
-        indent = len(line) - len(first)
-        if first[0] in _LIST_OR_INDENT:
-            return False
-        return indent == 0 or (indent <= 3 and not self._list_since_cut)
-
-    def _follow(self, line: str) -> None:
-        if "\r" in line:
-            self._stopped = True
-            return
-        self._previous_blank = not line.strip(" \t")
-        if "```" in line or "~~~" in line:
-            self._follow_fence(line)
-        elif self._fence is None and _LIST_ITEM.match(line):
-            self._list_since_cut = True
-
-    def _follow_fence(self, line: str) -> None:
-        if self._fence is not None:
-            closing = _CLOSING_FENCE.fullmatch(line)
-            if closing and closing.group(1).startswith(self._fence):
-                self._fence = None
-            elif line.lstrip(" ") != line and _CLOSING_FENCE.fullmatch(line.lstrip(" ")):
-                self._stopped = True  # an indented closing fence: beyond this scanner
-            return
-        opening = _COL0_FENCE.fullmatch(line)
-        if opening is None:
-            self._stopped = True  # a fence inside a list, a quote, or indented
-        else:
-            self._fence = opening.group(1) or opening.group(2)
-
-
-class MarkdownAhead:
-    """Renders the finished blocks of an answer while the rest of it is still streaming in.
-
-    The thread reading a stream mostly waits for the next bytes (even from a fast local server,
-    it waits about half the time); rendering finished blocks as they come (``catch_up``) uses
-    those waits and leaves only the last blocks to render when the stream ends. The HTML is
-    exactly that of ``render_markdown`` on the whole text (the tests compare them); when a cut
-    cannot be shown harmless (link reference definitions), the whole text is rendered at the
-    end. No helper thread: it would only take the interpreter lock from the reading thread.
-    """
-
-    def __init__(
-        self,
-        *,
-        batch_chars: int = 2000,
-        interval_s: float = 0.05,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._pieces: list[str] = []
-        #: the per-delta hot path: one list append
-        self.add = self._pieces.append
-        self._batch_chars = batch_chars
-        self._interval_s = interval_s
-        self._clock = clock
-        self._last = clock()
-        self._cuts = _BlockCuts()
-        self._rendered = 0
-        self._html: list[str] = []
-        self._text = ""
-        self._seen = 0
-
-    def catch_up(self) -> None:
-        """Render the blocks finished so far, once there are enough or a while has passed."""
-        count = len(self._pieces)
-        if count == self._seen:
-            return
-        self._text += "".join(self._pieces[self._seen : count])
-        self._seen = count
-        cut = self._cuts.advance(self._text)
-        if cut == self._rendered:
-            return
-        now = self._clock()
-        if cut - self._rendered < self._batch_chars and now - self._last < self._interval_s:
-            return
-        self._last = now
-        self._html.append(_render(self._text[self._rendered : cut]))
-        self._rendered = cut
-
-    def html(self, text: str) -> str:
-        """The HTML of ``text`` (the whole answer), remembered for ``render_markdown``."""
-        done = self._rendered
-        if done == 0 or "]:" in text or self._text[:done] != text[:done]:
-            html = _render(text)
-        else:
-            html = "".join(self._html) + (_render(text[done:]) if done < len(text) else "")
-        _remember(text, html)
-        return html

@@ -1,7 +1,6 @@
-"""Hostile model output, end to end: the final HTML, the Markdown copy, the HTML rendered ahead
-of the end of a stream, the live view's front end, and a real kernel. Payloads that reach for
-live markup through entities, autolinks, data: URLs, link titles and destinations, containers,
-and pieces split at every position."""
+"""Hostile model output, end to end: the final HTML, the Markdown copy, the live view's front
+end, and a real kernel. Payloads that reach for live markup through entities, autolinks, data:
+URLs, link titles and destinations, containers, and pieces split at every position."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 from markdown_it import MarkdownIt
 
-from xai_magics.render import MarkdownAhead, _render, render_bundle, safe_markdown
+from xai_magics.render import render_bundle, safe_markdown
 
 from .kernel_harness import Kernel, assert_inert_html
 
@@ -66,7 +65,6 @@ HOSTILE = {
     "style-block": "<style>body{display:none}</style>\n\n<form action=http://evil><input></form>",
     "meta-base": '<meta http-equiv="refresh" content="0;url=http://evil">\n\n<base href="http://evil/">',
 }
-SPLIT = ["svg-onload", "md-hex-entity", "autolink-javascript", "img-data-svg", "blank-line-in-tag"]
 
 
 class Links(HTMLParser):
@@ -112,20 +110,6 @@ def test_markdown_copy_is_inert_even_where_raw_html_is_rendered(payload: str) ->
     html = permissive.render(safe_markdown(payload))
     assert_inert_html(html)
     assert urls_in(html) == []
-
-
-@pytest.mark.parametrize("name", SPLIT, ids=SPLIT)
-def test_payload_split_at_every_position_renders_ahead_exactly_as_whole(name: str) -> None:
-    # Between paragraphs, so that the HTML rendered ahead is cut right next to the payload.
-    text = f"Before.\n\n{HOSTILE[name]}\n\nAfter.\n\n"
-    for at in range(1, len(text)):
-        ahead = MarkdownAhead(batch_chars=0, interval_s=0)
-        for piece in (text[:at], text[at:], "End."):
-            ahead.add(piece)
-            ahead.catch_up()
-        html = ahead.html(text + "End.")
-        assert html == _render(text + "End."), at
-        assert_inert_html(html)
 
 
 NODE = shutil.which("node")

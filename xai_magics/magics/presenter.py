@@ -56,7 +56,6 @@ def present_stream(
     before waiting for the rest of the audio, and an interrupt stops both.
     """
     from xai_magics.client import ReasoningDelta, TextDelta
-    from xai_magics.render import MarkdownAhead
 
     # The widget (a comm, a display) is made while the request waits for its first byte.
     answer.start()
@@ -66,8 +65,6 @@ def present_stream(
     except BaseException:
         answer.stop()
         raise
-    # The final output's HTML is rendered block by block while the stream is still arriving.
-    ahead = MarkdownAhead() if fmt == "markdown" and mode != "terminal" else None
     retrying = False
     text = sink.text
     try:
@@ -77,10 +74,6 @@ def present_stream(
                     sink.status("")
                     retrying = False
                 text(event.text)
-                if ahead is not None:
-                    ahead.add(event.text)
-                    if "\n" in event.text:  # a block can only end at a line break
-                        ahead.catch_up()
                 if spoken is not None:
                     spoken.feed(event.text)
             elif isinstance(event, ReasoningDelta):
@@ -96,8 +89,6 @@ def present_stream(
         if spoken is not None:
             spoken.cancel()
     result = answer.result()
-    if ahead is not None:
-        ahead.html(result.text)
     sink.finish(result, fmt)
     if spoken is not None:
         spoken.finish()
