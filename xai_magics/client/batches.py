@@ -102,7 +102,11 @@ class BatchResult:
     ) -> BatchResult:
         """A success whose completion is folded from ``source`` (a decoded chat body, or a
         typed one with ``as_dict()``) on first use; ``text`` and ``counts`` are read already."""
-        result = cls(batch_request_id, ok=True)
+        # a page builds a thousand of these: set the slots directly rather than through __init__
+        result = cls.__new__(cls)
+        result.batch_request_id = batch_request_id
+        result.ok = True
+        result.error = result.error_code = result._completion = None
         result._source = source
         result._text = text
         result._counts = counts
