@@ -1,10 +1,9 @@
 /**
  * Turns a cell's error output into the text of a `%%grok` cell that asks about it.
  *
- * Pure functions only, so the prompt can be reasoned about without a notebook.
+ * Pure functions only, so the prompt can be reasoned about without a notebook. The cell uses
+ * `%%grok --raw`, so the failing code and traceback read (and are sent) exactly as written.
  */
-
-import { escapeTemplate } from './templateSyntax';
 
 /** The fields of an nbformat error output that the prompt uses. */
 export interface IErrorOutput {
@@ -90,5 +89,6 @@ export function buildErrorPrompt(
     'The end of the traceback:',
     fence(traceback)
   ].join('\n');
-  return `%%grok\n${escapeTemplate(body)}\n`;
+  // --raw: the code and traceback are sent exactly as they read, braces and all.
+  return `%%grok --raw\n${body}\n`;
 }

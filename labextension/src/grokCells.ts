@@ -1,6 +1,7 @@
 /**
  * CodeMirror support for `%%grok` cells: the body is a prompt, so it is highlighted as Markdown
- * (and indented like prose), and `{name}` placeholders that the kernel fills in are marked.
+ * (and indented like prose), and `{name}` placeholders that the kernel fills in are marked
+ * (none in a `%%grok --raw` cell, whose text is sent as written).
  *
  * The notebook gives every code cell the kernel's language; a cell only becomes a prompt when its
  * first line is a grok cell magic, which can change with every keystroke. A compartment holds the
@@ -17,7 +18,7 @@ import {
   ViewUpdate
 } from '@codemirror/view';
 
-import { templateTokens } from './templateSyntax';
+import { RAW_PROMPT_LINE, templateTokens } from './templateSyntax';
 
 /** Cell magics whose body is a prompt template. */
 export const GROK_CELL_MAGIC = /^%%grok(?:_tts)?(?:\s|$)/;
@@ -33,7 +34,8 @@ const placeholderMatcher = new MatchDecorator({
   regexp: templateTokens(),
   decorate: (add, from, to, match, view) => {
     const isField = match[2] !== undefined;
-    if (isField && from > view.state.doc.line(1).to) {
+    const firstLine = view.state.doc.line(1);
+    if (isField && from > firstLine.to && !RAW_PROMPT_LINE.test(firstLine.text)) {
       add(from, to, placeholderMark);
     }
   }
@@ -48,7 +50,14 @@ const placeholders = ViewPlugin.fromClass(
     }
 
     update(update: ViewUpdate): void {
-      this.decorations = placeholderMatcher.updateDeco(update, this.decorations);
+      // Adding or removing --raw changes what every line below means, not just the edited one.
+      const rawChanged =
+        update.docChanged &&
+        RAW_PROMPT_LINE.test(update.startState.doc.line(1).text) !==
+          RAW_PROMPT_LINE.test(update.state.doc.line(1).text);
+      this.decorations = rawChanged
+        ? placeholderMatcher.createDeco(update.view)
+        : placeholderMatcher.updateDeco(update, this.decorations);
     }
   },
   { decorations: plugin => plugin.decorations }

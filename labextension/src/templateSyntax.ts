@@ -4,7 +4,8 @@
  *
  * - `{identifier}` is a field, unless preceded by `$` (JavaScript and shell `${x}`);
  * - `{{identifier}}` sends `{identifier}` literally;
- * - every other brace is left as written, so pasted code and JSON survive.
+ * - every other brace is left as written, so pasted code and JSON survive;
+ * - a `%%grok --raw` cell has no fields at all: its text is sent as written.
  */
 
 export const TEMPLATE_TOKEN_SOURCE =
@@ -15,10 +16,5 @@ export function templateTokens(): RegExp {
   return new RegExp(TEMPLATE_TOKEN_SOURCE, 'g');
 }
 
-/**
- * Text that the template engine turns back into exactly `text`: each field gets one more pair
- * of braces, and so does each escape (`{{x}}` becomes `{{{x}}}`, read as `{` + `{x}` + `}`).
- */
-export function escapeTemplate(text: string): string {
-  return text.replace(templateTokens(), token => `{${token}}`);
-}
+/** A `%%grok` first line with `--raw`: the body is sent as written, with no fields. */
+export const RAW_PROMPT_LINE = /^%%grok\s(?:.*\s)?--raw(?:\s|$)/;

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import pytest
 from lab_harness import LabPage, LabServer, python_notebook, write_notebook
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
 
 PLUGIN_ID = "xai-magics:plugin"
 ASK_COMMAND = "xai-magics:ask-about-error"
@@ -117,6 +121,31 @@ def test_editing_the_first_line_switches_highlighting_live(
     assert _editor_state(lab, 1) == {"language": "python", "grok": False, "placeholders": []}
 
 
+def test_raw_on_the_first_line_unmarks_every_placeholder_live(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    write_notebook(notebook_dir / "raw.ipynb", [PROMPT_CELL])
+    lab.open_notebook("raw.ipynb")
+    lab.cell_locator(0).locator(".xai-grok-placeholder").first.wait_for()
+    first_line = PROMPT_CELL.split("\n", 1)[0]
+
+    def edit_first_line(text: str) -> None:
+        # Only the first line changes, as typing there would: the body is not touched.
+        lab.page.evaluate(
+            "([n, s]) => window.jupyterapp.shell.currentWidget.content.widgets[0]"
+            ".model.sharedModel.updateSource(0, n, s)",
+            [len(lab.cell_source(0).split("\n", 1)[0]), text],
+        )
+
+    edit_first_line(first_line + " --raw")
+    lab.cell_locator(0).locator(".xai-grok-placeholder").first.wait_for(state="detached")
+    lab.screenshot("raw prompt without placeholders")
+    assert _editor_state(lab, 0) == {"language": "markdown", "grok": True, "placeholders": []}
+    edit_first_line(first_line)
+    lab.cell_locator(0).locator(".xai-grok-placeholder").first.wait_for()
+    assert _editor_state(lab, 0)["placeholders"] == ["{topic}", "{n_items}"]
+
+
 def test_highlighting_switch_in_settings_leaves_grok_cells_as_code(
     lab: LabPage, lab_server: LabServer, notebook_dir: Path, restore_settings: None
 ) -> None:
@@ -162,7 +191,7 @@ FAILING_CELLS = [
 
 
 def test_ask_about_error_button_inserts_a_grok_cell_about_the_traceback(
-    lab: LabPage, notebook_dir: Path
+    lab: LabPage, notebook_dir: Path, emu: Emulator
 ) -> None:
     write_notebook(notebook_dir / "error.ipynb", FAILING_CELLS)
     lab.open_notebook("error.ipynb")
@@ -187,24 +216,36 @@ def test_ask_about_error_button_inserts_a_grok_cell_about_the_traceback(
     lab.cell_locator(2).locator(".xai-grok-cell").wait_for()
     lab.screenshot("grok cell inserted")
     prompt = lab.cell_source(2)
-    assert prompt.startswith("%%grok\n")
+    assert prompt.startswith("%%grok --raw\n")
     assert (
         lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.activeCellIndex")
         == 2
     )
-    assert _editor_state(lab, 2)["language"] == "markdown"
-    # What the kernel's template engine makes of the prompt: it must need no variables and
-    # give back the failing code and the traceback exactly.
-    lab.kernel_run(
-        "from xai_magics.templates import interpolate\n"
-        "def _no_names(name):\n"
-        "    raise KeyError(name)\n"
-    )
-    sent = lab.kernel_value(f"interpolate({prompt.split(chr(10), 1)[1]!r}, _no_names)")
-    assert "ZeroDivisionError: division by zero" in sent
-    assert "".join(FAILING_CELLS[1]).rstrip("\n") in sent
-    assert "return counts['hits'] / counts['total']" in sent
-    assert "\x1b" not in sent
+    editor = _editor_state(lab, 2)
+    assert editor["language"] == "markdown"
+    assert editor["placeholders"] == []  # --raw: f"{counts}" is code, not a field
+    # The failing code and the traceback read exactly as written: no doubled braces.
+    failing_code = "".join(FAILING_CELLS[1]).rstrip("\n")
+    assert failing_code in prompt
+    assert "return counts['hits'] / counts['total']" in prompt
+    assert "ZeroDivisionError: division by zero" in prompt
+    assert "{{{" not in prompt
+    assert "{{counts}}" not in prompt
+    assert "\x1b" not in prompt
+
+    # Run as inserted, it sends its body verbatim.
+    lab.kernel_run("%load_ext xai_magics")
+    lab.command("notebook:run-cell")
+    lab.cell_locator(2).locator(".xai-receipt").wait_for(timeout=60_000)
+    lab.wait_for_kernel_idle()
+    lab.screenshot("grok cell answered")
+    (sent,) = [
+        entry["body"]
+        for entry in emu.control.log()
+        if entry["method"] == "POST" and entry["path"] == "/v1/responses"
+    ]
+    assert sent["input"] == prompt.split("\n", 1)[1].strip("\n")
+    assert failing_code in sent["input"]
     lab.assert_no_console_errors()
 
 
@@ -300,8 +341,8 @@ def test_ask_about_error_is_offered_in_the_command_palette(
         "() => window.jupyterapp.shell.currentWidget.content.widgets.length === 2"
     )
     prompt = lab.cell_source(1)
-    assert prompt.startswith("%%grok\n")
-    assert "KeyError: 'missing {{column}}'" in prompt  # a field in the message, escaped
+    assert prompt.startswith("%%grok --raw\n")
+    assert "KeyError: 'missing {column}'" in prompt  # as the message reads, sent as written
 
 
 STATUS = ".jp-StatusBar-Widget .jp-xai-StatusItem"
