@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html.parser import HTMLParser
 
+import cmarkgfm  # type: ignore[import-untyped]
 import pytest
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 
 from xai_magics.render import is_safe_url, render_bundle, render_markdown, safe_markdown
@@ -95,6 +98,50 @@ def test_markdown_copy_stays_inert_even_in_a_front_end_that_renders_raw_html(pay
     found = live_markup(rendered)
     assert set(found.tags) <= ALLOWED_TAGS, found.tags
     assert [a for a in found.attrs if a[0] in {"href", "src"} or a[0].startswith("on")] == []
+
+
+# Payloads aimed at the Markdown copy: reference definitions the first line does not show, and
+# fences that a parser reads differently from a line-by-line scan (containers, info strings,
+# line breaks other than "\n").
+MARKDOWN_COPY = {
+    "reference-label-over-two-lines": "[x][a b]\n\n[a\nb]: javascript:alert(1)",
+    "reference-in-a-quote": "[x][r]\n\n> [r]: javascript:alert(1)",
+    "reference-in-a-list": "[x][r]\n\n- [r]: javascript:alert(1)",
+    "backtick-in-info-is-no-fence": "``` a`b\n<img src=x onerror=alert(1)>\n```",
+    "fence-ended-by-its-list-item": "- a\n\n  ```\n<img src=x onerror=alert(1)>\n",
+    "fence-closed-by-a-carriage-return": "```\nx\r```\n<img src=x onerror=alert(1)>\n```",
+    "form-feed-before-a-fence": "x\x0c```\n<img src=x onerror=alert(1)>\n",
+    "closing-line-with-info": "```\nA\n```x\n<img src=x onerror=1>\n```\n<img src=y onerror=2>",
+    "fence-in-a-quote": "> ```\n<img src=x onerror=alert(1)>\n> ```",
+    "tilde-fence-with-backticks": "~~~\n```\n~~~\n<img src=x onerror=alert(1)>\n```",
+}
+
+
+def permissive_renderers() -> list[Callable[[str], str]]:
+    """Two front ends that put raw HTML and any link on the page, with different parsers."""
+    markdown_it = MarkdownIt("commonmark", {"html": True}).enable("table")
+    markdown_it.validateLink = lambda url: True  # type: ignore[method-assign]
+    return [
+        markdown_it.render,
+        lambda text: cmarkgfm.github_flavored_markdown_to_html(text, Options.CMARK_OPT_UNSAFE),
+    ]
+
+
+@pytest.mark.parametrize("payload", MARKDOWN_COPY.values(), ids=MARKDOWN_COPY.keys())
+def test_markdown_copy_defeats_fences_and_references_that_parsers_read_differently(
+    payload: str,
+) -> None:
+    for render in permissive_renderers():
+        found = live_markup(render(safe_markdown(payload)))
+        assert set(found.tags) <= ALLOWED_TAGS, found.tags
+        assert [a for a in found.attrs if a[0] in {"href", "src"} or a[0].startswith("on")] == []
+
+
+def test_markdown_copy_keeps_code_text_in_an_unambiguous_fence() -> None:
+    text = "- item\n\n  ```py\n  if a < b: x = `q`\n  ```\n\n````\n```\n<b>\n````\n"
+    assert safe_markdown(text) == (
+        "- item\n\n```py\n  if a < b: x = `q`\n```\n\n````\n```\n<b>\n````\n"
+    )
 
 
 @pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())

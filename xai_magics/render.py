@@ -133,33 +133,66 @@ def _unescape_code(match: re.Match[str]) -> str:
     return match.group(1) + match.group(2).replace("\\&lt;", "&lt;") + "</code>"
 
 
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_REF_DEFINITION = re.compile(r"^( {0,3}\[[^\]]*\])\s*:", re.MULTILINE)
+# A line that opens a fenced code block (CommonMark: no backtick in a backtick fence's info).
+_FENCE_OPEN = re.compile(r" {0,3}(?:(`{3,})([^`]*)|(~{3,})(.*))")
+_NOT_LANGUAGE = re.compile(r"[^\w+#.\-].*", re.DOTALL)
 
 
 def safe_markdown(text: str) -> str:
-    """Model Markdown with raw HTML, links and images neutralised, code blocks untouched.
+    """Model Markdown with raw HTML, links and images neutralised, code blocks kept as written.
 
     Outside fenced code: ``<`` becomes ``&lt;`` (no tag or autolink can start), ``](`` becomes
-    ``]\\(`` and reference definitions lose their colon (no link target is ever parsed), and ``![``
-    becomes ``\\![`` (no image is fetched). Front ends that render this copy show links as text.
+    ``]\\(`` and ``]:`` becomes ``]\\:`` (no link target or reference definition is ever parsed),
+    and ``![`` becomes ``\\![`` (no image is fetched). Front ends that render this copy show links
+    as text. Fenced code is written out again at the left margin with a fence no line inside it
+    can close: however a front end's parser reads the original fences (parsers differ on
+    containers, info strings and closing lines), the code's text cannot get out of its block.
     """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "```" not in text and "~~~" not in text:
+        return "\n".join(map(_defang, lines))
     out: list[str] = []
-    fence: str | None = None
-    for line in text.splitlines(keepends=True):
-        match = _FENCE_OPEN.match(line)
-        if fence is None and match:
-            fence = match.group(1)
-            out.append(line)
+    index = 0
+    while index < len(lines):
+        opening = _FENCE_OPEN.fullmatch(lines[index])
+        index += 1
+        if opening is None:
+            out.append(_defang(lines[index - 1]))
             continue
-        if fence is not None:
-            if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
-                fence = None
-            out.append(line)
-            continue
-        defanged = line.replace("<", "&lt;").replace("](", "]\\(").replace("![", "\\![")
-        out.append(_REF_DEFINITION.sub(r"\1\\:", defanged))
-    return "".join(out)
+        fence = opening.group(1) or opening.group(3)
+        body: list[str] = []
+        while index < len(lines) and not _closes(lines[index], fence):
+            body.append(lines[index])
+            index += 1
+        index += 1  # the closing line, if any
+        info = opening.group(2) if opening.group(1) else opening.group(4)
+        ours = _fence_for("\n".join(body))
+        out += [ours + _NOT_LANGUAGE.sub("", info.strip()), *body, ours]
+    return "\n".join(out)
+
+
+def _defang(markdown: str) -> str:
+    return (
+        markdown.replace("<", "&lt;")
+        .replace("](", "]\\(")
+        .replace("]:", "]\\:")
+        .replace("![", "\\![")
+    )
+
+
+def _closes(line: str, fence: str) -> bool:
+    """CommonMark's closing fence: up to 3 spaces, the fence's character, at least as many."""
+    stripped = line.lstrip(" ").rstrip(" \t")
+    return (
+        len(line) - len(line.lstrip(" ")) <= 3
+        and len(stripped) >= len(fence)
+        and stripped.lstrip(fence[0]) == ""
+    )
+
+
+def _fence_for(code: str) -> str:
+    """A backtick fence longer than any backtick run in ``code``."""
+    return "`" * max(3, _longest_backtick_run(code) + 1)
 
 
 def _details(summary: str, body_html: str, *, css_class: str) -> str:
@@ -190,7 +223,7 @@ def render_bundle(
             if lang
             else f"<pre>{escape(text)}</pre>"
         )
-        fence = "`" * max(3, _longest_backtick_run(text) + 1)
+        fence = _fence_for(text)
         markdown = f"{fence}{lang}\n{text}\n{fence}"
     parts = ['<div class="xai-answer">']
     if reasoning:
