@@ -52,9 +52,9 @@ def is_safe_url(url: str) -> bool:
 # alt="TEXT"[ title="T"] />``, their attributes escaped. That small, known shape lets this pass be
 # exact rather than a general HTML sanitiser.
 _LINK_OR_IMAGE = re.compile(
-    r'<a href="(?P<href>[^"]*)"(?P<title> title="[^"]*")?>'
-    r"|(?P<close></a>)"
-    r'|<img src="(?P<src>[^"]*)" alt="(?P<alt>[^"]*)"(?: title="[^"]*")? />'
+    r'<(?:a href="(?P<href>[^"]*)"(?P<title> title="[^"]*")?>'
+    r"|(?P<close>/a>)"
+    r'|img src="(?P<src>[^"]*)" alt="(?P<alt>[^"]*)"(?: title="[^"]*")? />)'
 )
 _LINK_ATTRS = ' rel="noopener noreferrer" target="_blank"'
 _EXTENSIONS = ("table", "strikethrough")
@@ -71,6 +71,8 @@ def _allowed_target(attribute: str) -> bool:
 
 def _restrict_links(cmark_html: str) -> str:
     """Apply the allow-list to cmark's links and turn its images into links."""
+    if "<a href=" not in cmark_html and "<img src=" not in cmark_html:
+        return cmark_html
     out: list[str] = []
     kept: list[bool] = []  # open links, innermost last: was the tag kept?
     pos = 0
