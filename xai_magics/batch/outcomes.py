@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, cast
 
-from xai_magics.batch.store import ResultRecord
+from xai_magics.batch.store import ResultRow
 
 RowStatus = Literal["ok", "error", "cancelled", "expired", "skipped", "missing", "pending"]
 FINAL_STATUSES: tuple[RowStatus, ...] = (
@@ -66,9 +66,13 @@ def records_from_results(
     id_prefix: str,
     known: Mapping[int, object] | set[int],
     tally: ResultTally,
-) -> list[ResultRecord]:
-    """Turn client results into store records keyed by row position."""
-    records: list[ResultRecord] = []
+) -> list[ResultRow]:
+    """Turn client results into store rows keyed by row position.
+
+    Plain tuples, not ``ResultRecord``s: the garbage collector stops tracking a tuple of plain
+    values, which keeps a hundred thousand of them from slowing every later collection.
+    """
+    records: list[ResultRow] = []
     seen: set[int] = set()
     cut = len(id_prefix)
     for result in results:
@@ -96,12 +100,19 @@ def records_from_results(
     return records
 
 
-def _record(position: int, result: _Result) -> ResultRecord:
+def _record(position: int, result: _Result) -> ResultRow:
     counts = result.counts
     tokens_in, tokens_out, cost = (None, None, None) if counts is None else counts
     if result.ok:
-        return ResultRecord(
-            position, result.batch_request_id, "ok", result.text, None, tokens_in, tokens_out, cost
+        return (
+            position,
+            result.batch_request_id,
+            "ok",
+            result.text,
+            None,
+            tokens_in,
+            tokens_out,
+            cost,
         )
     error = result.error or "the request failed without a message"
     if result.cancelled:
@@ -110,8 +121,15 @@ def _record(position: int, result: _Result) -> ResultRecord:
         status = "expired" if "expire" in error.lower() else "cancelled"
     else:
         status = "error"
-    return ResultRecord(
-        position, result.batch_request_id, status, result.text, error, tokens_in, tokens_out, cost
+    return (
+        position,
+        result.batch_request_id,
+        status,
+        result.text,
+        error,
+        tokens_in,
+        tokens_out,
+        cost,
     )
 
 
@@ -136,7 +154,7 @@ def assemble(
     n_rows: int,
     rows: Iterable[int] | None,
     skipped: Mapping[int, str],
-    records: Iterable[ResultRecord],
+    records: Iterable[ResultRow],
     unfinished: RowStatus,
 ) -> RowOutcomes:
     """One outcome per row: results where present, skip reasons, else ``unfinished``.
@@ -156,14 +174,14 @@ def assemble(
     for position, reason in skipped.items():
         status[position] = "skipped"
         error[position] = reason
-    for record in records:
-        status[record.position] = cast(RowStatus, record.status)
-        answer[record.position] = record.answer
-        error[record.position] = record.error
-        if record.input_tokens is not None or record.output_tokens is not None:
-            tokens[record.position] = (record.input_tokens or 0) + (record.output_tokens or 0)
-        if record.cost_ticks is not None:
-            cost[record.position] = record.cost_ticks / 1e10
+    for position, _request_id, row_status, text, why, tokens_in, tokens_out, ticks in records:
+        status[position] = cast(RowStatus, row_status)
+        answer[position] = text
+        error[position] = why
+        if tokens_in is not None or tokens_out is not None:
+            tokens[position] = (tokens_in or 0) + (tokens_out or 0)
+        if ticks is not None:
+            cost[position] = ticks / 1e10
     return RowOutcomes(status, answer, error, tokens, cost)  # type: ignore[arg-type]
 
 

@@ -124,8 +124,15 @@ class ChunkRecord:
     state: str
 
 
+#: one row's result as it is stored: position, request id, status, answer, error, input
+#: tokens, output tokens (with reasoning), cost in ticks
+ResultRow = tuple[
+    int, str, str, "str | None", "str | None", "int | None", "int | None", "int | None"
+]
+
+
 class ResultRecord(NamedTuple):
-    """One row's result; a tuple of plain values, which the garbage collector stops tracking."""
+    """One row's result as read back from the store (a ``ResultRow`` with names)."""
 
     position: int
     request_id: str
@@ -347,26 +354,13 @@ class JobStore:
 
     # -- results ----------------------------------------------------------------------------
 
-    def save_results(self, job_id: int, results: Iterable[ResultRecord]) -> None:
+    def save_results(self, job_id: int, results: Iterable[ResultRow]) -> None:
         with self._write() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO results (job_id, position, request_id, status, answer, "
                 "error, input_tokens, output_tokens, cost_ticks) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        job_id,
-                        r.position,
-                        r.request_id,
-                        r.status,
-                        r.answer,
-                        r.error,
-                        r.input_tokens,
-                        r.output_tokens,
-                        r.cost_ticks,
-                    )
-                    for r in results
-                ),
+                ((job_id, *row) for row in results),
             )
 
     def results(self, job_id: int) -> list[ResultRecord]:
