@@ -115,9 +115,10 @@ import statistics, time
 from xai_magics.render import render_bundle
 _a = {answer!r}
 _s = []
-for _ in range({rounds}):
+for _i in range({rounds}):
+    _fresh = f"{{_a}} {{_i}}"  # a text not rendered before, were renders remembered
     _t = time.perf_counter()
-    render_bundle(_a)
+    render_bundle(_fresh)
     _s.append(time.perf_counter() - _t)
 print(statistics.median(_s))
 """
