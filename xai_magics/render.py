@@ -21,8 +21,8 @@ import html
 import re
 from collections.abc import Sequence
 
-import cmarkgfm  # type: ignore[import-untyped]
-from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
+import cmarkgfm
+from cmarkgfm.cmark import Options
 
 __all__ = ["escape", "render_bundle", "render_markdown", "safe_markdown"]
 
