@@ -279,7 +279,8 @@ class GrokMagics(Magics):
     def _compare(
         self, prompt: str, overrides: dict[str, Any], spec: str, fmt: str
     ) -> list[GrokResult]:
-        from xai_magics.render import render_columns
+        from xai_magics.magics.session import aligned_table
+        from xai_magics.render import render_columns, text_table
 
         specs = [s for s in (p.strip() for p in spec.split(",")) if s]
         if len(specs) < 2:
@@ -310,7 +311,11 @@ class GrokMagics(Magics):
                 "compare": [r.receipt.to_metadata() if r.receipt else None for r in results]
             }
         }
-        bundle = {"text/html": render_columns(columns), "text/plain": "\n\n".join(plain)}
+        headers, rows = compare_summary(specs, results)
+        bundle = {
+            "text/html": aligned_table(headers, rows, align="lllrrrrrr") + render_columns(columns),
+            "text/plain": text_table(headers, rows) + "\n\n" + "\n\n".join(plain),
+        }
         if not status.replace(bundle, meta):
             self._show(bundle, meta, mode=mode)
         return results
@@ -326,9 +331,10 @@ class GrokMagics(Magics):
         texts = [str(self.session.dry_run(prompt, **run)) for run in runs]
         text = "\n\n".join(texts)
         header = "Dry run: nothing was sent.\n\n"
+        # margin:0 keeps it flush with the cell's other outputs (Lab indents a bare <pre>).
         bundle = {
             "text/plain": header + text,
-            "text/html": f"<pre>{escape(header + text)}</pre>",
+            "text/html": f'<pre style="margin:0">{escape(header + text)}</pre>',
         }
         self._show(bundle, {}, mode=resolve_mode(self._shell, self.display))
 
@@ -343,6 +349,45 @@ class GrokMagics(Magics):
     def _store(self, name: str | None, value: object) -> None:
         if name:
             self._shell.user_ns[name] = value
+
+
+def compare_summary(
+    specs: list[str], results: list[GrokResult]
+) -> tuple[list[str], list[list[object]]]:
+    """One row per model asked, so latency, tokens and cost can be read across at a glance."""
+    from xai_magics.usage import format_usd
+
+    headers = [
+        "asked",
+        "served by",
+        "tier",
+        "first token",
+        "total",
+        "in",
+        "out",
+        "reasoning",
+        "cost",
+    ]
+    rows: list[list[object]] = []
+    for spec, result in zip(specs, results, strict=True):
+        r = result.receipt
+        if r is None or result.status == "error":
+            rows.append([spec, "", "", "", "", "", "", "", result.status])
+            continue
+        rows.append(
+            [
+                spec,
+                r.model or "",
+                r.tier or "unknown",
+                f"{r.ttft_s:.2f} s" if r.ttft_s is not None else "",
+                f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
+                f"{r.input_tokens:,}",
+                f"{r.output_tokens:,}",
+                f"{r.reasoning_tokens:,}",
+                format_usd(r.cost_usd),
+            ]
+        )
+    return headers, rows
 
 
 def retry_line(notice: Retrying) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -20,6 +21,33 @@ def _per_million(ticks: Any) -> str:
         return f"${int(ticks) / 1e4:.2f}"
     except (TypeError, ValueError):
         return "?"
+
+
+_TOKEN_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens")
+
+
+def aligned_table(
+    headers: list[str], rows: list[list[object]], *, align: str, total_row: bool = False
+) -> str:
+    """An HTML table, every cell escaped, names left and figures right-aligned in even digits.
+
+    ``align`` has one letter per column (``l`` or ``r``): JupyterLab right-aligns every cell of
+    an output table, which makes lists of names hard to scan. Styles are inline because a saved
+    notebook has no stylesheet of ours; theme colours are inherited, never set.
+    """
+
+    def cell(tag: str, value: object, column: int, extra: str = "") -> str:
+        side = "right" if align[column] == "r" else "left"
+        style = f"text-align:{side};font-variant-numeric:tabular-nums{extra}"
+        return f'<{tag} style="{style}">{escape(str(value))}</{tag}>'
+
+    head = "".join(cell("th", h, i) for i, h in enumerate(headers))
+    body = []
+    for n, row in enumerate(rows):
+        last = total_row and n == len(rows) - 1
+        extra = ";font-weight:bold;border-top:1px solid" if last else ""
+        body.append("<tr>" + "".join(cell("td", c, i, extra) for i, c in enumerate(row)) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 @magics_class
@@ -44,7 +72,7 @@ class SessionMagics(Magics):
             models = self.session.models()
         except XAIError as exc:
             raise UsageError(str(exc)) from None
-        headers = ["model", "input /M", "cached /M", "output /M", "aliases"]
+        headers = ["model", "input", "cached input", "output", "aliases"]
         rows: list[list[object]] = [
             [
                 str(m.id),
@@ -55,7 +83,7 @@ class SessionMagics(Magics):
             ]
             for m in models
         ]
-        self._table(headers, rows)
+        self._table(headers, rows, align="lrrrl", note="Prices in USD per million tokens.")
 
     @no_var_expand
     @magic_arguments()
@@ -71,7 +99,17 @@ class SessionMagics(Magics):
             print("Usage ledger cleared.")
             return
         if args.calls:
-            headers = ["model", "tier", "status", "in", "cached", "out", "reasoning", "cost", "s"]
+            headers = [
+                "model",
+                "tier",
+                "status",
+                "in",
+                "cached",
+                "out",
+                "reasoning",
+                "cost",
+                "time",
+            ]
             rows: list[list[object]] = [
                 [
                     r.model or r.model_requested,
@@ -82,26 +120,42 @@ class SessionMagics(Magics):
                     r.output_tokens,
                     r.reasoning_tokens,
                     format_usd(r.cost_usd),
-                    f"{r.elapsed_s:.2f}" if r.elapsed_s is not None else "",
+                    f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
                 ]
                 for r in ledger.receipts
             ]
+            if not rows:
+                print("No calls yet in this session.")
+                return
+            self._table(headers, rows, align="lllrrrrrr")
+            return
         else:
+            totals = ledger.by_model()
+            if not totals:
+                print("No calls yet in this session.")
+                return
             headers = ["model", "calls", "in", "cached", "out", "reasoning", "cost"]
             rows = [
                 [
                     t.model,
                     t.calls,
-                    t.input_tokens,
-                    t.cached_input_tokens,
-                    t.output_tokens,
-                    t.reasoning_tokens,
+                    f"{t.input_tokens:,}",
+                    f"{t.cached_input_tokens:,}",
+                    f"{t.output_tokens:,}",
+                    f"{t.reasoning_tokens:,}",
                     format_usd(t.cost_usd),
                 ]
-                for t in ledger.by_model()
+                for t in totals
             ]
-            rows.append(["total", ledger.calls, "", "", "", "", format_usd(ledger.spend_usd)])
-        self._table(headers, rows)
+            rows.append(
+                [
+                    "total",
+                    ledger.calls,
+                    *(f"{sum(getattr(t, k) for t in totals):,}" for k in _TOKEN_FIELDS),
+                    format_usd(ledger.spend_usd),
+                ]
+            )
+        self._table(headers, rows, align="lrrrrrr", total_row=True)
 
     @no_var_expand
     @magic_arguments()
@@ -128,7 +182,7 @@ class SessionMagics(Magics):
             if not rows:
                 print("No threads yet: use %%grok --thread NAME or --new-thread.")
                 return
-            self._table(["thread", "turns", "last model"], rows)
+            self._table(["thread", "turns", "last model"], rows, align="lrl")
             return
         thread = threads.get(args.name)
         if thread is None:
@@ -142,12 +196,22 @@ class SessionMagics(Magics):
         data = render_bundle("\n\n---\n\n".join(parts) or "(no turns yet)")
         self._display(data)
 
-    def _table(self, headers: list[str], rows: list[list[object]]) -> None:
-        from xai_magics.render import render_table, text_table
+    def _table(
+        self,
+        headers: list[str],
+        rows: list[list[object]],
+        *,
+        align: str,
+        total_row: bool = False,
+        note: str = "",
+    ) -> None:
+        from xai_magics.render import text_table
 
-        self._display(
-            {"text/html": render_table(headers, rows), "text/plain": text_table(headers, rows)}
-        )
+        plain = text_table(headers, rows) + (f"\n\n{note}" if note else "")
+        html = aligned_table(headers, rows, align=align, total_row=total_row)
+        if note:
+            html += f'<div style="opacity:0.7;font-size:0.9em">{escape(note)}</div>'
+        self._display({"text/html": html, "text/plain": plain})
 
     def _display(self, data: dict[str, str]) -> None:
         if getattr(self._shell, "kernel", None) is None:
