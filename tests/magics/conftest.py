@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .kernel_harness import CANARY_KEY, Kernel
+from tests.kernels import Kernel
+
+from .kernel_harness import CANARY_KEY
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator
@@ -18,7 +20,6 @@ def kernel_env(emulator: Emulator) -> dict[str, str]:
     return {
         "XAI_API_KEY": CANARY_KEY,
         "XAI_BASE_URL": emulator.base_url,
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
 
 

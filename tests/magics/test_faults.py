@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .kernel_harness import CANARY_KEY, Kernel, requests_to
+from tests.kernels import Kernel
+
+from .kernel_harness import CANARY_KEY, requests_to
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

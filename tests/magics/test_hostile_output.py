@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 import pytest
 from markdown_it import MarkdownIt
 
+from tests.kernels import Kernel
 from xai_magics.render import render_bundle, safe_markdown
 
-from .kernel_harness import Kernel, assert_inert_html
+from .kernel_harness import assert_inert_html
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .kernel_harness import Kernel, requests_to
+from tests.kernels import Kernel
+
+from .kernel_harness import requests_to
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

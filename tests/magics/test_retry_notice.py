@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.kernels import Execution, Kernel
 from xai_magics.api import Grok
 from xai_magics.threads import ThreadStore
 from xai_magics.usage import Ledger
 
-from .kernel_harness import Execution, Kernel, requests_to
+from .kernel_harness import requests_to
 
 if TYPE_CHECKING:
     from xai_magics.client import Retrying

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .kernel_harness import Kernel, assert_inert_html
+from tests.kernels import Kernel
+
+from .kernel_harness import assert_inert_html
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

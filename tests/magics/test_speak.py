@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .kernel_harness import Execution, Kernel, requests_to
+from tests.kernels import Execution, Kernel
+
+from .kernel_harness import requests_to
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .kernel_harness import CANARY_KEY, Kernel, assert_inert_html, requests_to
+from tests.kernels import Kernel
+
+from .kernel_harness import CANARY_KEY, assert_inert_html, requests_to
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator

@@ -1,20 +1,18 @@
-"""A real IPython kernel with ``xai_magics`` loaded, pointed at the emulator through ``api_env``."""
+"""A real IPython kernel with ``xai_magics`` loaded, pointed at the emulator through ``api_env``;
+AudioPlayers whose comm records what it sends, for tests without a kernel."""
 
 from __future__ import annotations
 
 import base64
 import json
-import os
-import queue
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import comm
 import pytest
 from comm.base_comm import BaseComm
 
+from tests.kernels import Execution, Kernel
 from xai_magics.widgets.audio_player import AudioPlayer
 
 
@@ -42,53 +40,30 @@ def make_player(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AudioPlayer]:
     return AudioPlayer
 
 
-@dataclass
-class Cell:
-    """What one cell sent on iopub, in order, and how it ended."""
+class Cell(Execution):
+    """A cell's traffic, read for the AudioPlayer it opened and the clip it kept."""
 
-    reply: dict[str, Any]
-    messages: list[dict[str, Any]]
+    @classmethod
+    def of(cls, execution: Execution) -> Cell:
+        return cls(execution.reply, execution.messages, execution.seconds)
 
-    def of_type(self, *kinds: str) -> list[dict[str, Any]]:
-        return [m for m in self.messages if m["msg_type"] in kinds]
-
-    @property
-    def ok(self) -> bool:
-        return self.reply["status"] == "ok"
-
-    @property
-    def error(self) -> str:
-        return "\n".join(
-            f"{m['content']['ename']}: {m['content']['evalue']}" for m in self.of_type("error")
-        )
-
-    @property
-    def stderr(self) -> str:
-        return "".join(
-            m["content"]["text"] for m in self.of_type("stream") if m["content"]["name"] == "stderr"
-        )
+    def _player_opens(self) -> list[dict[str, Any]]:
+        return [
+            m["content"]
+            for m in self.of_type("comm_open")
+            if "sample_rate" in m["content"]["data"].get("state", {})
+        ]
 
     def player_messages(self) -> list[tuple[dict[str, Any], list[bytes]]]:
         """The AudioPlayer's custom messages with their binary buffers, in arrival order."""
-        players = {
-            m["content"]["comm_id"]
-            for m in self.of_type("comm_open")
-            if "sample_rate" in m["content"]["data"].get("state", {})
-        }
+        players = {opened["comm_id"] for opened in self._player_opens()}
         assert len(players) == 1, f"expected one AudioPlayer, saw {len(players)}"
         return [
-            (m["content"]["data"]["content"], [bytes(b) for b in m.get("buffers", [])])
-            for m in self.of_type("comm_msg")
-            if m["content"]["comm_id"] in players and m["content"]["data"]["method"] == "custom"
+            (c.content, c.buffers) for c in self.comm_messages("custom") if c.comm_id in players
         ]
 
     def player_state(self) -> dict[str, Any]:
-        opened = [
-            m["content"]["data"]["state"]
-            for m in self.of_type("comm_open")
-            if "sample_rate" in m["content"]["data"].get("state", {})
-        ]
-        return opened[0]  # type: ignore[no-any-return]
+        return self._player_opens()[0]["data"]["state"]  # type: ignore[no-any-return]
 
     def audio_outputs(self) -> list[tuple[str, bytes]]:
         """(mime, bytes) of every ``<audio>`` data URI the cell displayed."""
@@ -107,50 +82,14 @@ class Cell:
         return results[0]["content"]["data"]["text/plain"] if results else ""
 
 
-class TTSKernel:
+class TTSKernel(Kernel):
     """An ipykernel for one test module; the emulator's address and key are set per test."""
 
-    def __init__(self) -> None:
-        from jupyter_client.manager import start_new_kernel
-
-        env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-        self.km, self.kc = start_new_kernel(kernel_name="python3", env=env)
-
-    def run(
-        self,
-        code: str,
-        *,
-        timeout: float = 60,
-        on_message: Callable[[dict[str, Any]], None] | None = None,
-    ) -> Cell:
-        msg_id = self.kc.execute(code)
-        messages: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"cell did not finish in {timeout} s: {code!r}") from None
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                break
-            messages.append(msg)
-            if on_message is not None:
-                on_message(msg)
-        reply = self.kc.get_shell_msg(timeout=timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.kc.get_shell_msg(timeout=timeout)
-        return Cell(reply["content"], messages)
+    def run(self, code: str, **kwargs: Any) -> Cell:
+        return Cell.of(super().run(code, **kwargs))
 
     def ok(self, code: str, **kwargs: Any) -> Cell:
-        cell = self.run(code, **kwargs)
-        assert cell.ok, cell.error
-        return cell
-
-    def shutdown(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
+        return Cell.of(super().ok(code, **kwargs))
 
 
 @pytest.fixture(scope="module")
