@@ -274,6 +274,22 @@ function currentMark(st, pos) {
   return found;
 }
 
+// Where each character of the timestamps' text sits in the full text, or null when they differ
+// by more than whitespace: the service times each sentence on its own, so the marks of two
+// sentences spoken back to back have no space between them, while the full text has one.
+function placeMarks(full, marksText) {
+  const at = new Array(marksText.length + 1);
+  let i = 0;
+  for (let j = 0; j < marksText.length; j++) {
+    while (i < full.length && full[i] !== marksText[j] && /\s/.test(full[i])) i += 1;
+    if (i >= full.length || full[i] !== marksText[j]) return null;
+    at[j] = i;
+    i += 1;
+  }
+  at[marksText.length] = i;
+  return at;
+}
+
 // The word being spoken, as [first, end) mark indices; between words, the word just said.
 function wordAround(marks, index) {
   const isSpace = (i) => /^\s*$/.test(marks[i].text);
@@ -463,6 +479,8 @@ function createView(st, model, el) {
     download.download = `${model.get("filename") || "speech"}.${ext}`;
   });
 
+  // The full text's place for each timestamped character, remade when either text grows.
+  let placed = { full: null, length: -1, at: null };
   const update = () => {
     const ctx = st.ctx;
     const state = ctx ? ctx.state : "none";
@@ -482,7 +500,13 @@ function createView(st, model, el) {
 
     // The whole text is shown from the start; timestamps, as they arrive, place the highlight.
     const full = model.get("text") || "";
-    const display = full.startsWith(st.marksText) ? full : st.marksText;
+    if (placed.full !== full || placed.length !== st.marksText.length) {
+      const at = full.startsWith(st.marksText) ? null : placeMarks(full, st.marksText);
+      placed = { full, length: st.marksText.length, at };
+    }
+    const fits = placed.at !== null || full.startsWith(st.marksText);
+    const display = fits ? full : st.marksText;
+    const place = (offset) => (placed.at ? placed.at[offset] : offset);
     let from = 0;
     let to = 0;
     const finished = st.sources.size === 0 && st.pendingWhole === 0 && st.status !== "streaming";
@@ -490,8 +514,8 @@ function createView(st, model, el) {
       const index = currentMark(st, pos);
       if (index >= 0) {
         const [a, b] = wordAround(st.marks, index);
-        from = st.marks[a].offset;
-        to = b < st.marks.length ? st.marks[b].offset : st.marksText.length;
+        from = place(st.marks[a].offset);
+        to = place(b < st.marks.length ? st.marks[b].offset : st.marksText.length);
       }
     }
     const key = `${from}:${to}:${display.length}`;
