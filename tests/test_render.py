@@ -3,54 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from html.parser import HTMLParser
 
 import cmarkgfm  # type: ignore[import-untyped]
 import pytest
 from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 
+from tests.inert_html import ALLOWED_TAGS, assert_inert, live_markup
 from xai_magics.render import is_safe_url, render_bundle, render_markdown, safe_markdown
-
-# Tags a rendered answer may contain: the output of CommonMark + tables + our wrappers.
-ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "summary", "table", "tbody", "td", "th",
-    "thead", "tr", "ul",
-}  # fmt: skip
-
-
-class LiveMarkup(HTMLParser):
-    """Collects every tag and attribute a browser would build from an HTML string."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attrs.extend((k, v or "") for k, v in attrs)
-
-
-def live_markup(html: str) -> LiveMarkup:
-    parser = LiveMarkup()
-    parser.feed(html)
-    parser.close()
-    return parser
-
-
-def assert_inert(html: str) -> None:
-    found = live_markup(html)
-    assert set(found.tags) <= ALLOWED_TAGS, found.tags
-    for name, value in found.attrs:
-        assert not name.startswith("on"), (name, value)
-        assert name not in {"src", "srcdoc", "action", "formaction", "style"} or (
-            name == "style" and value.startswith("opacity")
-        ), (name, value)
-        if name == "href":
-            assert is_safe_url(value), value
-
 
 EXFIL = "http://127.0.0.1:9/?d=secret"
 HOSTILE = {
