@@ -92,4 +92,15 @@ def test_compare_summary_reads_latency_tokens_and_cost_per_model() -> None:
         "cost": "$0.000420",
     }
     assert rows[1][0] == "grok-3-mini"
-    assert rows[1][-1] == "error"
+    assert rows[1][headers.index("cost")] == "error"
+
+
+def test_compare_columns_escape_labels_and_keep_each_answer() -> None:
+    from xai_magics.magics.grok import compare_columns
+
+    hostile = "<script>alert(1)</script>@priority"
+    html = compare_columns([(hostile, "<p>first</p>"), ("grok-3-mini", "<p>second</p>")])
+    assert_inert_html(html)
+    assert hostile not in html
+    assert html.index("<p>first</p>") < html.index("<p>second</p>")
+    assert html.count('class="xai-compare-cell"') == 2

@@ -280,7 +280,7 @@ class GrokMagics(Magics):
         self, prompt: str, overrides: dict[str, Any], spec: str, fmt: str
     ) -> list[GrokResult]:
         from xai_magics.magics.session import aligned_table
-        from xai_magics.render import render_columns, text_table
+        from xai_magics.render import text_table
 
         specs = [s for s in (p.strip() for p in spec.split(",")) if s]
         if len(specs) < 2:
@@ -313,7 +313,7 @@ class GrokMagics(Magics):
         }
         headers, rows = compare_summary(specs, results)
         bundle = {
-            "text/html": aligned_table(headers, rows, align="lllrrrrrr") + render_columns(columns),
+            "text/html": aligned_table(headers, rows, align="llrrrrrrl") + compare_columns(columns),
             "text/plain": text_table(headers, rows) + "\n\n" + "\n\n".join(plain),
         }
         if not status.replace(bundle, meta):
@@ -357,9 +357,9 @@ def compare_summary(
     """One row per model asked, so latency, tokens and cost can be read across at a glance."""
     from xai_magics.usage import format_usd
 
+    # Figures first: a narrow notebook scrolls this table, and they are what is compared.
     headers = [
         "asked",
-        "served by",
         "tier",
         "first token",
         "total",
@@ -367,17 +367,17 @@ def compare_summary(
         "out",
         "reasoning",
         "cost",
+        "served by",
     ]
     rows: list[list[object]] = []
     for spec, result in zip(specs, results, strict=True):
         r = result.receipt
         if r is None or result.status == "error":
-            rows.append([spec, "", "", "", "", "", "", "", result.status])
+            rows.append([spec, "", "", "", "", "", "", result.status, ""])
             continue
         rows.append(
             [
                 spec,
-                r.model or "",
                 r.tier or "unknown",
                 f"{r.ttft_s:.2f} s" if r.ttft_s is not None else "",
                 f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
@@ -385,9 +385,31 @@ def compare_summary(
                 f"{r.output_tokens:,}",
                 f"{r.reasoning_tokens:,}",
                 format_usd(r.cost_usd),
+                r.model or "",
             ]
         )
     return headers, rows
+
+
+def compare_columns(columns: list[tuple[str, str]]) -> str:
+    """Answers side by side: ``(label, html)`` pairs, the html being already-rendered answers.
+
+    Columns are at least 20em wide, so in a narrow notebook they wrap onto rows instead of
+    squeezing code blocks to a few characters; colours are inherited from the theme.
+    """
+    from xai_magics.render import escape
+
+    cells = "".join(
+        '<div class="xai-compare-cell" style="min-width:0">'
+        '<div style="font-weight:bold;border-bottom:1px solid;padding-bottom:2px;'
+        f'margin-bottom:0.5em">{escape(label)}</div>{body}</div>'
+        for label, body in columns
+    )
+    return (
+        '<div class="xai-compare" style="display:grid;gap:1em 1.5em;'
+        'grid-template-columns:repeat(auto-fit,minmax(min(100%,20em),1fr))">'
+        f"{cells}</div>"
+    )
 
 
 def retry_line(notice: Retrying) -> str:

@@ -38,7 +38,7 @@ def aligned_table(
 
     def cell(tag: str, value: object, column: int, extra: str = "") -> str:
         side = "right" if align[column] == "r" else "left"
-        style = f"text-align:{side};font-variant-numeric:tabular-nums{extra}"
+        style = f"text-align:{side};white-space:nowrap;font-variant-numeric:tabular-nums{extra}"
         return f'<{tag} style="{style}">{escape(str(value))}</{tag}>'
 
     head = "".join(cell("th", h, i) for i, h in enumerate(headers))
@@ -47,7 +47,10 @@ def aligned_table(
         last = total_row and n == len(rows) - 1
         extra = ";font-weight:bold;border-top:1px solid" if last else ""
         body.append("<tr>" + "".join(cell("td", c, i, extra) for i, c in enumerate(row)) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # Cells never wrap ("0.48 s" split over two lines reads as two numbers); a narrow notebook
+    # scrolls the table sideways instead.
+    return f'<div style="overflow-x:auto">{table}</div>'
 
 
 @magics_class
