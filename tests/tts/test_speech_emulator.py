@@ -87,6 +87,7 @@ def test_speaker_speaks_a_streamed_answer_and_keeps_timing_across_sentences(
     result = speaker.finish()
     assert (result.complete, result.format, result.voice) == (True, "wav", "sal")
     assert result.text.split() == ANSWER.split()
+    assert player.text == ANSWER  # the player shows the sentences spaced as written
     spoken = "".join(chars for chars, _ in result.marks)
     assert spoken.replace(" ", "") == ANSWER.replace(" ", "")
     starts = [start for _, start in result.marks]

@@ -152,6 +152,10 @@ class Speaker:
                         with_timestamps=True,
                     )
                 self._spoken.append(text)
+                if self.player is not None:
+                    # Timestamps of consecutive sentences carry no spaces between them: the
+                    # player shows the whole text spoken so far, spaced as it was written.
+                    self.player.text = " ".join(self._spoken)
                 outcome, note = run_utterance(self._session, text, self._recorder)
                 if outcome == "cleared":
                     self._server_cleared = True
