@@ -27,3 +27,6 @@ def register(ipython: Any) -> None:
     for magics in instances:
         ipython.register_magics(magics)
         ipython.configurables.append(magics)
+    from xai_magics.magics.questions import install as keep_question_marks
+
+    keep_question_marks(ipython)
