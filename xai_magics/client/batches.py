@@ -303,25 +303,28 @@ def _typed_page(content: bytes) -> ResultsPage | None:
 
 def _typed_result(item: Any) -> BatchResult:
     """One item of a typed page: a chat success, or an error folded by the loose rules."""
+    outcome = item.batch_result
+    response = None if outcome is None else outcome.response
+    if response is None:
+        return normalise_result(_loose_error(item))
+    chat = response.chat_get_completion
+    if chat is None:
+        chat = response.responses
+    elif response.responses is not None:
+        raise _NotTyped
+    if chat is None:
+        raise _NotTyped
+    choices = chat.choices
+    if choices is None:
+        raise _NotTyped
     request_id = item.batch_request_id
     if type(request_id) is not str:
         request_id = str(request_id or "")
-    outcome = item.batch_result
-    response = None if outcome is None else outcome.response
-    if not response:
-        return normalise_result(_loose_error(item))
-    if len(response) != 1:
-        raise _NotTyped
-    (chat,) = response.values()
-    if chat.choices is None:
-        raise _NotTyped
-    return BatchResult.folded_later(request_id, chat, _typed_text(chat), _typed_counts(chat))
-
-
-def _typed_text(chat: Any) -> str:
-    message = chat.choices[0].message if chat.choices else None
-    content = None if message is None else message.content
-    return content if content is not None else ""
+    message = choices[0].message if choices else None
+    text = None if message is None else message.content
+    return BatchResult.folded_later(
+        request_id, chat, "" if text is None else text, _typed_counts(chat)
+    )
 
 
 def _typed_counts(chat: Any) -> Counts | None:

@@ -2,9 +2,10 @@
 
 A page carries up to a thousand full completions. Decoding each into dicts costs more than the
 rest of the join, and the garbage collector then walks every one of them while the page is
-alive. These structs skip the fields nobody reads, are not tracked by the collector
-(``gc=False``: they hold no cycles), and hold exactly what ``completion_from_chat`` reads, so
-the full ``Completion`` is folded only when someone asks for it.
+alive. These structs skip the fields nobody reads, hold no dict or list per item, are not
+tracked by the collector (``gc=False``: they hold no cycles), and hold exactly what
+``completion_from_chat`` reads, so the full ``Completion`` is folded only when someone asks for
+it.
 
 The types are narrow on purpose: a page that does not fit them raises ``DecodeError``, and the
 caller reads that page the loose way instead.
@@ -18,6 +19,7 @@ import msgspec
 
 __all__ = [
     "ChatBody",
+    "ChatResponse",
     "DecodeError",
     "ResultItem",
     "ResultOutcome",
@@ -66,7 +68,8 @@ class ChatBody(msgspec.Struct, gc=False):
     id: Any = None
     model: Any = None
     service_tier: Any = None
-    choices: Union[list[ChatChoice], None] = None  # noqa: UP007
+    # a tuple, not a list: the collector stops tracking a tuple of untracked structs
+    choices: Union[tuple[ChatChoice, ...], None] = None  # noqa: UP007
     usage: Union[ChatUsage, None] = None  # noqa: UP007
 
     def as_dict(self) -> dict[str, Any]:
@@ -75,10 +78,22 @@ class ChatBody(msgspec.Struct, gc=False):
         return doc
 
 
+class ChatResponse(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """``response``: a chat body wrapped in its endpoint key.
+
+    A struct rather than a ``dict[str, ChatBody]``: a thousand small dicts a page are tracked by
+    the garbage collector. Requests sent in the Responses shape are answered with chat bodies
+    too, under ``responses``; any other endpoint key does not fit, and the page is read loosely.
+    """
+
+    chat_get_completion: Union[ChatBody, None] = None  # noqa: UP007
+    responses: Union[ChatBody, None] = None  # noqa: UP007
+
+
 class ResultOutcome(msgspec.Struct, gc=False):
     """``batch_result``: a response wrapped in its endpoint key, or an error in some shape."""
 
-    response: Union[dict[str, ChatBody], None] = None  # noqa: UP007
+    response: Union[ChatResponse, None] = None  # noqa: UP007
     error: Any = None
     error_message: Any = None
     error_code: Any = None
