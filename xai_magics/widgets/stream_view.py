@@ -14,6 +14,7 @@ import pathlib
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,28 +30,23 @@ _HERE = pathlib.Path(__file__).parent
 class Coalescer:
     """Collects text pieces and releases them at most once per ``interval_s``.
 
-    Pure (the clock is injected), so its rate guarantee is tested without a kernel.
+    Pure (the clock is injected), so its rate guarantee is tested without a kernel. The pending
+    pieces are deques: one thread may append while another drains (under its own lock), and a
+    piece is either taken by a drain or left for the next one, never lost.
     """
 
     interval_s: float = 0.05
     clock: Callable[[], float] = time.monotonic
-    _text: list[str] = field(default_factory=list)
-    _reasoning: list[str] = field(default_factory=list)
+    pending_text: deque[str] = field(default_factory=deque)
+    pending_reasoning: deque[str] = field(default_factory=deque)
     _last: float = float("-inf")
 
     def add(self, *, text: str = "", reasoning: str = "") -> dict[str, str] | None:
         """Buffer a piece; returns a message to send when the interval has passed."""
         if text:
-            self._text.append(text)
+            self.pending_text.append(text)
         if reasoning:
-            self._reasoning.append(reasoning)
-        if self.clock() - self._last < self.interval_s:
-            return None
-        return self.drain()
-
-    def add_text(self, text: str) -> dict[str, str] | None:
-        """``add(text=...)`` without the keyword handling: the per-token hot path."""
-        self._text.append(text)
+            self.pending_reasoning.append(reasoning)
         if self.clock() - self._last < self.interval_s:
             return None
         return self.drain()
@@ -58,16 +54,19 @@ class Coalescer:
     def drain(self) -> dict[str, str] | None:
         """Everything buffered, as one message (``None`` when nothing is pending)."""
         message: dict[str, str] = {}
-        if self._text:
-            message["text"] = "".join(self._text)
-            self._text.clear()
-        if self._reasoning:
-            message["reasoning"] = "".join(self._reasoning)
-            self._reasoning.clear()
+        if self.pending_text:
+            message["text"] = _take_all(self.pending_text)
+        if self.pending_reasoning:
+            message["reasoning"] = _take_all(self.pending_reasoning)
         if not message:
             return None
         self._last = self.clock()
         return message
+
+
+def _take_all(pieces: deque[str]) -> str:
+    # popleft, not clear(): a piece appended meanwhile stays for the next drain
+    return "".join([pieces.popleft() for _ in range(len(pieces))])
 
 
 class StreamView(anywidget.AnyWidget):
@@ -91,10 +90,12 @@ class StreamView(anywidget.AnyWidget):
     def __init__(self, *, max_rate: float = 20.0) -> None:
         super().__init__(uid=uuid.uuid4().hex)
         self._coalescer = Coalescer(interval_s=1.0 / max_rate)
-        # A timer sends what is held back when the stream pauses (tokens often arrive in bursts),
-        # so the lock keeps the cell's thread and the timer's sends in order.
+        self._hold_text = self._coalescer.pending_text.append
+        # A ticker thread sends what was pushed, at most once per interval, from the first push
+        # to flush(): pushing a token is then one append, and text held back when the stream
+        # pauses is still sent. The lock keeps its sends and the caller's in order.
         self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._ticker: threading.Event | None = None
         self.messages_sent = 0
         StreamView.created += 1
         self.on_msg(_note_rendered)
@@ -103,22 +104,19 @@ class StreamView(anywidget.AnyWidget):
             previous.close()
 
     def push(self, *, text: str = "", reasoning: str = "") -> None:
-        """Add streamed text; sent now, or at the latest one interval later."""
-        with self._lock:
-            message = self._coalescer.add(text=text, reasoning=reasoning)
-            if message is not None:
-                self._send_delta(message)
-            elif self._timer is None:
-                self._start_timer()
+        """Add streamed text; sent at the latest one interval later."""
+        if text:
+            self._hold_text(text)
+        if reasoning:
+            self._coalescer.pending_reasoning.append(reasoning)
+        if self._ticker is None:
+            self._start_ticker()
 
     def push_text(self, text: str) -> None:
         """``push(text=...)`` for one answer token: called thousands of times a second."""
-        with self._lock:
-            message = self._coalescer.add_text(text)
-            if message is not None:
-                self._send_delta(message)
-            elif self._timer is None:
-                self._start_timer()
+        self._hold_text(text)
+        if self._ticker is None:
+            self._start_ticker()
 
     def set_status(self, status: str) -> None:
         """Replace the status line (retrying, stopped, error), sending pending text first."""
@@ -128,28 +126,36 @@ class StreamView(anywidget.AnyWidget):
             self._send_delta(message)
 
     def flush(self) -> None:
-        """Send everything held back, now (the stream ended)."""
+        """Send everything held back, now (the stream ended), and stop the ticker."""
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            if self._ticker is not None:
+                self._ticker.set()
+                self._ticker = None
             message = self._coalescer.drain()
             if message is not None:
                 self._send_delta(message)
 
-    def _start_timer(self) -> None:
-        self._timer = threading.Timer(self._coalescer.interval_s, self._flush_later)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _flush_later(self) -> None:
+    def _start_ticker(self) -> None:
+        # The first push is sent at once, so the first token shows without waiting an interval.
         with self._lock:
-            if self._timer is None:  # flushed (and maybe closed) in the meantime
-                return
-            self._timer = None
             message = self._coalescer.drain()
             if message is not None:
                 self._send_delta(message)
+        stopped = threading.Event()
+        self._ticker = stopped
+        ticker = threading.Thread(
+            target=self._tick, args=(stopped,), name="xai-magics-stream-view", daemon=True
+        )
+        ticker.start()
+
+    def _tick(self, stopped: threading.Event) -> None:
+        while not stopped.wait(self._coalescer.interval_s):
+            with self._lock:
+                if stopped.is_set():  # flushed (and maybe closed) in the meantime
+                    return
+                message = self._coalescer.drain()
+                if message is not None:
+                    self._send_delta(message)
 
     @classmethod
     def front_end_draws_widgets(cls) -> bool:
