@@ -15,9 +15,10 @@ Goals: time ratio <= 1.1x, iopub bytes >= 20x fewer than the naive way.
 
 At full emulator speed the whole stream takes a few tens of milliseconds and the kernel is busy
 reading it, so one-time costs (the widget's comm, the final display and its render) weigh heavily;
-the render (median of several, the whole final bundle) is printed on its own. In a paced round
-(1,000 tokens/s, a fast real model) the kernel mostly waits, and the ratio is the one a user
-feels.
+they are printed on their own (medians of several): the render of the whole final bundle, making a
+view (comm open and display), and ending one (sending the held text, the final display update).
+In a paced round (1,000 tokens/s, a fast real model) the kernel mostly waits, and the ratio is the
+one a user feels.
 """
 
 from __future__ import annotations
@@ -123,6 +124,28 @@ for _i in range({rounds}):
 print(statistics.median(_s))
 """
 
+# The fixed costs of the widget path on their own: making a view (its comm, its display) and
+# ending one (sending the held text, replacing the view with the final output).
+VIEW_ONLY = """
+import statistics, time
+from IPython.display import display
+from xai_magics.widgets.stream_view import StreamView
+_a = {answer!r}
+_made, _ended = [], []
+for _i in range({rounds}):
+    _t = time.perf_counter()
+    _v = StreamView()
+    _h = display(_v, display_id=True)
+    _made.append(time.perf_counter() - _t)
+    _v.push_text(_a[:1])
+    _v.push_text(_a[1:])
+    _t = time.perf_counter()
+    _v.flush()
+    _h.update({{"text/plain": _a}}, raw=True)
+    _ended.append(time.perf_counter() - _t)
+print(statistics.median(_made), statistics.median(_ended))
+"""
+
 NAIVE = """
 import time
 from IPython.display import display
@@ -192,6 +215,8 @@ def main() -> None:
         emu.control.configure(tokens_per_second=0)
         out, _ = kernel.run(RENDER_ONLY.format(answer=answer, rounds=RENDER_ROUNDS))
         render_s = float(out.split()[-1])
+        out, _ = kernel.run(VIEW_ONLY.format(answer=answer, rounds=RENDER_ROUNDS))
+        view_made_s, view_ended_s = (float(x) for x in out.split()[-2:])
         # the emulator's tokens, as the naive way would have received them
         tokens = [w + " " for w in answer.split(" ")]
         out, naive_bytes = kernel.run(NAIVE.format(words=tokens))
@@ -206,6 +231,10 @@ def main() -> None:
     print(f"  time ratio                : {magic / base:8.2f}x   (goal <= 1.10x)")
     print(f"    added per answer          : {(magic - base) * 1000:6.1f} ms")
     print(f"    rendering the answer once : {render_s * 1000:6.2f} ms (HTML, Markdown copy, text)")
+    print(f"    making the view           : {view_made_s * 1000:6.2f} ms (comm open, display)")
+    print(
+        f"    ending the view           : {view_ended_s * 1000:6.2f} ms (held text, final update)"
+    )
     pb, pm = statistics.median(paced_base), statistics.median(paced_magic)
     print(
         f"  paced at {PACED_TOKENS_PER_SECOND} tokens/s      : client {pb:.2f} s, %%grok {pm:.2f} s"
