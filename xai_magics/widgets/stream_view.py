@@ -151,7 +151,8 @@ class StreamView(anywidget.AnyWidget):
     def _tick(self, stopped: threading.Event) -> None:
         while not stopped.wait(self._coalescer.interval_s):
             with self._lock:
-                if stopped.is_set():  # flushed (and maybe closed) in the meantime
+                # flushed, or closed by the next view when an answer ended without a flush
+                if stopped.is_set() or self.comm is None:
                     return
                 message = self._coalescer.drain()
                 if message is not None:
