@@ -31,6 +31,8 @@ def kernel(kernel_env: dict[str, str]) -> Iterator[Kernel]:
         k.ok("%load_ext xai_magics")
         # No front end answers here: pin the widget path, which these tests exercise.
         k.ok('%config GrokMagics.display = "widget"')
+        # Every answer gets its live view, however fast the emulator ends it.
+        k.ok("%config GrokMagics.live_view_after = 0")
         yield k
     finally:
         k.shutdown()

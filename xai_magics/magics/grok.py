@@ -62,6 +62,12 @@ class GrokMagics(Magics):
     max_updates_per_second = Float(
         20.0, help="Cap on live output updates per answer (front ends drop floods)."
     ).tag(config=True)
+    live_view_after = Float(
+        0.05,
+        min=0.0,
+        help="Seconds before an answer still streaming gets its live view; one that is done "
+        "sooner shows once, complete (0: always show the live view).",
+    ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -251,7 +257,12 @@ class GrokMagics(Magics):
         if stream:
             answer = self.session.stream(prompt, **overrides)
             result = present_stream(
-                answer, mode=mode, fmt=fmt, max_rate=self.max_updates_per_second, speech=speech
+                answer,
+                mode=mode,
+                fmt=fmt,
+                max_rate=self.max_updates_per_second,
+                live_view_after_s=self.live_view_after,
+                speech=speech,
             )
         else:
             status = _StatusLine(mode)

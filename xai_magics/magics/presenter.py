@@ -12,11 +12,17 @@ kernel and no widget state.
 from __future__ import annotations
 
 import sys
-from typing import Any, Literal
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 from xai_magics.api import AnswerStream
+from xai_magics.magics.alarm import Alarm, set_alarm
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer
 from xai_magics.result import GrokResult
+
+if TYPE_CHECKING:
+    from xai_magics.widgets.stream_view import StreamView
 
 __all__ = ["DisplayMode", "present_stream", "resolve_mode"]
 
@@ -48,6 +54,7 @@ def present_stream(
     mode: DisplayMode,
     fmt: str,
     max_rate: float,
+    live_view_after_s: float = 0.05,
     speech: SpeechPlan | None = None,
 ) -> GrokResult:
     """Stream ``answer`` into the output; interrupt stops it and keeps the partial answer.
@@ -57,25 +64,22 @@ def present_stream(
     """
     from xai_magics.client import ReasoningDelta, TextDelta
 
-    # The widget (a comm, a display) is made while the request waits for its first byte.
-    answer.start()
-    try:
-        sink = _WidgetSink(max_rate) if mode == "widget" else _TextSink(mode)
-        spoken = SpokenAnswer(speech, show_player=mode == "widget") if speech else None
-    except BaseException:
-        answer.stop()
-        raise
+    if speech is not None:
+        live_view_after_s = 0.0  # the answer's place is above the player shown next
+    sink = _WidgetSink(max_rate, live_view_after_s) if mode == "widget" else _TextSink(mode)
+    spoken = SpokenAnswer(speech, show_player=mode == "widget") if speech else None
+    show = sink.text
+    text = show if spoken is None else _both(show, spoken.feed)
     retrying = False
-    text = sink.text
     try:
         for event in answer:
-            if isinstance(event, TextDelta):
-                if retrying:
-                    sink.status("")
-                    retrying = False
+            # an answer is thousands of text deltas: one type check and one call each
+            if type(event) is TextDelta and not retrying:
                 text(event.text)
-                if spoken is not None:
-                    spoken.feed(event.text)
+            elif isinstance(event, TextDelta):
+                sink.status("")
+                retrying = False
+                text(event.text)
             elif isinstance(event, ReasoningDelta):
                 sink.reasoning(event.text)
             else:
@@ -96,6 +100,14 @@ def present_stream(
     return result
 
 
+def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Callable[[str], None]:
+    def both(piece: str) -> None:
+        first(piece)
+        second(piece)
+
+    return both
+
+
 def final_bundle(result: GrokResult, fmt: str) -> tuple[dict[str, str], dict[str, Any]]:
     """The output that stays in the notebook. An error's message is raised, not shown twice."""
     if result.status == "error":
@@ -109,28 +121,73 @@ def final_bundle(result: GrokResult, fmt: str) -> tuple[dict[str, str], dict[str
 
 
 class _WidgetSink:
-    def __init__(self, max_rate: float) -> None:
+    """Tokens are held from the start; a live view is made for them only while there is
+    streaming to watch.
+
+    A view costs a comm and a display (a few ms of kernel time, and a flash in the output for an
+    answer that is already complete). It is made ``live_view_after_s`` after the request (by
+    the alarm thread, so a slow first token or a stalled stream still gets it), unless the
+    answer has ended by then: an answer that ends sooner (a short one, a cached one) is shown
+    once, as its final output. A status line (retrying) makes the view at once; with
+    ``live_view_after_s == 0`` it is made before the request.
+    """
+
+    def __init__(self, max_rate: float, live_view_after_s: float) -> None:
+        from xai_magics.widgets.stream_view import Coalescer
+
+        self.held = Coalescer(interval_s=1.0 / max_rate)
+        #: one token in: a deque append, whether the view exists yet or not
+        self.text: Callable[[str], None] = self.held.pending_text.append
+        self._max_rate = max_rate
+        self._view: StreamView | None = None
+        self._handle: Any = None
+        self._ended = False
+        self._lock = threading.Lock()
+        self._alarm: Alarm | None = None
+        if live_view_after_s > 0:
+            self._alarm = set_alarm(live_view_after_s, self._show)
+        else:
+            self._make_view()
+
+    def reasoning(self, piece: str) -> None:
+        self.held.pending_reasoning.append(piece)
+
+    def status(self, line: str) -> None:
+        with self._lock:
+            view = self._view or self._make_view()
+        view.set_status(line)
+
+    def finish(self, result: GrokResult, fmt: str) -> None:
+        from IPython.display import display
+
+        if self._alarm is not None:
+            self._alarm.cancel()
+        with self._lock:  # a view being made by the alarm is finished first
+            self._ended = True
+            view, handle = self._view, self._handle
+        data, meta = final_bundle(result, fmt)
+        if view is None:
+            display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
+            return
+        view.flush()
+        # The view is closed when the next one is made (see StreamView.last).
+        handle.update(data, metadata=meta, raw=True)
+
+    def _show(self) -> None:
+        with self._lock:
+            if not self._ended and self._view is None:
+                self._make_view()
+
+    def _make_view(self) -> StreamView:
         from IPython.display import display
 
         from xai_magics.widgets.stream_view import StreamView
 
-        self.view = StreamView(max_rate=max_rate)
-        self.handle = display(self.view, display_id=True)  # type: ignore[no-untyped-call]
-
-    def text(self, piece: str) -> None:
-        self.view.push_text(piece)
-
-    def reasoning(self, piece: str) -> None:
-        self.view.push(reasoning=piece)
-
-    def status(self, line: str) -> None:
-        self.view.set_status(line)
-
-    def finish(self, result: GrokResult, fmt: str) -> None:
-        self.view.flush()
-        data, meta = final_bundle(result, fmt)
-        # The view is closed when the next one is made (see StreamView.last).
-        self.handle.update(data, metadata=meta, raw=True)
+        view = StreamView(max_rate=self._max_rate, held=self.held)
+        self._handle = display(view, display_id=True)  # type: ignore[no-untyped-call]
+        view.start_ticker()
+        self._view = view
+        return view
 
 
 class _TextSink:

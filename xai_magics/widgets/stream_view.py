@@ -87,9 +87,10 @@ class StreamView(anywidget.AnyWidget):
     #: report reaches the kernel only after the cell ends, and a closed comm would drop it
     last: StreamView | None = None
 
-    def __init__(self, *, max_rate: float = 20.0) -> None:
+    def __init__(self, *, max_rate: float = 20.0, held: Coalescer | None = None) -> None:
+        """``held``: text gathered before the view was made (its pieces are shown first)."""
         super().__init__(uid=uuid.uuid4().hex)
-        self._coalescer = Coalescer(interval_s=1.0 / max_rate)
+        self._coalescer = held if held is not None else Coalescer(interval_s=1.0 / max_rate)
         self._hold_text = self._coalescer.pending_text.append
         # A ticker thread sends what was pushed, at most once per interval, from the first push
         # to flush(): pushing a token is then one append, and text held back when the stream
@@ -110,13 +111,13 @@ class StreamView(anywidget.AnyWidget):
         if reasoning:
             self._coalescer.pending_reasoning.append(reasoning)
         if self._ticker is None:
-            self._start_ticker()
+            self.start_ticker()
 
     def push_text(self, text: str) -> None:
         """``push(text=...)`` for one answer token: called thousands of times a second."""
         self._hold_text(text)
         if self._ticker is None:
-            self._start_ticker()
+            self.start_ticker()
 
     def set_status(self, status: str) -> None:
         """Replace the status line (retrying, stopped, error), sending pending text first."""
@@ -135,8 +136,13 @@ class StreamView(anywidget.AnyWidget):
             if message is not None:
                 self._send_delta(message)
 
-    def _start_ticker(self) -> None:
-        # The first push is sent at once, so the first token shows without waiting an interval.
+    def start_ticker(self) -> None:
+        """Send what is held now and start the ticker (the first push does this by itself).
+
+        The first piece is sent at once, so the first token shows without waiting an interval.
+        """
+        if self._ticker is not None:
+            return
         with self._lock:
             message = self._coalescer.drain()
             if message is not None:

@@ -1,0 +1,119 @@
+"""When the live view is made: only for an answer still streaming ``live_view_after`` seconds in.
+
+The other magic tests set ``live_view_after = 0`` so that every answer, however fast the emulator
+ends it, streams through the view; these run with the shipped delay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.kernels import Kernel
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
+
+WORDS = " ".join(f"word{i}" for i in range(40))
+
+
+@contextmanager
+def live_view_after(kernel: Kernel, seconds: float) -> Iterator[Kernel]:
+    kernel.ok(f"%config GrokMagics.live_view_after = {seconds}")
+    try:
+        yield kernel
+    finally:
+        kernel.ok("%config GrokMagics.live_view_after = 0")  # as the module's kernel had it
+
+
+@pytest.fixture
+def shipped(grok_kernel: Kernel) -> Iterator[Kernel]:
+    """The delay as shipped."""
+    with live_view_after(grok_kernel, 0.05) as kernel:
+        yield kernel
+
+
+@pytest.fixture
+def patient(grok_kernel: Kernel) -> Iterator[Kernel]:
+    """A delay no answer from the emulator at full speed reaches, however busy the machine."""
+    with live_view_after(grok_kernel, 5) as kernel:
+        yield kernel
+
+
+def sent_at(message: dict[str, Any]) -> datetime:
+    date = message["header"]["date"]
+    return date if isinstance(date, datetime) else datetime.fromisoformat(date)
+
+
+def views_opened(run: Any) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in run.of_type("comm_open")
+        if m["content"]["data"].get("state", {}).get("uid")  # a StreamView carries its uid
+    ]
+
+
+def test_an_answer_done_before_the_view_is_due_shows_once_complete(
+    patient: Kernel, emu: Emulator
+) -> None:
+    emu.control.inject("answer", "/v1/responses", text=WORDS)
+    run = patient.ok("%%grok\nquick one")
+    assert views_opened(run) == []
+    assert run.custom == []
+    assert run.of_type("update_display_data") == []
+    [display] = run.of_type("display_data")
+    assert display["content"]["data"]["text/plain"].startswith(WORDS)
+    assert display["content"]["metadata"]["xai_magics"]["receipt"]["output_tokens"] > 0
+    assert run.outputs == [run.only_display()]
+
+
+def test_a_slow_first_token_finds_the_view_already_shown(shipped: Kernel, emu: Emulator) -> None:
+    emu.control.configure(ttft_ms=600)
+    emu.control.inject("answer", "/v1/responses", text=WORDS)
+    run = shipped.ok("%%grok\nslow to start")
+    [opened] = views_opened(run)
+    first_text = next(m for m in run.of_type("comm_msg") if m["content"]["data"].get("content"))
+    # shown long before the first token: the user sees where the answer will appear
+    assert (sent_at(first_text) - sent_at(opened)).total_seconds() > 0.3
+    assert run.streamed_text == WORDS
+    # ... and replaced by the ordinary output at the end
+    [final] = run.outputs
+    assert final["data"]["text/plain"].startswith(WORDS)
+
+
+def test_text_before_a_stall_is_shown_during_it(shipped: Kernel, emu: Emulator) -> None:
+    emu.control.inject("stall_mid_stream", "/v1/responses", after_events=12, seconds=1.0)
+    run = shipped.ok("%%grok -o paused\nthen it pauses")
+    answer = shipped.value("paused.text")
+    assert len(views_opened(run)) == 1
+    texts = [m for m in run.of_type("comm_msg") if m["content"]["data"].get("content")]
+    [end] = run.of_type("update_display_data")
+    # the tokens that came before the pause were on screen during it, not only after
+    assert (sent_at(end) - sent_at(texts[0])).total_seconds() > 0.7
+    assert texts[0]["content"]["data"]["content"]["text"]
+    assert run.streamed_text == answer
+    assert end["content"]["data"]["text/plain"].startswith(answer)
+
+
+def test_a_paced_answer_streams_every_token_through_the_view(
+    shipped: Kernel, emu: Emulator
+) -> None:
+    emu.control.configure(tokens_per_second=200)
+    text = " ".join(f"w{i}" for i in range(120))
+    emu.control.inject("answer", "/v1/responses", text=text)
+    run = shipped.ok("%%grok\npaced")
+    assert len(views_opened(run)) == 1
+    # held text and streamed text meet without a gap or a repeat
+    assert run.streamed_text == text
+    assert 2 <= len(run.custom) <= run.seconds * 20 + 2
+
+
+def test_zero_makes_the_view_before_the_request(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.inject("answer", "/v1/responses", text=WORDS)
+    run = grok_kernel.ok("%%grok\nfast, but watched")  # the fixture's live_view_after = 0
+    assert len(views_opened(run)) == 1
+    assert run.streamed_text == WORDS
