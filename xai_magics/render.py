@@ -150,9 +150,10 @@ def safe_markdown(text: str) -> str:
     can close: however a front end's parser reads the original fences (parsers differ on
     containers, info strings and closing lines), the code's text cannot get out of its block.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "```" not in text and "~~~" not in text:
-        return "\n".join(map(_defang, lines))
+        return _defang(text)  # no pattern spans a line break: one pass over the whole text
+    lines = text.split("\n")
     out: list[str] = []
     index = 0
     while index < len(lines):
