@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypedDict
 
+from xai_magics.alarm import set_alarm
+
 __all__ = [
     "MIN_INTERVAL_S",
     "STATUS_COMM_TARGET",
@@ -92,10 +94,8 @@ def open_kernel_comm(first: StatusSnapshot) -> StatusComm | None:
 
 
 def run_later(delay_s: float, callback: Callable[[], None]) -> None:
-    """Run `callback` on a daemon timer thread: the kernel's own loop is never touched."""
-    timer = threading.Timer(delay_s, callback)
-    timer.daemon = True
-    timer.start()
+    """Run `callback` on the alarm thread: the kernel's own loop is never touched."""
+    set_alarm(delay_s, callback)
 
 
 class StatusPublisher:

@@ -16,8 +16,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from xai_magics.alarm import Alarm, set_alarm
 from xai_magics.api import AnswerStream
-from xai_magics.magics.alarm import Alarm, set_alarm
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer
 from xai_magics.result import GrokResult
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from xai_magics.magics.alarm import set_alarm
+from xai_magics.alarm import set_alarm
 
 
 def test_alarms_run_when_due_in_due_order_on_one_thread() -> None:

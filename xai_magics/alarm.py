@@ -1,8 +1,9 @@
-"""Call a function after a delay unless cancelled first, on one thread shared by all answers.
+"""Call a function after a delay unless cancelled first, on one thread shared by the session.
 
-Each streamed answer sets one alarm (its live view is due 50 ms in). ``threading.Timer`` starts a
-thread per call, which costs the kernel more than the whole final display of a short answer; here
-setting an alarm is a heap push and cancelling one is a flag.
+Each streamed answer sets one alarm (its live view is due 50 ms in), and so does a status-bar
+update held back by its rate limit. ``threading.Timer`` starts a thread per call, which costs
+the kernel more than the whole final display of a short answer; here setting an alarm is a heap
+push and cancelling one is a flag.
 """
 
 from __future__ import annotations
