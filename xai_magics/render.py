@@ -287,13 +287,19 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def render_columns(columns: Sequence[tuple[str, str]]) -> str:
-    """Answers side by side: ``(title, html)`` pairs, the html being ``render_bundle`` output."""
+    """Answers side by side: ``(title, html)`` pairs, the html being ``render_bundle`` output.
+
+    Columns are at least 20em wide, so in a narrow notebook they wrap onto rows instead of
+    squeezing code blocks to a few characters; colours are inherited from the theme.
+    """
     cells = "".join(
-        f'<div class="xai-compare-cell"><div style="font-weight:bold">{escape(title)}</div>'
-        f"{body}</div>"
+        '<div class="xai-compare-cell" style="min-width:0">'
+        '<div style="font-weight:bold;border-bottom:1px solid;padding-bottom:2px;'
+        f'margin-bottom:0.5em">{escape(title)}</div>{body}</div>'
         for title, body in columns
     )
     return (
-        '<div class="xai-compare" style="display:grid;gap:1em;'
-        f'grid-template-columns:repeat({len(columns)},minmax(0,1fr))">{cells}</div>'
+        '<div class="xai-compare" style="display:grid;gap:1em 1.5em;'
+        'grid-template-columns:repeat(auto-fit,minmax(min(100%,20em),1fr))">'
+        f"{cells}</div>"
     )

@@ -96,10 +96,10 @@ def test_compare_summary_reads_latency_tokens_and_cost_per_model() -> None:
 
 
 def test_compare_columns_escape_labels_and_keep_each_answer() -> None:
-    from xai_magics.magics.grok import compare_columns
+    from xai_magics.render import render_columns
 
     hostile = "<script>alert(1)</script>@priority"
-    html = compare_columns([(hostile, "<p>first</p>"), ("grok-3-mini", "<p>second</p>")])
+    html = render_columns([(hostile, "<p>first</p>"), ("grok-3-mini", "<p>second</p>")])
     assert_inert_html(html)
     assert hostile not in html
     assert html.index("<p>first</p>") < html.index("<p>second</p>")

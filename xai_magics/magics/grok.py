@@ -17,7 +17,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
 from xai_magics.magics.options import cell_key, split_line
-from xai_magics.magics.presenter import present_stream, resolve_mode
+from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
 from xai_magics.request import PromptRefused
 from xai_magics.result import GrokResult, extract_code
@@ -291,7 +291,7 @@ class GrokMagics(Magics):
         self, prompt: str, overrides: dict[str, Any], spec: str, fmt: str
     ) -> list[GrokResult]:
         from xai_magics.magics.session import aligned_table
-        from xai_magics.render import text_table
+        from xai_magics.render import render_columns, text_table
 
         specs = [s for s in (p.strip() for p in spec.split(",")) if s]
         if len(specs) < 2:
@@ -324,7 +324,7 @@ class GrokMagics(Magics):
         }
         headers, rows = compare_summary(specs, results)
         bundle = {
-            "text/html": aligned_table(headers, rows, align="llrrrrrrl") + compare_columns(columns),
+            "text/html": aligned_table(headers, rows, align="llrrrrrrl") + render_columns(columns),
             "text/plain": text_table(headers, rows) + "\n\n" + "\n\n".join(plain),
         }
         if not status.replace(bundle, meta):
@@ -400,32 +400,6 @@ def compare_summary(
             ]
         )
     return headers, rows
-
-
-def compare_columns(columns: list[tuple[str, str]]) -> str:
-    """Answers side by side: ``(label, html)`` pairs, the html being already-rendered answers.
-
-    Columns are at least 20em wide, so in a narrow notebook they wrap onto rows instead of
-    squeezing code blocks to a few characters; colours are inherited from the theme.
-    """
-    from xai_magics.render import escape
-
-    cells = "".join(
-        '<div class="xai-compare-cell" style="min-width:0">'
-        '<div style="font-weight:bold;border-bottom:1px solid;padding-bottom:2px;'
-        f'margin-bottom:0.5em">{escape(label)}</div>{body}</div>'
-        for label, body in columns
-    )
-    return (
-        '<div class="xai-compare" style="display:grid;gap:1em 1.5em;'
-        'grid-template-columns:repeat(auto-fit,minmax(min(100%,20em),1fr))">'
-        f"{cells}</div>"
-    )
-
-
-def retry_line(notice: Retrying) -> str:
-    """Why nothing has arrived yet, in the words the streaming view uses."""
-    return f"retrying in {notice.delay_s:.1f} s (attempt {notice.attempt + 1}): {notice.reason}"
 
 
 class _StatusLine:

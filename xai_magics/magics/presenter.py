@@ -22,9 +22,10 @@ from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer
 from xai_magics.result import GrokResult
 
 if TYPE_CHECKING:
+    from xai_magics.client import Retrying
     from xai_magics.widgets.stream_view import StreamView
 
-__all__ = ["DisplayMode", "present_stream", "resolve_mode"]
+__all__ = ["DisplayMode", "present_stream", "resolve_mode", "retry_line"]
 
 DisplayMode = Literal["widget", "text", "terminal"]
 
@@ -84,10 +85,7 @@ def present_stream(
                 sink.reasoning(event.text)
             else:
                 retrying = True
-                sink.status(
-                    f"retrying in {event.delay_s:.1f} s (attempt {event.attempt + 1}): "
-                    f"{event.reason}"
-                )
+                sink.status(retry_line(event))
     except KeyboardInterrupt:
         answer.stop()
         if spoken is not None:
@@ -98,6 +96,11 @@ def present_stream(
         spoken.finish()
         result.speech = spoken.result
     return result
+
+
+def retry_line(notice: Retrying) -> str:
+    """Why nothing has arrived yet: the same words in the live view, a status line or --compare."""
+    return f"retrying in {notice.delay_s:.1f} s (attempt {notice.attempt + 1}): {notice.reason}"
 
 
 def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Callable[[str], None]:
