@@ -87,7 +87,9 @@ def test_rejected_key_names_the_variable_and_echoes_no_key_fragment(
     err = status_error(status, body, url=URL, request_id=None, attempts=1)
     assert isinstance(err, E.AuthenticationError)
     text = str(err)
-    assert text.startswith(f"XAI_API_KEY was rejected by api.x.ai (HTTP {status}")
+    # what happened, then what to do, then the facts
+    assert text.startswith("XAI_API_KEY was rejected by api.x.ai. Set a valid key: ")
+    assert text.endswith(f"(HTTP {status}, 1 attempt)")
     assert "%env XAI_API_KEY=" in text
     for fragment in ("xa***ey", "***", "abcdefghij"):
         assert fragment not in text

@@ -139,7 +139,8 @@ class APIStatusError(XAIError):
             details.append(f"request id {request_id}")
         details.append(f"{attempts} attempt{'s' if attempts != 1 else ''}")
         text = message.rstrip().rstrip(".")
-        super().__init__(f"{text} ({', '.join(details)}). {self.hint}.")
+        # What happened, what to do, then the facts support will ask for.
+        super().__init__(f"{text}. {self.hint}. ({', '.join(details)})")
         self.message = redact(message)
 
     def _details(self) -> list[str]:
