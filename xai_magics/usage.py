@@ -40,6 +40,8 @@ class Receipt:
     retries: int = 0
     response_id: str | None = None
     at: float = field(default_factory=time.time)
+    #: requests this receipt stands for: 1 for a call, the results of a batch
+    requests: int = 1
 
     @classmethod
     def from_completion(
@@ -143,8 +145,9 @@ class Ledger:
 
     @property
     def calls(self) -> int:
+        """Requests made: a batch counts as its requests, not as one."""
         with self._lock:
-            return len(self._receipts)
+            return sum(r.requests for r in self._receipts)
 
     @property
     def spend_usd(self) -> float:
@@ -156,7 +159,7 @@ class Ledger:
         for r in self.receipts:
             name = r.model or r.model_requested
             t = totals.setdefault(name, ModelTotals(name))
-            t.calls += 1
+            t.calls += r.requests
             t.input_tokens += r.input_tokens
             t.cached_input_tokens += r.cached_input_tokens
             t.output_tokens += r.output_tokens
@@ -172,7 +175,7 @@ class Ledger:
         with self._lock:
             return {
                 "spend_usd": sum(r.cost_usd or 0.0 for r in self._receipts),
-                "calls": len(self._receipts),
+                "calls": sum(r.requests for r in self._receipts),
             }
 
     def clear(self) -> None:

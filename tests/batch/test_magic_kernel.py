@@ -149,14 +149,15 @@ def test_batch_spend_reaches_the_usage_ledger_and_status_bar_once(emu: Any, kern
     )
     cost = float(out["stdout"].split()[-1])
     assert cost > 0
-    assert kernel.run(spent)["stdout"].split() == [str(cost), "1"]
+    # the three rows with a review were three requests (the empty one was skipped, not sent)
+    assert kernel.run(spent)["stdout"].split() == [str(cost), "3"]
     kernel.run(f"again = %grok_batch reviews {PROMPT} --wait")  # re-attaches, nothing new spent
-    assert kernel.run(spent)["stdout"].split() == [str(cost), "1"]
+    assert kernel.run(spent)["stdout"].split() == [str(cost), "3"]
     (usage,) = [
         m["content"]["data"]["text/plain"]
         for m in kernel.messages("%grok_usage")
         if m["msg_type"] == "display_data"
     ]
     (row,) = [line for line in usage.splitlines() if "(batch)" in line]
-    assert row.split()[:2] == ["grok-4.3", "(batch)"]
+    assert row.split()[:3] == ["grok-4.3", "(batch)", "3"]
     assert f"${cost:.6f}" in row

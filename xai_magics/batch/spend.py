@@ -1,8 +1,9 @@
 """A finished batch's spend, into the session ledger behind ``%grok_usage`` and the status bar.
 
-Recorded once, when the job's results are stored; polls only report progress. The ledger counts
-receipts as calls, so one batch is one receipt, named ``MODEL (batch)`` so that ``%grok_usage``
-lists batch spend apart from the same model's direct calls (billed at a different rate).
+Recorded once, when the job's results are stored; polls only report progress. One batch is one
+receipt standing for all its results (``requests``), named ``MODEL (batch)`` so that
+``%grok_usage`` lists batch spend apart from the same model's direct calls (billed at a
+different rate).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def batch_receipt(store: JobStore, record: JobRecord, elapsed_s: float | None) -
         elapsed_s=elapsed_s,
         status="completed" if ended == "done" else ended,
         response_id=record.batch_id,
+        requests=totals.results,
     )
 
 

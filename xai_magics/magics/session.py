@@ -106,6 +106,7 @@ class SessionMagics(Magics):
                 "model",
                 "tier",
                 "status",
+                "requests",
                 "in",
                 "cached",
                 "out",
@@ -118,6 +119,7 @@ class SessionMagics(Magics):
                     r.model or r.model_requested,
                     r.tier or "",
                     r.status,
+                    f"{r.requests:,}",
                     r.input_tokens,
                     r.cached_input_tokens,
                     r.output_tokens,
@@ -130,14 +132,14 @@ class SessionMagics(Magics):
             if not rows:
                 print("No calls yet in this session.")
                 return
-            self._table(headers, rows, align="lllrrrrrr")
+            self._table(headers, rows, align="lllrrrrrrr")
             return
         else:
             totals = ledger.by_model()
             if not totals:
                 print("No calls yet in this session.")
                 return
-            headers = ["model", "calls", "in", "cached", "out", "reasoning", "cost"]
+            headers = ["model", "requests", "in", "cached", "out", "reasoning", "cost"]
             rows = [
                 [
                     t.model,
