@@ -157,11 +157,12 @@ print(time.perf_counter() - _t)
 
 LIVE_VIEW_MAGIC = """
 import time
-%config GrokMagics.live_view_after = 0
+_magics = get_ipython().magics_manager.registry["GrokMagics"]
+_magics.live_view_after, _shipped_delay = 0.0, _magics.live_view_after
 _t = time.perf_counter()
 get_ipython().run_cell_magic("grok", "", "bench")
 print(time.perf_counter() - _t)
-%config GrokMagics.live_view_after = 0.05
+_magics.live_view_after = _shipped_delay
 """
 
 # The final output of one answer (HTML, Markdown copy, text), as the end of %%grok makes it.
@@ -191,8 +192,8 @@ for _i in range({rounds}):
     _v = StreamView()
     _h = display(_v, display_id=True)
     _made.append(time.perf_counter() - _t)
-    _v.push_text(_a[:1])
-    _v.push_text(_a[1:])
+    _v.push(text=_a[:1])
+    _v.push(text=_a[1:])
     _t = time.perf_counter()
     _v.flush()
     _h.update({{"text/plain": _a}}, raw=True)

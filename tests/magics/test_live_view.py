@@ -22,8 +22,11 @@ WORDS = " ".join(f"word{i}" for i in range(40))
 
 
 @contextmanager
-def live_view_after(kernel: Kernel, seconds: float) -> Iterator[Kernel]:
-    kernel.ok(f"%config GrokMagics.live_view_after = {seconds}")
+def live_view_after(kernel: Kernel, seconds: float | None) -> Iterator[Kernel]:
+    """``None``: the setting's default, as shipped."""
+    magics = "get_ipython().magics_manager.registry['GrokMagics']"
+    value = f"{magics}.trait_defaults('live_view_after')" if seconds is None else seconds
+    kernel.ok(f"{magics}.live_view_after = {value}")
     try:
         yield kernel
     finally:
@@ -33,7 +36,7 @@ def live_view_after(kernel: Kernel, seconds: float) -> Iterator[Kernel]:
 @pytest.fixture
 def shipped(grok_kernel: Kernel) -> Iterator[Kernel]:
     """The delay as shipped."""
-    with live_view_after(grok_kernel, 0.05) as kernel:
+    with live_view_after(grok_kernel, None) as kernel:
         yield kernel
 
 

@@ -55,7 +55,7 @@ def present_stream(
     mode: DisplayMode,
     fmt: str,
     max_rate: float,
-    live_view_after_s: float = 0.05,
+    live_view_after_s: float,
     speech: SpeechPlan | None = None,
 ) -> GrokResult:
     """Stream ``answer`` into the output; interrupt stops it and keeps the partial answer.

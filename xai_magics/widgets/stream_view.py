@@ -91,7 +91,6 @@ class StreamView(anywidget.AnyWidget):
         """``held``: text gathered before the view was made (its pieces are shown first)."""
         super().__init__(uid=uuid.uuid4().hex)
         self._coalescer = held if held is not None else Coalescer(interval_s=1.0 / max_rate)
-        self._hold_text = self._coalescer.pending_text.append
         # A ticker thread sends what was pushed, at most once per interval, from the first push
         # to flush(): pushing a token is then one append, and text held back when the stream
         # pauses is still sent. The lock keeps its sends and the caller's in order.
@@ -105,17 +104,15 @@ class StreamView(anywidget.AnyWidget):
             previous.close()
 
     def push(self, *, text: str = "", reasoning: str = "") -> None:
-        """Add streamed text; sent at the latest one interval later."""
+        """Add streamed text; sent at the latest one interval later.
+
+        ``%%grok`` appends to the ``held`` coalescer's deques instead (one call per token) and
+        starts the ticker itself.
+        """
         if text:
-            self._hold_text(text)
+            self._coalescer.pending_text.append(text)
         if reasoning:
             self._coalescer.pending_reasoning.append(reasoning)
-        if self._ticker is None:
-            self.start_ticker()
-
-    def push_text(self, text: str) -> None:
-        """``push(text=...)`` for one answer token: called thousands of times a second."""
-        self._hold_text(text)
         if self._ticker is None:
             self.start_ticker()
 
