@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
-from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from xai_magics.client._closing import Closing
 from xai_magics.client._transport import MAX_CONNECTIONS, Transport
 from xai_magics.client.chat import ChatAPI
 from xai_magics.client.config import ClientConfig, Timeouts
@@ -28,7 +28,7 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 
-class XAIClient:
+class XAIClient(Closing):
     """Synchronous client for the xAI API.
 
     ``api_key`` defaults to ``XAI_API_KEY`` and ``base_url`` to ``XAI_BASE_URL`` (else
@@ -86,17 +86,6 @@ class XAIClient:
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
         self.transport.close()
-
-    def __enter__(self) -> XAIClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"XAIClient(base_url={self.base_url!r}, api_key=set (from {self.config.key_source}))"

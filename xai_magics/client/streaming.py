@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator
-from types import TracebackType
 
+from xai_magics.client._closing import Closing
 from xai_magics.client._transport import OpenStream
 from xai_magics.client.completion import Completion, Endpoint, Retrying, Status, StreamEvent
 from xai_magics.client.errors import (
@@ -32,7 +32,7 @@ OpenSteps = Callable[[], Generator[Retrying, None, OpenStream]]
 _ERROR_EVENT_RETRY_S = 0.5
 
 
-class CompletionStream:
+class CompletionStream(Closing):
     """Iterate for ``TextDelta`` / ``ReasoningDelta`` / ``Retrying``; read ``snapshot`` any time.
 
     Use it as a context manager, or call ``close()``: either closes the socket, and a stream
@@ -113,17 +113,6 @@ class CompletionStream:
         if self._handle is not None:
             self._handle.close()
         self._finish("stopped")
-
-    def __enter__(self) -> CompletionStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- the event loop ------------------------------------------------------------------------
 

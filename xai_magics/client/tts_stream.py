@@ -18,7 +18,6 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
+from xai_magics.client._closing import Closing
 from xai_magics.client.errors import APIConnectionError, APITimeoutError, XAIError, status_error
 from xai_magics.client.network_errors import unreachable_hint
 from xai_magics.client.redact import redact
@@ -159,7 +159,7 @@ def _describe_close(exc: ConnectionClosed) -> tuple[int | None, str]:
     return (frame.code, frame.reason) if frame is not None else (None, "")
 
 
-class TTSSession:
+class TTSSession(Closing):
     """A live speech stream. Use as a context manager; ``close()`` may be called any time."""
 
     def __init__(self, connection: ClientConnection, settings: VoiceSettings) -> None:
@@ -271,17 +271,6 @@ class TTSSession:
         if not self._closed:
             self._closed = True
             self._connection.close()
-
-    def __enter__(self) -> TTSSession:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         fmt = self._settings.output_format
