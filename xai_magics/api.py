@@ -23,7 +23,6 @@ import functools
 import hashlib
 import json
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -93,25 +92,8 @@ class AnswerStream:
         self._partial: Completion | None = None
         self._stopped = False
         self._result: GrokResult | None = None
-        self._early: _FirstEvent | None = None
-        self._close_lock = threading.Lock()
-        self._closed = False
 
     def __iter__(self) -> Iterator[StreamEvent]:
-        if self._early is not None:
-            return self._after_first(self._early)
-        return self._events()
-
-    def start(self) -> None:
-        """Send the request now, from a helper thread, and return at once.
-
-        The caller prepares its display while the request waits for its first byte; iterating
-        then picks up from the first event. Without ``start`` the first iteration sends it.
-        """
-        if self._early is None:
-            self._early = _FirstEvent(self._events(), then=self._close_if_stopped)
-
-    def _events(self) -> Iterator[StreamEvent]:
         from xai_magics.client import IncompleteStreamError, XAIError
 
         try:
@@ -122,22 +104,11 @@ class AnswerStream:
         except XAIError as exc:
             self._error = exc
 
-    def _after_first(self, early: _FirstEvent) -> Iterator[StreamEvent]:
-        yield from early.wait()
-        yield from early.events
-
     def stop(self) -> None:
         """End the stream now (closes the connection); the partial answer is kept."""
         self._stopped = True
-        if self._early is not None and self._early.running():
-            return  # the helper thread is inside the stream: it closes it on its way out
-        self._close_if_stopped()
-
-    def _close_if_stopped(self) -> None:
-        with self._close_lock:  # the helper thread and this one may both get here
-            if self._stopped and self._stream is not None and not self._closed:
-                self._closed = True
-                self._stream.close()
+        if self._stream is not None:
+            self._stream.close()
 
     def __enter__(self) -> AnswerStream:
         return self
@@ -163,39 +134,6 @@ class AnswerStream:
             self._prompt, self._options, self._thread, snapshot, self._error
         )
         return self._result
-
-
-class _FirstEvent:
-    """Waits for a stream's first event on a helper thread, which sends the request meanwhile."""
-
-    def __init__(self, events: Iterator[StreamEvent], *, then: Callable[[], None]) -> None:
-        self.events = events
-        self._first: list[StreamEvent] = []
-        self._error: BaseException | None = None
-        self._then = then
-        # An Event, not Thread.join: a join interrupted by Ctrl-C can mark a live thread as ended.
-        self._done = threading.Event()
-        threading.Thread(target=self._run, name="xai-magics-request", daemon=True).start()
-
-    def _run(self) -> None:
-        try:
-            self._first.append(next(self.events))
-        except StopIteration:
-            pass
-        except BaseException as exc:  # raised again in the thread that iterates
-            self._error = exc
-        # Done first, then the check: a stop() that saw this thread running is seen here.
-        self._done.set()
-        self._then()
-
-    def running(self) -> bool:
-        return not self._done.is_set()
-
-    def wait(self) -> list[StreamEvent]:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._first
 
 
 class Grok:
