@@ -6,7 +6,7 @@ import { Widget } from '@lumino/widgets';
 
 import { IStatusSnapshot } from './statusFeed';
 
-/** Dollars with enough digits that a few cheap calls do not read as $0.00. */
+/** Dollars with enough digits that a few cheap requests do not read as $0.00. */
 export function formatSpend(usd: number): string {
   if (usd === 0) {
     return '$0';
@@ -14,8 +14,12 @@ export function formatSpend(usd: number): string {
   return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
-export function formatCalls(calls: number): string {
-  return calls === 1 ? '1 call' : `${calls} calls`;
+/**
+ * The session's requests: a batch counts as one per row, as it is billed, so the number can be
+ * large and is written with thousands separators.
+ */
+export function formatRequests(requests: number): string {
+  return requests === 1 ? '1 request' : `${requests.toLocaleString('en-US')} requests`;
 }
 
 export function formatBatches(snapshot: IStatusSnapshot): string {
@@ -35,7 +39,7 @@ export function formatBatches(snapshot: IStatusSnapshot): string {
 /** One line per batch, for the tooltip. */
 export function describe(snapshot: IStatusSnapshot): string {
   const lines = [
-    `xai-magics: ${formatSpend(snapshot.spend_usd)} spent in ${formatCalls(snapshot.calls)} this session`
+    `xai-magics: ${formatSpend(snapshot.spend_usd)} spent in ${formatRequests(snapshot.calls)} this session`
   ];
   for (const batch of snapshot.running_batches) {
     lines.push(`batch ${batch.name || batch.id} (${batch.id}): ${batch.done}/${batch.total} done`);
@@ -64,7 +68,7 @@ export class StatusItem extends Widget {
       this.node.title = '';
       return;
     }
-    this._spend.textContent = `Grok ${formatSpend(snapshot.spend_usd)} · ${formatCalls(snapshot.calls)}`;
+    this._spend.textContent = `Grok ${formatSpend(snapshot.spend_usd)} · ${formatRequests(snapshot.calls)}`;
     const batches = formatBatches(snapshot);
     this._batches.textContent = batches === '' ? '' : ` · ${batches}`;
     this._batches.hidden = batches === '';

@@ -357,14 +357,14 @@ def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_di
     lab.kernel_run("status.publish({'spend_usd': 0.0123, 'calls': 2})")
     item = lab.page.locator(STATUS)
     item.wait_for(state="visible")
-    assert item.inner_text().strip() == "Grok $0.0123 · 2 calls"
+    assert item.inner_text().strip() == "Grok $0.0123 · 2 requests"
 
     lab.kernel_run("status.batch_progress({'name': 'reviews', 'id': 'b1', 'done': 3, 'total': 10})")
     lab.page.wait_for_function(
         f"() => document.querySelector({json.dumps(STATUS)}).innerText.includes('3/10')"
     )
     lab.screenshot("status with a running batch")
-    assert item.inner_text().strip() == "Grok $0.0123 · 2 calls · batch reviews 3/10"
+    assert item.inner_text().strip() == "Grok $0.0123 · 2 requests · batch reviews 3/10"
 
     lab.kernel_run(
         "status.batch_progress({'name': 'reviews', 'id': 'b1', 'done': 7, 'total': 10})",
@@ -386,7 +386,7 @@ def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_di
     lab.page.wait_for_function(
         f"() => !document.querySelector({json.dumps(STATUS)}).innerText.includes('batch')"
     )
-    assert item.inner_text().strip() == "Grok $0.0123 · 2 calls"
+    assert item.inner_text().strip() == "Grok $0.0123 · 2 requests"
 
     # Batch names come from user code: shown as text, never as markup.
     hostile = '<img src=x onerror="window.__xaiPwned=1">'
@@ -408,5 +408,11 @@ def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_di
     lab.wait_for_kernel_idle()
     lab.kernel_run("from xai_magics import status; status.publish({'calls': 1})")
     item.wait_for(state="visible")
-    assert item.inner_text().strip() == "Grok $0 · 1 call"
+    assert item.inner_text().strip() == "Grok $0 · 1 request"
+    # A batch counts as its rows: big numbers get separators.
+    lab.kernel_run("status.publish({'calls': 1005})")
+    lab.page.wait_for_function(
+        f"() => document.querySelector({json.dumps(STATUS)}).innerText.includes('1,005')"
+    )
+    assert item.inner_text().strip() == "Grok $0 · 1,005 requests"
     lab.assert_no_console_errors()
