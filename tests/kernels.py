@@ -188,6 +188,19 @@ class Kernel:
         """A Python literal computed in the kernel (repr round-trip)."""
         return ast.literal_eval(self.ok(f"print(repr({expression}))").stdout.strip())
 
+    def complete(self, code: str, cursor_pos: int | None = None) -> tuple[list[str], str]:
+        """Tab at ``cursor_pos`` (default: the end), as a front end asks: the matches offered,
+        and the text they would replace."""
+        pos = len(code) if cursor_pos is None else cursor_pos
+        msg_id = self.kc.complete(code, pos)
+        reply = self.kc.get_shell_msg(timeout=DEFAULT_TIMEOUT)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=DEFAULT_TIMEOUT)
+        content = reply["content"]
+        assert content["status"] == "ok", content
+        replaced = code[content["cursor_start"] : content["cursor_end"]]
+        return list(content["matches"]), replaced
+
     def interrupt(self) -> None:
         """SIGINT, as the notebook's stop button sends."""
         self.km.interrupt_kernel()

@@ -279,6 +279,10 @@ class Grok:
                     self._prices[str(alias)] = prices
         return models
 
+    def known_models(self) -> list[str]:
+        """Model names known without a request: the published list, then any ``models()`` found."""
+        return list(dict.fromkeys([*PUBLISHED_PRICES, *self._prices]))
+
     def client(self) -> XAIClient:
         """The HTTP client, rebuilt when XAI_API_KEY or XAI_BASE_URL changed since it was made."""
         fingerprint = _env_fingerprint()

@@ -416,3 +416,39 @@ def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_di
     )
     assert item.inner_text().strip() == "Grok $0 · 1,005 requests"
     lab.assert_no_console_errors()
+
+
+def test_tab_completes_grok_options_and_values_in_a_notebook(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    write_notebook(notebook_dir / "tab.ipynb", ["%%grok --t\nWhy is the sky blue?"])
+    lab.open_notebook("tab.ipynb")
+    lab.kernel_run("%load_ext xai_magics")
+    editor = lab.cell_locator(0).locator(".cm-content")
+    editor.click()
+    lab.page.keyboard.press("Control+Home")
+    lab.page.keyboard.press("End")
+    lab.page.keyboard.press("Tab")
+    completer = lab.page.locator(".jp-Completer")
+    completer.wait_for(state="visible")
+    lab.screenshot("options offered")
+    items = completer.locator(".jp-Completer-match").all_inner_texts()
+    assert items == ["--temperature", "--thread", "--tier"]
+
+    # pick --tier, then its value
+    lab.page.keyboard.press("ArrowDown")
+    lab.page.keyboard.press("ArrowDown")
+    lab.page.keyboard.press("Enter")
+    lab.page.keyboard.type(" p")
+    lab.page.keyboard.press("Tab")
+    lab.page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-Completer .jp-Completer-match')]"
+        ".map((m) => m.textContent).join() === 'priority'"
+    )
+    lab.page.keyboard.press("Enter")
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets[0].model.sharedModel"
+        ".getSource().startsWith('%%grok --tier priority')"
+    )
+    assert lab.cell_source(0) == "%%grok --tier priority\nWhy is the sky blue?"
+    lab.assert_no_console_errors()

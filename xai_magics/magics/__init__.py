@@ -27,6 +27,8 @@ def register(ipython: Any) -> None:
     for magics in instances:
         ipython.register_magics(magics)
         ipython.configurables.append(magics)
+    from xai_magics.magics.completion import install as complete_options
     from xai_magics.magics.questions import install as keep_question_marks
 
     keep_question_marks(ipython)
+    complete_options(ipython)

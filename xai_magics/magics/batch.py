@@ -181,6 +181,10 @@ class BatchMagics(Magics):
             f"end cancelled.\n{describe(snapshot)}"
         )
 
+    def known_jobs(self) -> list[str]:
+        """Names of the jobs this session submitted or attached (for tab completion)."""
+        return list(self._jobs)
+
     def _job(self, name_or_id: str, frame_name: str | None = None) -> Any:
         from xai_magics.batch import attach
 

@@ -1,0 +1,247 @@
+"""Tab completion for the options of the ``%grok`` magics and for their values.
+
+Left to itself, IPython completes a magic's line as Python: ``%%grok -`` offers builtins and
+``--tier p`` offers magics that start with p. Here the options come from each magic's own parser
+and the values from what the session knows without asking the API: model names (the published
+list and any fetched by ``%grok_models``), thread names, pydantic models and DataFrames in the
+namespace, voices, and each option's fixed choices. Completing never sends a request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Completions", "complete_options", "install", "magic_line"]
+
+#: the magics whose lines are completed, and whether free text (the prompt) follows the options
+_FREE_TEXT = {"grok": True, "grok_tts": True, "grok_batch": False, "grok_thread": False}
+_MAGIC = re.compile(
+    r"^(?P<indent>\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?(?P<escape>%%?)(?P<name>"
+    + "|".join(sorted(_FREE_TEXT, key=len, reverse=True))
+    + r")(?=\s|$)"
+)
+_REASONING_EFFORTS = ("none", "low", "medium", "high")
+_TIERS = ("default", "priority")
+
+#: ``(magic, option dest)`` -> the values known for it
+ValueSource = Callable[[str, str], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Completions:
+    """What replaces ``fragment`` (the text just before the cursor), and what it is."""
+
+    fragment: str
+    texts: list[str]
+    kind: str  # "option" or "value"
+
+
+def magic_line(text_until_cursor: str, cursor_line: int) -> tuple[str, str] | None:
+    """``(magic name, its arguments up to the cursor)`` on a line that calls one of ours.
+
+    A cell magic counts only on the cell's first line: the lines below it are the prompt.
+    """
+    match = _MAGIC.match(text_until_cursor)
+    if match is None:
+        return None
+    if match.group("escape") == "%%" and (cursor_line != 0 or match.group("indent")):
+        return None
+    return match.group("name"), text_until_cursor[match.end() :]
+
+
+def complete_options(
+    magic: str, parser: argparse.ArgumentParser, args: str, values: ValueSource
+) -> Completions | None:
+    """Options or option values for the cursor at the end of ``args``; None where neither fits
+    (inside quotes, in the prompt of a one-line ``%grok``, after ``--``)."""
+    if args and not args[0].isspace():
+        return None  # "%grokx": not our magic's arguments at all
+    current = re.split(r"\s", args)[-1]
+    if "'" in current or '"' in current:
+        return None
+    try:
+        words = shlex.split(args[: len(args) - len(current)])
+    except ValueError:
+        return None  # inside a quoted value
+    by_flag = {flag: action for action in parser._actions for flag in action.option_strings}
+    used: set[str] = set()
+    expecting: argparse.Action | None = None
+    positionals_taken = 0
+    for word in words:
+        if word == "--":
+            return None
+        if expecting is not None and not (expecting.nargs == "?" and word.startswith("-")):
+            expecting = None
+            continue
+        expecting = None
+        flag = word.split("=", 1)[0]
+        action = by_flag.get(flag)
+        if action is not None:
+            used.update(action.option_strings)
+            if action.nargs != 0 and "=" not in word:
+                expecting = action
+            continue
+        if word.startswith("-"):
+            continue  # an unknown option: the magic will say so when run
+        if _FREE_TEXT[magic]:
+            return None  # the prompt has begun: the rest of the line is free text
+        positionals_taken += 1
+
+    if current.startswith("--") and "=" in current:
+        flag, _, value = current.partition("=")
+        action = by_flag.get(flag)
+        if action is None or action.nargs == 0:
+            return None
+        return _values(magic, action, value, values)
+    if expecting is not None and not (expecting.nargs == "?" and current.startswith("-")):
+        return _values(magic, expecting, current, values)
+    if current.startswith("-"):
+        flags = [
+            flag
+            for action in parser._actions
+            if not set(action.option_strings) & used and action.dest != "help"
+            for flag in action.option_strings
+            if flag.startswith(current)
+        ]
+        # "-" alone offers the long spellings: the short ones are a subset with less to read.
+        if current == "-":
+            flags = [flag for flag in flags if flag.startswith("--")]
+        return Completions(current, sorted(flags), "option")
+    positionals = [a for a in parser._actions if not a.option_strings]
+    if positionals_taken < len(positionals):
+        return _values(magic, positionals[positionals_taken], current, values)
+    return None
+
+
+def _values(
+    magic: str, action: argparse.Action, typed: str, values: ValueSource
+) -> Completions | None:
+    if action.dest == "compare":
+        # grok-4.3,grok-3-mini@priority: complete the part after the last comma (or the "@").
+        head, _, last = typed.rpartition(",")
+        model, at, tier = last.partition("@")
+        if at:
+            return Completions(tier, [t for t in _TIERS if t.startswith(tier)], "value")
+        taken = set(head.split(",")) if head else set()
+        models = [m for m in values(magic, "model") if m not in taken]
+        return Completions(model, [m for m in models if m.startswith(model)], "value")
+    if action.choices is not None:
+        options: Iterable[str] = (str(c) for c in action.choices)
+    elif action.dest == "reasoning_effort":
+        options = _REASONING_EFFORTS
+    else:
+        options = values(magic, action.dest)
+    found = sorted({o for o in options if o.startswith(typed)})
+    return Completions(typed, found, "value") if found else None
+
+
+class SessionValues:
+    """Values the session holds, read at completion time (no request is ever made)."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+
+    def __call__(self, magic: str, dest: str) -> Iterable[str]:
+        if dest == "model":
+            return self._models()
+        if dest in ("thread", "name") and magic in ("grok", "grok_thread"):
+            return self._threads()
+        if dest == "schema":
+            return self._names(_is_pydantic_model)
+        if dest == "frame":
+            return self._names(_is_dataframe)
+        if dest in ("speak", "voice"):
+            from xai_magics.speech import VOICES
+
+            return VOICES
+        if dest == "codec":
+            from xai_magics.audio import CODECS
+
+            return CODECS
+        if dest == "sample_rate":
+            from xai_magics.audio import SAMPLE_RATES
+
+            return [str(rate) for rate in SAMPLE_RATES]
+        if dest in ("attach", "cancel", "retry_failed"):
+            batch = self._magics("BatchMagics")
+            return batch.known_jobs() if batch is not None else ()
+        return ()
+
+    def _magics(self, name: str) -> Any:
+        return self.shell.magics_manager.registry.get(name)
+
+    def _models(self) -> list[str]:
+        grok = self._magics("GrokMagics")
+        if grok is None:
+            from xai_magics.usage import PUBLISHED_PRICES
+
+            return list(PUBLISHED_PRICES)
+        return list(grok.session.known_models())
+
+    def _threads(self) -> list[str]:
+        grok = self._magics("GrokMagics")
+        return list(grok.session.threads.names()) if grok is not None else []
+
+    def _names(self, keep: Callable[[object], bool]) -> list[str]:
+        hidden = self.shell.user_ns_hidden
+        return [
+            name
+            for name, value in list(self.shell.user_ns.items())
+            if not name.startswith("_") and name not in hidden and keep(value)
+        ]
+
+
+def _is_pydantic_model(value: object) -> bool:
+    return (
+        isinstance(value, type)
+        and hasattr(value, "model_json_schema")
+        and value.__module__ != "pydantic.main"  # BaseModel itself
+    )
+
+
+def _is_dataframe(value: object) -> bool:
+    cls = type(value)
+    return cls.__module__.split(".", 1)[0] in ("pandas", "polars", "pyarrow") and (
+        cls.__name__ in ("DataFrame", "Table")
+    )
+
+
+def install(shell: Any) -> None:
+    """Add the matcher to the shell's completer once, also across ``%reload_ext``."""
+    completer = getattr(shell, "Completer", None)
+    if completer is None:
+        return
+    from IPython.core.completer import SimpleCompletion, context_matcher
+
+    values = SessionValues(shell)
+
+    @context_matcher(identifier="xai_magics.options", priority=100)  # type: ignore[untyped-decorator]
+    def xai_magics_options(context: Any) -> Any:
+        located = magic_line(context.text_until_cursor, context.cursor_line)
+        if located is None:
+            return {"completions": []}
+        magic, args = located
+        method = shell.find_magic(magic) or shell.find_magic(magic, "cell")
+        parser = getattr(method, "parser", None)
+        if parser is None:
+            return {"completions": []}
+        found = complete_options(magic, parser, args, values)
+        if found is None or not found.texts:
+            return {"completions": []}
+        kind = "param" if found.kind == "option" else "value"
+        return {
+            "completions": [SimpleCompletion(text, type=kind) for text in found.texts],
+            "matched_fragment": found.fragment,
+            "suppress": True,  # Python names are noise in an option list
+        }
+
+    matchers = completer.custom_matchers
+    matchers[:] = [
+        m for m in matchers if getattr(m, "matcher_identifier", "") != "xai_magics.options"
+    ]
+    matchers.append(xai_magics_options)
