@@ -135,9 +135,13 @@ class Kernel:
         full_env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", **(env or {})}
         self.km, self.kc = start_new_kernel(kernel_name="python3", env=full_env)
 
-    def start(self, code: str) -> str:
-        """Send a cell without waiting for it; its message id, for ``collect``."""
-        msg_id: str = self.kc.execute(code)
+    def start(self, code: str, *, allow_stdin: bool = False) -> str:
+        """Send a cell without waiting for it; its message id, for ``collect``.
+
+        Like nbclient, a cell may not ask for input unless ``allow_stdin``: then the test must
+        answer on the stdin channel (``kc.get_stdin_msg``, ``kc.input``).
+        """
+        msg_id: str = self.kc.execute(code, allow_stdin=allow_stdin)
         return msg_id
 
     def collect(

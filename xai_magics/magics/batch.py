@@ -19,6 +19,7 @@ from traitlets import Int, Unicode
 
 from xai_magics.client.errors import XAIError
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
+from xai_magics.magics.key_prompt import ask_for_missing_key
 
 __all__ = ["BatchMagics"]
 
@@ -78,6 +79,8 @@ class BatchMagics(Magics):
         try:
             if args.list:
                 return self._list()
+            if not args.dry_run:
+                ask_for_missing_key()
             if args.cancel:
                 return self._cancel(args.cancel)
             if args.attach:

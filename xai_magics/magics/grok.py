@@ -16,6 +16,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
+from xai_magics.magics.key_prompt import ask_for_missing_key
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
@@ -185,6 +186,7 @@ class GrokMagics(Magics):
             if args.dry_run:
                 self._show_dry_run(prompt, overrides, args.compare)
                 return None
+            ask_for_missing_key()
             if args.compare:
                 results = self._compare(prompt, overrides, args.compare, fmt)
                 self._store(args.output, results)

@@ -10,6 +10,7 @@ from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
+from xai_magics.magics.key_prompt import ask_for_missing_key
 from xai_magics.usage import format_usd
 
 __all__ = ["SessionMagics"]
@@ -71,6 +72,7 @@ class SessionMagics(Magics):
         """List the language models the API offers, with prices per million tokens."""
         from xai_magics.client import XAIError
 
+        ask_for_missing_key()
         try:
             models = self.session.models()
         except XAIError as exc:

@@ -19,6 +19,7 @@ from traitlets import Float, Int, Unicode
 
 from xai_magics.audio import Codec
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
+from xai_magics.magics.key_prompt import ask_for_missing_key
 from xai_magics.speech import SpeechInputError, SpeechResult, check_request, speak, wire_codec
 from xai_magics.templates import TemplateError, interpolate
 
@@ -134,6 +135,7 @@ class TTSMagics(Magics):
         from xai_magics.client import MissingAPIKeyError, XAIClient
         from xai_magics.widgets.audio_player import AudioPlayer
 
+        ask_for_missing_key()
         try:
             client = XAIClient()
         except MissingAPIKeyError as exc:

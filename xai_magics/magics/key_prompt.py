@@ -1,0 +1,36 @@
+"""Ask for a missing API key with a hidden prompt, where the front end can ask.
+
+Typing the key into a cell puts it on the projector, in the saved notebook and in IPython's
+history. When ``XAI_API_KEY`` is unset, the magics ask for it as ``getpass`` does in Jupyter: a
+password box whose text is not echoed, not saved with the notebook and not kept in the history;
+the key then lives in this kernel's environment until it stops. Where nothing can be asked
+(nbconvert, nbclient, a kernel started without stdin), nothing is asked and the request fails with
+the usual message saying how to set the key.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from IPython.core.error import StdinNotImplementedError
+
+__all__ = ["PROMPT", "ask_for_missing_key"]
+
+PROMPT = (
+    "XAI_API_KEY is not set. Paste your xAI API key (from https://console.x.ai; the text is "
+    "hidden and kept for this kernel session only), or press Enter to skip: "
+)
+
+
+def ask_for_missing_key() -> None:
+    """Prompt once for the key when the environment has none; a blank answer asks nothing more."""
+    if os.environ.get("XAI_API_KEY", "").strip():
+        return
+    try:
+        key = getpass.getpass(PROMPT)
+    except (StdinNotImplementedError, EOFError, OSError):
+        return  # no way to ask here: the request says how to set the key
+    key = key.strip()
+    if key:
+        os.environ["XAI_API_KEY"] = key
