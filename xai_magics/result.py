@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +128,18 @@ class DryRun:
         lines = [f"{self.method} {self.url}"]
         lines += [f"{k}: {v}" for k, v in self.headers.items()]
         lines += ["", json.dumps(self.body, indent=2, ensure_ascii=False), "", self.estimate]
+        return "\n".join(lines)
+
+    def curl(self) -> str:
+        """The same request as a shell command to run or teach from.
+
+        The key is read from ``$XAI_API_KEY`` when the command runs; the body goes in a quoted
+        here-document, so nothing in the prompt is ever expanded by the shell.
+        """
+        headers = {**self.headers, "Authorization": "Bearer $XAI_API_KEY"}
+        lines = [f"curl -N -X {self.method} {shlex.quote(self.url)} \\"]
+        lines += [f'  -H "{name}: {value}" \\' for name, value in headers.items()]
+        lines += ["  --data-binary @- <<'JSON'", json.dumps(self.body, indent=2), "JSON"]
         return "\n".join(lines)
 
 

@@ -98,16 +98,50 @@ def test_dry_run_shows_the_exact_request_and_sends_nothing(
     assert CANARY_KEY not in text
     assert '"content": "Hello {x}"' in text
     assert '"max_tokens": 100' in text
-    assert "$" in text.splitlines()[-1]
+    estimate = next(line for line in text.splitlines() if line.startswith("≈"))
+    assert "$" in estimate
+
+
+def first_json_object(text: str) -> Any:
+    """The request body a dry run shows first (its curl copy follows)."""
+    import json
+
+    return json.JSONDecoder().raw_decode(text, text.index("{"))[0]
+
+
+def test_dry_run_curl_runs_and_sends_the_same_request(grok_kernel: Kernel, emu: Emulator) -> None:
+    import hashlib
+    import os
+    import subprocess
+
+    prompt = "It's $HOME, `date` and \\n: {{braces}} — déjà vu"
+    run = grok_kernel.ok(f"%%grok --dry-run --max-tokens 2000\n{prompt}")
+    text = run.only_display()["data"]["text/plain"]
+    command = text[text.index("curl -N") : text.rindex("JSON") + len("JSON")]
+    assert CANARY_KEY not in command
+    assert '"Authorization: Bearer $XAI_API_KEY"' in command
+    assert emu.control.log() == []
+    key = "xai-curl-test-key-0000000000"
+    done = subprocess.run(
+        ["bash", "-c", command],
+        env={"PATH": os.environ["PATH"], "XAI_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "response.completed" in done.stdout
+    (sent,) = requests_to(emu, "/responses")
+    assert sent["body"] == first_json_object(text)
+    assert sent["body"]["input"] == prompt.replace("{{braces}}", "{braces}")
+    assert sent["key_sha256"] == hashlib.sha256(key.encode()).hexdigest()
 
 
 def test_dry_run_body_is_what_is_then_sent(grok_kernel: Kernel, emu: Emulator) -> None:
-    import json
-
     flags = "--tier priority -t 0.5 --max-tokens 20 --reasoning-effort high"
     run = grok_kernel.ok(f"%%grok --dry-run {flags}\nSame prompt")
     text = run.only_display()["data"]["text/plain"]
-    shown = json.loads(text[text.index("{") : text.rindex("}") + 1])
+    shown = first_json_object(text)
     grok_kernel.ok(f"%%grok {flags}\nSame prompt")
     (sent,) = requests_to(emu, "/responses")
     assert shown == sent["body"]
@@ -251,10 +285,8 @@ def test_raw_applies_to_the_system_prompt_too(grok_kernel: Kernel, emu: Emulator
 
 
 def test_dry_run_shows_the_raw_text(grok_kernel: Kernel, emu: Emulator) -> None:
-    import json
-
     run = grok_kernel.ok(f"%%grok --raw --dry-run\n{RAW_TEXT}")
     text = run.only_display()["data"]["text/plain"]
-    shown = json.loads(text[text.index("{") : text.rindex("}") + 1])
+    shown = first_json_object(text)
     assert shown["input"] == RAW_TEXT
     assert emu.control.log() == []

@@ -341,14 +341,20 @@ class GrokMagics(Magics):
             from xai_magics.request import parse_spec
 
             runs = [{**overrides, **parse_spec(s)} for s in compare.split(",") if s.strip()]
-        texts = [str(self.session.dry_run(prompt, **run)) for run in runs]
-        text = "\n\n".join(texts)
-        header = "Dry run: nothing was sent.\n\n"
+        dry_runs = [self.session.dry_run(prompt, **run) for run in runs]
+        header = "Dry run: nothing was sent."
+        shell_note = "The same request from a shell (the key is read from $XAI_API_KEY):"
+        plain = [header]
         # margin:0 keeps it flush with the cell's other outputs (Lab indents a bare <pre>).
-        bundle = {
-            "text/plain": header + text,
-            "text/html": f'<pre style="margin:0">{escape(header + text)}</pre>',
-        }
+        html = [f'<pre style="margin:0">{escape(header)}</pre>']
+        for dry in dry_runs:
+            plain += [str(dry), f"{shell_note}\n{dry.curl()}"]
+            html.append(
+                f'<pre style="margin:1em 0 0">{escape(str(dry))}</pre>'
+                f"<details><summary>{escape(shell_note)}</summary>"
+                f'<pre style="margin:0">{escape(dry.curl())}</pre></details>'
+            )
+        bundle = {"text/plain": "\n\n".join(plain), "text/html": "".join(html)}
         self._show(bundle, {}, mode=resolve_mode(self._shell, self.display))
 
     def _show(self, data: dict[str, str], meta: dict[str, Any], *, mode: str) -> None:
