@@ -163,7 +163,7 @@ def test_error_command_inserts_a_grok_cell_that_runs_and_reports_spend(
     assert lab.cell_locator(2).locator(".jp-OutputArea-output").inner_text().strip()
     status = lab.page.locator(STATUS)
     status.wait_for(state="visible")
-    assert re.fullmatch(r"Grok \$\d+\.\d{4} · 1 call", status.inner_text().strip())
+    assert re.fullmatch(r"Grok \$\d+\.\d{4} · 1 request", status.inner_text().strip())
     lab.assert_no_console_errors()
 
 
