@@ -35,6 +35,11 @@ def test_speech_plays_before_the_last_piece_arrives_and_every_piece_is_scheduled
         timeout=60_000,
     )
     lab.screenshot("streaming")
+    # no seeking into audio that has not arrived: the bar follows playback until the end
+    seek_while_streaming = player.evaluate(
+        "el => [el.dataset.status, el.querySelector('.xai-audio-seek').disabled]"
+    )
+    assert seek_while_streaming in (["streaming", True], ["complete", False])
     lab.page.wait_for_function(
         f"() => document.querySelector('{PLAYER} .xai-audio-current').textContent.trim() !== ''",
         timeout=30_000,
@@ -58,10 +63,24 @@ def test_speech_plays_before_the_last_piece_arrives_and_every_piece_is_scheduled
     assert data["audioState"] == "running"
     assert highlighted
     assert highlighted in TEXT
-    # The saved clip sits under the live player, as an ordinary <audio> element.
+    # The saved clip sits under the live player, as an ordinary <audio> element, hidden while
+    # the player holds the audio: one player per cell.
     clip = lab.cell_locator(1).locator("audio source")
     assert clip.get_attribute("type") == "audio/wav"
+    assert lab.cell_locator(1).locator("audio").is_hidden()
     assert player.locator(".xai-audio-download").is_visible()
+    assert player.locator(".xai-audio-seek").is_enabled()
+
+    # Reopened, the player has no audio (custom messages are not saved): the clip shows.
+    lab.save()
+    lab.page.reload()
+    lab.open_notebook("speech.ipynb")
+    lab.cell_locator(1).locator("audio").wait_for(state="visible")
+    restored = lab.notebook_locator().locator(PLAYER)
+    restored.wait_for(state="visible")
+    assert TEXT in restored.inner_text()
+    assert restored.locator(".xai-audio-bar").is_hidden()  # a player with nothing to play
+    lab.screenshot("reopened: the kept clip plays")
     lab.assert_no_console_errors()
 
 
@@ -93,6 +112,19 @@ def test_mp3_clip_plays_pauses_resumes_and_downloads_whole(
     download = download_info.value
     saved = Path(download.path()).read_bytes()
     lab.screenshot("played and downloaded")
+
+    # Seek: half-way through, and it plays on from there.
+    duration = float(player.locator(".xai-audio-seek").get_attribute("max") or 0)
+    assert duration > 1
+    player.locator(".xai-audio-seek").fill(str(duration / 2))
+    lab.page.wait_for_function(
+        f"() => {{ const d = document.querySelector('{PLAYER}').dataset;"
+        f" return d.audioState === 'running' && Number(d.position) > {duration / 2 + 0.1}; }}",
+        timeout=30_000,
+    )
+    position = float(player.evaluate("el => el.dataset.position"))
+    assert duration / 2 < position < duration
+    lab.screenshot("seeked half-way")
 
     source = lab.cell_locator(1).locator("audio source")
     kept = base64.b64decode((source.get_attribute("src") or ",").split(",", 1)[1])

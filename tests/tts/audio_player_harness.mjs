@@ -71,6 +71,9 @@ function fakeElement(tag) {
       return child;
     },
     addEventListener() {},
+    setAttribute(name, value) {
+      this[name] = value;
+    },
   };
 }
 globalThis.document = { createElement: fakeElement };

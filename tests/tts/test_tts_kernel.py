@@ -62,6 +62,14 @@ def test_chunks_reach_the_player_in_order_and_the_cell_keeps_the_same_audio_as_w
     assert kinds.index("display_data", last_chunk) > last_chunk  # the clip comes after the stream
     state = cell.player_state()
     assert (state["codec"], state["sample_rate"], state["text"]) == ("pcm", 24000, TEXT)
+    # the kept clip names its player, which hides it while it holds the audio itself
+    [kept] = [d for d in cell.displays if "<audio" in d["data"].get("text/html", "")]
+    assert (
+        f'<div class="xai-audio-clip" data-xai-clip="{state["uid"]}">' in kept["data"]["text/html"]
+    )
+    assert (
+        kept["data"]["text/plain"] == f"<audio clip: {len(streamed) / 2 / 24000:.1f} s, audio/wav>"
+    )
     assert "format='wav'" in cell.result_repr
     assert f"characters={len(TEXT)}" in cell.result_repr
 

@@ -52,6 +52,7 @@ class SpokenAnswer:
             player.filename = f"grok-{plan.voice}"
             display(player)  # type: ignore[no-untyped-call]
         self._started = time.monotonic()
+        self._player = player
         self.speaker: Speaker = Speaker(voice=plan.voice, language=plan.language, player=player)
         self.result: SpeechResult | None = None
 
@@ -85,7 +86,7 @@ class SpokenAnswer:
             return
         if result.audio:
             record_speech_spend(result, time.monotonic() - self._started)
-            display(audio_output(result))  # type: ignore[no-untyped-call]
+            display(audio_output(result, player=self._player))  # type: ignore[no-untyped-call]
         if not result.complete and result.note:
             print(result.note, file=sys.stderr)
 

@@ -1,15 +1,18 @@
 """``%grok_tts`` / ``%%grok_tts``: speak text in the notebook, playing while the audio streams in.
 
 The cell shows an ``AudioPlayer`` that starts with the first piece of audio, then an ordinary
-audio output of the finished clip, so a saved notebook still plays without a kernel. The magic
-returns the ``SpeechResult`` (bytes, format, duration, cost).
+audio output of the finished clip, so a saved notebook still plays without a kernel (the live
+player hides that copy while it holds the audio). The magic returns the ``SpeechResult`` (bytes,
+format, duration, cost).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
@@ -26,7 +29,9 @@ from xai_magics.templates import TemplateError, interpolate
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["TTSMagics", "audio_output", "record_speech_spend", "split_options"]
+    from xai_magics.widgets.audio_player import AudioPlayer
+
+__all__ = ["KeptClip", "TTSMagics", "audio_output", "record_speech_spend", "split_options"]
 
 # Every option takes a value, so the options end at the first word that is not one of them.
 _OPTION = re.compile(r"\s*(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+(\S+))")
@@ -46,13 +51,34 @@ def split_options(line: str) -> tuple[str, str]:
         pos += match.end()
 
 
-def audio_output(result: SpeechResult) -> Audio:
-    """An ordinary ``<audio>`` output of the whole clip: it is saved with the notebook."""
+@dataclass(frozen=True)
+class KeptClip:
+    """The whole clip as an ordinary output: an ``<audio>`` element and a line of text."""
+
+    html: str
+    text: str
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": self.text}
+
+
+def audio_output(result: SpeechResult, *, player: AudioPlayer | None = None) -> KeptClip:
+    """The clip as an ordinary ``<audio>`` output, saved with the notebook.
+
+    ``player`` is the live ``AudioPlayer`` of the same cell: while it holds the audio it hides
+    this copy, so the cell shows one player; where it cannot play (a saved notebook, a reloaded
+    page, nbconvert) this copy shows.
+    """
     clip, mime = result.clip()
     output = Audio(data=clip, autoplay=False)  # type: ignore[no-untyped-call]
     # IPython labels raw bytes as WAV; MP3 must say what it is or browsers refuse it.
     output.mimetype = mime
-    return output
+    tag = f' data-xai-clip="{html.escape(player.uid)}"' if player is not None else ""
+    audio_html = output._repr_html_()  # type: ignore[no-untyped-call]
+    return KeptClip(
+        html=f'<div class="xai-audio-clip"{tag}>{audio_html}</div>',
+        text=f"<audio clip: {result.duration_s:.1f} s, {mime}>",
+    )
 
 
 @magics_class
@@ -174,7 +200,7 @@ class TTSMagics(Magics):
                 file=sys.stderr,
             )
         elif len(result.audio):
-            display(audio_output(result))  # type: ignore[no-untyped-call]
+            display(audio_output(result, player=player))  # type: ignore[no-untyped-call]
         if not result.complete:
             print(result.note, file=sys.stderr)
         return result

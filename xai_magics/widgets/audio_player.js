@@ -352,29 +352,54 @@ function clipBlob(st) {
   return new Blob([whole], { type: "audio/wav" });
 }
 
-function replay(st) {
+// The whole clip as one buffer, built once all of it has arrived (for replay and seeking).
+async function wholeBuffer(st) {
+  if (st.whole && st.whole.pieces === st.raw.length) return st.whole.buffer;
+  const ctx = ensureContext(st);
+  let buffer = null;
+  if (st.codec === "mp3") {
+    buffer = await ctx.decodeAudioData(concat(st.raw).buffer.slice(0));
+  } else {
+    const saved = { carry: st.carry, wav: st.wav, headerBytes: st.headerBytes };
+    st.carry = null;
+    st.wav = null;
+    st.headerBytes = null;
+    const samples = decode(st, concat(st.raw));
+    Object.assign(st, saved);
+    if (samples && samples.length) {
+      buffer = ctx.createBuffer(1, samples.length, st.sampleRate);
+      buffer.copyToChannel(samples, 0);
+    }
+  }
+  st.whole = { pieces: st.raw.length, buffer };
+  return buffer;
+}
+
+// Play the whole clip from `offset` seconds: after the end, or where the seek bar was let go.
+function replay(st, offset = 0) {
   stopAll(st);
   const ctx = ensureContext(st);
-  st.segments = [];
-  st.clipDuration = 0;
-  st.nextTime = 0;
-  st.startAt = null;
-  if (st.codec === "mp3") {
-    const whole = concat(st.raw);
-    ctx.decodeAudioData(whole.buffer.slice(0)).then((b) => scheduleBuffer(st, b), (e) => fail(st, e));
-    return;
-  }
-  const saved = { carry: st.carry, wav: st.wav, headerBytes: st.headerBytes };
-  st.carry = null;
-  st.wav = null;
-  st.headerBytes = null;
-  const samples = decode(st, concat(st.raw));
-  Object.assign(st, saved);
-  if (samples && samples.length) {
-    const buffer = ctx.createBuffer(1, samples.length, st.sampleRate);
-    buffer.copyToChannel(samples, 0);
-    scheduleBuffer(st, buffer);
-  }
+  wholeBuffer(st).then((buffer) => {
+    if (!buffer || st.disposed) return;
+    const from = Math.min(Math.max(0, offset), buffer.duration);
+    const src = ctx.createBufferSource();
+    src.buffer = buffer;
+    src.connect(ctx.destination);
+    const at = ctx.currentTime + LEAD_S;
+    src.start(at, from);
+    // One segment that began `from` seconds before `at`: position() reads `from` at `at`.
+    st.segments = [{ at: at - from, clipStart: 0, duration: buffer.duration }];
+    st.clipDuration = buffer.duration;
+    st.nextTime = at - from + buffer.duration;
+    st.startAt = at - from;
+    st.sources.add(src);
+    src.onended = () => {
+      st.sources.delete(src);
+      refresh(st);
+    };
+    tick(st);
+    refresh(st);
+  }, (err) => fail(st, err));
 }
 
 function newState(model) {
@@ -402,6 +427,7 @@ function newState(model) {
     marksText: "",
     status: model.get("status"),
     note: model.get("note"),
+    whole: null,
     userPaused: false,
     disposed: false,
     frame: null,
@@ -439,6 +465,11 @@ function createView(st, model, el) {
   resume.type = "button";
   resume.textContent = "Resume audio";
   resume.title = "The browser paused audio until you interact with the page";
+  const seek = element("input", "xai-audio-seek", bar);
+  seek.type = "range";
+  seek.min = "0";
+  seek.step = "any";
+  seek.setAttribute("aria-label", "Position in the clip");
   const time = element("span", "xai-audio-time", bar);
   const status = element("span", "xai-audio-status", bar);
   const download = element("a", "xai-audio-download", bar);
@@ -450,6 +481,18 @@ function createView(st, model, el) {
   const upcoming = element("span", "xai-audio-upcoming", text);
   let shown = "";
   let objectUrl = null;
+  let dragging = false;
+  // The cell also keeps the clip as a plain <audio> (for the saved notebook). While this player
+  // holds the audio, that copy is hidden: one player per cell. A view without the audio (the
+  // page reloaded, the widget restored from saved state) leaves it showing.
+  let keptClipHidden = false;
+  const hideKeptClip = () => {
+    if (keptClipHidden || !st.raw.length) return;
+    const uid = String(model.get("uid")).replace(/[^0-9a-f]/g, "");
+    const style = element("style", null, el);
+    style.textContent = `[data-xai-clip="${uid}"] { display: none; }`;
+    keptClipHidden = true;
+  };
 
   play.addEventListener("click", () => {
     const ctx = st.ctx;
@@ -466,6 +509,16 @@ function createView(st, model, el) {
       ctx.resume();
     }
     refresh(st);
+  });
+  seek.addEventListener("input", () => {
+    dragging = true;
+    time.textContent = `${formatTime(Number(seek.value))} / ${formatTime(st.clipDuration)}`;
+  });
+  seek.addEventListener("change", () => {
+    dragging = false;
+    const paused = st.ctx && st.ctx.state === "suspended";
+    replay(st, Number(seek.value));
+    if (paused && !st.userPaused && st.ctx) st.ctx.resume();
   });
   resume.addEventListener("click", () => {
     st.userPaused = false;
@@ -488,15 +541,25 @@ function createView(st, model, el) {
     play.textContent = playing ? "Pause" : "Play";
     play.disabled = !st.raw.length;
     resume.hidden = !(ctx && state === "suspended" && !st.userPaused);
+    // A view restored without its audio (custom messages are not saved, a page was reloaded)
+    // has nothing to play: no controls; the cell's kept clip plays instead.
+    bar.hidden = !st.raw.length && !["waiting", "streaming"].includes(st.status);
     const pos = position(st);
-    time.textContent = `${formatTime(pos)} / ${formatTime(st.clipDuration)}`;
+    const whole = st.raw.length > 0 && st.status !== "streaming" && st.pendingWhole === 0;
+    // Seeking needs the whole clip: the bar follows playback while it streams, then takes input.
+    seek.disabled = !whole;
+    seek.max = String(st.clipDuration || 0);
+    if (!dragging) {
+      seek.value = String(Math.min(pos, st.clipDuration));
+      time.textContent = `${formatTime(pos)} / ${formatTime(st.clipDuration)}`;
+    }
+    hideKeptClip();
     // Pieces arriving slower than they play: say so rather than look stuck.
     const starved = st.status === "streaming" && st.received > 0 && st.sources.size === 0;
     status.textContent = starved ? "buffering" : STATUS_TEXT[st.status] || st.status;
     note.textContent = st.note;
     note.hidden = !st.note;
-    const downloadable = st.raw.length > 0 && st.status !== "streaming" && st.pendingWhole === 0;
-    download.hidden = !downloadable;
+    download.hidden = !whole;
 
     // The whole text is shown from the start; timestamps, as they arrive, place the highlight.
     const full = model.get("text") || "";
@@ -534,6 +597,7 @@ function createView(st, model, el) {
     data.chunksExpected = st.expected === null ? "" : String(st.expected);
     data.playingStartedAtChunk = st.startedAtChunk === null ? "" : String(st.startedAtChunk);
     data.underruns = String(st.underruns);
+    data.position = pos.toFixed(3);
     data.status = st.status;
     data.audioState = state;
   };
