@@ -386,8 +386,19 @@ class Grok:
         )
         if thread is not None and result.status == "completed":
             key = turn_key(options, prompt)
+            usage = completion.usage
+            context = usage.input_tokens + usage.output_tokens if usage is not None else None
             thread.record(
-                Turn(key, prompt, result.text, result.response_id, result.model, options.api)
+                Turn(
+                    key,
+                    prompt,
+                    result.text,
+                    result.response_id,
+                    result.model,
+                    options.api,
+                    context_tokens=context,
+                    cost_usd=result.cost_usd,
+                )
             )
         return result
 

@@ -27,6 +27,10 @@ class Turn:
     model: str | None = None
     #: "responses" turns are stored server-side and can be continued by id; "chat" turns cannot
     endpoint: str = "responses"
+    #: what the conversation weighed by the end of this turn: its input plus the answer, which
+    #: the next turn carries as input (from the receipt; None when the usage was not reported)
+    context_tokens: int | None = None
+    cost_usd: float | None = None
 
 
 @dataclass
@@ -36,6 +40,16 @@ class Thread:
     name: str
     system: str | None = None
     turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def context_tokens(self) -> int | None:
+        """About how many input tokens the next turn starts from (before its own prompt)."""
+        return self.turns[-1].context_tokens if self.turns else 0
+
+    @property
+    def cost_usd(self) -> float:
+        """What the turns still in the thread cost (a replaced turn is no longer counted)."""
+        return sum(turn.cost_usd or 0.0 for turn in self.turns)
 
     def _index(self, key: str) -> int | None:
         for i, turn in enumerate(self.turns):

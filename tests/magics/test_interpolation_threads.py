@@ -171,3 +171,20 @@ def test_thread_begun_on_chat_continues_on_responses_with_its_history(
         {"role": "assistant", "content": "Paris."},
         {"role": "user", "content": "And of Italy?"},
     ]
+
+
+def test_thread_list_shows_the_context_carried_and_what_it_cost(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    from xai_magics.usage import format_usd
+
+    grok_kernel.ok("%grok_thread --reset")
+    grok_kernel.ok("%%grok --thread tally -o t1\nFirst question")
+    grok_kernel.ok("%%grok --thread tally -o t2\nSecond question")
+    first = grok_kernel.value("t1.usage.input_tokens + t1.usage.output_tokens")
+    second_in, second_out = grok_kernel.value("(t2.usage.input_tokens, t2.usage.output_tokens)")
+    assert second_in > first  # the second turn carried the first as input
+    cost = grok_kernel.value("t1.cost_usd + t2.cost_usd")
+    text = grok_kernel.ok("%grok_thread").only_display()["data"]["text/plain"]
+    row = next(line for line in text.splitlines() if line.startswith("tally "))
+    assert row.split()[1:4] == ["2", f"{second_in + second_out:,}", format_usd(cost)]

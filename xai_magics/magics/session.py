@@ -185,11 +185,19 @@ class SessionMagics(Magics):
                 t = threads.get(name)
                 if t is not None:
                     last = t.turns[-1].model if t.turns else ""
-                    rows.append([name, len(t.turns), last or ""])
+                    context = t.context_tokens
+                    size = f"{context:,}" if context is not None else "?"
+                    rows.append([name, len(t.turns), size, format_usd(t.cost_usd), last or ""])
             if not rows:
                 print("No threads yet: use %%grok --thread NAME or --new-thread.")
                 return
-            self._table(["thread", "turns", "last model"], rows, align="lrl")
+            self._table(
+                ["thread", "turns", "context tokens", "cost", "last model"],
+                rows,
+                align="lrrrl",
+                note="Context: the input tokens the next turn carries before its own prompt. "
+                "Cost: the turns still in the thread.",
+            )
             return
         thread = threads.get(args.name)
         if thread is None:
