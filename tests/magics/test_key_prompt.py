@@ -34,7 +34,7 @@ def test_missing_key_is_asked_for_hidden_and_kept_for_the_session(
     assert request["content"]["password"] is True  # the front end hides what is typed
     assert "XAI_API_KEY is not set" in request["content"]["prompt"]
     assert emu.control.log() == []  # nothing sent before the key is there
-    keyless.kc.input(f"  {CANARY_KEY}\n")
+    keyless.kc.input(f' "{CANARY_KEY}" ')  # pasted with quotes and spaces
     run = keyless.collect(msg_id)
     assert run.ok, run.error_text
     assert keyless.value("r.status") == "completed"

@@ -31,6 +31,6 @@ def ask_for_missing_key() -> None:
         key = getpass.getpass(PROMPT)
     except (StdinNotImplementedError, EOFError, OSError):
         return  # no way to ask here: the request says how to set the key
-    key = key.strip()
+    key = key.strip().strip("'\"").strip()  # pasted with its quotes, or a stray space
     if key:
         os.environ["XAI_API_KEY"] = key
