@@ -250,6 +250,7 @@ function fail(st, err) {
 }
 
 function position(st) {
+  if (st.pendingSeek !== null) return st.pendingSeek;
   if (!st.ctx || st.startAt === null) return 0;
   const now = st.ctx.currentTime;
   let pos = 0;
@@ -379,7 +380,16 @@ async function wholeBuffer(st) {
 function replay(st, offset = 0) {
   stopAll(st);
   const ctx = ensureContext(st);
+  // Until the clip is (re)built, the position is where it will start, not the old playback's.
+  const seekId = (st.seekId = (st.seekId || 0) + 1);
+  st.pendingSeek = Math.max(0, offset);
+  const settled = () => {
+    if (st.seekId === seekId) st.pendingSeek = null;
+  };
+  refresh(st);
   wholeBuffer(st).then((buffer) => {
+    if (st.seekId !== seekId) return; // a later seek replaced this one
+    settled();
     if (!buffer || st.disposed) return;
     const from = Math.min(Math.max(0, offset), buffer.duration);
     const src = ctx.createBufferSource();
@@ -399,7 +409,10 @@ function replay(st, offset = 0) {
     };
     tick(st);
     refresh(st);
-  }, (err) => fail(st, err));
+  }, (err) => {
+    settled();
+    fail(st, err);
+  });
 }
 
 function newState(model) {
@@ -428,6 +441,8 @@ function newState(model) {
     status: model.get("status"),
     note: model.get("note"),
     whole: null,
+    pendingSeek: null,
+    seekId: 0,
     userPaused: false,
     disposed: false,
     frame: null,
