@@ -36,6 +36,7 @@ def test_options_come_from_the_magic_not_python(namespace: Kernel) -> None:
     assert "--dry-run" in matches
     assert all(m.startswith("--") for m in matches)
     assert "abs" not in matches
+    assert namespace.complete("%grok_usage --c") == (["--calls", "--clear"], "--c")
     assert "-abs" not in matches
 
 

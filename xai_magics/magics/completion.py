@@ -19,7 +19,13 @@ from typing import Any
 __all__ = ["Completions", "complete_options", "install", "magic_line"]
 
 #: the magics whose lines are completed, and whether free text (the prompt) follows the options
-_FREE_TEXT = {"grok": True, "grok_tts": True, "grok_batch": False, "grok_thread": False}
+_FREE_TEXT = {
+    "grok": True,
+    "grok_tts": True,
+    "grok_batch": False,
+    "grok_thread": False,
+    "grok_usage": False,
+}
 _MAGIC = re.compile(
     r"^(?P<indent>\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?(?P<escape>%%?)(?P<name>"
     + "|".join(sorted(_FREE_TEXT, key=len, reverse=True))
