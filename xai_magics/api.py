@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -157,6 +158,7 @@ class Grok:
         self._owns_client = client is None
         self._env_fingerprint: str | None = None
         self._prices: dict[str, Prices] = {}
+        self._cache_keys: dict[str | None, str] = {}
 
     def __repr__(self) -> str:
         d = self.defaults
@@ -244,13 +246,16 @@ class Grok:
         options = self.options(**overrides)
         self._check_prompt(prompt, options)
         thread = self.threads.get(options.thread) if options.thread else None
-        path, body = wire_body(prompt, options, thread, stream=True)
+        cache_key = self.cache_key(options.thread)
+        path, body = wire_body(prompt, options, thread, stream=True, cache_key=cache_key)
         base = os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1").rstrip("/")
         headers = {
             "Authorization": "Bearer [redacted]",
             "Content-Type": "application/json",
             "Accept": "text/event-stream",
         }
+        if options.api == "chat":
+            headers["x-grok-conv-id"] = cache_key
         text_in = json.dumps(body.get("input") or body.get("messages"), ensure_ascii=False)
         tokens = estimate_tokens(text_in)
         prices = self._prices.get(options.model) or PUBLISHED_PRICES.get(options.model)
@@ -278,6 +283,18 @@ class Grok:
                 for alias in getattr(m, "aliases", None) or ():
                     self._prices[str(alias)] = prices
         return models
+
+    def cache_key(self, thread: str | None) -> str:
+        """The prompt-cache key of a conversation (or of this session's one-off asks).
+
+        xAI caches prompt prefixes per server; requests that share a key go to the same cache,
+        so a thread's history, re-sent or re-read on every turn, is billed at the cached rate.
+        Random per session: it carries nothing about the notebook or the user.
+        """
+        key = self._cache_keys.get(thread)
+        if key is None:
+            key = self._cache_keys[thread] = f"xai-magics-{uuid.uuid4().hex}"
+        return key
 
     def known_models(self) -> list[str]:
         """Model names known without a request: the published list, then any ``models()`` found."""
@@ -336,7 +353,8 @@ class Grok:
         stream: bool,
         on_retry: OnRetry | None = None,
     ) -> Any:
-        kwargs = client_kwargs(prompt, options, thread)
+        cache_key = self.cache_key(thread.name if thread is not None else None)
+        kwargs = client_kwargs(prompt, options, thread, cache_key=cache_key)
         api = self.client().responses if options.api == "responses" else self.client().chat
         return api.stream(**kwargs) if stream else api.create(**kwargs, on_retry=on_retry)
 

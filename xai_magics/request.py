@@ -75,8 +75,14 @@ def as_overrides(options: AskOptions) -> dict[str, Any]:
     return {f: getattr(options, f) for f in AskOptions.__dataclass_fields__}
 
 
-def client_kwargs(prompt: str, options: AskOptions, thread: Thread | None) -> dict[str, Any]:
-    """Arguments for ``client.responses`` / ``client.chat`` ``create``/``stream``."""
+def client_kwargs(
+    prompt: str, options: AskOptions, thread: Thread | None, *, cache_key: str | None = None
+) -> dict[str, Any]:
+    """Arguments for ``client.responses`` / ``client.chat`` ``create``/``stream``.
+
+    ``cache_key`` routes requests that share it to the same prompt cache (``prompt_cache_key``
+    on Responses, the ``x-grok-conv-id`` header on chat).
+    """
     key = turn_key(options, prompt)
     common: dict[str, Any] = {"model": options.model}
     if options.tier:
@@ -96,6 +102,8 @@ def client_kwargs(prompt: str, options: AskOptions, thread: Thread | None) -> di
             kwargs["max_tokens"] = options.max_tokens
         if schema is not None:
             kwargs["response_format"] = {"type": "json_schema", "json_schema": schema}
+        if cache_key:
+            kwargs["conversation_id"] = cache_key
         return kwargs
     previous = thread.previous_response_id(key) if thread else None
     kwargs = {**common}
@@ -119,16 +127,25 @@ def client_kwargs(prompt: str, options: AskOptions, thread: Thread | None) -> di
         kwargs["max_output_tokens"] = options.max_tokens
     if schema is not None:
         kwargs["text_format"] = {"type": "json_schema", **schema}
+    if cache_key:
+        kwargs["prompt_cache_key"] = cache_key
     return kwargs
 
 
 def wire_body(
-    prompt: str, options: AskOptions, thread: Thread | None, *, stream: bool
+    prompt: str,
+    options: AskOptions,
+    thread: Thread | None,
+    *,
+    stream: bool,
+    cache_key: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The JSON body the client sends for these options, built by the client's own code."""
-    kwargs = client_kwargs(prompt, options, thread)
+    kwargs = client_kwargs(prompt, options, thread, cache_key=cache_key)
     if options.api == "chat":
         from xai_magics.client.chat import chat_body
+
+        kwargs.pop("conversation_id", None)  # a header, not part of the body
 
         body = chat_body(
             kwargs.pop("model"),

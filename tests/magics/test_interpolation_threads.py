@@ -188,3 +188,29 @@ def test_thread_list_shows_the_context_carried_and_what_it_cost(
     text = grok_kernel.ok("%grok_thread").only_display()["data"]["text/plain"]
     row = next(line for line in text.splitlines() if line.startswith("tally "))
     assert row.split()[1:4] == ["2", f"{second_in + second_out:,}", format_usd(cost)]
+
+
+def test_each_conversation_keeps_one_prompt_cache_key(grok_kernel: Kernel, emu: Emulator) -> None:
+    """Requests sharing a key reach the same prompt cache: one key per thread, one for the
+    session's one-off asks; on chat it travels as the x-grok-conv-id header."""
+    grok_kernel.ok("%grok_thread --reset")
+    grok_kernel.ok("%%grok --thread a\nOne")
+    grok_kernel.ok("%%grok --thread a\nTwo")
+    grok_kernel.ok("%%grok --thread b\nThree")
+    grok_kernel.ok("%%grok\nFour")
+    grok_kernel.ok("%%grok\nFive")
+    keys = [body.get("prompt_cache_key") for body in _bodies(emu)]
+    assert all(isinstance(k, str) and k.startswith("xai-magics-") for k in keys)
+    assert keys[0] == keys[1]
+    assert keys[3] == keys[4]
+    assert len({keys[0], keys[2], keys[3]}) == 3
+
+    grok_kernel.ok("%%grok --api chat --thread c\nSix")
+    grok_kernel.ok("%%grok --api chat --thread c\nSeven")
+    chat = requests_to(emu, "/chat/completions")
+    assert chat[0]["conv_id"] == chat[1]["conv_id"] != keys[0]
+    assert chat[0]["conv_id"].startswith("xai-magics-")
+    assert "prompt_cache_key" not in chat[0]["body"]
+    assert "conversation_id" not in chat[0]["body"]
+    shown = grok_kernel.ok("%%grok --dry-run --api chat --thread c\nEight").only_display()
+    assert f"x-grok-conv-id: {chat[0]['conv_id']}" in shown["data"]["text/plain"]

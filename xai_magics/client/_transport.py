@@ -196,11 +196,18 @@ class Transport:
         return opened.response, opened.attempts
 
     def stream_steps(
-        self, method: str, path: str, *, json: object | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Generator[Retrying, None, OpenStream]:
         """Retry loop for a stream: retries stop once the response headers arrive."""
         return (
-            yield from self._attempts(method, path, json, None, None, None, None, None, stream=True)
+            yield from self._attempts(
+                method, path, json, None, None, None, headers, None, stream=True
+            )
         )
 
     def _attempts(

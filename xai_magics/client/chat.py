@@ -33,12 +33,15 @@ class ChatAPI:
         reasoning_effort: str | None = None,
         response_format: Mapping[str, Any] | None = None,
         on_retry: Callable[[Retrying], object] | None = None,
+        conversation_id: str | None = None,
         **extra: Any,
     ) -> Completion:
         """One finished completion.
 
         ``on_retry`` is called with a ``Retrying`` notice before each wait between attempts
         (the same notices a stream yields), e.g. to show "rate limited, retrying in 2 s".
+        ``conversation_id`` goes out as ``x-grok-conv-id``: requests that share one are routed
+        to the same prompt cache, so a conversation's repeated history is billed as cached.
         """
         body = chat_body(
             model,
@@ -51,7 +54,10 @@ class ChatAPI:
             extra,
         )
         started = time.monotonic()
-        response, attempts = drive(self._transport.request_steps("POST", PATH, json=body), on_retry)
+        steps = self._transport.request_steps(
+            "POST", PATH, json=body, headers=conversation_header(conversation_id)
+        )
+        response, attempts = drive(steps, on_retry)
         from xai_magics.schemas.chat import ChatCompletion
 
         doc, raw = parse(response.content, ChatCompletion, f"POST {PATH}")
@@ -70,9 +76,13 @@ class ChatAPI:
         max_tokens: int | None = None,
         reasoning_effort: str | None = None,
         response_format: Mapping[str, Any] | None = None,
+        conversation_id: str | None = None,
         **extra: Any,
     ) -> CompletionStream:
-        """A stream of deltas; asks for the usage chunk so cost is known at the end."""
+        """A stream of deltas; asks for the usage chunk so cost is known at the end.
+
+        ``conversation_id``: as for ``create``.
+        """
         body = chat_body(
             model,
             messages,
@@ -86,9 +96,17 @@ class ChatAPI:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
         transport = self._transport
+        headers = conversation_header(conversation_id)
         return CompletionStream(
-            lambda: transport.stream_steps("POST", PATH, json=body), endpoint="chat", model=model
+            lambda: transport.stream_steps("POST", PATH, json=body, headers=headers),
+            endpoint="chat",
+            model=model,
         )
+
+
+def conversation_header(conversation_id: str | None) -> dict[str, str] | None:
+    """The cache-affinity header of a chat request (Responses takes ``prompt_cache_key``)."""
+    return {"x-grok-conv-id": conversation_id} if conversation_id else None
 
 
 def chat_body(

@@ -85,6 +85,7 @@ class BaseHandler(tornado.web.RequestHandler):
             query=self.request.query,
             key=self.api_key,
             body=logged_body(self.request.body, self.request.headers.get("Content-Type", "")),
+            conv_id=self.request.headers.get("x-grok-conv-id"),
         )
         if self.fault_aware:
             self.fault = self.state.faults.take(self.request.method or "", self.request.path)

@@ -44,6 +44,7 @@ class RequestLog:
         query: str,
         key: str | None,
         body: Any,
+        conv_id: str | None = None,
     ) -> dict[str, Any]:
         """Record an arriving request; the returned entry is updated in place when it completes."""
         self._seq += 1
@@ -56,6 +57,8 @@ class RequestLog:
             "status": None,
             "key_sha256": key_hash(key),
             "body": body,
+            #: the x-grok-conv-id header (cache affinity), when the client sent one
+            "conv_id": conv_id,
             "fault": None,
         }
         self._entries.append(entry)
