@@ -258,7 +258,7 @@ class Grok:
             headers["x-grok-conv-id"] = cache_key
         text_in = json.dumps(body.get("input") or body.get("messages"), ensure_ascii=False)
         tokens = estimate_tokens(text_in)
-        prices = self._prices.get(options.model) or PUBLISHED_PRICES.get(options.model)
+        prices = self.prices_for(options.model)
         if prices is None:
             estimate = f"≈{tokens:,} input tokens; no price known for {options.model}"
         else:
@@ -295,6 +295,10 @@ class Grok:
         if key is None:
             key = self._cache_keys[thread] = f"xai-magics-{uuid.uuid4().hex}"
         return key
+
+    def prices_for(self, model: str) -> Prices | None:
+        """Per-token prices: the live list once ``models()`` fetched it, else the published one."""
+        return self._prices.get(model) or PUBLISHED_PRICES.get(model)
 
     def known_models(self) -> list[str]:
         """Model names known without a request: the published list, then any ``models()`` found."""

@@ -141,7 +141,17 @@ class SessionMagics(Magics):
             if not totals:
                 print("No calls yet in this session.")
                 return
-            headers = ["model", "requests", "in", "cached", "out", "reasoning", "cost"]
+            headers = [
+                "model",
+                "requests",
+                "in",
+                "cached",
+                "out",
+                "reasoning",
+                "cost",
+                "cache saved",
+            ]
+            saved = [self._cache_saving(t.model, t.cached_input_tokens) for t in totals]
             rows = [
                 [
                     t.model,
@@ -151,8 +161,9 @@ class SessionMagics(Magics):
                     f"{t.output_tokens:,}",
                     f"{t.reasoning_tokens:,}",
                     format_usd(t.cost_usd),
+                    format_usd(s) if s is not None else "?",
                 ]
-                for t in totals
+                for t, s in zip(totals, saved, strict=True)
             ]
             rows.append(
                 [
@@ -160,9 +171,23 @@ class SessionMagics(Magics):
                     ledger.calls,
                     *(f"{sum(getattr(t, k) for t in totals):,}" for k in _TOKEN_FIELDS),
                     format_usd(ledger.spend_usd),
+                    format_usd(sum(s for s in saved if s is not None)),
                 ]
             )
-        self._table(headers, rows, align="lrrrrrr", total_row=True)
+        self._table(
+            headers,
+            rows,
+            align="lrrrrrrr",
+            total_row=True,
+            note="cache saved: what the cached input tokens would have cost more at the "
+            "model's full input price (? where the price is not known).",
+        )
+
+    def _cache_saving(self, model: str, cached_tokens: int) -> float | None:
+        prices = self.session.prices_for(model)
+        if prices is None:
+            return None
+        return cached_tokens * (prices.input - prices.cached_input) / 1e10
 
     @no_var_expand
     @magic_arguments()
