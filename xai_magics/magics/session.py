@@ -25,6 +25,7 @@ def _per_million(ticks: Any) -> str:
 
 
 _TOKEN_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens")
+_TOKEN_HEADERS = ("in", "cached", "out", "reasoning")
 
 
 def aligned_table(
@@ -96,7 +97,7 @@ class SessionMagics(Magics):
     @argument("--calls", action="store_true", help="List every call, not totals by model.")
     @line_magic
     def grok_usage(self, line: str) -> None:
-        """Calls, tokens and cost of this session, by model."""
+        """Requests, tokens, cost and what the prompt cache saved in this session, by model."""
         args = parse_argstring(self.grok_usage, line)  # type: ignore[misc]
         ledger = self.session.ledger
         if args.clear:
@@ -104,28 +105,14 @@ class SessionMagics(Magics):
             print("Usage ledger cleared.")
             return
         if args.calls:
-            headers = [
-                "model",
-                "tier",
-                "status",
-                "requests",
-                "in",
-                "cached",
-                "out",
-                "reasoning",
-                "cost",
-                "time",
-            ]
+            headers = ["model", "tier", "status", "requests", *_TOKEN_HEADERS, "cost", "time"]
             rows: list[list[object]] = [
                 [
                     r.model or r.model_requested,
                     r.tier or "",
                     r.status,
                     f"{r.requests:,}",
-                    r.input_tokens,
-                    r.cached_input_tokens,
-                    r.output_tokens,
-                    r.reasoning_tokens,
+                    *(getattr(r, field) for field in _TOKEN_FIELDS),
                     format_usd(r.cost_usd),
                     f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
                 ]
@@ -136,44 +123,31 @@ class SessionMagics(Magics):
                 return
             self._table(headers, rows, align="lllrrrrrrr")
             return
-        else:
-            totals = ledger.by_model()
-            if not totals:
-                print("No calls yet in this session.")
-                return
-            headers = [
-                "model",
-                "requests",
-                "in",
-                "cached",
-                "out",
-                "reasoning",
-                "cost",
-                "cache saved",
+        totals = ledger.by_model()
+        if not totals:
+            print("No calls yet in this session.")
+            return
+        headers = ["model", "requests", *_TOKEN_HEADERS, "cost", "cache saved"]
+        saved = [self._cache_saving(t.model, t.cached_input_tokens) for t in totals]
+        rows = [
+            [
+                t.model,
+                t.calls,
+                *(f"{getattr(t, field):,}" for field in _TOKEN_FIELDS),
+                format_usd(t.cost_usd),
+                format_usd(s) if s is not None else "?",
             ]
-            saved = [self._cache_saving(t.model, t.cached_input_tokens) for t in totals]
-            rows = [
-                [
-                    t.model,
-                    t.calls,
-                    f"{t.input_tokens:,}",
-                    f"{t.cached_input_tokens:,}",
-                    f"{t.output_tokens:,}",
-                    f"{t.reasoning_tokens:,}",
-                    format_usd(t.cost_usd),
-                    format_usd(s) if s is not None else "?",
-                ]
-                for t, s in zip(totals, saved, strict=True)
+            for t, s in zip(totals, saved, strict=True)
+        ]
+        rows.append(
+            [
+                "total",
+                ledger.calls,
+                *(f"{sum(getattr(t, field) for t in totals):,}" for field in _TOKEN_FIELDS),
+                format_usd(ledger.spend_usd),
+                format_usd(sum(s for s in saved if s is not None)),
             ]
-            rows.append(
-                [
-                    "total",
-                    ledger.calls,
-                    *(f"{sum(getattr(t, k) for t in totals):,}" for k in _TOKEN_FIELDS),
-                    format_usd(ledger.spend_usd),
-                    format_usd(sum(s for s in saved if s is not None)),
-                ]
-            )
+        )
         self._table(
             headers,
             rows,
