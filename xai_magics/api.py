@@ -404,6 +404,7 @@ class Grok:
             endpoint=options.api,
             thread=thread.name if thread else None,
             error=parse_error or (_error_text(error) if error is not None else None),
+            error_type=type(error).__name__ if error is not None else None,
             receipt=receipt,
         )
         if thread is not None and result.status == "completed":

@@ -39,6 +39,9 @@ class GrokResult:
     endpoint: str = "responses"
     thread: str | None = None
     error: str | None = None
+    #: the client's error class (``AuthenticationError``, ``RateLimitError`` ...), for callers
+    #: that act on the kind of failure rather than its words
+    error_type: str | None = field(default=None, repr=False, compare=False)
     receipt: Receipt | None = None
     #: execution count of the cell whose output already shows this answer (set by the magic), so
     #: the same cell's value does not show it twice

@@ -65,3 +65,29 @@ def test_dry_run_needs_no_key_and_asks_nothing(keyless: Kernel, emu: Emulator) -
     assert run.ok, run.error_text
     assert "POST" in run.only_display()["data"]["text/plain"]
     assert emu.control.log() == []
+
+
+def test_a_rejected_key_from_the_prompt_is_asked_for_again(keyless: Kernel, emu: Emulator) -> None:
+    msg_id = keyless.start("%%grok\nQ", allow_stdin=True)
+    keyless.kc.get_stdin_msg(timeout=30)
+    keyless.kc.input("xai-bad-key")  # the emulator rejects this one, as xAI does a typo
+    run = keyless.collect(msg_id)
+    assert run.reply["ename"] == "UsageError"
+    assert "XAI_API_KEY was rejected" in run.error_text
+    assert "the next cell asks for it again" in run.error_text
+    assert "xai-bad-key" not in run.error_text
+    assert keyless.value("'XAI_API_KEY' in os.environ") is False
+
+    msg_id = keyless.start("%%grok -o r\nQ", allow_stdin=True)
+    keyless.kc.get_stdin_msg(timeout=30)  # asked again
+    keyless.kc.input(CANARY_KEY)
+    assert keyless.collect(msg_id).ok
+    assert keyless.value("r.status") == "completed"
+
+
+def test_a_rejected_key_set_in_code_is_left_alone(keyless: Kernel, emu: Emulator) -> None:
+    keyless.ok("os.environ['XAI_API_KEY'] = 'xai-bad-key'")
+    run = keyless.run("%grok_models")
+    assert "XAI_API_KEY was rejected" in run.error_text
+    assert "asks for it again" not in run.error_text
+    assert keyless.value("os.environ['XAI_API_KEY']") == "xai-bad-key"

@@ -16,7 +16,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
-from xai_magics.magics.key_prompt import ask_for_missing_key
+from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
@@ -200,7 +200,8 @@ class GrokMagics(Magics):
             self._shell.set_next_input(extract_code(result.text), replace=False)
         self._store(args.output, result)
         if result.status == "error":
-            raise UsageError(result.error or "the request failed")
+            dropped = forget_rejected_key() if result.error_type == "AuthenticationError" else ""
+            raise UsageError((result.error or "the request failed") + dropped)
         return result
 
     # -- helpers --------------------------------------------------------------------------

@@ -11,11 +11,12 @@ the usual message saying how to set the key.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 
 from IPython.core.error import StdinNotImplementedError
 
-__all__ = ["PROMPT", "ask_for_missing_key"]
+__all__ = ["PROMPT", "ask_for_missing_key", "forget_rejected_key"]
 
 PROMPT = (
     "XAI_API_KEY is not set. Paste your xAI API key (from https://console.x.ai; the text is "
@@ -34,3 +35,26 @@ def ask_for_missing_key() -> None:
     key = key.strip().strip("'\"").strip()  # pasted with its quotes, or a stray space
     if key:
         os.environ["XAI_API_KEY"] = key
+        global _asked_digest
+        _asked_digest = _digest(key)
+
+
+def forget_rejected_key() -> str:
+    """After the service rejected the key: if it came from the prompt, drop it so that the next
+    magic asks again (a mistyped paste must not need a restart). Returns a sentence to add to
+    the error, empty when the key came from elsewhere."""
+    global _asked_digest
+    key = os.environ.get("XAI_API_KEY", "")
+    if _asked_digest is None or _digest(key) != _asked_digest:
+        return ""
+    os.environ.pop("XAI_API_KEY", None)
+    _asked_digest = None
+    return " The key typed at the prompt was dropped: the next cell asks for it again."
+
+
+#: a digest of the key this module set (never the key: the environment holds that)
+_asked_digest: str | None = None
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()

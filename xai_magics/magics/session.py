@@ -10,7 +10,7 @@ from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
-from xai_magics.magics.key_prompt import ask_for_missing_key
+from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
 from xai_magics.usage import format_usd
 
 __all__ = ["SessionMagics"]
@@ -71,11 +71,13 @@ class SessionMagics(Magics):
     @line_magic
     def grok_models(self, line: str) -> None:
         """List the language models the API offers, with prices per million tokens."""
-        from xai_magics.client import XAIError
+        from xai_magics.client import AuthenticationError, XAIError
 
         ask_for_missing_key()
         try:
             models = self.session.models()
+        except AuthenticationError as exc:
+            raise UsageError(str(exc) + forget_rejected_key()) from None
         except XAIError as exc:
             raise UsageError(str(exc)) from None
         headers = ["model", "input", "cached input", "output", "aliases"]
