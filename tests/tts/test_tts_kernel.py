@@ -207,3 +207,16 @@ def test_a_clip_over_the_embed_limit_is_played_but_not_kept(kernel: TTSKernel) -
     assert "is not kept in the notebook" in cell.stderr
     _, end = chunks_and_end(cell)
     assert end["status"] == "complete"
+
+
+def test_a_rejected_key_is_one_line_and_the_player_says_so(kernel: TTSKernel) -> None:
+    kernel.ok("os.environ['XAI_API_KEY'] = 'xai-bad-key'")  # the emulator rejects this one
+    cell = kernel.run(f"%grok_tts {TEXT}")
+    assert cell.reply["ename"] == "UsageError"
+    assert "XAI_API_KEY was rejected" in cell.reply["evalue"]
+    assert "xai-bad-key" not in cell.error_text
+    assert "Traceback" not in cell.error_text
+    chunks, end = chunks_and_end(cell)
+    assert chunks == []
+    assert end["status"] == "error"
+    assert "XAI_API_KEY was rejected" in end["note"]

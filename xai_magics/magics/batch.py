@@ -17,9 +17,9 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 from traitlets import Int, Unicode
 
-from xai_magics.client.errors import XAIError
+from xai_magics.client.errors import AuthenticationError, XAIError
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
-from xai_magics.magics.key_prompt import ask_for_missing_key
+from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
 
 __all__ = ["BatchMagics"]
 
@@ -92,6 +92,8 @@ class BatchMagics(Magics):
             return self._submit(args)
         except UsageError:
             raise
+        except AuthenticationError as exc:
+            raise UsageError(str(exc) + forget_rejected_key()) from None
         except (ValueError, LookupError, TypeError, RuntimeError, XAIError) as exc:
             # every one of these messages says what to do next; a traceback adds nothing
             raise UsageError(str(exc)) from None

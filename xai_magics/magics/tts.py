@@ -22,7 +22,7 @@ from traitlets import Float, Int, Unicode
 
 from xai_magics.audio import Codec
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
-from xai_magics.magics.key_prompt import ask_for_missing_key
+from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
 from xai_magics.speech import SpeechInputError, SpeechResult, check_request, speak, wire_codec
 from xai_magics.templates import TemplateError, interpolate
 
@@ -158,7 +158,7 @@ class TTSMagics(Magics):
     def _speak(
         self, text: str, voice: str, language: str, codec: Codec, sample_rate: int, speed: float
     ) -> SpeechResult:
-        from xai_magics.client import MissingAPIKeyError, XAIClient
+        from xai_magics.client import AuthenticationError, MissingAPIKeyError, XAIClient, XAIError
         from xai_magics.widgets.audio_player import AudioPlayer
 
         ask_for_missing_key()
@@ -185,6 +185,12 @@ class TTSMagics(Magics):
             if player.status != "stopped":
                 player.clear("Stopped.")
             raise
+        except XAIError as exc:
+            # The service's answer (bad key, rate limit, connection lost) says what to do: one
+            # line, as every magic reports it, not a traceback through the socket code.
+            player.finish("error", str(exc))
+            dropped = forget_rejected_key() if isinstance(exc, AuthenticationError) else ""
+            raise UsageError(str(exc) + dropped) from None
         except Exception as exc:
             player.finish("error", str(exc))
             raise
