@@ -164,3 +164,12 @@ def test_interrupt_while_waiting_for_the_first_byte_returns_at_once(
     assert "stopped after 0 characters" in run.only_display()["data"]["text/plain"]
     nxt = grok_kernel.ok("%%grok\nNext cell")
     assert "stopped" not in nxt.only_display()["data"]["text/html"]
+
+
+def test_unknown_model_suggests_the_closest_name(grok_kernel: Kernel, emu: Emulator) -> None:
+    run = grok_kernel.run("%%grok -m grok-4.33\nQ")
+    assert run.reply["ename"] == "UsageError"
+    message = run.reply["evalue"]
+    assert message.startswith("Model not found: grok-4.33")
+    # the next step comes before the facts (status, request id, attempts)
+    assert "Did you mean grok-4.3? %grok_models lists the models. (HTTP 400" in message

@@ -6,6 +6,7 @@ Thin by design: options -> ``xai_magics.api.Grok`` -> ``presenter``. Defaults ar
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 from typing import TYPE_CHECKING, Any
@@ -200,9 +201,22 @@ class GrokMagics(Magics):
             self._shell.set_next_input(extract_code(result.text), replace=False)
         self._store(args.output, result)
         if result.status == "error":
-            dropped = forget_rejected_key() if result.error_type == "AuthenticationError" else ""
-            raise UsageError((result.error or "the request failed") + dropped)
+            raise UsageError(self._error_message(result, overrides["model"]))
         return result
+
+    def _error_message(self, result: GrokResult, model: str) -> str:
+        """The failure in one line, with the next step where the magic knows better."""
+        message = result.error or "the request failed"
+        if result.error_type == "AuthenticationError":
+            return message + forget_rejected_key()
+        if result.error_type == "BadRequestError" and "Model not found" in message:
+            # xAI: 400 "Model not found: NAME". The closest known name, before the facts.
+            close = difflib.get_close_matches(model, self.session.known_models(), n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            hint += " %grok_models lists the models."
+            facts = message.rfind(" (HTTP ")
+            return message[:facts] + hint + message[facts:] if facts >= 0 else message + hint
+        return message
 
     # -- helpers --------------------------------------------------------------------------
 
