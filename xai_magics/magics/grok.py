@@ -130,6 +130,8 @@ class GrokMagics(Magics):
         ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
         ``--raw`` sends the text exactly as written, with no interpolation at all.
         The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
+        Tab completes the options and their values (models, tiers, threads, schemas).
+        Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
         if _KEY_SHAPED.search(line) or (cell and _KEY_SHAPED.search(cell)):
             # Checked before parsing: argparse would echo an unknown "--api-key xai-..." back.
