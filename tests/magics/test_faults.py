@@ -173,3 +173,7 @@ def test_unknown_model_suggests_the_closest_name(grok_kernel: Kernel, emu: Emula
     assert message.startswith("Model not found: grok-4.33")
     # the next step comes before the facts (status, request id, attempts)
     assert "Did you mean grok-4.3? %grok_models lists the models. (HTTP 400" in message
+    # the same hint in a comparison's column
+    shown = grok_kernel.ok("%%grok --compare grok-4.3,grok-4.33@priority\nQ").only_display()
+    assert "Model not found: grok-4.33" in shown["data"]["text/plain"]
+    assert "Did you mean grok-4.3?" in shown["data"]["text/plain"]

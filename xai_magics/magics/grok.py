@@ -203,22 +203,24 @@ class GrokMagics(Magics):
             self._shell.set_next_input(extract_code(result.text), replace=False)
         self._store(args.output, result)
         if result.status == "error":
-            raise UsageError(self._error_message(result, overrides["model"]))
+            raise UsageError(result.error or "the request failed")
         return result
 
-    def _error_message(self, result: GrokResult, model: str) -> str:
-        """The failure in one line, with the next step where the magic knows better."""
-        message = result.error or "the request failed"
+    def _explain(self, result: GrokResult, model: str) -> None:
+        """Add the next step to a failed result's error, where the magic knows better."""
+        message = result.error
+        if result.status != "error" or not message:
+            return
         if result.error_type == "AuthenticationError":
-            return message + forget_rejected_key()
-        if result.error_type == "BadRequestError" and "Model not found" in message:
+            result.error = message + forget_rejected_key()
+        elif result.error_type == "BadRequestError" and "Model not found" in message:
             # xAI: 400 "Model not found: NAME". The closest known name, before the facts.
             close = difflib.get_close_matches(model, self.session.known_models(), n=1)
             hint = f" Did you mean {close[0]}?" if close else ""
             hint += " %grok_models lists the models."
             facts = message.rfind(" (HTTP ")
-            return message[:facts] + hint + message[facts:] if facts >= 0 else message + hint
-        return message
+            cut = facts if facts >= 0 else len(message)
+            result.error = message[:cut] + hint + message[cut:]
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -303,6 +305,7 @@ class GrokMagics(Magics):
                 spoken.feed(result.text)
                 spoken.finish()
                 result.speech = spoken.result
+        self._explain(result, overrides["model"])
         result.shown_in = self._shell.execution_count
         return result
 
@@ -333,6 +336,7 @@ class GrokMagics(Magics):
         columns = []
         plain = []
         for label, result in zip(specs, results, strict=True):
+            self._explain(result, label.partition("@")[0])
             data, _ = result.mime_bundle(fmt)
             columns.append((label, data["text/html"]))
             plain.append(f"== {label} ==\n{data['text/plain']}")
