@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def namespace(kernel: Kernel) -> Kernel:
     kernel.ok(
         "import pandas as pd, pydantic\n"
-        "reviews = pd.DataFrame({'text': ['fine']})\n"
+        "reviews = pd.DataFrame({'text': ['fine'], 'stars': [5], 'review date': ['x']})\n"
         "ratings = [1, 2]\n"
         "class Review(pydantic.BaseModel):\n"
         "    stars: int\n"
@@ -74,6 +74,16 @@ def test_names_from_the_namespace(namespace: Kernel) -> None:
     assert namespace.complete("%grok_batch r") == (["reviews"], "r")
     assert namespace.complete("%grok_batch reviews --schema ") == (["Review"], "")
     assert namespace.complete("%grok_batch reviews --pro") == (["--prompt"], "--pro")
+
+
+def test_batch_template_fields_complete_to_the_frames_columns(namespace: Kernel) -> None:
+    line = '%grok_batch reviews --prompt "Rate {te'
+    assert namespace.complete(line) == (["text"], "te")
+    # {[label]} is for labels that are not identifiers; {{ sends a brace, not a field
+    assert namespace.complete('%grok_batch reviews -p "On {[rev') == (["review date"], "rev")
+    assert "review date" not in namespace.complete('%grok_batch reviews -p "On {')[0]
+    assert "text" not in namespace.complete('%grok_batch reviews -p "Literal {{te')[0]
+    assert "text" not in namespace.complete('%grok_batch ratings -p "{te')[0]  # not a frame
 
 
 def test_voices_and_audio_options(namespace: Kernel) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Completions", "complete_options", "install", "magic_line"]
+__all__ = ["Completions", "complete_options", "install", "magic_line", "template_columns"]
 
 #: the magics whose lines are completed, and whether free text (the prompt) follows the options
 _FREE_TEXT = {
@@ -36,6 +36,15 @@ _TIERS = ("default", "priority")
 
 #: ``(magic, option dest)`` -> the values known for it
 ValueSource = Callable[[str, str], Iterable[str]]
+#: a DataFrame's name in the namespace -> its column labels (empty when there is no such frame)
+ColumnSource = Callable[[str], list[str]]
+
+# In a %grok_batch template being typed: --prompt "... {col   or   --prompt '... {[col label
+_OPEN_TEMPLATE = re.compile(
+    r"""(?:^|\s)(?:--prompt|-p)(?:=|\s+)(?:"(?P<double>[^"]*)|'(?P<single>[^']*))$"""
+)
+_OPEN_FIELD = re.compile(r"(?<!\{)\{(?P<bracket>\[?)(?P<typed>[^{}\[\]]*)$")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,30 @@ def magic_line(text_until_cursor: str, cursor_line: int) -> tuple[str, str] | No
     if match.group("escape") == "%%" and (cursor_line != 0 or match.group("indent")):
         return None
     return match.group("name"), text_until_cursor[match.end() :]
+
+
+def template_columns(args: str, columns: ColumnSource) -> Completions | None:
+    """Column names for a ``{field`` being typed in ``%grok_batch FRAME --prompt "..."``.
+
+    ``{name`` offers the columns whose labels are identifiers, ``{[label`` every column; an
+    escaped ``{{`` offers nothing. The frame is the line's first word that is not an option.
+    """
+    opened = _OPEN_TEMPLATE.search(args)
+    if opened is None:
+        return None
+    field = _OPEN_FIELD.search(opened.group("double") or opened.group("single") or "")
+    if field is None:
+        return None
+    head = args[: opened.start()].split()
+    frame = next((word for word in head if not word.startswith("-")), None)
+    if frame is None:
+        return None
+    typed = field.group("typed")
+    labels = columns(frame)
+    if not field.group("bracket"):
+        labels = [label for label in labels if _IDENTIFIER.fullmatch(label)]
+    found = [label for label in labels if label.startswith(typed)]
+    return Completions(typed, found, "value") if found else None
 
 
 def complete_options(
@@ -178,6 +211,15 @@ class SessionValues:
             return batch.known_jobs() if batch is not None else ()
         return ()
 
+    def columns(self, frame: str) -> list[str]:
+        """The column labels of the DataFrame called ``frame`` (pandas, polars, pyarrow)."""
+        value = self.shell.user_ns.get(frame)
+        if value is None or not _is_dataframe(value):
+            return []
+        import narwhals as nw
+
+        return [str(label) for label in nw.from_native(value, eager_only=True).columns]
+
     def _magics(self, name: str) -> Any:
         return self.shell.magics_manager.registry.get(name)
 
@@ -236,7 +278,8 @@ def install(shell: Any) -> None:
         parser = getattr(method, "parser", None)
         if parser is None:
             return {"completions": []}
-        found = complete_options(magic, parser, args, values)
+        found = template_columns(args, values.columns) if magic == "grok_batch" else None
+        found = found or complete_options(magic, parser, args, values)
         if found is None or not found.texts:
             return {"completions": []}
         kind = "param" if found.kind == "option" else "value"
