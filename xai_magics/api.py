@@ -255,7 +255,9 @@ class Grok:
             "Accept": "text/event-stream",
         }
         if options.api == "chat":
-            headers["x-grok-conv-id"] = cache_key
+            from xai_magics.client.chat import conversation_header
+
+            headers.update(conversation_header(cache_key) or {})
         text_in = json.dumps(body.get("input") or body.get("messages"), ensure_ascii=False)
         tokens = estimate_tokens(text_in)
         prices = self.prices_for(options.model)
