@@ -24,6 +24,7 @@ __all__ = [
     "Tier",
     "as_overrides",
     "client_kwargs",
+    "is_model_class",
     "parse_spec",
     "parse_structured",
     "prices_of",
@@ -180,6 +181,11 @@ def wire_body(
     if stream:
         body["stream"] = True
     return "/responses", body
+
+
+def is_model_class(value: object) -> bool:
+    """Whether ``value`` can be a ``--schema``: a pydantic model class (duck-typed, no import)."""
+    return isinstance(value, type) and hasattr(value, "model_json_schema")
 
 
 def json_schema(model: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from traitlets import Int, Unicode
 from xai_magics.client.errors import AuthenticationError, XAIError
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
+from xai_magics.request import is_model_class
 
 __all__ = ["BatchMagics"]
 
@@ -221,7 +222,7 @@ class BatchMagics(Magics):
 
     def _schema(self, name: str) -> Any:
         value = self.shell.user_ns.get(name) if self.shell is not None else None
-        if not (isinstance(value, type) and hasattr(value, "model_json_schema")):
+        if not is_model_class(value):
             raise UsageError(f"--schema {name}: expected a pydantic model class in the notebook.")
         return value
 

@@ -245,11 +245,10 @@ class SessionValues:
 
 
 def _is_pydantic_model(value: object) -> bool:
-    return (
-        isinstance(value, type)
-        and hasattr(value, "model_json_schema")
-        and value.__module__ != "pydantic.main"  # BaseModel itself
-    )
+    from xai_magics.request import is_model_class
+
+    # BaseModel itself passes the check but is no schema anyone means
+    return is_model_class(value) and getattr(value, "__module__", "") != "pydantic.main"
 
 
 def _is_dataframe(value: object) -> bool:

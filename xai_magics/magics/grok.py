@@ -21,7 +21,7 @@ from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_ke
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
-from xai_magics.request import PromptRefused
+from xai_magics.request import PromptRefused, is_model_class
 from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
 
@@ -245,7 +245,7 @@ class GrokMagics(Magics):
             raise UsageError(
                 f"--schema {name}: no such name in the notebook; define the model first."
             )
-        if not (isinstance(value, type) and hasattr(value, "model_json_schema")):
+        if not is_model_class(value):
             raise UsageError(
                 f"--schema {name}: expected a pydantic model class, got {type(value).__name__}."
             )
