@@ -214,11 +214,11 @@ class SessionValues:
     def columns(self, frame: str) -> list[str]:
         """The column labels of the DataFrame called ``frame`` (pandas, polars, pyarrow)."""
         value = self.shell.user_ns.get(frame)
-        if value is None or not _is_dataframe(value):
+        if value is None or not _is_dataframe(value):  # eager frames only: nothing is collected
             return []
-        import narwhals as nw
+        from xai_magics.batch.frame import FrameSource
 
-        return [str(label) for label in nw.from_native(value, eager_only=True).columns]
+        return FrameSource.of(value).columns  # the labels the batch template is checked against
 
     def _magics(self, name: str) -> Any:
         return self.shell.magics_manager.registry.get(name)
