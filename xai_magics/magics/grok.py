@@ -206,20 +206,33 @@ class GrokMagics(Magics):
             raise UsageError(result.error or "the request failed")
         return result
 
-    def _explain(self, result: GrokResult, model: str) -> None:
-        """Add the next step to a failed result's error, where the magic knows better."""
+    def _explain(self, result: GrokResult, model: str, *, use: str = "use -m {}") -> None:
+        """Add the next step to a failed result's error, where the magic knows better.
+
+        ``use`` says how this cell would ask another model (``-m``, or in ``--compare``).
+        """
         message = result.error
         if result.status != "error" or not message:
             return
+        facts = message.rfind(" (HTTP ")
+        cut = facts if facts >= 0 else len(message)
         if result.error_type == "AuthenticationError":
             result.error = message + forget_rejected_key()
+        elif result.error_type == "ModelDeprecatedError":
+            # xAI: 404 "The model X was deprecated on D ... Please use Y instead." Its words,
+            # then the flag to change; no closest-name guess, which could name X itself.
+            from xai_magics.client.errors import deprecated_model
+
+            retired = deprecated_model(message)
+            instead = retired[2] if retired else None
+            hint = f"{model} is deprecated" + (f": {use.format(instead)}" if instead else "")
+            text = message[:cut].split(". Ask for a current model")[0].rstrip(".")
+            result.error = f"{hint} (%grok_models lists the models). {text}.{message[cut:]}"
         elif result.error_type == "BadRequestError" and "Model not found" in message:
             # xAI: 400 "Model not found: NAME". The closest known name, before the facts.
             close = difflib.get_close_matches(model, self.session.known_models(), n=1)
             hint = f" Did you mean {close[0]}?" if close else ""
             hint += " %grok_models lists the models."
-            facts = message.rfind(" (HTTP ")
-            cut = facts if facts >= 0 else len(message)
             result.error = message[:cut] + hint + message[cut:]
 
     # -- helpers --------------------------------------------------------------------------
@@ -336,7 +349,7 @@ class GrokMagics(Magics):
         columns = []
         plain = []
         for label, result in zip(specs, results, strict=True):
-            self._explain(result, label.partition("@")[0])
+            self._explain(result, label.partition("@")[0], use="ask {} in --compare")
             data, _ = result.mime_bundle(fmt)
             columns.append((label, data["text/html"]))
             plain.append(f"== {label} ==\n{data['text/plain']}")
