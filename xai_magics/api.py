@@ -51,6 +51,7 @@ from xai_magics.usage import (
     Receipt,
     estimate_tokens,
     format_usd,
+    price_receipt,
     session_ledger,
 )
 
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
         CompletionStream,
         Retrying,
         StreamEvent,
+        Usage,
         XAIClient,
     )
 
@@ -378,17 +380,27 @@ class Grok:
         completion: Completion,
         error: BaseException | None,
     ) -> GrokResult:
-        receipt = Receipt.from_completion(
-            completion, model_requested=options.model, tier_requested=options.tier
+        parsed, parse_error = None, None
+        cut = completion.incomplete_reason
+        if options.schema is not None and completion.status == "completed" and cut is None:
+            parsed, parse_error = parse_structured(options.schema, completion.text)
+        status = "error" if parse_error else completion.status
+        if status == "streaming" or (status == "completed" and cut is not None):
+            status = "incomplete"
+        billed = completion
+        if completion.usage is None and (completion.id or completion.text or completion.reasoning):
+            # Stopped or cut: xAI bills what it generated, but its usage never arrived.
+            billed = replace(
+                completion, usage=self._usage_estimate(prompt, options, thread, completion)
+            )
+        receipt = price_receipt(
+            Receipt.from_completion(
+                billed, model_requested=options.model, tier_requested=options.tier, status=status
+            ),
+            self.prices_for(completion.model or options.model) or self.prices_for(options.model),
         )
         if completion.id is not None or completion.usage is not None or completion.text:
             self.ledger.record(receipt)
-        parsed, parse_error = None, None
-        if options.schema is not None and completion.status == "completed":
-            parsed, parse_error = parse_structured(options.schema, completion.text)
-        status = "error" if parse_error else completion.status
-        if status == "streaming":
-            status = "incomplete"
         result = GrokResult(
             text=completion.text,
             status=status,
@@ -408,6 +420,8 @@ class Grok:
             error=parse_error or (_error_text(error) if error is not None else None),
             error_type=type(error).__name__ if error is not None else None,
             receipt=receipt,
+            incomplete_reason=cut if status == "incomplete" else None,
+            max_tokens=options.max_tokens,
         )
         if thread is not None and result.status == "completed":
             key = turn_key(options, prompt)
@@ -426,6 +440,23 @@ class Grok:
                 )
             )
         return result
+
+    @staticmethod
+    def _usage_estimate(
+        prompt: str, options: AskOptions, thread: Thread | None, completion: Completion
+    ) -> Usage:
+        """Tokens counted here for an answer whose usage never came: the prompt with the
+        thread's history as input, the text and the reasoning that arrived as output."""
+        from xai_magics.client import Usage
+
+        sent = [options.system or "", prompt]
+        if thread is not None:
+            sent.append(thread.system or "")
+            sent += [t.prompt + t.answer for t in thread.history_for(turn_key(options, prompt))]
+        inp = estimate_tokens("".join(sent))
+        out = estimate_tokens(completion.text) if completion.text else 0
+        reasoning = estimate_tokens(completion.reasoning) if completion.reasoning else 0
+        return Usage(inp, 0, out, reasoning, inp + out + reasoning, None)
 
 
 def _error_text(error: BaseException) -> str:

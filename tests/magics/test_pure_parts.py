@@ -164,7 +164,7 @@ def receipt(**kw: object) -> Receipt:
             "grok-4.3 · default tier · 1,200 in (200 cached) · 300 out · 50 reasoning · $0.0123"
             " · first token 0.25 s · total 1.50 s",
         ),
-        ({"tier_requested": "priority"}, "default tier (asked priority)"),
+        ({"tier_requested": "priority"}, " · asked priority, served default · "),
         ({"model": "grok-4.3", "model_requested": "grok-3"}, "grok-4.3 (asked grok-3)"),
         ({"cost_usd": 0.000012}, "$0.000012"),
         ({"cost_usd": None}, "cost unknown"),
@@ -186,7 +186,7 @@ def test_ledger_totals_by_model() -> None:
     assert totals["grok-4.3"].calls == 2
     assert totals["grok-4.3"].cost_usd == pytest.approx(0.0223)
     assert totals["grok-3-mini"].unknown_cost_calls == 1
-    assert published[-1] == {"spend_usd": pytest.approx(0.0223), "calls": 3}
+    assert published[-1] == {"spend_usd": pytest.approx(0.0223), "estimated_usd": 0, "calls": 3}
 
 
 def test_result_repr_is_short_and_status_lines_say_what_happened() -> None:

@@ -360,7 +360,7 @@ class GrokMagics(Magics):
         }
         headers, rows = compare_summary(specs, results)
         bundle = {
-            "text/html": aligned_table(headers, rows, align="llrrrrrrl") + render_columns(columns),
+            "text/html": aligned_table(headers, rows, align="llrrrrrrll") + render_columns(columns),
             "text/plain": text_table(headers, rows) + "\n\n" + "\n\n".join(plain),
         }
         if not status.replace(bundle, meta):
@@ -408,8 +408,6 @@ def compare_summary(
     specs: list[str], results: list[GrokResult]
 ) -> tuple[list[str], list[list[object]]]:
     """One row per model asked, so latency, tokens and cost can be read across at a glance."""
-    from xai_magics.usage import format_usd
-
     # Figures first: a narrow notebook scrolls this table, and they are what is compared.
     headers = [
         "asked",
@@ -421,27 +419,36 @@ def compare_summary(
         "reasoning",
         "cost",
         "served by",
+        "status",
     ]
     rows: list[list[object]] = []
     for spec, result in zip(specs, results, strict=True):
         r = result.receipt
         if r is None or result.status == "error":
-            rows.append([spec, "", "", "", "", "", "", result.status, ""])
+            rows.append([spec, "", "", "", "", "", "", "", "", result.status])
             continue
         rows.append(
             [
                 spec,
-                r.tier or "unknown",
+                r.tier_label,
                 f"{r.ttft_s:.2f} s" if r.ttft_s is not None else "",
                 f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
                 f"{r.input_tokens:,}",
                 f"{r.output_tokens:,}",
                 f"{r.reasoning_tokens:,}",
-                format_usd(r.cost_usd),
+                r.cost_text,
                 r.model or "",
+                _status_word(result),
             ]
         )
     return headers, rows
+
+
+def _status_word(result: GrokResult) -> str:
+    """``completed``, ``stopped``, or ``incomplete (max_output_tokens)``: what the column says."""
+    if result.incomplete_reason:
+        return f"{result.status} ({result.incomplete_reason})"
+    return result.status
 
 
 class _StatusLine:
