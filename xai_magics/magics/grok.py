@@ -86,14 +86,25 @@ class GrokMagics(Magics):
     @magic_arguments()
     @argument("-m", "--model", help="Model (default: GrokMagics.model, grok-4.3).")
     @argument("--api", choices=["responses", "chat"], help="Endpoint (default: responses).")
-    @argument("--tier", choices=["default", "priority"], help="Service tier to ask for.")
+    @argument(
+        "--tier",
+        choices=["default", "priority"],
+        help="Service tier to ask for; xAI may serve (and bill) default instead, and the "
+        "receipt then says so.",
+    )
     @argument(
         "--system",
         metavar="TEXT",
         help="System prompt ({name} interpolation applies unless --raw).",
     )
     @argument("-t", "--temperature", type=float, help="Sampling temperature, 0 to 2.")
-    @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens.")
+    @argument(
+        "--max-tokens",
+        type=int,
+        metavar="N",
+        help="Cap on output tokens; on responses reasoning counts too, so a small cap can "
+        "leave no answer (said under it).",
+    )
     @argument("--reasoning-effort", metavar="LEVEL", help="none, low, medium, high (per model).")
     @argument("--thread", metavar="NAME", help="Continue the named conversation.")
     @argument(

@@ -108,7 +108,8 @@ class SessionMagics(Magics):
     @argument("--calls", action="store_true", help="List every call, not totals by model.")
     @line_magic
     def grok_usage(self, line: str) -> None:
-        """Requests, tokens, cost and what the prompt cache saved in this session, by model."""
+        """Requests, tiers, tokens, cost and what the prompt cache saved in this session, by
+        model. Answers stopped before their usage came are counted locally, marked "≈ est."."""
         args = parse_argstring(self.grok_usage, line)  # type: ignore[misc]
         ledger = self.session.ledger
         if args.clear:
