@@ -335,3 +335,17 @@ def test_recorded_deprecated_model_names_its_replacement(path: Any) -> None:
     assert isinstance(err, NotFoundError)  # still a 404 to code that catches those
     assert (err.model, err.since, err.replacement) == ("grok-beta", "2025-09-15", "grok-3")
     assert "Please use grok-3 instead" in str(err)
+
+
+TOKEN_LIMIT = recordings.files("req_llm/*token_limit*.json")
+
+
+@pytest.mark.parametrize("path", TOKEN_LIMIT, ids=recordings.ids(TOKEN_LIMIT))
+def test_recorded_answer_cut_at_its_cap_says_so(path: Any) -> None:
+    """Chat's ``finish_reason: length``: the text hit ``max_completion_tokens``."""
+    body = json.loads(path.read_text("utf-8"))["response"]["body"]
+    raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    with client_for(200, raw, JSON) as client:
+        result = client.chat.create(model="m", messages=[{"role": "user", "content": "x"}])
+    assert result.text
+    assert result.incomplete_reason == "length"
