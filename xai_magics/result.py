@@ -64,6 +64,8 @@ class GrokResult:
     def __repr__(self) -> str:
         preview = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         parts = [f"status={self.status!r}", f"model={(self.model or self.model_requested)!r}"]
+        if self.incomplete_reason:
+            parts.append(f"incomplete_reason={self.incomplete_reason!r}")
         if self.tier:
             parts.append(f"tier={self.tier!r}")
         if self.usage is not None:

@@ -197,6 +197,11 @@ def test_result_repr_is_short_and_status_lines_say_what_happened() -> None:
     assert str(r) == "x" * 500
     err = GrokResult(text="", status="error", model_requested="m", error="boom; do X")
     assert err.status_line() == "error: boom; do X"
+    cut = GrokResult(text="", status="incomplete", model_requested="m", incomplete_reason="length")
+    assert "incomplete_reason='length'" in repr(cut)
+    assert (
+        cut.status_line() == "incomplete: no answer within the output token cap; raise --max-tokens"
+    )
 
 
 @pytest.mark.parametrize("name", ["StreamView", "AudioPlayer"])
