@@ -27,8 +27,11 @@ class Model:
     aliases: tuple[str, ...] = ()
     #: efforts the model accepts; empty means the model rejects ``reasoning_effort``
     efforts: tuple[str, ...] = ("none", "low", "medium", "high")
-    #: whether the model shows its raw reasoning even when no effort was asked for
-    always_reasons: bool = False
+    #: the effort a model reasons at when the request names none; None means it does not reason
+    #: unless asked. Real grok-4.3 reasons on every call (recorded chat answers carry
+    #: ``reasoning_content`` and ~110-200 reasoning tokens with no effort set, rubyllm 2026-06 and
+    #: vercel-ai issue-17936/14932), about as much as at "low".
+    default_effort: str | None = "low"
     batchable: bool = False
     image_input: bool = True
     fingerprint: str = field(default="")
@@ -36,6 +39,11 @@ class Model:
     @property
     def reasoning(self) -> bool:
         return bool(self.efforts)
+
+    def effective_effort(self, asked: str | None) -> str | None:
+        """The effort the model reasons at: the one asked, else its default; None: no reasoning."""
+        effort = asked if asked is not None else self.default_effort
+        return effort if self.reasoning and effort not in (None, "none") else None
 
 
 _STANDARD = ("none", "low", "medium", "high")
@@ -60,6 +68,7 @@ MODELS: tuple[Model, ...] = (
         25000,
         ("grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest"),
         efforts=(),
+        default_effort=None,
         batchable=True,
     ),
     Model("grok-4.5", 1780272000, 20000, 3000, 60000, ("grok-4.5-latest",)),
@@ -73,7 +82,6 @@ MODELS: tuple[Model, ...] = (
         5000,
         ("grok-3-mini-latest", "grok-3-mini-beta"),
         efforts=("low", "high"),
-        always_reasons=True,
         image_input=False,
     ),
     Model("grok-build-0.1", 1784937600, 10000, 2000, 20000, ("grok-build-latest",)),

@@ -98,7 +98,7 @@ def tool_call_entries(gen: Generation, completion_id: str) -> list[dict[str, Any
 def completion_object(gen: Generation, completion_id: str, created: int) -> dict[str, Any]:
     """The non-streaming ``chat.completion`` body."""
     message: dict[str, Any] = {"role": "assistant", "content": gen.answer}
-    if gen.reasoning_tokens:
+    if gen.reasoned:
         message["reasoning_content"] = gen.reasoning
     if gen.tool_calls:
         message["tool_calls"] = tool_call_entries(gen, completion_id)
@@ -137,7 +137,7 @@ def completion_stream(
     dumps = json.dumps
     first = True
     for field, tokens in (
-        ("reasoning_content", gen.reasoning_tokens),
+        ("reasoning_content", gen.reasoning_pieces),
         ("content", gen.answer_tokens),
     ):
         for token in tokens:

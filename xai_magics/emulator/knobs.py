@@ -30,6 +30,13 @@ class Knobs:
         True,
         'whether ``service_tier: "priority"`` is granted (echoed and billed) when asked for',
     )
+    max_output_tokens_includes_reasoning: bool = knob(
+        False,
+        "whether Responses ``max_output_tokens`` also caps reasoning, as xAI's OpenAPI text "
+        "says (reasoning can then use the whole cap: status incomplete, no visible text); "
+        "off by default because recorded grok-4.3 answers reasoned past the cap (110 and 198 "
+        "reasoning tokens with max_output_tokens 16, 116 with 8) and completed",
+    )
     bad_key: str = knob(
         "xai-bad-key",
         'the API key the emulator rejects with 400 "Incorrect API key provided"',
