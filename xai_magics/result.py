@@ -123,8 +123,14 @@ class GrokResult:
             why = f" ({self.incomplete_reason})" if self.incomplete_reason else ""
             return f"incomplete{why}: the answer ended early; run again"
         cap = f"--max-tokens {self.max_tokens:,}" if self.max_tokens else "the output token cap"
-        reasoning = self.usage.reasoning_tokens if self.usage is not None else 0
-        if self.endpoint == "chat" or not reasoning:
+        usage = self.usage
+        reasoning = usage.reasoning_tokens if usage is not None else 0
+        # On Responses the cap may count reasoning too (as xAI documents; recorded grok-4.3
+        # answers reasoned past it): say so only when the figures show reasoning inside it.
+        within = usage is not None and (
+            self.max_tokens is None or reasoning + usage.output_tokens <= self.max_tokens
+        )
+        if self.endpoint == "chat" or not reasoning or not within:
             if self.text:
                 return f"incomplete: cut at {cap}; raise --max-tokens to get the rest"
             return f"incomplete: no answer within {cap}; raise --max-tokens"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tests.client.emulated import first_text_event
 from tests.kernels import Kernel
 
 from .kernel_harness import text_table_rows
@@ -115,7 +116,9 @@ def interrupt_on_first_text(kernel: Kernel) -> Any:
 
     def hook(msg: dict[str, Any]) -> None:
         data = msg["content"].get("data", {})
-        if not interrupted and msg["msg_type"] == "comm_msg" and data.get("method") == "custom":
+        # the model reasons first (as grok-4.3 does): stop once visible text has arrived
+        has_text = data.get("method") == "custom" and data.get("content", {}).get("text")
+        if not interrupted and msg["msg_type"] == "comm_msg" and has_text:
             interrupted.append(True)
             kernel.km.interrupt_kernel()
 
@@ -166,8 +169,9 @@ def test_stopped_answer_is_counted_as_an_estimate(grok_kernel: Kernel, emu: Emul
 
 
 def test_cut_stream_is_counted_as_an_estimate(grok_kernel: Kernel, emu: Emulator) -> None:
+    start = first_text_event(emu, "chat", "Q")
     emu.control.configure(tokens_per_second=100)
-    emu.control.inject("reset_mid_stream", "/v1/chat/completions", after_events=12)
+    emu.control.inject("reset_mid_stream", "/v1/chat/completions", after_events=start + 8)
     run = grok_kernel.run("%%grok --api chat -o r\nQ")
     emu.control.configure(tokens_per_second=0)
     assert run.reply["ename"] == "UsageError"
@@ -191,6 +195,8 @@ NO_ANSWER = (
 def test_reasoning_that_uses_the_whole_cap_is_not_a_blank_success(
     grok_kernel: Kernel, emu: Emulator
 ) -> None:
+    # as xAI documents it: on Responses, max_output_tokens counts reasoning too
+    emu.control.configure(max_output_tokens_includes_reasoning=True)
     for cell in (
         "%%grok --reasoning-effort high --max-tokens 5 -o r\nQ",
         "%%grok --reasoning-effort high --max-tokens 5 --no-stream -o r\nQ",
@@ -208,6 +214,7 @@ def test_reasoning_that_uses_the_whole_cap_is_not_a_blank_success(
 
 
 def test_compare_column_says_the_cap_was_reached(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.configure(max_output_tokens_includes_reasoning=True)
     run = grok_kernel.ok(
         "%%grok --compare grok-4.3,grok-4.3@priority --reasoning-effort high --max-tokens 5\nQ"
     )
@@ -218,6 +225,7 @@ def test_compare_column_says_the_cap_was_reached(grok_kernel: Kernel, emu: Emula
 
 
 def test_partial_answer_is_kept_and_marked_incomplete(grok_kernel: Kernel, emu: Emulator) -> None:
+    emu.control.configure(max_output_tokens_includes_reasoning=True)
     grok_kernel.ok("%%grok --reasoning-effort high -o full\nQ")
     reasoning = grok_kernel.value("full.usage.reasoning_tokens")
     assert reasoning > 0
@@ -230,9 +238,23 @@ def test_partial_answer_is_kept_and_marked_incomplete(grok_kernel: Kernel, emu: 
     plain = run.only_display()["data"]["text/plain"]
     assert plain.startswith(text)
     assert (
-        f"incomplete, cut at --max-tokens {cap}: reasoning used {reasoning:,} of {cap} tokens"
+        f"incomplete, cut at --max-tokens {cap:,}: reasoning used {reasoning:,} of {cap:,} tokens"
         in plain
     )
+
+
+def test_reasoning_past_the_cap_is_not_blamed_for_the_cut(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    """Recorded grok-4.3 reasoned past max_output_tokens and only the answer was capped."""
+    run = grok_kernel.ok("%%grok --max-tokens 4 -o r\nQ")
+    assert grok_kernel.value("r.status") == "incomplete"
+    assert grok_kernel.value("r.usage.reasoning_tokens") > 4
+    assert grok_kernel.value("r.usage.output_tokens") == 4
+    plain = run.only_display()["data"]["text/plain"]
+    assert plain.startswith(grok_kernel.value("r.text"))
+    assert "incomplete: cut at --max-tokens 4; raise --max-tokens to get the rest" in plain
+    assert "reasoning used" not in plain
 
 
 def test_chat_cut_at_max_tokens_is_marked(grok_kernel: Kernel, emu: Emulator) -> None:
