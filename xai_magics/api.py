@@ -270,9 +270,11 @@ class Grok:
             estimate = f"≈{tokens:,} input tokens ≈ {format_usd(cost_in)} input"
             if options.max_tokens:
                 cap = prices.cost_usd(tokens, options.max_tokens)
-                estimate += f"; at most {format_usd(cap)} with {options.max_tokens:,} output tokens"
+                estimate += f"; {format_usd(cap)} with {options.max_tokens:,} output tokens"
             else:
                 estimate += f"; output {format_usd(prices.output * 1000 / 1e10)} per 1k tokens"
+            # grok-4.3 reasons on every call, and recorded answers reasoned past the cap
+            estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
         return DryRun("POST", base + path, headers, body, tokens, estimate)

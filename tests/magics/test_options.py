@@ -100,6 +100,7 @@ def test_dry_run_shows_the_exact_request_and_sends_nothing(
     assert '"max_tokens": 100' in text
     estimate = next(line for line in text.splitlines() if line.startswith("≈"))
     assert "$" in estimate
+    assert "plus any reasoning (billed as output tokens)" in estimate  # not capped by 100
 
 
 def first_json_object(text: str) -> Any:

@@ -28,7 +28,8 @@ _TOKEN_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reason
 _TOKEN_HEADERS = ("in", "cached", "out", "reasoning")
 _ESTIMATE_NOTE = (
     "≈ … est.: counted here, not reported by xAI (an answer stopped or cut before its usage "
-    "arrived is still billed for what was generated); included in cost."
+    "arrived is still billed for what was generated); included in cost. Reasoning is counted "
+    "from what was shown of it (on Responses, a summary), so the bill can be higher."
 )
 
 
