@@ -61,7 +61,6 @@ if TYPE_CHECKING:
         CompletionStream,
         Retrying,
         StreamEvent,
-        Usage,
         XAIClient,
     )
 
@@ -389,18 +388,21 @@ class Grok:
         status = "error" if parse_error else completion.status
         if status == "streaming" or (status == "completed" and cut is not None):
             status = "incomplete"
-        billed = completion
+        receipt = Receipt.from_completion(
+            completion, model_requested=options.model, tier_requested=options.tier, status=status
+        )
         if completion.usage is None and (completion.id or completion.text or completion.reasoning):
             # Stopped or cut: xAI bills what it generated, but its usage never arrived.
-            billed = replace(
-                completion, usage=self._usage_estimate(prompt, options, thread, completion)
+            inp, out, reasoning = _counted_tokens(prompt, options, thread, completion)
+            receipt = replace(
+                receipt,
+                input_tokens=inp,
+                output_tokens=out,
+                reasoning_tokens=reasoning,
+                estimated=True,
             )
-        receipt = price_receipt(
-            Receipt.from_completion(
-                billed, model_requested=options.model, tier_requested=options.tier, status=status
-            ),
-            self.prices_for(completion.model or options.model) or self.prices_for(options.model),
-        )
+        prices = self.prices_for(completion.model or options.model)
+        receipt = price_receipt(receipt, prices or self.prices_for(options.model))
         if completion.id is not None or completion.usage is not None or completion.text:
             self.ledger.record(receipt)
         result = GrokResult(
@@ -443,22 +445,19 @@ class Grok:
             )
         return result
 
-    @staticmethod
-    def _usage_estimate(
-        prompt: str, options: AskOptions, thread: Thread | None, completion: Completion
-    ) -> Usage:
-        """Tokens counted here for an answer whose usage never came: the prompt with the
-        thread's history as input, the text and the reasoning that arrived as output."""
-        from xai_magics.client import Usage
 
-        sent = [options.system or "", prompt]
-        if thread is not None:
-            sent.append(thread.system or "")
-            sent += [t.prompt + t.answer for t in thread.history_for(turn_key(options, prompt))]
-        inp = estimate_tokens("".join(sent))
-        out = estimate_tokens(completion.text) if completion.text else 0
-        reasoning = estimate_tokens(completion.reasoning) if completion.reasoning else 0
-        return Usage(inp, 0, out, reasoning, inp + out + reasoning, None)
+def _counted_tokens(
+    prompt: str, options: AskOptions, thread: Thread | None, completion: Completion
+) -> tuple[int, int, int]:
+    """(input, output, reasoning) tokens counted here for an answer whose usage never came:
+    the prompt with the thread's history in, the text and the reasoning that arrived out."""
+    sent = [options.system or "", prompt]
+    if thread is not None:
+        sent.append(thread.system or "")
+        sent += [t.prompt + t.answer for t in thread.history_for(turn_key(options, prompt))]
+    out = estimate_tokens(completion.text) if completion.text else 0
+    reasoning = estimate_tokens(completion.reasoning) if completion.reasoning else 0
+    return estimate_tokens("".join(sent)), out, reasoning
 
 
 def _error_text(error: BaseException) -> str:

@@ -83,8 +83,10 @@ class Receipt:
         xAI bills the tier it echoes, so a refused priority request costs the default rate.
         Empty when no tier applies (speech) and none was asked.
         """
+        if self.tier_requested and self.tier is None:
+            return f"asked {self.tier_requested}, tier not reported"
         if self.tier_requested and self.tier_requested != self.tier:
-            return f"asked {self.tier_requested}, served {self.tier or 'unknown'}"
+            return f"asked {self.tier_requested}, served {self.tier}"
         return self.tier or ""
 
     @property

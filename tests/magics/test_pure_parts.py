@@ -169,8 +169,25 @@ def receipt(**kw: object) -> Receipt:
         ({"cost_usd": 0.000012}, "$0.000012"),
         ({"cost_usd": None}, "cost unknown"),
         ({"retries": 2}, "2 retries"),
+        ({"tier": None, "tier_requested": "priority"}, " · asked priority, tier not reported · "),
+        ({"estimated": True, "cost_usd": 0.0002}, " · ≈1,200 in (200 cached) · ≈300 out"),
+        ({"estimated": True, "cost_usd": 0.0002}, " · ≈$0.000200 est. · "),
+        ({"estimated": True, "tier": "priority"}, "≈$0.0123 est. at the default rate"),
+        ({"reasoning_cost_usd": 0.00125}, " · 50 reasoning ($0.001250) · "),
     ],
-    ids=["full", "tier-not-granted", "model-redirected", "tiny-cost", "no-cost", "retries"],
+    ids=[
+        "full",
+        "tier-not-granted",
+        "model-redirected",
+        "tiny-cost",
+        "no-cost",
+        "retries",
+        "tier-not-reported",
+        "estimated-tokens",
+        "estimated-cost",
+        "estimated-at-priority",
+        "reasoning-cost",
+    ],
 )
 def test_receipt_summary(changes: dict[str, object], expected: str) -> None:
     assert expected in receipt(**changes).summary()
