@@ -141,6 +141,10 @@ class GrokMagics(Magics):
         ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
         ``--raw`` sends the text exactly as written, with no interpolation at all.
         The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
+        The receipt under the answer names the tier that served it ("asked priority, served
+        default" when priority was refused) and what reasoning cost; an answer cut at its
+        token cap says so (``incomplete_reason``), and one stopped early is billed by xAI for
+        what it generated, so its receipt counts that locally, marked "≈ ... est.".
         Tab completes the options and their values (models, tiers, threads, schemas).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
