@@ -161,11 +161,12 @@ class ModelTotals:
 
     @property
     def tier_text(self) -> str:
-        """The tiers, with counts when they differ: "default ×2, asked priority, served default"."""
+        """The tiers, with counts when they differ: "default ×2; asked priority, served default
+        ×1"."""
         named = {t: n for t, n in self.tiers.items() if t}
         if len(named) == 1:
             return next(iter(named))
-        return ", ".join(t if n == 1 else f"{t} ×{n}" for t, n in named.items())
+        return "; ".join(f"{t} ×{n}" for t, n in named.items())
 
 
 StatusSender = Callable[[Mapping[str, Any]], None]

@@ -33,6 +33,10 @@ _ESTIMATE_NOTE = (
 )
 
 
+def _tokens(count: int, *, estimated: bool) -> str:
+    return f"≈{count:,}" if estimated and count else f"{count:,}"
+
+
 def _estimated(usd: float) -> str:
     """The estimated part of a cost, or "-" when all of it was reported by the server."""
     return f"≈{format_usd(usd)}" if usd else "-"
@@ -125,7 +129,7 @@ class SessionMagics(Magics):
                     r.tier_label,
                     r.status,
                     f"{r.requests:,}",
-                    *(f"{'≈' if r.estimated else ''}{getattr(r, f):,}" for f in _TOKEN_FIELDS),
+                    *(_tokens(getattr(r, f), estimated=r.estimated) for f in _TOKEN_FIELDS),
                     r.cost_text,
                     f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
                 ]
