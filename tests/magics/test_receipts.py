@@ -278,3 +278,43 @@ def test_receipt_and_usage_show_reasoning_and_its_cost(grok_kernel: Kernel, emu:
     assert row["reasoning"] == f"{reasoning:,}"
     assert row["reasoning cost"] == f"${share:.6f}"
     assert total["reasoning cost"] == row["reasoning cost"]
+
+
+def chat_events(emu: Emulator, prompt: str) -> list[str]:
+    """The SSE events of the emulator's chat stream for ``prompt`` (then the log is reset)."""
+    import httpx
+
+    body = {
+        "model": "grok-4.3",
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "messages": [{"role": "user", "content": prompt}],
+    }
+    response = httpx.post(
+        emu.base_url + "/chat/completions",
+        json=body,
+        headers={"Authorization": "Bearer xai-probe-key-for-the-emulator"},
+        timeout=10,
+    )
+    emu.control.reset()
+    return [block for block in response.text.split("\n\n") if block.strip()]
+
+
+def test_usage_that_arrived_before_a_cut_is_the_server_s(
+    grok_kernel: Kernel, emu: Emulator
+) -> None:
+    events = chat_events(emu, "Q")
+    assert '"usage"' in events[-2]
+    assert events[-1] == "data: [DONE]"
+    # everything but [DONE]: the usage came, then the stream ended early
+    emu.control.inject("eof_mid_stream", "/v1/chat/completions", after_events=len(events) - 1)
+    run = grok_kernel.run("%%grok --api chat -o r\nQ")
+    assert run.reply["ename"] == "UsageError"
+    assert grok_kernel.value("r.status") == "error"
+    assert grok_kernel.value("r.usage is not None") is True
+    assert grok_kernel.value("r.receipt.estimated") is False
+    assert grok_kernel.value("r.cost_usd") == grok_kernel.value("r.usage.cost_usd")
+    plain = run.only_display()["data"]["text/plain"]
+    assert "grok-4.3 · default tier ·" in plain  # the text that came, with what it cost
+    assert "est." not in plain
+    assert status_snapshot(grok_kernel)["estimated_usd"] == 0
