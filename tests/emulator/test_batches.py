@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.emulator.wire import cassette, key_paths
+from tests.emulator.wire import cassette, error_text, key_paths
 from xai_magics.emulator import Emulator
 
 BATCH_CASSETTE = (
@@ -195,7 +195,7 @@ def test_bad_add_requests(http: httpx.Client, payload: dict, status: int, contai
     batch = new_batch(http)
     response = http.post(f"/batches/{batch['batch_id']}/requests", json=payload)
     assert response.status_code == status
-    assert contains in response.json()["error"]
+    assert contains in error_text(response)
 
 
 @pytest.mark.parametrize(

@@ -285,9 +285,77 @@ def test_json_schema_answer_validates(http: httpx.Client) -> None:
     assert isinstance(value["ok"], bool)
 
 
-def test_retired_model_slug_answers_as_grok_4_3(http: httpx.Client) -> None:
-    assert ask(http, model="grok-4-1-fast-reasoning")["model"] == "grok-4.3"
-    assert ask(http, model="grok-4.3-latest")["model"] == "grok-4.3"
+@pytest.mark.parametrize(
+    ("asked", "named", "reasons"),
+    [
+        ("grok-4-1-fast-reasoning", "grok-4-1-fast-reasoning", True),
+        ("grok-4-fast-non-reasoning", "grok-4-fast-non-reasoning", False),
+        ("grok-4", "grok-4-0709", True),  # recorded (req_llm grok-4 basic)
+        ("grok-4-latest", "grok-4-0709", True),
+        ("grok-3-latest", "grok-3", False),  # recorded (misc grok-3-latest transcript)
+        ("grok-4-fast", "grok-4-fast-reasoning", True),  # recorded (req_llm context_append)
+        ("grok-4.3-latest", "grok-4.3", True),
+    ],
+)
+def test_retired_slugs_and_aliases_resolve_and_bill_as_grok_4_3(
+    http: httpx.Client, asked: str, named: str, reasons: bool
+) -> None:
+    body = ask(http, model=asked)
+    assert body["model"] == named
+    usage = body["usage"]
+    reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
+    assert (reasoning > 0) == reasons
+    cached = usage["prompt_tokens_details"]["cached_tokens"]
+    prompt_price, cached_price, out_price = PRICES["grok-4.3"]
+    expected = (
+        (usage["prompt_tokens"] - cached) * prompt_price
+        + cached * cached_price
+        + (usage["completion_tokens"] + reasoning) * out_price
+    )
+    assert usage["cost_in_usd_ticks"] == expected
+
+
+@pytest.mark.parametrize("effort", ["medium", "high"])
+def test_grok_3_mini_takes_medium_and_answers_as_the_high_variant(
+    http: httpx.Client, effort: str
+) -> None:
+    # Recorded (rubyllm 2026-01): grok-3-mini with reasoning_effort "medium" answered 200 as
+    # "grok-3-mini-high".
+    body = ask(http, model="grok-3-mini", reasoning_effort=effort)
+    assert body["model"] == "grok-3-mini-high"
+    assert body["usage"]["completion_tokens_details"]["reasoning_tokens"] >= 960
+    assert ask(http, model="grok-3-mini", reasoning_effort="low")["model"] == "grok-3-mini"
+
+
+@pytest.mark.parametrize("model", ["grok-code-fast-1", "grok-4-0709", "grok-4.20-non-reasoning"])
+def test_models_that_refuse_reasoning_effort_say_so_in_camel_case(
+    http: httpx.Client, model: str
+) -> None:
+    # Recorded: 400 "Model grok-code-fast-1 does not support parameter reasoningEffort."
+    body = {
+        "model": model,
+        "messages": [{"role": "user", "content": "x"}],
+        "reasoning_effort": "low",
+    }
+    response = http.post("/chat/completions", json=body)
+    assert response.status_code == 400
+    canonical = "grok-4.20-0309-non-reasoning" if model.startswith("grok-4.20") else model
+    assert response.json() == {
+        "code": "Client specified an invalid argument",
+        "error": f"Model {canonical} does not support parameter reasoningEffort.",
+    }
+
+
+def test_multi_agent_model_is_refused_on_chat_and_served_on_responses(
+    http: httpx.Client,
+) -> None:
+    body = {"model": "grok-4.20-multi-agent", "messages": [{"role": "user", "content": "x"}]}
+    refused = http.post("/chat/completions", json=body)
+    assert refused.status_code == 400
+    assert "Responses API" in refused.json()["error"]
+    served = http.post("/responses", json={"model": "grok-4.20-multi-agent", "input": "x"})
+    assert served.status_code == 200
+    assert served.json()["model"] == "grok-4.20-multi-agent-0309"
 
 
 def test_response_headers_look_like_the_service(http: httpx.Client) -> None:

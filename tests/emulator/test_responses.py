@@ -7,7 +7,14 @@ import json
 import httpx
 import pytest
 
-from tests.emulator.wire import body_text, cassette, key_paths, recorded_json, response_events
+from tests.emulator.wire import (
+    body_text,
+    cassette,
+    error_text,
+    key_paths,
+    recorded_json,
+    response_events,
+)
 from xai_magics.emulator import Emulator
 
 ERA = "rubyllm/2026-08_responses-api-era/"
@@ -239,4 +246,22 @@ def test_reasoning_can_use_the_whole_cap_when_the_cap_includes_it(
 def test_bad_responses_bodies(http: httpx.Client, body: dict, status: int) -> None:
     response = http.post("/responses", json=body)
     assert response.status_code == status
-    assert set(response.json()) == {"code", "error"}
+    assert error_text(response)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_priority_not_granted_echoes_default_and_bills_the_default_rate(
+    emu: Emulator, http: httpx.Client, stream: bool
+) -> None:
+    emu.control.configure(priority_granted=False)
+    request = {"model": "grok-4.3", "input": "Priority please", "service_tier": "priority"}
+    if stream:
+        events = response_events(http.post("/responses", json={**request, "stream": True}).text)
+        body = events[-1][1]["response"]
+    else:
+        body = create(http, **{k: v for k, v in request.items() if k != "model"})
+    assert body["service_tier"] == "default"
+    usage = body["usage"]
+    cached = usage["input_tokens_details"]["cached_tokens"]
+    expected = (usage["input_tokens"] - cached) * 12500 + cached * 2000
+    assert usage["cost_in_usd_ticks"] == expected + usage["output_tokens"] * 25000

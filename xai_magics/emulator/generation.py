@@ -43,6 +43,8 @@ class Generation:
     prompt_tokens: int
     cached_tokens: int
     priority: bool
+    #: the ``model`` the answer names (the id, or an effort variant such as grok-3-mini-high)
+    model_name: str
     batch: bool = False
     tool_calls: list[ToolCall] = field(default_factory=list)
 
@@ -240,6 +242,7 @@ def generate(
         prompt_tokens=answers.prompt_tokens([t for _, t in turns]),
         cached_tokens=cached,
         priority=priority,
+        model_name=model.answer_name(effort),
         batch=batch,
         tool_calls=list(tool_calls),
     )

@@ -28,7 +28,10 @@ class Knobs:
     )
     priority_granted: bool = knob(
         True,
-        'whether ``service_tier: "priority"`` is granted (echoed and billed) when asked for',
+        'whether ``service_tier: "priority"`` is granted when asked for; when not, the answer '
+        'echoes ``"default"`` and is billed at the default rate. The real service may serve '
+        '"default" when priority is asked (the echoed service_tier says which; every '
+        'recording shows "default"), so set false to test that path',
     )
     max_output_tokens_includes_reasoning: bool = knob(
         False,

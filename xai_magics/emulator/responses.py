@@ -168,7 +168,7 @@ class ResponseBuilder:
             "completed_at": int(time.time()) if done else None,
             "id": self.id,
             "max_output_tokens": body.get("max_output_tokens"),
-            "model": gen.model.id,
+            "model": gen.model_name,
             "object": "response",
             "output": output,
             "parallel_tool_calls": body.get("parallel_tool_calls", True),
