@@ -84,28 +84,23 @@ def test_compare_columns_show_the_tier_granted(grok_kernel: Kernel, emu: Emulato
 
 # -- retired models ------------------------------------------------------------------------------
 
-RETIRED = {
-    "code": "Some requested entity was not found",
-    "error": "The model grok-beta was deprecated on 2025-09-15 and is no longer accessible via "
-    "the API. Please use grok-3 instead.",
-}
-
 
 def test_deprecated_model_names_the_replacement_to_use(grok_kernel: Kernel, emu: Emulator) -> None:
-    for flags in ("", "--no-stream"):
-        emu.control.inject("status", "/v1/responses", status=404, body=RETIRED)
+    # the emulator answers grok-beta as recorded: 404, plain JSON even to a stream request
+    for flags in ("", "--no-stream", "--api chat"):
         run = grok_kernel.run(f"%%grok -m grok-beta {flags}\nQ")
         assert run.reply["ename"] == "UsageError"
         message = run.reply["evalue"]
         assert message.startswith("grok-beta is deprecated: use -m grok-3"), message
         assert "2025-09-15" in message
+        assert "HTTP 404" in message
         assert "Did you mean" not in message  # no closest-name guess for a retired model
         assert "Traceback" not in run.error_text
         assert "\n" not in message
-    emu.control.inject("status", "/v1/responses", status=404, body=RETIRED)
     shown = grok_kernel.ok("%%grok --compare grok-beta,grok-4.3\nQ").only_display()
     plain = shown["data"]["text/plain"]
     assert "grok-beta is deprecated: ask grok-3 in --compare" in plain
+    assert [r["status"] for r in text_table_rows(plain)] == ["error", "completed"]
 
 
 # -- a stopped answer still costs money ------------------------------------------------------
