@@ -100,7 +100,10 @@ class Receipt:
     def cost_text(self) -> str:
         """The cost, marked "est." when it was counted here rather than billed by the server."""
         if self.estimated and self.cost_usd is not None:
-            rate = " at the default rate" if self.tier == "priority" else ""
+            # Priority's rate is not published: a call that may have run at it is priced at
+            # the default rate, and says so.
+            maybe_priority = (self.tier or self.tier_requested) == "priority"
+            rate = " at the default rate" if maybe_priority else ""
             return f"≈{format_usd(self.cost_usd)} est.{rate}"
         return format_usd(self.cost_usd)
 

@@ -173,6 +173,8 @@ def receipt(**kw: object) -> Receipt:
         ({"estimated": True, "cost_usd": 0.0002}, " · ≈1,200 in (200 cached) · ≈300 out"),
         ({"estimated": True, "cost_usd": 0.0002}, " · ≈$0.000200 est. · "),
         ({"estimated": True, "tier": "priority"}, "≈$0.0123 est. at the default rate"),
+        ({"estimated": True, "tier": None, "tier_requested": "priority"}, "est. at the default"),
+        ({"estimated": True, "tier_requested": "priority"}, " reasoning · ≈$0.0123 est. · first"),
         ({"reasoning_cost_usd": 0.00125}, " · 50 reasoning ($0.001250) · "),
     ],
     ids=[
@@ -186,6 +188,8 @@ def receipt(**kw: object) -> Receipt:
         "estimated-tokens",
         "estimated-cost",
         "estimated-at-priority",
+        "estimated-tier-unknown",
+        "estimated-priority-refused",
         "reasoning-cost",
     ],
 )
