@@ -102,8 +102,8 @@ class GrokMagics(Magics):
         "--max-tokens",
         type=int,
         metavar="N",
-        help="Cap on output tokens; on responses reasoning counts too, so a small cap can "
-        "leave no answer (said under it).",
+        help="Cap on output tokens; xAI documents that on responses reasoning counts too, so "
+        "a small cap can leave no answer (said under it).",
     )
     @argument("--reasoning-effort", metavar="LEVEL", help="none, low, medium, high (per model).")
     @argument("--thread", metavar="NAME", help="Continue the named conversation.")
