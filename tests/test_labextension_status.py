@@ -66,7 +66,12 @@ BATCH = {"name": "reviews", "id": "batch_1", "done": 0, "total": 10}
 def test_first_publish_opens_the_comm_carrying_the_snapshot(harness: Harness) -> None:
     harness.publisher.publish({"spend_usd": 0.0125, "calls": 1})
     assert len(harness.comms) == 1
-    assert harness.comms[0].opened_with == {"spend_usd": 0.0125, "calls": 1, "running_batches": []}
+    assert harness.comms[0].opened_with == {
+        "spend_usd": 0.0125,
+        "estimated_usd": 0.0,
+        "calls": 1,
+        "running_batches": [],
+    }
     assert harness.comms[0].sent == []
 
 
@@ -80,14 +85,18 @@ def test_changes_within_the_interval_are_coalesced_into_one_trailing_send(
     assert harness.comms[0].sent == []
     assert [round(delay, 6) for delay, _ in harness.timers] == [0.15]
     harness.fire_timers()
-    assert harness.comms[0].sent == [{"spend_usd": 0.04, "calls": 4, "running_batches": []}]
+    assert harness.comms[0].sent == [
+        {"spend_usd": 0.04, "estimated_usd": 0.0, "calls": 4, "running_batches": []}
+    ]
 
 
 def test_a_change_after_the_interval_is_sent_at_once(harness: Harness) -> None:
     harness.publisher.publish({"calls": 1})
     harness.now += 0.3
     harness.publisher.publish({"calls": 2})
-    assert harness.comms[0].sent == [{"spend_usd": 0.0, "calls": 2, "running_batches": []}]
+    assert harness.comms[0].sent == [
+        {"spend_usd": 0.0, "estimated_usd": 0.0, "calls": 2, "running_batches": []}
+    ]
     assert harness.timers == []
 
 
@@ -104,6 +113,7 @@ def test_partial_updates_keep_the_other_fields(harness: Harness) -> None:
     harness.publisher.publish({"calls": 3})
     assert harness.publisher.snapshot() == {
         "spend_usd": 0.5,
+        "estimated_usd": 0.0,
         "calls": 3,
         "running_batches": [BATCH],
     }
@@ -133,7 +143,9 @@ def test_a_frontend_asking_for_the_snapshot_gets_it_even_if_unchanged(harness: H
     comm = harness.comms[0]
     assert comm.msg_callback is not None
     comm.msg_callback({"content": {"data": {"request": "snapshot"}}})
-    assert comm.sent == [{"spend_usd": 0.25, "calls": 1, "running_batches": []}]
+    assert comm.sent == [
+        {"spend_usd": 0.25, "estimated_usd": 0.0, "calls": 1, "running_batches": []}
+    ]
 
 
 def test_a_comm_closed_by_the_frontend_is_not_reopened(harness: Harness) -> None:
@@ -197,7 +209,10 @@ def test_a_real_kernel_opens_the_status_comm_and_answers_snapshot_requests(kerne
     )
     comm_opens = [m["content"] for m in opened if m["msg_type"] == "comm_open"]
     assert [(c["target_name"], c["data"]) for c in comm_opens] == [
-        (STATUS_COMM_TARGET, {"spend_usd": 0.5, "calls": 2, "running_batches": []})
+        (
+            STATUS_COMM_TARGET,
+            {"spend_usd": 0.5, "estimated_usd": 0.0, "calls": 2, "running_batches": []},
+        )
     ]
     comm_id = comm_opens[0]["comm_id"]
 
@@ -205,13 +220,18 @@ def test_a_real_kernel_opens_the_status_comm_and_answers_snapshot_requests(kerne
     trailing = kc.get_iopub_msg(timeout=5)
     while trailing["msg_type"] != "comm_msg":
         trailing = kc.get_iopub_msg(timeout=5)
-    assert trailing["content"]["data"] == {"spend_usd": 0.5, "calls": 4, "running_batches": []}
+    assert trailing["content"]["data"] == {
+        "spend_usd": 0.5,
+        "estimated_usd": 0.0,
+        "calls": 4,
+        "running_batches": [],
+    }
 
     request = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"request": "snapshot"}})
     kc.shell_channel.send(request)
     answered = _iopub_until_idle(kc, request["header"]["msg_id"])
     resent = [m["content"]["data"] for m in answered if m["msg_type"] == "comm_msg"]
-    assert resent == [{"spend_usd": 0.5, "calls": 4, "running_batches": []}]
+    assert resent == [{"spend_usd": 0.5, "estimated_usd": 0.0, "calls": 4, "running_batches": []}]
 
 
 def test_the_module_functions_share_one_session_status() -> None:

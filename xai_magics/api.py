@@ -51,6 +51,7 @@ from xai_magics.usage import (
     Receipt,
     estimate_tokens,
     format_usd,
+    price_receipt,
     session_ledger,
 )
 
@@ -268,9 +269,11 @@ class Grok:
             estimate = f"≈{tokens:,} input tokens ≈ {format_usd(cost_in)} input"
             if options.max_tokens:
                 cap = prices.cost_usd(tokens, options.max_tokens)
-                estimate += f"; at most {format_usd(cap)} with {options.max_tokens:,} output tokens"
+                estimate += f"; {format_usd(cap)} with {options.max_tokens:,} output tokens"
             else:
                 estimate += f"; output {format_usd(prices.output * 1000 / 1e10)} per 1k tokens"
+            # grok-4.3 reasons on every call, and recorded answers reasoned past the cap
+            estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
         return DryRun("POST", base + path, headers, body, tokens, estimate)
@@ -378,17 +381,30 @@ class Grok:
         completion: Completion,
         error: BaseException | None,
     ) -> GrokResult:
-        receipt = Receipt.from_completion(
-            completion, model_requested=options.model, tier_requested=options.tier
-        )
-        if completion.id is not None or completion.usage is not None or completion.text:
-            self.ledger.record(receipt)
         parsed, parse_error = None, None
-        if options.schema is not None and completion.status == "completed":
+        cut = completion.incomplete_reason
+        if options.schema is not None and completion.status == "completed" and cut is None:
             parsed, parse_error = parse_structured(options.schema, completion.text)
         status = "error" if parse_error else completion.status
-        if status == "streaming":
+        if status == "streaming" or (status == "completed" and cut is not None):
             status = "incomplete"
+        receipt = Receipt.from_completion(
+            completion, model_requested=options.model, tier_requested=options.tier, status=status
+        )
+        if completion.usage is None and (completion.id or completion.text or completion.reasoning):
+            # Stopped or cut: xAI bills what it generated, but its usage never arrived.
+            inp, out, reasoning = _counted_tokens(prompt, options, thread, completion)
+            receipt = replace(
+                receipt,
+                input_tokens=inp,
+                output_tokens=out,
+                reasoning_tokens=reasoning,
+                estimated=True,
+            )
+        prices = self.prices_for(completion.model or options.model)
+        receipt = price_receipt(receipt, prices or self.prices_for(options.model))
+        if completion.id is not None or completion.usage is not None or completion.text:
+            self.ledger.record(receipt)
         result = GrokResult(
             text=completion.text,
             status=status,
@@ -408,6 +424,8 @@ class Grok:
             error=parse_error or (_error_text(error) if error is not None else None),
             error_type=type(error).__name__ if error is not None else None,
             receipt=receipt,
+            incomplete_reason=cut if status == "incomplete" else None,
+            max_tokens=options.max_tokens,
         )
         if thread is not None and result.status == "completed":
             key = turn_key(options, prompt)
@@ -426,6 +444,20 @@ class Grok:
                 )
             )
         return result
+
+
+def _counted_tokens(
+    prompt: str, options: AskOptions, thread: Thread | None, completion: Completion
+) -> tuple[int, int, int]:
+    """(input, output, reasoning) tokens counted here for an answer whose usage never came:
+    the prompt with the thread's history in, the text and the reasoning that arrived out."""
+    sent = [options.system or "", prompt]
+    if thread is not None:
+        sent.append(thread.system or "")
+        sent += [t.prompt + t.answer for t in thread.history_for(turn_key(options, prompt))]
+    out = estimate_tokens(completion.text) if completion.text else 0
+    reasoning = estimate_tokens(completion.reasoning) if completion.reasoning else 0
+    return estimate_tokens("".join(sent)), out, reasoning
 
 
 def _error_text(error: BaseException) -> str:

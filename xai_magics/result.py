@@ -48,6 +48,11 @@ class GrokResult:
     shown_in: int | None = field(default=None, repr=False, compare=False)
     #: the spoken answer (``--speak``): a SpeechResult with the clip's bytes, duration and cost
     speech: Any = field(default=None, repr=False, compare=False)
+    #: why the server ended the answer early (status ``incomplete``): ``max_output_tokens``
+    #: (Responses: reasoning and text together hit the cap) or ``length`` (chat: the text did)
+    incomplete_reason: str | None = None
+    #: the output cap the call was made with (``--max-tokens``), to say what was hit
+    max_tokens: int | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +64,8 @@ class GrokResult:
     def __repr__(self) -> str:
         preview = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         parts = [f"status={self.status!r}", f"model={(self.model or self.model_requested)!r}"]
+        if self.incomplete_reason:
+            parts.append(f"incomplete_reason={self.incomplete_reason!r}")
         if self.tier:
             parts.append(f"tier={self.tier!r}")
         if self.usage is not None:
@@ -86,23 +93,53 @@ class GrokResult:
             text,
             reasoning=self.reasoning,
             status_line=self.status_line(),
-            # Without usage (stopped, cut off) the numbers would be zeros, not a receipt.
-            receipt_line=self.receipt.summary() if self.receipt and self.usage else "",
+            receipt_line=self.receipt_line(),
             fmt=fmt,
         )
         meta = {"xai_magics": {"receipt": self.receipt.to_metadata() if self.receipt else None}}
         return data, meta
+
+    def receipt_line(self) -> str:
+        """The receipt under the answer: reported by the server, or counted here ("est.") for
+        an answer stopped before its usage came; none when nothing was generated."""
+        r = self.receipt
+        if r is None or (self.usage is None and not r.estimated):
+            return ""
+        return r.summary()
 
     def status_line(self) -> str:
         """Empty for a complete answer; otherwise what happened and what to do."""
         if self.status == "stopped":
             return f"stopped after {len(self.text):,} characters (interrupted); re-run to ask again"
         if self.status == "incomplete":
-            return "incomplete: the answer hit its token limit; raise --max-tokens to get more"
+            return self._incomplete_line()
         if self.status == "error":
             kept = f" (kept {len(self.text):,} characters)" if self.text else ""
             return f"error{kept}: {self.error}"
         return ""
+
+    def _incomplete_line(self) -> str:
+        if self.incomplete_reason not in ("max_output_tokens", "length"):
+            why = f" ({self.incomplete_reason})" if self.incomplete_reason else ""
+            return f"incomplete{why}: the answer ended early; run again"
+        cap = f"--max-tokens {self.max_tokens:,}" if self.max_tokens else "the output token cap"
+        usage = self.usage
+        reasoning = usage.reasoning_tokens if usage is not None else 0
+        # On Responses the cap may count reasoning too (as xAI documents; recorded grok-4.3
+        # answers reasoned past it): say so only when the figures show reasoning inside it.
+        within = usage is not None and (
+            self.max_tokens is None or reasoning + usage.output_tokens <= self.max_tokens
+        )
+        if self.endpoint == "chat" or not reasoning or not within:
+            if self.text:
+                return f"incomplete: cut at {cap}; raise --max-tokens to get the rest"
+            return f"incomplete: no answer within {cap}; raise --max-tokens"
+        of = f" of {self.max_tokens:,}" if self.max_tokens else ""
+        head = f"cut at {cap}" if self.text else "no answer"
+        return (
+            f"incomplete, {head}: reasoning used {reasoning:,}{of} tokens; "
+            "raise --max-tokens or lower --reasoning-effort"
+        )
 
     def _ipython_display_(self) -> None:
         from IPython import get_ipython

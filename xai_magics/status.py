@@ -9,7 +9,7 @@ only updates the snapshot kept here.
 Callers report what they know and leave the rest alone::
 
     from xai_magics import status
-    status.publish({"spend_usd": 0.0123, "calls": 2})  # the session ledger's totals
+    status.publish({"spend_usd": 0.0123, "estimated_usd": 0.0, "calls": 2})  # the ledger's totals
     status.batch_progress({"name": "reviews", "id": "batch_1", "done": 40, "total": 100})
     status.batch_finished("batch_1")
 """
@@ -51,7 +51,10 @@ class RunningBatch(TypedDict):
 
 
 class StatusSnapshot(TypedDict):
+    #: the session's spend, estimates of stopped answers included
     spend_usd: float
+    #: the part of ``spend_usd`` counted locally, not (yet) reported by the server
+    estimated_usd: float
     calls: int
     running_batches: list[RunningBatch]
 
@@ -60,6 +63,7 @@ class StatusUpdate(TypedDict, total=False):
     """Any subset of the snapshot; `running_batches`, when given, replaces the whole list."""
 
     spend_usd: float
+    estimated_usd: float
     calls: int
     running_batches: list[RunningBatch]
 
@@ -118,6 +122,7 @@ class StatusPublisher:
         self._min_interval_s = min_interval_s
         self._lock = threading.RLock()
         self._spend_usd = 0.0
+        self._estimated_usd = 0.0
         self._calls = 0
         self._batches: dict[str, RunningBatch] = {}
         self._comm: StatusComm | None = None
@@ -130,6 +135,7 @@ class StatusPublisher:
         with self._lock:
             return {
                 "spend_usd": self._spend_usd,
+                "estimated_usd": self._estimated_usd,
                 "calls": self._calls,
                 "running_batches": [copy.copy(batch) for batch in self._batches.values()],
             }
@@ -139,6 +145,8 @@ class StatusPublisher:
         with self._lock:
             if "spend_usd" in update:
                 self._spend_usd = float(update["spend_usd"])
+            if "estimated_usd" in update:
+                self._estimated_usd = float(update["estimated_usd"])
             if "calls" in update:
                 self._calls = int(update["calls"])
             if "running_batches" in update:

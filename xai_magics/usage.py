@@ -11,13 +11,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from xai_magics.client.completion import Completion
 
-__all__ = ["Ledger", "ModelTotals", "Receipt", "session_ledger"]
+__all__ = ["Ledger", "ModelTotals", "Receipt", "price_receipt", "session_ledger"]
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,20 @@ class Receipt:
     at: float = field(default_factory=time.time)
     #: requests this receipt stands for: 1 for a call, the results of a batch
     requests: int = 1
+    #: the tokens or the cost are counted here, not reported by the server (a stopped or cut
+    #: stream is billed for what was generated, but its usage never arrives)
+    estimated: bool = False
+    #: the part of ``cost_usd`` that paid for reasoning (billed at the output rate)
+    reasoning_cost_usd: float | None = None
 
     @classmethod
     def from_completion(
-        cls, completion: Completion, *, model_requested: str, tier_requested: str | None
+        cls,
+        completion: Completion,
+        *,
+        model_requested: str,
+        tier_requested: str | None,
+        status: str | None = None,
     ) -> Receipt:
         usage = completion.usage
         return cls(
@@ -61,31 +71,57 @@ class Receipt:
             cost_usd=usage.cost_usd if usage else None,
             ttft_s=completion.ttft_s,
             elapsed_s=completion.elapsed_s,
-            status=completion.status,
+            status=status or completion.status,
             retries=completion.retries,
             response_id=completion.id,
         )
 
     @property
+    def tier_label(self) -> str:
+        """The tier that served the call; "asked priority, served default" when not granted.
+
+        xAI bills the tier it echoes, so a refused priority request costs the default rate.
+        Empty when no tier applies (speech) and none was asked.
+        """
+        if self.tier_requested and self.tier is None:
+            return f"asked {self.tier_requested}, tier not reported"
+        if self.tier_requested and self.tier_requested != self.tier:
+            return f"asked {self.tier_requested}, served {self.tier}"
+        return self.tier or ""
+
+    @property
     def tier_note(self) -> str:
-        """The granted tier, and what was asked when that differs."""
-        granted = self.tier or "unknown"
-        if self.tier_requested and self.tier_requested != granted:
-            return f"{granted} tier (asked {self.tier_requested})"
-        return f"{granted} tier"
+        label = self.tier_label
+        if label.startswith("asked "):
+            return label
+        return f"{label or 'unknown'} tier"
+
+    @property
+    def cost_text(self) -> str:
+        """The cost, marked "est." when it was counted here rather than billed by the server."""
+        if self.estimated and self.cost_usd is not None:
+            # Priority's rate is not published: a call that may have run at it is priced at
+            # the default rate, and says so.
+            maybe_priority = (self.tier or self.tier_requested) == "priority"
+            rate = " at the default rate" if maybe_priority else ""
+            return f"≈{format_usd(self.cost_usd)} est.{rate}"
+        return format_usd(self.cost_usd)
 
     def summary(self) -> str:
         """One line for under the answer: model, tier, tokens, cost, latencies."""
         model = self.model or self.model_requested
         if self.model and self.model != self.model_requested:
             model = f"{self.model} (asked {self.model_requested})"
-        tokens = f"{self.input_tokens:,} in"
+        about = "≈" if self.estimated else ""
+        tokens = f"{about}{self.input_tokens:,} in"
         if self.cached_input_tokens:
             tokens += f" ({self.cached_input_tokens:,} cached)"
-        tokens += f" · {self.output_tokens:,} out"
+        tokens += f" · {about}{self.output_tokens:,} out"
         if self.reasoning_tokens:
-            tokens += f" · {self.reasoning_tokens:,} reasoning"
-        parts = [model, self.tier_note, tokens, format_usd(self.cost_usd)]
+            tokens += f" · {about}{self.reasoning_tokens:,} reasoning"
+            if self.reasoning_cost_usd is not None:
+                tokens += f" ({format_usd(self.reasoning_cost_usd)})"
+        parts = [model, self.tier_note, tokens, self.cost_text]
         if self.ttft_s is not None:
             parts.append(f"first token {self.ttft_s:.2f} s")
         if self.elapsed_s is not None:
@@ -120,6 +156,20 @@ class ModelTotals:
     reasoning_tokens: int = 0
     cost_usd: float = 0.0
     unknown_cost_calls: int = 0
+    #: the part of ``cost_usd`` counted locally (stopped or cut answers), not billed yet
+    estimated_usd: float = 0.0
+    reasoning_cost_usd: float = 0.0
+    #: tiers that served these calls, as ``Receipt.tier_label`` says them, with their counts
+    tiers: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tier_text(self) -> str:
+        """The tiers, with counts when they differ: "default ×2; asked priority, served default
+        ×1"."""
+        named = {t: n for t, n in self.tiers.items() if t}
+        if len(named) == 1:
+            return next(iter(named))
+        return "; ".join(f"{t} ×{n}" for t, n in named.items())
 
 
 StatusSender = Callable[[Mapping[str, Any]], None]
@@ -151,8 +201,15 @@ class Ledger:
 
     @property
     def spend_usd(self) -> float:
+        """What the session cost, estimates of stopped answers included."""
         with self._lock:
             return sum(r.cost_usd or 0.0 for r in self._receipts)
+
+    @property
+    def estimated_usd(self) -> float:
+        """The part of ``spend_usd`` counted here rather than reported by the server."""
+        with self._lock:
+            return sum(r.cost_usd or 0.0 for r in self._receipts if r.estimated)
 
     def by_model(self) -> list[ModelTotals]:
         totals: dict[str, ModelTotals] = {}
@@ -164,17 +221,22 @@ class Ledger:
             t.cached_input_tokens += r.cached_input_tokens
             t.output_tokens += r.output_tokens
             t.reasoning_tokens += r.reasoning_tokens
+            t.reasoning_cost_usd += r.reasoning_cost_usd or 0.0
+            t.tiers[r.tier_label] = t.tiers.get(r.tier_label, 0) + r.requests
             if r.cost_usd is None:
                 t.unknown_cost_calls += 1
             else:
                 t.cost_usd += r.cost_usd
+                if r.estimated:
+                    t.estimated_usd += r.cost_usd
         return sorted(totals.values(), key=lambda t: -t.cost_usd)
 
     def totals(self) -> dict[str, Any]:
-        """Spend and call count: what the status bar shows (``xai_magics.status``)."""
+        """Spend (estimates included, and apart) and call count: what the status bar shows."""
         with self._lock:
             return {
                 "spend_usd": sum(r.cost_usd or 0.0 for r in self._receipts),
+                "estimated_usd": sum(r.cost_usd or 0.0 for r in self._receipts if r.estimated),
                 "calls": sum(r.requests for r in self._receipts),
             }
 
@@ -191,7 +253,13 @@ class Ledger:
 def _publish_status(totals: Mapping[str, Any]) -> None:
     from xai_magics import status
 
-    status.publish({"spend_usd": float(totals["spend_usd"]), "calls": int(totals["calls"])})
+    status.publish(
+        {
+            "spend_usd": float(totals["spend_usd"]),
+            "estimated_usd": float(totals["estimated_usd"]),
+            "calls": int(totals["calls"]),
+        }
+    )
 
 
 _SESSION: Ledger | None = None
@@ -236,3 +304,25 @@ PUBLISHED_PRICES: dict[str, Prices] = {
 def estimate_tokens(text: str) -> int:
     """A rough token count (about 4 characters per token for English prose and code)."""
     return max(1, round(len(text) / 4))
+
+
+def price_receipt(receipt: Receipt, prices: Prices | None) -> Receipt:
+    """Fill in what the server left out, from the model's list prices.
+
+    Without a reported cost (a stopped or cut stream, whose usage never comes; an older server
+    without ``cost_in_usd_ticks``), the tokens are priced here and the receipt is marked
+    estimated, at the standard rate: reasoning is billed as output. With a cost, reasoning's
+    share of it is the share its tokens have of the list price, so a discount or a priority
+    rate applies to it as to the rest.
+    """
+    if prices is None:
+        return receipt
+    output = receipt.output_tokens + receipt.reasoning_tokens
+    at_list = prices.cost_usd(receipt.input_tokens, output, receipt.cached_input_tokens)
+    cost, estimated = receipt.cost_usd, receipt.estimated
+    if cost is None and (receipt.input_tokens or output):
+        cost, estimated = at_list, True
+    share = None
+    if cost is not None and receipt.reasoning_tokens and at_list > 0:
+        share = cost * (receipt.reasoning_tokens * prices.output / 1e10) / at_list
+    return replace(receipt, cost_usd=cost, estimated=estimated, reasoning_cost_usd=share)

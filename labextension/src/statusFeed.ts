@@ -20,7 +20,10 @@ export interface IRunningBatch {
 }
 
 export interface IStatusSnapshot {
+  /** The session's spend, estimates included. */
   spend_usd: number;
+  /** The part of spend_usd counted by the kernel: answers stopped before xAI reported usage. */
+  estimated_usd: number;
   calls: number;
   running_batches: IRunningBatch[];
 }
@@ -38,6 +41,7 @@ export function parseSnapshot(data: unknown): IStatusSnapshot | null {
   const batches = Array.isArray(record.running_batches) ? record.running_batches : [];
   return {
     spend_usd: finiteNumber(record.spend_usd),
+    estimated_usd: finiteNumber(record.estimated_usd),
     calls: finiteNumber(record.calls),
     running_batches: batches
       .filter((b): b is Record<string, unknown> => typeof b === 'object' && b !== null)

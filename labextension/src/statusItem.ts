@@ -15,6 +15,17 @@ export function formatSpend(usd: number): string {
 }
 
 /**
+ * The spend, with its estimated part marked: a stopped answer is billed for what it generated,
+ * but its cost is the kernel's count, not xAI's.
+ */
+export function formatSpendWithEstimate(snapshot: IStatusSnapshot): string {
+  const spend = formatSpend(snapshot.spend_usd);
+  return snapshot.estimated_usd > 0
+    ? `${spend} (≈${formatSpend(snapshot.estimated_usd)} est.)`
+    : spend;
+}
+
+/**
  * The session's requests: a batch counts as one per row, as it is billed, so the number can be
  * large and is written with thousands separators.
  */
@@ -41,6 +52,11 @@ export function describe(snapshot: IStatusSnapshot): string {
   const lines = [
     `xai-magics: ${formatSpend(snapshot.spend_usd)} spent in ${formatRequests(snapshot.calls)} this session`
   ];
+  if (snapshot.estimated_usd > 0) {
+    lines.push(
+      `of which ≈${formatSpend(snapshot.estimated_usd)} is estimated: answers stopped before xAI reported their usage`
+    );
+  }
   for (const batch of snapshot.running_batches) {
     lines.push(`batch ${batch.name || batch.id} (${batch.id}): ${batch.done}/${batch.total} done`);
   }
@@ -68,7 +84,7 @@ export class StatusItem extends Widget {
       this.node.title = '';
       return;
     }
-    this._spend.textContent = `Grok ${formatSpend(snapshot.spend_usd)} · ${formatRequests(snapshot.calls)}`;
+    this._spend.textContent = `Grok ${formatSpendWithEstimate(snapshot)} · ${formatRequests(snapshot.calls)}`;
     const batches = formatBatches(snapshot);
     this._batches.textContent = batches === '' ? '' : ` · ${batches}`;
     this._batches.hidden = batches === '';

@@ -105,7 +105,9 @@ def _assert_inert(lab: LabPage, index: int) -> None:
         link.click(modifiers=["Alt"])  # a trusted click; Alt keeps JupyterLab from opening tabs
     lab.page.wait_for_timeout(300)  # give onerror/onload handlers, had they existed, time to fire
     assert lab.page.evaluate("() => window.__xaiPwned") is None
-    for selector in ("img", "script", "svg", "iframe", "details", "a[href^='javascript']"):
+    # the renderer's own collapsed reasoning (grok-4.3 reasons by default) is the only <details>
+    hostile_details = "details:not(.xai-reasoning), details[ontoggle]"
+    for selector in ("img", "script", "svg", "iframe", hostile_details, "a[href^='javascript']"):
         assert output.locator(selector).count() == 0, selector
     assert "<script>window.__xaiPwned='script'</script>" in output.inner_text()
 

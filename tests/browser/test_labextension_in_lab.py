@@ -348,6 +348,30 @@ def test_ask_about_error_is_offered_in_the_command_palette(
 STATUS = ".jp-StatusBar-Widget .jp-xai-StatusItem"
 
 
+def test_status_item_marks_the_estimated_part_of_the_spend(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    """A stopped answer is billed for what it generated, but its cost is counted locally:
+    the status bar adds it to the spend and says how much of it is an estimate."""
+    write_notebook(
+        notebook_dir / "estimate.ipynb",
+        ["from xai_magics.usage import Receipt, session_ledger\nledger = session_ledger()"],
+    )
+    lab.open_notebook("estimate.ipynb")
+    lab.run_all()
+    call = "ledger.record(Receipt('grok-4.3', 'grok-4.3', 'responses', None, 'default', {}))"
+    lab.kernel_run(call.format("cost_usd=0.01"))
+    item = lab.page.locator(STATUS)
+    item.wait_for(state="visible")
+    lab.kernel_run(call.format("cost_usd=0.0025, estimated=True, status='stopped'"))
+    lab.page.wait_for_function(
+        f"() => document.querySelector({json.dumps(STATUS)}).innerText.includes('est.')"
+    )
+    assert item.inner_text().strip() == "Grok $0.0125 (≈$0.0025 est.) · 2 requests"
+    assert "≈$0.0025 is estimated" in (item.get_attribute("title") or "")
+    lab.kernel_run("ledger.clear()")
+
+
 def test_status_item_follows_what_the_kernel_publishes(lab: LabPage, notebook_dir: Path) -> None:
     write_notebook(notebook_dir / "status.ipynb", ["from xai_magics import status"])
     lab.open_notebook("status.ipynb")

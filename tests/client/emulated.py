@@ -6,6 +6,8 @@ import time
 from itertools import pairwise
 from typing import Any
 
+import httpx
+
 from xai_magics.client import CompletionStream, Timeouts, XAIClient
 
 CHAT = "/v1/chat/completions"
@@ -45,6 +47,31 @@ def open_connections_settle(control: Any, timeout: float = 3.0) -> int:
         if count == 0 or time.monotonic() > deadline:
             return count
         time.sleep(0.05)
+
+
+def first_text_event(emu: Any, endpoint: str, prompt: str = "Say hello") -> int:
+    """The index of the first visible-text event in the stream for ``prompt``: reasoning comes
+    first, as on grok-4.3.
+
+    Fault tests add this to ``after_events`` so that a fault lands in the visible text. Call it
+    first: it resets the emulator afterwards so that the probe is not in the request log.
+    """
+    body: dict[str, Any] = {"model": MODEL, "stream": True}
+    if endpoint == "chat":
+        body["messages"] = [{"role": "user", "content": prompt}]
+        marker = '"content":'
+    else:
+        body["input"] = prompt
+        marker = '"type":"response.output_text.delta"'
+    response = httpx.post(
+        emu.base_url + PATHS[endpoint].removeprefix("/v1"),
+        json=body,
+        headers={"Authorization": "Bearer xai-probe-key-for-the-emulator"},
+        timeout=10,
+    )
+    events = [block for block in response.text.split("\n\n") if block.strip()]
+    emu.control.reset()
+    return next(i for i, block in enumerate(events) if marker in block)
 
 
 def hello_stream(client: XAIClient, endpoint: str) -> CompletionStream:

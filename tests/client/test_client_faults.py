@@ -14,6 +14,7 @@ from tests.client.emulated import (
     RESPONSES,
     arrivals,
     fast_timeouts,
+    first_text_event,
     gaps,
     hello_stream,
     make_client,
@@ -146,7 +147,8 @@ def test_reset_mid_stream_keeps_the_partial_and_is_not_replayed(
     emu: Emulator, api_env: dict[str, str], endpoint: str
 ) -> None:
     path = PATHS[endpoint]
-    emu.control.inject("reset_mid_stream", path, after_events=8)
+    start = first_text_event(emu, endpoint)
+    emu.control.inject("reset_mid_stream", path, after_events=start + 8)
     seen: list[str] = []
     with make_client(api_env) as client:
         stream = hello_stream(client, endpoint)
@@ -165,7 +167,8 @@ def test_reset_mid_stream_keeps_the_partial_and_is_not_replayed(
 def test_stall_mid_stream_times_out_with_the_partial_kept(
     emu: Emulator, api_env: dict[str, str]
 ) -> None:
-    emu.control.inject("stall_mid_stream", CHAT, after_events=3, seconds=3)
+    start = first_text_event(emu, "chat")
+    emu.control.inject("stall_mid_stream", CHAT, after_events=start + 3, seconds=3)
     seen: list[str] = []
     with make_client(api_env, timeouts=fast_timeouts(read=0.5)) as client:
         stream = client.chat.stream(model=MODEL, messages=HELLO)
@@ -265,13 +268,14 @@ def test_clean_eof_without_terminal_event_is_incomplete(
 
 
 def test_invalid_json_event_names_its_index(emu: Emulator, api_env: dict[str, str]) -> None:
-    emu.control.inject("corrupt_event", CHAT, after_events=4)
+    index = first_text_event(emu, "chat") + 4
+    emu.control.inject("corrupt_event", CHAT, after_events=index)
     with make_client(api_env) as client:
         stream = client.chat.stream(model=MODEL, messages=HELLO)
         with pytest.raises(StreamParseError) as caught:
             stream.until_done()
-    assert caught.value.event_index == 4
-    assert "stream event 4" in str(caught.value)
+    assert caught.value.event_index == index
+    assert f"stream event {index}" in str(caught.value)
     assert caught.value.partial is not None
     assert caught.value.partial.text
     assert stream.snapshot.status == "error"
@@ -282,7 +286,8 @@ def test_error_event_mid_stream_keeps_the_partial(
     emu: Emulator, api_env: dict[str, str], endpoint: str
 ) -> None:
     path = PATHS[endpoint]
-    emu.control.inject("error_event", path, after_events=5, message="overloaded, try later")
+    start = first_text_event(emu, endpoint)
+    emu.control.inject("error_event", path, after_events=start + 5, message="overloaded, try later")
     with make_client(api_env) as client:
         stream = hello_stream(client, endpoint)
         with pytest.raises(IncompleteStreamError, match="overloaded, try later") as caught:

@@ -309,3 +309,43 @@ def test_recorded_model_lists_parse(case_id: str, interaction: dict[str, Any]) -
             models = client.models.language_models()
             assert [m.id for m in models] == [m["id"] for m in doc["models"]]
             assert all(m.completion_text_token_price is not None for m in models)
+
+
+DEPRECATED = recordings.files("req_llm/*grok-beta*.json")
+
+
+@pytest.mark.parametrize("path", DEPRECATED, ids=recordings.ids(DEPRECATED))
+def test_recorded_deprecated_model_names_its_replacement(path: Any) -> None:
+    """xAI retires a model with 404 and plain JSON, even to a stream request."""
+    from xai_magics.client import ModelDeprecatedError
+
+    doc = json.loads(path.read_text("utf-8"))
+    response = doc["response"]
+    body = json.dumps(response["body"]).encode()
+    streamed = "stream" in path.name
+    with client_for(response["status"], body, JSON) as client:
+        call = (
+            (lambda: client.chat.stream(model="grok-beta", messages=[]).until_done())
+            if streamed
+            else (lambda: client.chat.create(model="grok-beta", messages=[]))
+        )
+        with pytest.raises(ModelDeprecatedError) as caught:
+            call()
+    err = caught.value
+    assert isinstance(err, NotFoundError)  # still a 404 to code that catches those
+    assert (err.model, err.since, err.replacement) == ("grok-beta", "2025-09-15", "grok-3")
+    assert "Please use grok-3 instead" in str(err)
+
+
+TOKEN_LIMIT = recordings.files("req_llm/*token_limit*.json")
+
+
+@pytest.mark.parametrize("path", TOKEN_LIMIT, ids=recordings.ids(TOKEN_LIMIT))
+def test_recorded_answer_cut_at_its_cap_says_so(path: Any) -> None:
+    """Chat's ``finish_reason: length``: the text hit ``max_completion_tokens``."""
+    body = json.loads(path.read_text("utf-8"))["response"]["body"]
+    raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    with client_for(200, raw, JSON) as client:
+        result = client.chat.create(model="m", messages=[{"role": "user", "content": "x"}])
+    assert result.text
+    assert result.incomplete_reason == "length"

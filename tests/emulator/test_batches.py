@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.emulator.wire import cassette, key_paths
+from tests.emulator.wire import cassette, error_text, key_paths
 from xai_magics.emulator import Emulator
 
 BATCH_CASSETTE = (
@@ -195,7 +195,7 @@ def test_bad_add_requests(http: httpx.Client, payload: dict, status: int, contai
     batch = new_batch(http)
     response = http.post(f"/batches/{batch['batch_id']}/requests", json=payload)
     assert response.status_code == status
-    assert contains in response.json()["error"]
+    assert contains in error_text(response)
 
 
 @pytest.mark.parametrize(
@@ -379,3 +379,20 @@ def test_results_quirk_knob_breaks_paging_on_purpose(
     else:
         assert len(seen) == 11
         assert set(seen) < set(ids)
+
+
+def test_batch_results_carry_reasoning_like_the_recording(http: httpx.Client) -> None:
+    # Recorded grok-4.3 batch results carry reasoning_content and bill reasoning tokens
+    # (rubyllm 2026-08 batch cassette), whether the request was chat- or responses-style.
+    batch = new_batch(http)
+    add(http, batch["batch_id"], [chat_request("c", "Think"), responses_request("r", "Think")])
+    wait_done(http, batch["batch_id"])
+    for entry in all_results(http, batch["batch_id"]):
+        completion = entry["batch_result"]["response"]["chat_get_completion"]
+        assert "simulated" in completion["choices"][0]["message"]["reasoning_content"].lower()
+        usage = completion["usage"]
+        reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
+        assert reasoning >= 96
+        assert (
+            usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] + reasoning
+        )

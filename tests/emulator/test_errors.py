@@ -5,20 +5,21 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.emulator.wire import body_text, cassette
+from tests.emulator.wire import body_text, cassette, error_text
 from xai_magics.emulator import Emulator
 
 CHAT = {"model": "grok-4.3", "messages": [{"role": "user", "content": "hi"}]}
 
 
-def assert_flat_error(response: httpx.Response, status: int, contains: str) -> dict[str, str]:
+def assert_flat_error(response: httpx.Response, status: int, contains: str) -> str:
+    """The error's message, checked: flat JSON (plain text for a 422), no trace headers."""
     assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
     assert int(response.headers["content-length"]) == len(response.content)
-    body = response.json()
-    assert set(body) == {"code", "error"}
-    assert contains in body["error"]
-    return body
+    assert "x-request-id" not in response.headers
+    assert "traceparent" not in response.headers
+    message = error_text(response)
+    assert contains in message
+    return message
 
 
 def test_bad_key_is_400_with_the_recorded_body_shape(emu: Emulator) -> None:
@@ -44,8 +45,12 @@ def test_bad_key_on_responses_uses_the_responses_wording(emu: Emulator) -> None:
         json={"model": "grok-4.3", "input": "hi"},
         headers={"Authorization": "Bearer xai-bad-key"},
     )
-    body = assert_flat_error(response, 400, "Incorrect API key provided.")
-    assert body["code"] == "invalid-argument"
+    assert_flat_error(response, 400, "Incorrect API key provided.")
+    # Recorded (rubyllm 2026-08): the responses endpoint's own code and wording.
+    assert response.json() == {
+        "code": "invalid-argument",
+        "error": "Incorrect API key provided. You can obtain an API key from https://console.x.ai.",
+    }
 
 
 def test_the_bad_key_knob_changes_which_key_is_refused(emu: Emulator) -> None:
@@ -120,8 +125,25 @@ def test_missing_json_content_type_is_415(http: httpx.Client) -> None:
     assert_flat_error(response, 415, "application/json")
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+@pytest.mark.parametrize("path", ["/chat/completions", "/responses"])
+def test_deprecated_model_is_404_as_recorded_even_for_a_stream(
+    http: httpx.Client, path: str, stream: bool
+) -> None:
+    # Recorded (req_llm grok-beta basic and streaming): plain JSON even with stream: true.
+    body = {**CHAT, "model": "grok-beta", "stream": stream, "input": "x"}
+    response = http.post(path, json=body)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "code": "Some requested entity was not found",
+        "error": "The model grok-beta was deprecated on 2025-09-15 and is no longer accessible "
+        "via the API. Please use grok-3 instead.",
+    }
+
+
 def test_stream_request_with_unknown_model_gets_plain_json(http: httpx.Client) -> None:
-    body = {**CHAT, "model": "grok-beta", "stream": True}
+    body = {**CHAT, "model": "grok-0", "stream": True}
     assert_flat_error(http.post("/chat/completions", json=body), 400, "Model not found")
 
 
@@ -141,5 +163,6 @@ def test_unknown_route_is_404_with_the_service_wording(http: httpx.Client, path:
     ids=str,
 )
 def test_unknown_ids_are_404(http: httpx.Client, path: str) -> None:
-    body = assert_flat_error(http.get(path), 404, "")
-    assert body["code"] == "Some requested entity was not found"
+    response = http.get(path)
+    assert_flat_error(response, 404, "")
+    assert response.json()["code"] == "Some requested entity was not found"

@@ -225,7 +225,11 @@ def test_unknown_fault_kind_is_rejected(emu: Emulator) -> None:
 
 def test_tokens_per_second_paces_the_stream(emu: Emulator, http: httpx.Client) -> None:
     emu.control.configure(tokens_per_second=100, ttft_ms=200)
-    body = {**STREAM, "messages": [{"role": "user", "content": "emulator:tokens=30"}]}
+    body = {
+        **STREAM,
+        "messages": [{"role": "user", "content": "emulator:tokens=30"}],
+        "reasoning_effort": "none",
+    }
     began = time.monotonic()
     chunks = chat_chunks(http.post("/chat/completions", json=body).text)
     assert len(chunks) == 32

@@ -11,6 +11,7 @@ CURRENT = {
     "grok-4.3",
     "grok-4.20-0309-reasoning",
     "grok-4.20-0309-non-reasoning",
+    "grok-4.20-multi-agent-0309",
     "grok-4.5",
     "grok-4.6",
     "grok-4.7",

@@ -7,7 +7,15 @@ import json
 import httpx
 import pytest
 
-from tests.emulator.wire import body_text, cassette, key_paths, recorded_json, response_events
+from tests.emulator.wire import (
+    body_text,
+    cassette,
+    error_text,
+    key_paths,
+    recorded_json,
+    response_events,
+)
+from xai_magics.emulator import Emulator
 
 ERA = "rubyllm/2026-08_responses-api-era/"
 STREAM_CASSETTE = (
@@ -87,8 +95,21 @@ def test_usage_output_includes_reasoning_and_cost_matches(http: httpx.Client) ->
     assert usage["cost_in_usd_ticks"] == expected
 
 
-def test_no_reasoning_item_without_effort(http: httpx.Client) -> None:
+def test_reasons_by_default_and_echoes_no_effort(http: httpx.Client) -> None:
+    # Recorded grok-4.3 (vercel-ai issue-17936-stream): a reasoning item and ~200 reasoning
+    # tokens with no effort asked, echoed as {"effort": null, "summary": null}.
     body = create(http, input="Say hello")
+    assert [item["type"] for item in body["output"]] == ["reasoning", "message"]
+    assert body["usage"]["output_tokens_details"]["reasoning_tokens"] >= 96
+    assert body["reasoning"] == {"effort": None, "summary": None}
+
+
+@pytest.mark.parametrize("model", ["grok-4.3", "grok-4.20-non-reasoning"])
+def test_no_reasoning_item_with_effort_none_or_a_non_reasoning_model(
+    http: httpx.Client, model: str
+) -> None:
+    extra = {"reasoning": {"effort": "none"}} if model == "grok-4.3" else {}
+    body = create(http, input="Say hello", model=model, **extra)
     assert [item["type"] for item in body["output"]] == ["message"]
     assert body["usage"]["output_tokens_details"]["reasoning_tokens"] == 0
 
@@ -176,11 +197,39 @@ def test_json_schema_format_gives_valid_json(http: httpx.Client) -> None:
     assert body["text"]["format"]["type"] == "json_schema"
 
 
-def test_max_output_tokens_counts_reasoning_and_marks_incomplete(http: httpx.Client) -> None:
+def test_max_output_tokens_caps_the_answer_not_the_reasoning(http: httpx.Client) -> None:
+    # Recorded grok-4.3 reasoned 110 and 198 tokens past max_output_tokens=16 and completed
+    # (vercel-ai issue-17936); a visible answer cut at the cap ends incomplete.
     body = create(http, input="Write an essay", reasoning={"effort": "low"}, max_output_tokens=20)
     assert body["status"] == "incomplete"
     assert body["incomplete_details"] == {"reason": "max_output_tokens"}
-    assert body["usage"]["output_tokens"] == 20
+    usage = body["usage"]
+    reasoning = usage["output_tokens_details"]["reasoning_tokens"]
+    assert reasoning > 20
+    assert usage["output_tokens"] == reasoning + 20
+    text = body["output"][-1]["content"][0]["text"]
+    assert len(text.split()) <= 20
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_reasoning_can_use_the_whole_cap_when_the_cap_includes_it(
+    emu: Emulator, http: httpx.Client, stream: bool
+) -> None:
+    emu.control.configure(max_output_tokens_includes_reasoning=True)
+    request = {"model": "grok-4.3", "input": "Write an essay", "max_output_tokens": 50}
+    if stream:
+        events = response_events(http.post("/responses", json={**request, "stream": True}).text)
+        names = [name for name, _ in events]
+        assert "response.output_text.delta" not in names
+        assert names[-1] == "response.incomplete"
+        body = events[-1][1]["response"]
+    else:
+        body = http.post("/responses", json=request).json()
+    assert body["status"] == "incomplete"
+    assert body["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert [item["type"] for item in body["output"]] == ["reasoning"]
+    usage = body["usage"]
+    assert usage["output_tokens"] == usage["output_tokens_details"]["reasoning_tokens"] == 50
 
 
 @pytest.mark.parametrize(
@@ -197,4 +246,22 @@ def test_max_output_tokens_counts_reasoning_and_marks_incomplete(http: httpx.Cli
 def test_bad_responses_bodies(http: httpx.Client, body: dict, status: int) -> None:
     response = http.post("/responses", json=body)
     assert response.status_code == status
-    assert set(response.json()) == {"code", "error"}
+    assert error_text(response)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_priority_not_granted_echoes_default_and_bills_the_default_rate(
+    emu: Emulator, http: httpx.Client, stream: bool
+) -> None:
+    emu.control.configure(priority_granted=False)
+    request = {"model": "grok-4.3", "input": "Priority please", "service_tier": "priority"}
+    if stream:
+        events = response_events(http.post("/responses", json={**request, "stream": True}).text)
+        body = events[-1][1]["response"]
+    else:
+        body = create(http, **{k: v for k, v in request.items() if k != "model"})
+    assert body["service_tier"] == "default"
+    usage = body["usage"]
+    cached = usage["input_tokens_details"]["cached_tokens"]
+    expected = (usage["input_tokens"] - cached) * 12500 + cached * 2000
+    assert usage["cost_in_usd_ticks"] == expected + usage["output_tokens"] * 25000

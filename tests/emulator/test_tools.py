@@ -143,7 +143,8 @@ def test_responses_function_call_output_gets_a_text_answer(http: httpx.Client) -
         "/responses",
         json={"model": "grok-4.3", "input": "weather in Oslo?", "tools": RESPONSES_TOOLS},
     ).json()
-    (call,) = first["output"]
+    reasoning, call = first["output"]
+    assert (reasoning["type"], call["type"]) == ("reasoning", "function_call")
     second = http.post(
         "/responses",
         json={
@@ -155,8 +156,8 @@ def test_responses_function_call_output_gets_a_text_answer(http: httpx.Client) -
             "tools": RESPONSES_TOOLS,
         },
     ).json()
-    assert [item["type"] for item in second["output"]] == ["message"]
-    assert "-3°C" in second["output"][0]["content"][0]["text"]
+    assert [item["type"] for item in second["output"]] == ["reasoning", "message"]
+    assert "-3°C" in second["output"][1]["content"][0]["text"]
 
 
 @pytest.mark.parametrize("param", ["presence_penalty", "frequency_penalty", "stop"])

@@ -80,3 +80,16 @@ def response_events(text: str) -> list[tuple[str, Any]]:
         assert data_line.startswith("data: ")
         out.append((event_line[len("event: ") :], json.loads(data_line[len("data: ") :])))
     return out
+
+
+def error_text(response: Any) -> str:
+    """The message of an error answer: the flat JSON body's ``error``, or the plain-text body of
+    a 422 (the JSON deserializer's rejection, which has no ``code``)."""
+    if response.status_code == 422:
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        assert response.text.startswith("Failed to ")
+        return str(response.text)
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"code", "error"}
+    return str(body["error"])

@@ -21,3 +21,20 @@ def assert_inert_html(html: str) -> None:
 def requests_to(emu: Emulator, suffix: str) -> list[dict[str, Any]]:
     """Logged requests whose path ends with ``suffix`` (inference calls, not admin)."""
     return [r for r in emu.control.log() if r["path"].endswith(suffix)]
+
+
+def text_table_rows(text: str) -> list[dict[str, str]]:
+    """The rows of a ``render.text_table`` (the first table in ``text``), keyed by header.
+
+    Columns are cut where the dashes under the headers are, so cells may hold spaces.
+    """
+    lines = text.split("\n\n")[0].splitlines()
+    spans, start = [], 0
+    for dashes in lines[1].split("  "):
+        spans.append((start, start + len(dashes)))
+        start += len(dashes) + 2
+    headers = [lines[0][a:b].strip() for a, b in spans]
+    return [
+        {h: line[a:b].strip() for h, (a, b) in zip(headers, spans, strict=True)}
+        for line in lines[2:]
+    ]

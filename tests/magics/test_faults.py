@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tests.client.emulated import first_text_event
 from tests.kernels import Kernel
 
 from .kernel_harness import CANARY_KEY, requests_to
@@ -23,7 +24,9 @@ def test_interrupt_stops_the_stream_and_keeps_the_partial(
 
     def interrupt_on_first_text(msg: dict[str, Any]) -> None:
         data = msg["content"].get("data", {})
-        if not interrupted and msg["msg_type"] == "comm_msg" and data.get("method") == "custom":
+        # The model reasons first (as grok-4.3 does): stop once visible text has arrived.
+        has_text = data.get("method") == "custom" and data.get("content", {}).get("text")
+        if not interrupted and msg["msg_type"] == "comm_msg" and has_text:
             interrupted.append(True)
             grok_kernel.km.interrupt_kernel()
 
@@ -65,8 +68,9 @@ def test_reset_mid_stream_keeps_partial_and_says_what_to_do(
 ) -> None:
     # one fault per request: the emulator's own (deterministic) answer is cut after 12 events;
     # paced, so the text before the reset is read before the RST (which can drop unread bytes)
+    start = first_text_event(emu, "responses", "Q")
     emu.control.configure(tokens_per_second=100)
-    emu.control.inject("reset_mid_stream", "/v1/responses", after_events=12)
+    emu.control.inject("reset_mid_stream", "/v1/responses", after_events=start + 8)
     run = grok_kernel.run("%%grok -o r\nQ")
     assert run.reply["ename"] == "UsageError"
     assert "Traceback" not in run.error_text
@@ -80,8 +84,9 @@ def test_reset_mid_stream_keeps_partial_and_says_what_to_do(
 
 
 def test_error_event_mid_stream_keeps_partial(grok_kernel: Kernel, emu: Emulator) -> None:
+    start = first_text_event(emu, "responses", "Q")
     emu.control.configure(tokens_per_second=100)
-    emu.control.inject("error_event", "/v1/responses", after_events=12, message="overloaded")
+    emu.control.inject("error_event", "/v1/responses", after_events=start + 8, message="overloaded")
     run = grok_kernel.run("%%grok -o r\nQ")
     assert run.reply["ename"] == "UsageError"
     assert "overloaded" in run.error_text

@@ -84,7 +84,7 @@ def test_tier_granted_is_reported_against_tier_asked(grok_kernel: Kernel, emu: E
     run = grok_kernel.ok("%%grok --tier priority -o r\nQ")
     receipt = run.only_display()["metadata"]["xai_magics"]["receipt"]
     assert (receipt["tier_requested"], receipt["tier"]) == ("priority", "default")
-    assert "default tier (asked priority)" in run.only_display()["data"]["text/html"]
+    assert "asked priority, served default" in run.only_display()["data"]["text/html"]
 
 
 def test_dry_run_shows_the_exact_request_and_sends_nothing(
@@ -100,6 +100,7 @@ def test_dry_run_shows_the_exact_request_and_sends_nothing(
     assert '"max_tokens": 100' in text
     estimate = next(line for line in text.splitlines() if line.startswith("≈"))
     assert "$" in estimate
+    assert "plus any reasoning (billed as output tokens)" in estimate  # not capped by 100
 
 
 def first_json_object(text: str) -> Any:

@@ -164,13 +164,34 @@ def receipt(**kw: object) -> Receipt:
             "grok-4.3 · default tier · 1,200 in (200 cached) · 300 out · 50 reasoning · $0.0123"
             " · first token 0.25 s · total 1.50 s",
         ),
-        ({"tier_requested": "priority"}, "default tier (asked priority)"),
+        ({"tier_requested": "priority"}, " · asked priority, served default · "),
         ({"model": "grok-4.3", "model_requested": "grok-3"}, "grok-4.3 (asked grok-3)"),
         ({"cost_usd": 0.000012}, "$0.000012"),
         ({"cost_usd": None}, "cost unknown"),
         ({"retries": 2}, "2 retries"),
+        ({"tier": None, "tier_requested": "priority"}, " · asked priority, tier not reported · "),
+        ({"estimated": True, "cost_usd": 0.0002}, " · ≈1,200 in (200 cached) · ≈300 out"),
+        ({"estimated": True, "cost_usd": 0.0002}, " · ≈$0.000200 est. · "),
+        ({"estimated": True, "tier": "priority"}, "≈$0.0123 est. at the default rate"),
+        ({"estimated": True, "tier": None, "tier_requested": "priority"}, "est. at the default"),
+        ({"estimated": True, "tier_requested": "priority"}, " reasoning · ≈$0.0123 est. · first"),
+        ({"reasoning_cost_usd": 0.00125}, " · 50 reasoning ($0.001250) · "),
     ],
-    ids=["full", "tier-not-granted", "model-redirected", "tiny-cost", "no-cost", "retries"],
+    ids=[
+        "full",
+        "tier-not-granted",
+        "model-redirected",
+        "tiny-cost",
+        "no-cost",
+        "retries",
+        "tier-not-reported",
+        "estimated-tokens",
+        "estimated-cost",
+        "estimated-at-priority",
+        "estimated-tier-unknown",
+        "estimated-priority-refused",
+        "reasoning-cost",
+    ],
 )
 def test_receipt_summary(changes: dict[str, object], expected: str) -> None:
     assert expected in receipt(**changes).summary()
@@ -186,7 +207,7 @@ def test_ledger_totals_by_model() -> None:
     assert totals["grok-4.3"].calls == 2
     assert totals["grok-4.3"].cost_usd == pytest.approx(0.0223)
     assert totals["grok-3-mini"].unknown_cost_calls == 1
-    assert published[-1] == {"spend_usd": pytest.approx(0.0223), "calls": 3}
+    assert published[-1] == {"spend_usd": pytest.approx(0.0223), "estimated_usd": 0, "calls": 3}
 
 
 def test_result_repr_is_short_and_status_lines_say_what_happened() -> None:
@@ -197,6 +218,11 @@ def test_result_repr_is_short_and_status_lines_say_what_happened() -> None:
     assert str(r) == "x" * 500
     err = GrokResult(text="", status="error", model_requested="m", error="boom; do X")
     assert err.status_line() == "error: boom; do X"
+    cut = GrokResult(text="", status="incomplete", model_requested="m", incomplete_reason="length")
+    assert "incomplete_reason='length'" in repr(cut)
+    assert (
+        cut.status_line() == "incomplete: no answer within the output token cap; raise --max-tokens"
+    )
 
 
 @pytest.mark.parametrize("name", ["StreamView", "AudioPlayer"])

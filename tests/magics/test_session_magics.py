@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from tests.kernels import Kernel
 
-from .kernel_harness import assert_inert_html
+from .kernel_harness import assert_inert_html, text_table_rows
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator
@@ -28,15 +28,16 @@ def test_usage_sums_calls_tokens_and_cost_by_model(grok_kernel: Kernel, emu: Emu
     grok_kernel.ok("%%grok -o b\nTwo")
     grok_kernel.ok("%%grok -m grok-3-mini -o c\nThree")
     text = grok_kernel.ok("%grok_usage").only_display()["data"]["text/plain"]
-    table = text.split("\n\n")[0]  # the note follows a blank line
-    lines = {line.split()[0]: line.split() for line in table.splitlines()[2:]}
-    assert lines["grok-4.3"][1] == "2"
-    assert lines["grok-3-mini"][1] == "1"
+    rows = {row["model"]: row for row in text_table_rows(text)}
+    assert rows["grok-4.3"]["requests"] == "2"
+    assert rows["grok-3-mini"]["requests"] == "1"
+    assert rows["grok-4.3"]["tier"] == "default"
     expected = grok_kernel.value("round(a.cost_usd + b.cost_usd + c.cost_usd, 6)")
-    assert lines["total"][1] == "3"
-    assert abs(float(lines["total"][-2].lstrip("$")) - expected) < 1e-6
+    assert rows["total"]["requests"] == "3"
+    assert abs(float(rows["total"]["cost"].lstrip("$")) - expected) < 1e-6
+    assert rows["total"]["estimated"] == "-"  # every cost here was reported by the server
     calls = grok_kernel.ok("%grok_usage --calls").only_display()["data"]["text/plain"]
-    assert len(calls.splitlines()) == 2 + 3
+    assert len(text_table_rows(calls)) == 3
 
 
 def test_usage_shows_what_the_prompt_cache_saved(grok_kernel: Kernel, emu: Emulator) -> None:
@@ -45,10 +46,10 @@ def test_usage_shows_what_the_prompt_cache_saved(grok_kernel: Kernel, emu: Emula
     cached = grok_kernel.value("a.usage.cached_input_tokens + b.usage.cached_input_tokens")
     assert cached > 0  # the second turn re-read the first from the cache
     text = grok_kernel.ok("%grok_usage").only_display()["data"]["text/plain"]
-    row = next(line.split() for line in text.splitlines() if line.startswith("grok-4.3 "))
+    row = next(row for row in text_table_rows(text) if row["model"] == "grok-4.3")
     # grok-4.3: $1.25 per million input tokens, $0.20 cached
-    assert row[3] == f"{cached:,}"
-    assert row[-1] == f"${cached * (12500 - 2000) / 1e10:.6f}"
+    assert row["cached"] == f"{cached:,}"
+    assert row["cache saved"] == f"${cached * (12500 - 2000) / 1e10:.6f}"
     assert "cache saved" in text
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.client.emulated import first_text_event
 from tests.kernels import Kernel
 
 from .kernel_harness import CANARY_KEY, assert_inert_html, requests_to
@@ -125,7 +126,11 @@ def test_code_format_offers_the_code_as_a_new_cell(grok_kernel: Kernel, emu: Emu
 def test_text_held_back_is_sent_when_the_stream_pauses(grok_kernel: Kernel, emu: Emulator) -> None:
     import time
 
-    emu.control.inject("stall_mid_stream", "/v1/responses", after_events=14, seconds=1.5)
+    # a pause in the visible text, past the reasoning that comes first
+    stall_at_event = first_text_event(emu, "responses", "Q") + 6
+    emu.control.inject(
+        "stall_mid_stream", "/v1/responses", after_events=stall_at_event, seconds=1.5
+    )
     arrivals: list[tuple[float, str]] = []
 
     def record(msg: dict[str, object]) -> None:
@@ -141,7 +146,10 @@ def test_text_held_back_is_sent_when_the_stream_pauses(grok_kernel: Kernel, emu:
     assert gaps[stall_at] > 1.0
     before = "".join(text for _, text in arrivals[: stall_at + 1])
     # everything that arrived before the stall was on screen during it, not held until after
-    emu.control.inject("stall_mid_stream", "/v1/responses", after_events=14, seconds=0.5)
+    assert before
+    emu.control.inject(
+        "stall_mid_stream", "/v1/responses", after_events=stall_at_event, seconds=0.5
+    )
     from xai_magics.client import TextDelta, XAIClient
 
     with XAIClient(api_key=CANARY_KEY, base_url=emu.base_url) as client:

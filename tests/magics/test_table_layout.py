@@ -83,16 +83,17 @@ def test_compare_summary_reads_latency_tokens_and_cost_per_model() -> None:
     assert first == {
         "asked": "grok-4.3@priority",
         "served by": "grok-4.3",
-        "tier": "default",
+        "tier": "asked priority, served default",
         "first token": "0.12 s",
         "total": "1.50 s",
         "in": "1,200",
         "out": "34",
         "reasoning": "0",
         "cost": "$0.000420",
+        "status": "completed",
     }
     assert rows[1][0] == "grok-3-mini"
-    assert rows[1][headers.index("cost")] == "error"
+    assert rows[1][headers.index("status")] == "error"
 
 
 def test_compare_columns_escape_labels_and_keep_each_answer() -> None:

@@ -71,6 +71,28 @@ def test_stream_yields_deltas_and_stop_keeps_partial(grok: Grok, emu: Emulator) 
     # the snapshot holds at least what was handed out (the client may have read a bit more)
     assert r.text.startswith("".join(pieces))
     assert len(r.text) < len(full)
+    # xAI bills what was generated: the session counts it, marked as an estimate
+    assert r.usage is None
+    assert r.receipt is not None
+    assert r.receipt.estimated
+    assert r.receipt.output_tokens > 0
+    assert grok.ledger.estimated_usd == grok.ledger.spend_usd == r.cost_usd > 0
+
+
+def test_terminal_ipython_says_why_an_answer_is_incomplete(
+    api_env: dict[str, str], emu: Emulator
+) -> None:
+    script = (
+        "get_ipython().run_line_magic('load_ext', 'xai_magics')\n"
+        "get_ipython().run_line_magic('grok', '--max-tokens 3 hello there')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", script],
+        capture_output=True, text=True, timeout=60, env={**os.environ, **api_env}, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "[incomplete: cut at --max-tokens 3; raise --max-tokens to get the rest]" in done.stdout
+    assert "[grok-4.3 · default tier ·" in done.stdout
 
 
 def test_threads_from_python(grok: Grok, emu: Emulator) -> None:

@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 TICKS_PER_USD = 10_000_000_000
+#: chat finish reasons that mean the answer was cut, not finished
+_CHAT_CUT = frozenset({"length", "content_filter"})
 Status = Literal["streaming", "completed", "incomplete", "stopped", "error"]
 Endpoint = Literal["responses", "chat"]
 
@@ -102,6 +104,16 @@ class Completion:
     raw: Any = None
     #: function calls the model asks the caller to run (then send their results back)
     tool_calls: tuple[ToolCall, ...] = ()
+
+    @property
+    def incomplete_reason(self) -> str | None:
+        """Why the server ended a finished answer early, in its words: Responses'
+        ``incomplete_details.reason`` (``max_output_tokens``: reasoning counts against the
+        cap), chat's ``finish_reason`` ``length`` (the cap is on the visible text only)."""
+        reason = self.finish_reason
+        if self.endpoint == "chat":
+            return reason if reason in _CHAT_CUT else None
+        return None if reason in (None, "stop", "completed", "tool_calls") else reason
 
 
 @dataclass(frozen=True)

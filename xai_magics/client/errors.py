@@ -12,6 +12,7 @@ XAIError
     ├── BadRequestError         400
     ├── PermissionDeniedError   403
     ├── NotFoundError           404
+    │   └── ModelDeprecatedError 404 "The model X was deprecated ... Please use Y instead."
     ├── UnprocessableEntityError 422
     ├── RateLimitError          429, .retry_after_s
     └── InternalServerError     5xx
@@ -24,6 +25,7 @@ key cannot surface through ``str``, ``repr`` or an attribute.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,6 +44,7 @@ __all__ = [
     "IncompleteStreamError",
     "InternalServerError",
     "MissingAPIKeyError",
+    "ModelDeprecatedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -166,6 +169,44 @@ class NotFoundError(APIStatusError):
     hint = "Check the id or model name; stored responses and files expire"
 
 
+class ModelDeprecatedError(NotFoundError):
+    """The model was retired: xAI answers 404 (plain JSON, even to a stream request)
+    "The model grok-beta was deprecated on 2025-09-15 and is no longer accessible via the API.
+    Please use grok-3 instead." ``model``, ``since`` and ``replacement`` are read from it."""
+
+    hint = "Ask for a current model instead (GET /v1/language-models lists them)"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str,
+        since: str | None = None,
+        replacement: str | None = None,
+        **kw: Any,
+    ) -> None:
+        self.model = model
+        self.since = since
+        self.replacement = replacement
+        super().__init__(message, **kw)
+
+
+_DEPRECATED = re.compile(
+    r"\bmodel (?P<model>\S+) (?:was|has been|is) (?:deprecated|retired)(?: on (?P<since>[\w-]+))?",
+    re.IGNORECASE,
+)
+_REPLACEMENT = re.compile(r"\bplease use (?P<model>[\w.:/-]*\w)", re.IGNORECASE)
+
+
+def deprecated_model(message: str | None) -> tuple[str, str | None, str | None] | None:
+    """(model, since, replacement) from xAI's deprecated-model message, else None."""
+    match = _DEPRECATED.search(message or "")
+    if match is None:
+        return None
+    use = _REPLACEMENT.search(message or "")
+    return match["model"], match["since"], use["model"] if use else None
+
+
 class UnprocessableEntityError(APIStatusError):
     hint = "The request body has a missing or mistyped field; fix it and run again"
 
@@ -269,4 +310,10 @@ def status_error(
         return RateLimitError(text, retry_after_s=retry_after_s, retry_at=retry_at, **common)
     if status_code >= 500:
         return InternalServerError(text, **common)
+    retired = deprecated_model(message) if status_code in (400, 404, 410) else None
+    if retired is not None:
+        model, since, replacement = retired
+        return ModelDeprecatedError(
+            text, model=model, since=since, replacement=replacement, **common
+        )
     return _BY_STATUS.get(status_code, APIStatusError)(text, **common)

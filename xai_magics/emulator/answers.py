@@ -44,6 +44,12 @@ _TOPICS_INTRO = (
 
 _REASONING_WORDS = {"none": 0, "low": 14, "medium": 32, "high": 64, "xhigh": 96}
 
+#: Reasoning tokens billed per effort: a base plus up to as much again, chosen by the prompt. The
+#: summary the service shows is much shorter than what it bills: grok-4.3 billed 116 reasoning
+#: tokens for a one-line summary of "What's 2+2?" (rubyllm 2026-06), 110-198 with no or "low"
+#: effort (vercel-ai issue-17936, issue-14932); grok-3-mini at "high" billed 2848.
+_REASONING_BUDGET = {"low": 96, "medium": 320, "high": 960, "xhigh": 2400}
+
 
 def tokenize(text: str) -> list[str]:
     """Split text into word-ish tokens that concatenate back to ``text``."""
@@ -258,6 +264,13 @@ def reasoning_text(conv: Conversation, model: str, effort: str) -> str:
         out.append(filler[i % len(filler)])
         i += 1
     return " ".join(out)
+
+
+def reasoning_token_count(conv: Conversation, model: str, effort: str) -> int:
+    """Reasoning tokens billed for a conversation: deterministic, growing with the effort."""
+    base = _REASONING_BUDGET.get(effort, _REASONING_BUDGET["medium"])
+    spread = _seed("reasoning", model, effort, conv.system or "", conv.prompt) % (base + 1)
+    return base + spread + min(count_tokens(conv.prompt), base)
 
 
 def prompt_tokens(texts: Sequence[str]) -> int:

@@ -7,6 +7,7 @@ built by repeating one precomputed waveform period, so minutes of audio cost mil
 
 from __future__ import annotations
 
+import hashlib
 import math
 import struct
 from dataclasses import dataclass
@@ -48,9 +49,14 @@ def _period(samples: int) -> bytes:
     return struct.pack(f"<{samples}h", *values)
 
 
+def custom_pitch(voice: str) -> float:
+    """A stable base pitch for a custom voice id, within the built-in voices' range."""
+    return 110.0 + int(hashlib.sha256(voice.encode()).hexdigest()[:4], 16) % 111
+
+
 def pitch(char: str, voice: str) -> float:
     """The tone for one character: the voice's base pitch moved up to an octave by the character."""
-    base = VOICES[voice][1]
+    base = VOICES[voice][1] if voice in VOICES else custom_pitch(voice)
     return base * 2 ** ((ord(char.lower()) % 12) / 12)
 
 

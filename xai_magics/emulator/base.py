@@ -189,6 +189,7 @@ class BaseHandler(tornado.web.RequestHandler):
             raise APIError(
                 422,
                 f"Failed to parse the request body as JSON: {exc}",
+                plain=True,
             ) from None
         return self._json
 
@@ -199,6 +200,7 @@ class BaseHandler(tornado.web.RequestHandler):
                 422,
                 "Failed to deserialize the JSON body into the target type: "
                 "invalid type: expected a JSON object",
+                plain=True,
             )
         return body
 
@@ -234,10 +236,18 @@ class BaseHandler(tornado.web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
         error = exc_info[1] if exc_info else None
+        # Recorded error answers (400 bad key, 400 unsupported parameter, 404 deprecated model)
+        # carry no x-request-id, traceparent, rate-limit, metrics or data-retention headers.
+        for name in _SUCCESS_ONLY_HEADERS:
+            self.clear_header(name)
         if isinstance(error, APIError):
             self.set_status(error.status)
             for name, value in error.headers.items():
                 self.set_header(name, value)
+            if error.plain:
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                self.finish(error.message)
+                return
             body = error.body()
         elif isinstance(error, tornado.web.HTTPError) and error.status_code == 405:
             body = APIError(405, f"Method {self.request.method} is not allowed here.").body()
@@ -255,6 +265,20 @@ class BaseHandler(tornado.web.RequestHandler):
             return
         super().log_exception(typ, value, tb)
 
+
+_SUCCESS_ONLY_HEADERS = (
+    "x-request-id",
+    "traceparent",
+    "x-zero-data-retention",
+    "x-data-retention",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-limit-tokens",
+    "x-ratelimit-remaining-tokens",
+    "x-metrics-ttft-ms",
+    "x-metrics-mean-itl-ms",
+    "x-metrics-e2e-ms",
+)
 
 _NO_ROUTE = (
     "No handler found on route. Please double check your URL and consult "

@@ -125,7 +125,7 @@ def _completion(batch: Batch, req: BatchRequest) -> dict[str, Any]:
         max_total = None
     else:
         fmt, _ = text_format(body)
-        max_visible, max_total = None, optional_int(body, "max_output_tokens")
+        max_visible, max_total = optional_int(body, "max_output_tokens"), None
     gen = generate(
         model=model,
         turns=request_turns(req.endpoint, body),

@@ -8,9 +8,9 @@ standard rate so that clients can see and test the difference. Batch results are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from xai_magics.emulator.errors import APIError, model_not_found
+from xai_magics.emulator.errors import APIError, model_not_found, unprocessable
 
 PRIORITY_MULTIPLIER = 2.0
 BATCH_PRICE_FACTOR = 0.8
@@ -27,15 +27,35 @@ class Model:
     aliases: tuple[str, ...] = ()
     #: efforts the model accepts; empty means the model rejects ``reasoning_effort``
     efforts: tuple[str, ...] = ("none", "low", "medium", "high")
-    #: whether the model shows its raw reasoning even when no effort was asked for
-    always_reasons: bool = False
+    #: the effort a model reasons at when the request names none; None means it does not reason
+    #: unless asked. Real grok-4.3 reasons on every call (recorded chat answers carry
+    #: ``reasoning_content`` and ~110-200 reasoning tokens with no effort set, rubyllm 2026-06 and
+    #: vercel-ai issue-17936/14932), about as much as at "low".
+    default_effort: str | None = "low"
+    #: (asked effort, effort served, model named in the answer) where they differ from the asked
+    #: effort and ``id``
+    effort_variants: tuple[tuple[str, str, str], ...] = ()
+    #: whether ``/v1/chat/completions`` serves the model
+    chat: bool = True
     batchable: bool = False
     image_input: bool = True
     fingerprint: str = field(default="")
 
     @property
     def reasoning(self) -> bool:
-        return bool(self.efforts)
+        return bool(self.efforts) or self.default_effort is not None
+
+    def effective_effort(self, asked: str | None) -> str | None:
+        """The effort the model reasons at: the one asked, else its default; None: no reasoning."""
+        effort = asked if asked is not None else self.default_effort
+        for wanted, served, _ in self.effort_variants:
+            if effort == wanted:
+                effort = served
+        return effort if effort not in (None, "none") else None
+
+    def answer_name(self, asked: str | None) -> str:
+        """The ``model`` an answer names: grok-3-mini asked "high" answers as grok-3-mini-high."""
+        return next((name for wanted, _, name in self.effort_variants if asked == wanted), self.id)
 
 
 _STANDARD = ("none", "low", "medium", "high")
@@ -60,11 +80,26 @@ MODELS: tuple[Model, ...] = (
         25000,
         ("grok-4.20-non-reasoning", "grok-4.20-non-reasoning-latest"),
         efforts=(),
+        default_effort=None,
         batchable=True,
+    ),
+    # Responses (and gRPC) only: "The multi-agent model does not work with the OpenAI Chat
+    # Completions API" (xAI docs, SEED-001; xai-api.md §2).
+    Model(
+        "grok-4.20-multi-agent-0309",
+        1773014400,
+        12500,
+        2000,
+        25000,
+        ("grok-4.20-multi-agent", "grok-4.20-multi-agent-latest"),
+        chat=False,
     ),
     Model("grok-4.5", 1780272000, 20000, 3000, 60000, ("grok-4.5-latest",)),
     Model("grok-4.6", 1783728000, 20000, 5000, 60000, ("grok-4.6-latest",), efforts=_EXTENDED),
     Model("grok-4.7", 1786406400, 20000, 5000, 60000, ("grok-4.7-latest",), efforts=_EXTENDED),
+    # Recorded (rubyllm 2026-01): reasoning_effort "medium" answered 200 as "grok-3-mini-high",
+    # and the answers carry reasoning_content with no effort asked (vercel-ai xai-text); "low"
+    # answers as "grok-3-mini" (req_llm reasoning_basic).
     Model(
         "grok-3-mini",
         1743724800,
@@ -72,8 +107,11 @@ MODELS: tuple[Model, ...] = (
         750,
         5000,
         ("grok-3-mini-latest", "grok-3-mini-beta"),
-        efforts=("low", "high"),
-        always_reasons=True,
+        efforts=("low", "medium", "high"),
+        effort_variants=(
+            ("medium", "high", "grok-3-mini-high"),
+            ("high", "high", "grok-3-mini-high"),
+        ),
         image_input=False,
     ),
     Model("grok-build-0.1", 1784937600, 10000, 2000, 20000, ("grok-build-latest",)),
@@ -81,27 +119,57 @@ MODELS: tuple[Model, ...] = (
 
 DEFAULT_MODEL = "grok-4.3"
 
-#: Slugs retired on 2026-05-15: they still resolve, and grok-4.3 answers them.
-RETIRED: tuple[str, ...] = (
-    "grok-3",
-    "grok-3-latest",
-    "grok-4",
-    "grok-4-0709",
-    "grok-4-latest",
-    "grok-4-fast-reasoning",
-    "grok-4-fast-non-reasoning",
-    "grok-4-1-fast-reasoning",
-    "grok-4-1-fast-non-reasoning",
-    "grok-code-fast-1",
+
+def _retired(
+    slug: str, aliases: tuple[str, ...], *, reasons: bool, takes_effort: bool = True
+) -> Model:
+    """A slug retired on 2026-05-15: it still resolves and grok-4.3 serves it at grok-4.3 rates,
+    reasoning ones at "low" effort and non-reasoning ones at "none" (xAI's retirement notice,
+    xai-api.md §7). The answer names the slug, as the recordings made before it do."""
+    served = next(m for m in MODELS if m.id == DEFAULT_MODEL)
+    return replace(
+        served,
+        id=slug,
+        aliases=aliases,
+        efforts=served.efforts if takes_effort and reasons else (),
+        default_effort="low" if reasons else None,
+        batchable=False,
+    )
+
+
+#: Retired slugs and their aliases (aliases from the recorded /v1/language-models of 2025-09;
+#: "grok-4" answered as "grok-4-0709", "grok-3-latest" as "grok-3", "grok-4-fast" as
+#: "grok-4-fast-reasoning" in the req_llm and misc recordings).
+RETIRED: tuple[Model, ...] = (
+    _retired("grok-3", ("grok-3-latest", "grok-3-beta"), reasons=False),
+    # "grok-4-0709 errors if reasoning_effort is set" (xai-api.md §2)
+    _retired("grok-4-0709", ("grok-4", "grok-4-latest"), reasons=True, takes_effort=False),
+    _retired("grok-4-fast-reasoning", ("grok-4-fast",), reasons=True),
+    _retired("grok-4-fast-non-reasoning", (), reasons=False),
+    _retired("grok-4-1-fast-reasoning", ("grok-4-1-fast",), reasons=True),
+    _retired("grok-4-1-fast-non-reasoning", (), reasons=False),
+    # Recorded: 400 "Model grok-code-fast-1 does not support parameter reasoningEffort."
+    # (req_llm grok-code-fast-1 reasoning_basic), yet it streams reasoning (vercel-ai
+    # xai-text-streaming).
+    _retired(
+        "grok-code-fast-1",
+        ("grok-code-fast", "grok-code-fast-1-0825"),
+        reasons=True,
+        takes_effort=False,
+    ),
 )
 
+#: Names that answer 404 "deprecated ... Please use X instead": name -> (date, replacement).
+#: grok-beta is recorded (req_llm grok-beta basic and streaming, 2025-10-02).
+DEPRECATED: dict[str, tuple[str, str]] = {
+    "grok-beta": ("2025-09-15", "grok-3"),
+}
+
 _BY_NAME: dict[str, Model] = {}
-for _m in MODELS:
+for _m in (*MODELS, *RETIRED):
     _BY_NAME[_m.id] = _m
     for _alias in _m.aliases:
         _BY_NAME[_alias] = _m
-for _slug in RETIRED:
-    _BY_NAME[_slug] = _BY_NAME[DEFAULT_MODEL]
 
 
 def fingerprint(model: Model) -> str:
@@ -112,18 +180,34 @@ def fingerprint(model: Model) -> str:
 
 
 def resolve(name: object) -> Model:
-    """The model a request names (id, alias or retired slug); 400 "Model not found" otherwise."""
+    """The model a request names (id, alias or retired slug); 404 for a deprecated name (plain
+    JSON even for a stream request, as recorded), 400 "Model not found" otherwise."""
     if not isinstance(name, str):
-        raise APIError(422, "Failed to deserialize the JSON body into the target type: model")
-    model = _BY_NAME.get(name.strip().lower())
+        raise unprocessable("model")
+    key = name.strip().lower()
+    if key in DEPRECATED:
+        when, instead = DEPRECATED[key]
+        raise APIError(
+            404,
+            f"The model {key} was deprecated on {when} and is no longer accessible via the API. "
+            f"Please use {instead} instead.",
+        )
+    model = _BY_NAME.get(key)
     if model is None:
         raise model_not_found(name)
     return model
 
 
 def lookup(name: str) -> Model | None:
-    """The model for a path parameter, or None (the models routes answer 404, not 400)."""
-    return _BY_NAME.get(name.strip().lower())
+    """The model for a path parameter, or None (the models routes answer 404, not 400).
+
+    A retired slug looks up as grok-4.3, the model that serves it ("redirect to grok-4.3",
+    xai-api.md §7).
+    """
+    model = _BY_NAME.get(name.strip().lower())
+    if model is not None and model in RETIRED:
+        return _BY_NAME[DEFAULT_MODEL]
+    return model
 
 
 def check_effort(model: Model, effort: object, *, param: str) -> str | None:
@@ -131,7 +215,7 @@ def check_effort(model: Model, effort: object, *, param: str) -> str | None:
     if effort is None:
         return None
     if not isinstance(effort, str):
-        raise APIError(422, f"Failed to deserialize the JSON body into the target type: {param}")
+        raise unprocessable(param)
     if not model.efforts:
         camel = "".join(w.capitalize() if i else w for i, w in enumerate(param.split("_")))
         raise APIError(400, f"Model {model.id} does not support parameter {camel}.")

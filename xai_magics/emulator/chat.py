@@ -27,6 +27,13 @@ _LIVE_SEARCH_GONE = (
 )
 
 
+#: The documented refusal (xAI docs on the multi-agent model, SEED-001); no recording shows it.
+_NOT_ON_CHAT = (
+    "Model {model} is not supported on the Chat Completions API. "
+    "Use the Responses API (/v1/responses) instead."
+)
+
+
 def chat_turns(messages: Any) -> list[Turn]:
     """(role, text) pairs from a ``messages`` array, checking its shape like the service does."""
     if messages is None:
@@ -98,7 +105,7 @@ def tool_call_entries(gen: Generation, completion_id: str) -> list[dict[str, Any
 def completion_object(gen: Generation, completion_id: str, created: int) -> dict[str, Any]:
     """The non-streaming ``chat.completion`` body."""
     message: dict[str, Any] = {"role": "assistant", "content": gen.answer}
-    if gen.reasoning_tokens:
+    if gen.reasoned:
         message["reasoning_content"] = gen.reasoning
     if gen.tool_calls:
         message["tool_calls"] = tool_call_entries(gen, completion_id)
@@ -107,7 +114,7 @@ def completion_object(gen: Generation, completion_id: str, created: int) -> dict
         "id": completion_id,
         "object": "chat.completion",
         "created": created,
-        "model": gen.model.id,
+        "model": gen.model_name,
         "choices": [
             {
                 "index": 0,
@@ -128,7 +135,7 @@ def completion_stream(
     head = (
         '{"id":' + json.dumps(completion_id) + ',"object":"chat.completion.chunk","created":'
         f"{created},"
-        '"model":' + json.dumps(gen.model.id) + ',"choices":'
+        '"model":' + json.dumps(gen.model_name) + ',"choices":'
     ).encode()
     tail = (
         ',"system_fingerprint":"' + gen.fingerprint + '","service_tier":"' + gen.service_tier + '"}'
@@ -137,7 +144,7 @@ def completion_stream(
     dumps = json.dumps
     first = True
     for field, tokens in (
-        ("reasoning_content", gen.reasoning_tokens),
+        ("reasoning_content", gen.reasoning_pieces),
         ("content", gen.answer_tokens),
     ):
         for token in tokens:
@@ -184,6 +191,8 @@ class ChatCompletionsHandler(InferenceHandler):
         if "model" not in body:
             raise unprocessable("missing field `model`")
         model = catalog.resolve(body["model"])
+        if not model.chat:
+            raise APIError(400, _NOT_ON_CHAT.format(model=model.id))
         turns = chat_turns(body.get("messages"))
         check_sampling(body)
         effort = catalog.check_effort(model, body.get("reasoning_effort"), param="reasoning_effort")

@@ -50,12 +50,15 @@ class APIError(Exception):
         *,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        plain: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code if code is not None else code_for(status)
         self.headers = headers or {}
+        #: sent as ``text/plain`` (the JSON deserializer's rejections), not the flat JSON body
+        self.plain = plain
 
     def body(self) -> dict[str, Any]:
         return {"code": self.code, "error": self.message}
@@ -84,8 +87,12 @@ def not_found(message: str) -> APIError:
 
 
 def unprocessable(message: str) -> APIError:
-    """The JSON deserializer's wording, which the real service returns for shape errors."""
-    return APIError(422, f"Failed to deserialize the JSON body into the target type: {message}")
+    """The JSON deserializer's rejection, which the real service returns for shape errors: plain
+    text, no ``code`` (as users reported it, errors-observed-in-issues.md: "Failed to deserialize
+    the JSON body into the target type: missing field 'prompt' at line 10 column 1")."""
+    return APIError(
+        422, f"Failed to deserialize the JSON body into the target type: {message}", plain=True
+    )
 
 
 def model_not_found(model: str) -> APIError:

@@ -4,6 +4,10 @@ Chat completions, responses and batch results all go through ``generate`` so the
 usage agree for the same input. Usage follows the service's arithmetic: chat reports
 ``completion_tokens`` without reasoning (``total = prompt + completion + reasoning``); responses
 report ``output_tokens`` with reasoning (``total = input + output``).
+
+Reasoning models reason on every call unless asked for effort "none" (see
+``catalog.Model.default_effort``). What they show of it (``reasoning_content``, the Responses
+summary) is much shorter than what they bill (``reasoning_used``), as recorded.
 """
 
 from __future__ import annotations
@@ -31,11 +35,16 @@ class OutputFormat:
 class Generation:
     model: Model
     answer_tokens: list[str]
-    reasoning_tokens: list[str]
+    #: the reasoning text shown (chat ``reasoning_content``, Responses summary), in stream pieces
+    reasoning_pieces: list[str]
+    #: reasoning tokens billed; 0 when the model did not reason
+    reasoning_used: int
     truncated: bool
     prompt_tokens: int
     cached_tokens: int
     priority: bool
+    #: the ``model`` the answer names (the id, or an effort variant such as grok-3-mini-high)
+    model_name: str
     batch: bool = False
     tool_calls: list[ToolCall] = field(default_factory=list)
 
@@ -57,7 +66,11 @@ class Generation:
 
     @property
     def reasoning(self) -> str:
-        return "".join(self.reasoning_tokens)
+        return "".join(self.reasoning_pieces)
+
+    @property
+    def reasoned(self) -> bool:
+        return self.reasoning_used > 0
 
     @property
     def fingerprint(self) -> str:
@@ -72,14 +85,14 @@ class Generation:
             self.model,
             prompt=self.prompt_tokens,
             cached=self.cached_tokens,
-            output=self.completion_tokens + len(self.reasoning_tokens),
+            output=self.completion_tokens + self.reasoning_used,
             priority=self.priority,
             batch=self.batch,
         )
 
     def chat_usage(self) -> dict[str, Any]:
         completion = self.completion_tokens
-        reasoning = len(self.reasoning_tokens)
+        reasoning = self.reasoning_used
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": completion,
@@ -101,12 +114,12 @@ class Generation:
         }
 
     def responses_usage(self) -> dict[str, Any]:
-        output = self.completion_tokens + len(self.reasoning_tokens)
+        output = self.completion_tokens + self.reasoning_used
         return {
             "input_tokens": self.prompt_tokens,
             "input_tokens_details": {"cached_tokens": self.cached_tokens},
             "output_tokens": output,
-            "output_tokens_details": {"reasoning_tokens": len(self.reasoning_tokens)},
+            "output_tokens_details": {"reasoning_tokens": self.reasoning_used},
             "total_tokens": self.prompt_tokens + output,
             "num_sources_used": 0,
             "num_server_side_tools_used": 0,
@@ -183,7 +196,11 @@ def generate(
     tool_calls: Sequence[ToolCall] = (),
     stop: Sequence[str] = (),
 ) -> Generation:
-    """Simulate the call; ``max_visible`` caps the answer (chat), ``max_total`` answer+reasoning."""
+    """Simulate the call; ``max_visible`` caps the answer, ``max_total`` answer plus reasoning.
+
+    When reasoning alone reaches ``max_total`` the answer is empty and truncated, as OpenAI-style
+    Responses end ``incomplete`` when reasoning uses the whole ``max_output_tokens``.
+    """
     if not turns:
         raise APIError(400, "Invalid request content: the conversation has no messages.")
     conv = conversation(turns)
@@ -193,18 +210,19 @@ def generate(
     cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
     if cut >= 0:
         text = text[:cut]
-    reasoning = ""
-    if model.reasoning and (effort not in (None, "none") or model.always_reasons):
-        reasoning = answers.reasoning_text(conv, model.id, effort or "low")
+    reasoning, reasoning_used = "", 0
+    used_effort = model.effective_effort(effort)
+    if used_effort is not None:
+        reasoning = answers.reasoning_text(conv, model.id, used_effort)
+        reasoning_used = answers.reasoning_token_count(conv, model.id, used_effort)
     answer_toks = answers.tokenize(text)
-    reasoning_toks = answers.tokenize(reasoning)
     truncated = False
     if max_total is not None:
-        if len(reasoning_toks) > max_total:
-            reasoning_toks = reasoning_toks[:max_total]
-        room = max_total - len(reasoning_toks)
-        if len(answer_toks) > room:
+        reasoning_used = min(reasoning_used, max_total)
+        room = max_total - reasoning_used
+        if len(answer_toks) > room or (room == 0 and tool_calls):
             answer_toks, truncated = answer_toks[:room], True
+            tool_calls = () if room == 0 else tool_calls
     if max_visible is not None and len(answer_toks) > max_visible:
         answer_toks, truncated = answer_toks[:max_visible], True
 
@@ -218,11 +236,13 @@ def generate(
     return Generation(
         model=model,
         answer_tokens=answer_toks,
-        reasoning_tokens=reasoning_toks,
+        reasoning_pieces=answers.tokenize(reasoning),
+        reasoning_used=reasoning_used,
         truncated=truncated,
         prompt_tokens=answers.prompt_tokens([t for _, t in turns]),
         cached_tokens=cached,
         priority=priority,
+        model_name=model.answer_name(effort),
         batch=batch,
         tool_calls=list(tool_calls),
     )

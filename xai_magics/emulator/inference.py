@@ -60,7 +60,7 @@ class InferenceHandler(BaseHandler):
     async def pace_whole_answer(self, gen: Generation) -> None:
         """Non-streaming answers take as long as their stream would, and say so in x-metrics."""
         knobs = self.state.knobs
-        tokens = len(gen.answer_tokens) + len(gen.reasoning_tokens)
+        tokens = len(gen.answer_tokens) + len(gen.reasoning_pieces)
         itl_ms = 1000 / knobs.tokens_per_second if knobs.tokens_per_second > 0 else 0.0
         e2e_ms = knobs.ttft_ms + itl_ms * tokens
         if e2e_ms > 0:

@@ -28,7 +28,17 @@ class Knobs:
     )
     priority_granted: bool = knob(
         True,
-        'whether ``service_tier: "priority"`` is granted (echoed and billed) when asked for',
+        'whether ``service_tier: "priority"`` is granted when asked for; when not, the answer '
+        'echoes ``"default"`` and is billed at the default rate. The real service may serve '
+        '"default" when priority is asked (the echoed service_tier says which; every '
+        'recording shows "default"), so set false to test that path',
+    )
+    max_output_tokens_includes_reasoning: bool = knob(
+        False,
+        "whether Responses ``max_output_tokens`` also caps reasoning, as xAI's OpenAPI text "
+        "says (reasoning can then use the whole cap: status incomplete, no visible text); "
+        "off by default because recorded grok-4.3 answers reasoned past the cap (110 and 198 "
+        "reasoning tokens with max_output_tokens 16, 116 with 8) and completed",
     )
     bad_key: str = knob(
         "xai-bad-key",

@@ -111,6 +111,11 @@ class ResponseBuilder:
     def message_id(self) -> str:
         return f"msg_{self.id}"
 
+    @property
+    def has_message(self) -> bool:
+        """Whether there is a message item: not when reasoning used all of ``max_output_tokens``."""
+        return not self.gen.tool_calls and bool(self.gen.answer_tokens or not self.gen.truncated)
+
     def reasoning_item(self, done: bool) -> dict[str, Any]:
         item: dict[str, Any] = {
             "id": self.reasoning_id,
@@ -149,11 +154,11 @@ class ResponseBuilder:
         gen, body = self.gen, self.body
         output: list[dict[str, Any]] = []
         if done:
-            if gen.reasoning_tokens:
+            if gen.reasoned:
                 output.append(self.reasoning_item(True))
             if gen.tool_calls:
                 output += [self.call_item(n, True) for n in range(len(gen.tool_calls))]
-            else:
+            elif self.has_message:
                 output.append(self.message_item(True))
         status = "in_progress"
         if done:
@@ -163,14 +168,16 @@ class ResponseBuilder:
             "completed_at": int(time.time()) if done else None,
             "id": self.id,
             "max_output_tokens": body.get("max_output_tokens"),
-            "model": gen.model.id,
+            "model": gen.model_name,
             "object": "response",
             "output": output,
             "parallel_tool_calls": body.get("parallel_tool_calls", True),
             "previous_response_id": body.get("previous_response_id"),
             "reasoning": {
                 "effort": self.effort,
-                "summary": "detailed" if gen.reasoning_tokens else None,
+                # Echoed as asked: recorded grok-4.3 answers that reasoned without being asked
+                # echo {"effort": null, "summary": null} (vercel-ai issue-17936-stream).
+                "summary": "detailed" if self.effort is not None else None,
             },
             "temperature": body.get("temperature"),
             "text": self.echo_text,
@@ -179,6 +186,8 @@ class ResponseBuilder:
             "top_p": body.get("top_p"),
             "usage": gen.responses_usage() if done else None,
             "user": body.get("user"),
+            # The OpenAI-compatible shape xAI's OpenAPI documents (xai-api.md §3); no recording
+            # shows an incomplete response.
             "incomplete_details": {"reason": "max_output_tokens"}
             if done and gen.truncated
             else None,
@@ -210,6 +219,12 @@ class ResponsesAuthMixin(BaseHandler):
 
 
 class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
+    def output_cap(self, cap: int | None) -> tuple[int | None, int | None]:
+        """(max_visible, max_total): ``max_output_tokens`` caps the answer, or it and reasoning."""
+        if self.state.knobs.max_output_tokens_includes_reasoning:
+            return None, cap
+        return cap, None
+
     async def post(self) -> None:
         body = self.json_object()
         if "model" not in body:
@@ -242,6 +257,7 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
         if not isinstance(store, bool) or not isinstance(stream, bool):
             raise unprocessable("invalid type for `store`/`stream`, expected a boolean")
         include = body.get("include") or []
+        max_visible, max_total = self.output_cap(optional_int(body, "max_output_tokens"))
         gen = self.simulate(
             body,
             model=model,
@@ -249,7 +265,8 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
             effort=effort,
             fmt=fmt,
             nested_tools=False,
-            max_total=optional_int(body, "max_output_tokens"),
+            max_visible=max_visible,
+            max_total=max_total,
         )
         builder = ResponseBuilder(
             gen,

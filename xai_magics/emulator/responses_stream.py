@@ -43,7 +43,7 @@ def _reasoning(out: _Events, b: ResponseBuilder) -> None:
         f'"item_id":{rid},"output_index":0,"part":{{"text":"","type":"summary_text"}},'
         '"summary_index":0',
     )
-    for token in b.gen.reasoning_tokens:
+    for token in b.gen.reasoning_pieces:
         out.add(
             "response.reasoning_summary_text.delta",
             f'"delta":{_str(token)},"item_id":{rid},"output_index":0,"summary_index":0',
@@ -121,7 +121,7 @@ def response_stream(b: ResponseBuilder, final: dict[str, Any]) -> EventStream:
     out.add("response.in_progress", f'"response":{started}')
     index = 0
     first_token: int | None = None
-    if b.gen.reasoning_tokens:
+    if b.gen.reasoned:
         out.add(
             "response.output_item.added", f'"item":{_obj(b.reasoning_item(False))},"output_index":0'
         )
@@ -131,9 +131,10 @@ def response_stream(b: ResponseBuilder, final: dict[str, Any]) -> EventStream:
     if b.gen.tool_calls:
         first_token = len(out) if first_token is None else first_token
         _calls(out, b, index)
-    else:
+    elif b.has_message:
         first_text = _message(out, b, index)
         first_token = first_text if first_token is None else first_token
+    first_token = len(out) if first_token is None else first_token
     terminal = "response.incomplete" if b.gen.truncated else "response.completed"
     out.add(terminal, f'"response":{_obj(final)}')
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from xai_magics.emulator.audio_codecs import BIT_RATES, CODEC_ALIASES, SAMPLE_RATES
 from xai_magics.emulator.audio_synth import VOICES
-from xai_magics.emulator.errors import APIError
+from xai_magics.emulator.errors import APIError, unprocessable
 
 MAX_TEXT_CHARS = 15_000
 LANGUAGES = (
@@ -28,7 +29,7 @@ class TTSOptions:
 
 def check_text(text: object) -> str:
     if not isinstance(text, str):
-        raise APIError(422, "Failed to deserialize the JSON body into the target type: text")
+        raise unprocessable("text")
     if not text.strip():
         raise APIError(400, "Text must not be empty.")
     if len(text) > MAX_TEXT_CHARS:
@@ -49,6 +50,24 @@ def _number(value: object, name: str) -> float:
     raise APIError(400, f"Invalid {name}: {value!r}")
 
 
+#: A custom voice id: the real API accepts ids beyond the built-in voices ("custom voice ids
+#: also accepted", xai-api.md §6); their exact form is not documented, so any short id is taken.
+_CUSTOM_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+
+
+def voice_of(voice: object) -> str:
+    """A built-in voice (case-insensitive), or a well-formed custom voice id kept as given."""
+    if voice is None:
+        return "eve"
+    if isinstance(voice, str) and voice.lower() in VOICES:
+        return voice.lower()
+    if isinstance(voice, str) and _CUSTOM_VOICE.fullmatch(voice):
+        return voice
+    raise APIError(
+        400, f"Invalid voice_id {voice!r}: use one of {', '.join(VOICES)} or a custom voice id."
+    )
+
+
 def tts_options(
     *,
     voice: object,
@@ -64,9 +83,7 @@ def tts_options(
         raise APIError(400, "Missing required field `language` (a BCP-47 code or 'auto').")
     if not isinstance(language, str) or language.lower() not in {x.lower() for x in LANGUAGES}:
         raise APIError(400, f"Unsupported language {language!r}.")
-    voice_id = (voice if isinstance(voice, str) else "eve").lower()
-    if voice_id not in VOICES:
-        raise APIError(400, f"Unknown voice_id {voice!r}: choose one of {', '.join(VOICES)}.")
+    voice_id = voice_of(voice)
     codec_name = CODEC_ALIASES.get(str(codec or "mp3").lower())
     if codec_name is None:
         raise APIError(400, f"Unsupported codec {codec!r}.")

@@ -86,14 +86,25 @@ class GrokMagics(Magics):
     @magic_arguments()
     @argument("-m", "--model", help="Model (default: GrokMagics.model, grok-4.3).")
     @argument("--api", choices=["responses", "chat"], help="Endpoint (default: responses).")
-    @argument("--tier", choices=["default", "priority"], help="Service tier to ask for.")
+    @argument(
+        "--tier",
+        choices=["default", "priority"],
+        help="Service tier to ask for; xAI may serve (and bill) default instead, and the "
+        "receipt then says so.",
+    )
     @argument(
         "--system",
         metavar="TEXT",
         help="System prompt ({name} interpolation applies unless --raw).",
     )
     @argument("-t", "--temperature", type=float, help="Sampling temperature, 0 to 2.")
-    @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens.")
+    @argument(
+        "--max-tokens",
+        type=int,
+        metavar="N",
+        help="Cap on output tokens; xAI documents that on responses reasoning counts too, so "
+        "a small cap can leave no answer (said under it).",
+    )
     @argument("--reasoning-effort", metavar="LEVEL", help="none, low, medium, high (per model).")
     @argument("--thread", metavar="NAME", help="Continue the named conversation.")
     @argument(
@@ -130,6 +141,10 @@ class GrokMagics(Magics):
         ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
         ``--raw`` sends the text exactly as written, with no interpolation at all.
         The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
+        The receipt under the answer names the tier that served it ("asked priority, served
+        default" when priority was refused) and what reasoning cost; an answer cut at its
+        token cap says so (``incomplete_reason``), and one stopped early is billed by xAI for
+        what it generated, so its receipt counts that locally, marked "≈ ... est.".
         Tab completes the options and their values (models, tiers, threads, schemas).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
@@ -206,20 +221,33 @@ class GrokMagics(Magics):
             raise UsageError(result.error or "the request failed")
         return result
 
-    def _explain(self, result: GrokResult, model: str) -> None:
-        """Add the next step to a failed result's error, where the magic knows better."""
+    def _explain(self, result: GrokResult, model: str, *, use: str = "use -m {}") -> None:
+        """Add the next step to a failed result's error, where the magic knows better.
+
+        ``use`` says how this cell would ask another model (``-m``, or in ``--compare``).
+        """
         message = result.error
         if result.status != "error" or not message:
             return
+        facts = message.rfind(" (HTTP ")
+        cut = facts if facts >= 0 else len(message)
         if result.error_type == "AuthenticationError":
             result.error = message + forget_rejected_key()
+        elif result.error_type == "ModelDeprecatedError":
+            # xAI: 404 "The model X was deprecated on D ... Please use Y instead." Its words,
+            # then the flag to change; no closest-name guess, which could name X itself.
+            from xai_magics.client.errors import deprecated_model
+
+            retired = deprecated_model(message)
+            instead = retired[2] if retired else None
+            hint = f"{model} is deprecated" + (f": {use.format(instead)}" if instead else "")
+            text = message[:cut].split(". Ask for a current model")[0].rstrip(".")
+            result.error = f"{hint} (%grok_models lists the models). {text}.{message[cut:]}"
         elif result.error_type == "BadRequestError" and "Model not found" in message:
             # xAI: 400 "Model not found: NAME". The closest known name, before the facts.
             close = difflib.get_close_matches(model, self.session.known_models(), n=1)
             hint = f" Did you mean {close[0]}?" if close else ""
             hint += " %grok_models lists the models."
-            facts = message.rfind(" (HTTP ")
-            cut = facts if facts >= 0 else len(message)
             result.error = message[:cut] + hint + message[cut:]
 
     # -- helpers --------------------------------------------------------------------------
@@ -336,7 +364,7 @@ class GrokMagics(Magics):
         columns = []
         plain = []
         for label, result in zip(specs, results, strict=True):
-            self._explain(result, label.partition("@")[0])
+            self._explain(result, label.partition("@")[0], use="ask {} in --compare")
             data, _ = result.mime_bundle(fmt)
             columns.append((label, data["text/html"]))
             plain.append(f"== {label} ==\n{data['text/plain']}")
@@ -347,7 +375,7 @@ class GrokMagics(Magics):
         }
         headers, rows = compare_summary(specs, results)
         bundle = {
-            "text/html": aligned_table(headers, rows, align="llrrrrrrl") + render_columns(columns),
+            "text/html": aligned_table(headers, rows, align="llrrrrrrll") + render_columns(columns),
             "text/plain": text_table(headers, rows) + "\n\n" + "\n\n".join(plain),
         }
         if not status.replace(bundle, meta):
@@ -395,8 +423,6 @@ def compare_summary(
     specs: list[str], results: list[GrokResult]
 ) -> tuple[list[str], list[list[object]]]:
     """One row per model asked, so latency, tokens and cost can be read across at a glance."""
-    from xai_magics.usage import format_usd
-
     # Figures first: a narrow notebook scrolls this table, and they are what is compared.
     headers = [
         "asked",
@@ -408,27 +434,36 @@ def compare_summary(
         "reasoning",
         "cost",
         "served by",
+        "status",
     ]
     rows: list[list[object]] = []
     for spec, result in zip(specs, results, strict=True):
         r = result.receipt
         if r is None or result.status == "error":
-            rows.append([spec, "", "", "", "", "", "", result.status, ""])
+            rows.append([spec, "", "", "", "", "", "", "", "", result.status])
             continue
         rows.append(
             [
                 spec,
-                r.tier or "unknown",
+                r.tier_label,
                 f"{r.ttft_s:.2f} s" if r.ttft_s is not None else "",
                 f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
                 f"{r.input_tokens:,}",
                 f"{r.output_tokens:,}",
                 f"{r.reasoning_tokens:,}",
-                format_usd(r.cost_usd),
+                r.cost_text,
                 r.model or "",
+                _status_word(result),
             ]
         )
     return headers, rows
+
+
+def _status_word(result: GrokResult) -> str:
+    """``completed``, ``stopped``, or ``incomplete (max_output_tokens)``: what the column says."""
+    if result.incomplete_reason:
+        return f"{result.status} ({result.incomplete_reason})"
+    return result.status
 
 
 class _StatusLine:

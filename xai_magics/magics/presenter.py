@@ -114,7 +114,14 @@ def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Ca
 def final_bundle(result: GrokResult, fmt: str) -> tuple[dict[str, str], dict[str, Any]]:
     """The output that stays in the notebook. An error's message is raised, not shown twice."""
     if result.status == "error":
-        shown = GrokResult(text=result.text, status="completed", model_requested="")
+        # the text that arrived, and what it cost (estimated: its usage never came)
+        shown = GrokResult(
+            text=result.text,
+            status="completed",
+            model_requested="",
+            usage=result.usage,
+            receipt=result.receipt if result.text else None,
+        )
         data, _ = shown.mime_bundle(fmt)
         if not result.text:
             data = {"text/plain": ""}
@@ -210,7 +217,7 @@ class _TextSink:
     def finish(self, result: GrokResult, fmt: str) -> None:
         sys.stdout.flush()
         if self.mode == "terminal":
-            tail = [line for line in (result.status_line(), _receipt(result)) if line]
+            tail = [line for line in (result.status_line(), result.receipt_line()) if line]
             if result.status != "error" and tail:
                 sys.stdout.write("\n\n" + "\n".join(f"[{line}]" for line in tail) + "\n")
             sys.stdout.flush()
@@ -220,7 +227,3 @@ class _TextSink:
         data, meta = final_bundle(result, fmt)
         clear_output(wait=True)  # type: ignore[no-untyped-call]
         display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
-
-
-def _receipt(result: GrokResult) -> str:
-    return result.receipt.summary() if result.receipt and result.usage is not None else ""

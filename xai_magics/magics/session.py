@@ -26,6 +26,20 @@ def _per_million(ticks: Any) -> str:
 
 _TOKEN_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens")
 _TOKEN_HEADERS = ("in", "cached", "out", "reasoning")
+_ESTIMATE_NOTE = (
+    "≈ … est.: counted here, not reported by xAI (an answer stopped or cut before its usage "
+    "arrived is still billed for what was generated); included in cost. Reasoning is counted "
+    "from what was shown of it (on Responses, a summary), so the bill can be higher."
+)
+
+
+def _tokens(count: int, *, estimated: bool) -> str:
+    return f"≈{count:,}" if estimated and count else f"{count:,}"
+
+
+def _estimated(usd: float) -> str:
+    """The estimated part of a cost, or "-" when all of it was reported by the server."""
+    return f"≈{format_usd(usd)}" if usd else "-"
 
 
 def aligned_table(
@@ -99,7 +113,8 @@ class SessionMagics(Magics):
     @argument("--calls", action="store_true", help="List every call, not totals by model.")
     @line_magic
     def grok_usage(self, line: str) -> None:
-        """Requests, tokens, cost and what the prompt cache saved in this session, by model."""
+        """Requests, tiers, tokens, cost and what the prompt cache saved in this session, by
+        model. Answers stopped before their usage came are counted locally, marked "≈ est."."""
         args = parse_argstring(self.grok_usage, line)  # type: ignore[misc]
         ledger = self.session.ledger
         if args.clear:
@@ -111,11 +126,11 @@ class SessionMagics(Magics):
             rows: list[list[object]] = [
                 [
                     r.model or r.model_requested,
-                    r.tier or "",
+                    r.tier_label,
                     r.status,
                     f"{r.requests:,}",
-                    *(getattr(r, field) for field in _TOKEN_FIELDS),
-                    format_usd(r.cost_usd),
+                    *(_tokens(getattr(r, f), estimated=r.estimated) for f in _TOKEN_FIELDS),
+                    r.cost_text,
                     f"{r.elapsed_s:.2f} s" if r.elapsed_s is not None else "",
                 ]
                 for r in ledger.receipts
@@ -123,19 +138,31 @@ class SessionMagics(Magics):
             if not rows:
                 print("No calls yet in this session.")
                 return
-            self._table(headers, rows, align="lllrrrrrrr")
+            self._table(headers, rows, align="lllrrrrrrr", note=_ESTIMATE_NOTE)
             return
         totals = ledger.by_model()
         if not totals:
             print("No calls yet in this session.")
             return
-        headers = ["model", "requests", *_TOKEN_HEADERS, "cost", "cache saved"]
+        headers = [
+            "model",
+            "requests",
+            "tier",
+            *_TOKEN_HEADERS,
+            "reasoning cost",
+            "estimated",
+            "cost",
+            "cache saved",
+        ]
         saved = [self._cache_saving(t.model, t.cached_input_tokens) for t in totals]
         rows = [
             [
                 t.model,
                 t.calls,
+                t.tier_text,
                 *(f"{getattr(t, field):,}" for field in _TOKEN_FIELDS),
+                format_usd(t.reasoning_cost_usd),
+                _estimated(t.estimated_usd),
                 format_usd(t.cost_usd),
                 format_usd(s) if s is not None else "?",
             ]
@@ -145,7 +172,10 @@ class SessionMagics(Magics):
             [
                 "total",
                 ledger.calls,
+                "",
                 *(f"{sum(getattr(t, field) for t in totals):,}" for field in _TOKEN_FIELDS),
+                format_usd(sum(t.reasoning_cost_usd for t in totals)),
+                _estimated(ledger.estimated_usd),
                 format_usd(ledger.spend_usd),
                 format_usd(sum(s for s in saved if s is not None)),
             ]
@@ -153,10 +183,11 @@ class SessionMagics(Magics):
         self._table(
             headers,
             rows,
-            align="lrrrrrrr",
+            align="lrlrrrrrrrr",
             total_row=True,
-            note="cache saved: what the cached input tokens would have cost more at the "
-            "model's full input price (? where the price is not known).",
+            note="reasoning cost: reasoning is billed at the output rate; it is part of cost. "
+            "cache saved: what the cached input tokens would have cost more at the "
+            "model's full input price (? where the price is not known). " + _ESTIMATE_NOTE,
         )
 
     def _cache_saving(self, model: str, cached_tokens: int) -> float | None:
