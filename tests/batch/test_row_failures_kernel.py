@@ -1,0 +1,44 @@
+"""%grok_batch in a real kernel with the rows users really have: gaps, and clashing columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.batch.helpers import committed_adds, posts
+from tests.batch.kernel import Kernel, kernel_with
+
+pytestmark = pytest.mark.kernel
+
+SETUP = """
+%load_ext xai_magics
+import numpy as np
+import pandas as pd
+t = pd.DataFrame({'f': [0.1, np.nan, 3.0]})
+"""
+
+
+@pytest.fixture
+def kernel(api_env: dict[str, str], tmp_path: Path) -> Any:
+    with kernel_with(api_env, tmp_path, SETUP) as started:
+        yield started
+
+
+def test_a_nan_cell_skips_its_row_and_the_others_are_answered(emu: Any, kernel: Kernel) -> None:
+    out = kernel.run(
+        'done = %grok_batch t --prompt "F={f}" --wait\n'
+        "print(done['answer_status'].tolist())\n"
+        "print(done['answer_error'][1])\n"
+        "print(done['answer'].notna().tolist())"
+    )["stdout"].splitlines()
+    assert out[-3:] == [
+        "['ok', 'skipped', 'ok']",
+        "column 'f' is missing (NaN)",
+        "[True, False, True]",
+    ]
+    adds = committed_adds(emu)
+    assert sorted(request_id.rsplit("-", 1)[1] for request_id in adds) == ["0", "2"]
+    assert set(adds.values()) == {1}
+    assert posts(emu) == 2  # one create, one add
