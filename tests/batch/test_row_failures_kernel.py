@@ -42,3 +42,27 @@ def test_a_nan_cell_skips_its_row_and_the_others_are_answered(emu: Any, kernel: 
     assert sorted(request_id.rsplit("-", 1)[1] for request_id in adds) == ["0", "2"]
     assert set(adds.values()) == {1}
     assert posts(emu) == 2  # one create, one add
+
+
+@pytest.mark.parametrize(
+    ("shape", "ending"),
+    [("string", "cancelled"), ("error_message", "expired")],
+    ids=["string-cancelled", "error-message-expired"],
+)
+def test_rows_the_batch_stopped_are_not_reported_as_errors(
+    emu: Any, kernel: Kernel, shape: str, ending: str
+) -> None:
+    # every request is still pending when the batch is cancelled or expires
+    emu.control.configure(
+        batch_error_shape=shape, batch_seconds_per_request=3600, batch_expire_seconds=1.0
+    )
+    kernel.run("words = pd.DataFrame({'w': ['one', 'two', None]})")
+    kernel.run('job = %grok_batch words --prompt "Define {w}" --name words')
+    if ending == "cancelled":
+        kernel.run("%grok_batch --cancel words")
+    out = kernel.run(
+        "done = %grok_batch --attach words --wait\n"
+        "print(done['answer_status'].tolist())\n"
+        "print(job.snapshot.cancelled, job.snapshot.failed)"
+    )["stdout"].splitlines()
+    assert out[-2:] == [f"['{ending}', '{ending}', 'skipped']", "2 0"]

@@ -34,6 +34,13 @@ FINAL_STATUSES: tuple[RowStatus, ...] = (
     "missing",
 )
 
+# how the client's result kinds read as row statuses
+_STATUS_OF_KIND: dict[str, RowStatus] = {
+    "failed": "error",
+    "cancelled": "cancelled",
+    "expired": "expired",
+}
+
 
 class _Result(Protocol):
     """What the client's ``BatchResult`` provides."""
@@ -49,7 +56,7 @@ class _Result(Protocol):
     @property
     def error(self) -> str | None: ...
     @property
-    def cancelled(self) -> bool: ...
+    def kind(self) -> str: ...
 
 
 @dataclass
@@ -115,12 +122,7 @@ def _record(position: int, result: _Result) -> ResultRow:
             cost,
         )
     error = result.error or "the request failed without a message"
-    if result.cancelled:
-        # xAI reports a request its batch's expiry stopped as cancelled (code 1); its message
-        # is the only sign it expired rather than being cancelled
-        status = "expired" if "expire" in error.lower() else "cancelled"
-    else:
-        status = "error"
+    status = _STATUS_OF_KIND.get(result.kind, "error")
     return (
         position,
         result.batch_request_id,
