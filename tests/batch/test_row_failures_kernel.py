@@ -66,3 +66,43 @@ def test_rows_the_batch_stopped_are_not_reported_as_errors(
         "print(job.snapshot.cancelled, job.snapshot.failed)"
     )["stdout"].splitlines()
     assert out[-2:] == [f"['{ending}', '{ending}', 'skipped']", "2 0"]
+
+
+def test_an_existing_answer_column_is_refused_and_own_results_rejoin(
+    emu: Any, kernel: Kernel
+) -> None:
+    kernel.run("graded = pd.DataFrame({'q': ['2+2', '3+3'], 'answer': ['4', '6']})")
+    out = kernel.run(
+        "try:\n"
+        '    %grok_batch graded --prompt "Solve {q}" --wait\n'
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+        "print(graded['answer'].tolist())"
+    )["stdout"].splitlines()
+    assert out[0].startswith("UsageError the frame already has column(s) 'answer',")
+    assert "--output" in out[0]
+    assert out[1] == "['4', '6']"
+    assert posts(emu) == 0
+    out = kernel.run(
+        # the same cell run twice: the second run reads a frame holding its own output
+        'graded = %grok_batch graded --prompt "Solve {q}" --output solved --wait\n'
+        'graded = %grok_batch graded --prompt "Solve {q}" --output solved --wait\n'
+        'job = %grok_batch graded --prompt "Solve {q}" --output solved\n'
+        "df = job.results(graded)\n"
+        "df = job.results(df)\n"
+        "print(list(df.columns))\n"
+        "print(df['answer'].tolist(), df['solved_status'].tolist())"
+    )["stdout"].splitlines()
+    assert out[-2] == str(
+        [
+            "q",
+            "answer",
+            "solved",
+            "solved_status",
+            "solved_error",
+            "solved_tokens",
+            "solved_cost_usd",
+        ]
+    )
+    assert out[-1] == "['4', '6'] ['ok', 'ok']"
+    assert posts(emu) == 2  # one batch: create and add, however often the cell ran

@@ -330,7 +330,7 @@ class BatchJob:
         source = self._frame_for_results(df)
         name = output or str(self._record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
-        return join(source, output_columns(self.outcomes(), name, schema))
+        return join(source, output_columns(self.outcomes(), name, schema), name)
 
     def _frame_for_results(self, df: Any) -> FrameSource:
         if df is not None:
