@@ -63,12 +63,21 @@ def test_failed_results_map_to_a_status_and_an_error_text(result: BatchResult, s
 
 
 @pytest.mark.parametrize(
-    ("unfinished", "expected"),
-    [("pending", "pending"), ("missing", "missing"), ("expired", "expired")],
+    ("unfinished", "reason"),
+    [
+        ("pending", None),
+        ("missing", "the batch finished without a result for this request"),
+        ("cancelled", "the batch was cancelled before this request ran"),
+        ("expired", "the batch expired before this request ran"),
+    ],
 )
-def test_sent_rows_without_a_result_take_the_batch_ending(unfinished: str, expected: str) -> None:
-    outcomes = assemble(2, None, {}, [], unfinished)  # type: ignore[arg-type]
-    assert outcomes.status == [expected, expected]
+def test_sent_rows_without_a_result_take_the_batch_ending_and_say_why(
+    unfinished: str, reason: str | None
+) -> None:
+    records = records_from_results([_ok("p-0", "zero")], "p-", {0, 1}, ResultTally())
+    outcomes = assemble(3, None, {2: "column 'x' is missing (NaN)"}, records, unfinished)  # type: ignore[arg-type]
+    assert outcomes.status == ["ok", unfinished, "skipped"]
+    assert outcomes.error == [None, reason, "column 'x' is missing (NaN)"]
 
 
 def test_a_retry_overlays_only_the_rows_it_covered() -> None:

@@ -106,3 +106,17 @@ def test_an_existing_answer_column_is_refused_and_own_results_rejoin(
     )
     assert out[-1] == "['4', '6'] ['ok', 'ok']"
     assert posts(emu) == 2  # one batch: create and add, however often the cell ran
+
+
+def test_a_row_the_results_left_out_is_missing_with_a_reason(emu: Any, kernel: Kernel) -> None:
+    emu.control.configure(batch_results_quirk="omit")  # the first result is never listed
+    out = kernel.run(
+        'done = %grok_batch t --prompt "F={f}" --wait\n'
+        "for status, error in zip(done['answer_status'], done['answer_error']):\n"
+        "    print(status, '|', error)"
+    )["stdout"].splitlines()
+    assert sorted(out[-3:]) == [
+        "missing | the batch finished without a result for this request",
+        "ok | nan",  # pandas' string dtype shows a null as NaN
+        "skipped | column 'f' is missing (NaN)",
+    ]

@@ -135,6 +135,14 @@ def _record(position: int, result: _Result) -> ResultRow:
     )
 
 
+# why a sent row has no result, in its error column (a pending row has no error yet)
+UNFINISHED_REASONS: dict[RowStatus, str] = {
+    "missing": "the batch finished without a result for this request",
+    "cancelled": "the batch was cancelled before this request ran",
+    "expired": "the batch expired before this request ran",
+}
+
+
 @dataclass
 class RowOutcomes:
     """Column-ready outcomes for every input row, in row order."""
@@ -171,8 +179,10 @@ def assemble(
     tokens: list[int | None] = [None] * n_rows
     cost: list[float | None] = [None] * n_rows
     covered = range(n_rows) if rows is None else rows
+    reason = UNFINISHED_REASONS.get(unfinished)
     for position in covered:
         status[position] = unfinished
+        error[position] = reason
     for position, reason in skipped.items():
         status[position] = "skipped"
         error[position] = reason
