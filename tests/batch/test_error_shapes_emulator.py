@@ -9,10 +9,14 @@ real failures as ``error`` (``num_error``).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from tests.batch.helpers import FAST
+from xai_magics.batch import BatchJob, submit
 from xai_magics.batch.outcomes import ResultTally, assemble, records_from_results
 
 SHAPES = ["status", "string", "error_message"]
@@ -70,3 +74,40 @@ def test_row_statuses_equal_the_batch_counters(
     expected = {"ok": 1, "error": 1} | ({} if ending == "finished" else {ending: 3})
     assert counts == expected
     assert tally.warnings == []
+
+
+def _job(batch_client: Any, tmp_path: Path) -> BatchJob:
+    df = pd.DataFrame({"w": ["one", "two", "three", None]})
+    job = submit(df, "Define {w}", client=batch_client, data_dir=str(tmp_path), settings=FAST)
+    assert isinstance(job, BatchJob)
+    return job
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_job_over_a_cancelled_batch_agrees_with_the_counters(
+    emu: Any, batch_client: Any, tmp_path: Path, shape: str
+) -> None:
+    # one result is never listed: the batch was cancelled, so that row was cancelled too
+    emu.control.configure(
+        batch_error_shape=shape, batch_seconds_per_request=3600, batch_results_quirk="omit"
+    )
+    job = _job(batch_client, tmp_path)
+    job.cancel()
+    snapshot = job.wait(timeout=30)
+    job.stop_polling(timeout=5)
+    out = job.results()
+    assert out["answer_status"].tolist() == ["cancelled"] * 3 + ["skipped"]
+    assert "the batch was cancelled before this request ran" in out["answer_error"].tolist()
+    assert snapshot.cancelled == 3
+    assert snapshot.notes == ()
+
+
+def test_a_result_left_out_of_a_finished_batch_is_noted(
+    emu: Any, batch_client: Any, tmp_path: Path
+) -> None:
+    emu.control.configure(batch_results_quirk="omit")
+    job = _job(batch_client, tmp_path)
+    snapshot = job.wait(timeout=30)
+    job.stop_polling(timeout=5)
+    assert sorted(job.results()["answer_status"]) == ["missing", "ok", "ok", "skipped"]
+    assert snapshot.notes == ("2 rows answered by their results, xAI counts 3",)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from xai_magics.batch.outcomes import ResultTally, assemble, overlay, records_from_results
+from xai_magics.batch.outcomes import (
+    ResultTally,
+    assemble,
+    counter_notes,
+    overlay,
+    records_from_results,
+)
+from xai_magics.batch.progress import JobSnapshot
 from xai_magics.client.batches import BatchResult
 from xai_magics.client.completion import Completion, Usage
 
@@ -103,3 +110,49 @@ def test_a_retry_overlays_only_the_rows_it_covered() -> None:
     merged = overlay(first, retry)
     assert merged.status == ["ok", "ok", "ok"]
     assert merged.answer == ["a", "b", "c"]
+
+
+def _ended(status: str, succeeded: int, failed: int, cancelled: int) -> JobSnapshot:
+    return JobSnapshot(
+        "job",
+        "batch_1",
+        succeeded + failed + cancelled,
+        0,
+        succeeded,
+        failed,
+        cancelled,
+        batch_status=status,
+    )
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "status"),
+    [
+        (_ended("cancelled", 1, 0, 2), "cancelled"),
+        (_ended("expired", 1, 0, 2), "expired"),
+        (_ended("cancelled", 1, 1, 1), "error"),  # the server counted a failure: keep it
+        (_ended("done", 2, 0, 0), "error"),
+    ],
+    ids=["cancelled-batch", "expired-batch", "a-failure-counted", "nothing-stopped"],
+)
+def test_an_error_in_unknown_words_follows_the_servers_counters(
+    snapshot: JobSnapshot, status: str
+) -> None:
+    tally = ResultTally.for_batch(snapshot)
+    stopped = BatchResult("p-1", ok=False, error="Stopped before it started.")
+    records = records_from_results([_ok("p-0", "a"), stopped], "p-", {0, 1}, tally)
+    outcomes = assemble(2, None, {}, records, "missing")
+    assert outcomes.status == ["ok", status]
+    assert outcomes.error[1] == "Stopped before it started."
+
+
+def test_row_statuses_that_disagree_with_the_counters_are_noted() -> None:
+    snapshot = _ended("done", 3, 1, 1)
+    assert counter_notes({"ok": 3, "error": 1, "expired": 1}, snapshot) == []
+    assert counter_notes({"ok": 2, "missing": 1, "error": 1, "cancelled": 1}, snapshot) == [
+        "2 rows answered by their results, xAI counts 3"
+    ]
+    assert counter_notes({"ok": 3, "error": 2}, snapshot) == [
+        "2 rows failed by their results, xAI counts 1",
+        "0 rows cancelled or expired by their results, xAI counts 1",
+    ]
