@@ -35,6 +35,11 @@ def _pd(values: Any, dtype: Any = None) -> pd.DataFrame:
     return pd.DataFrame({"c": pd.Series(values, dtype=dtype)})
 
 
+def _gap(values: pd.Series) -> pd.Series:
+    """The series with its second value missing, as its dtype writes a missing value."""
+    return values.where(values.index != 1)
+
+
 def _pl_tz() -> pl.DataFrame:
     stamps = [dt.datetime(2024, 1, 2, 3, 4), None, dt.datetime(2024, 6, 1, 0, 0, 0, 250000)]
     return pl.DataFrame({"c": stamps}).with_columns(pl.col("c").dt.replace_time_zone(PARIS))
@@ -105,6 +110,32 @@ CASES: dict[str, tuple[Callable[[], Any], str, str, str]] = {
         "[3.5]",
         "None",
     ),
+    "pandas-object-datetimes": (
+        lambda: _pd([dt.datetime(2024, 1, 2, 3, 4, 5, 600000), None, dt.date(2024, 1, 3)], object),
+        "2024-01-02T03:04:05.6",
+        "2024-01-03",
+        "None",
+    ),
+    "pandas-period": (
+        lambda: _pd(_gap(pd.Series(pd.period_range("2024-01", periods=3, freq="M")))),
+        "2024-01",
+        "2024-03",
+        "NaT",
+    ),
+    "pandas-interval": (
+        lambda: _pd(_gap(pd.Series(pd.arrays.IntervalArray.from_breaks([0, 1, 2, 3])))),
+        "(0, 1]",
+        "(2, 3]",
+        "NaN",
+    ),
+    "pandas-complex": (lambda: _pd([1 + 2j, np.nan, 3j]), "(1+2j)", "3j", "NaN"),
+    "pandas-float32-nan": (lambda: _pd(np.array([1.5, np.nan, 3], np.float32)), "1.5", "3", "NaN"),
+    "pandas-arrow-list": (
+        lambda: _pd([[1, 2], None, [3]], pd.ArrowDtype(pa.list_(pa.int64()))),
+        "[1,2]",
+        "[3]",
+        "NA",
+    ),
     "polars-null": (lambda: pl.DataFrame({"c": ["a", None, "c"]}), "a", "c", "null"),
     "polars-int-null": (lambda: pl.DataFrame({"c": [1, None, 3]}), "1", "3", "null"),
     "polars-float-nan": (lambda: pl.DataFrame({"c": [1.0, float("nan"), 2.5]}), "1", "2.5", "NaN"),
@@ -130,6 +161,36 @@ CASES: dict[str, tuple[Callable[[], Any], str, str, str]] = {
         "null",
     ),
     "polars-bytes": (lambda: pl.DataFrame({"c": [b"ab", None, b"cd"]}), "ab", "cd", "null"),
+    "polars-time": (
+        lambda: pl.DataFrame({"c": [dt.time(1, 2, 3), None, dt.time(4, 5, 6, 700000)]}),
+        "01:02:03",
+        "04:05:06.7",
+        "null",
+    ),
+    "polars-list-of-structs": (
+        lambda: pl.DataFrame({"c": [[{"a": 1}], None, [{"a": 2}, {"a": None}]]}),
+        '[{"a":1}]',
+        '[{"a":2},{"a":null}]',
+        "null",
+    ),
+    "polars-struct-with-datetime": (
+        lambda: pl.DataFrame({"c": [{"t": dt.datetime(2024, 1, 2, 3, 4)}, None, {"t": None}]}),
+        '{"t":"2024-01-02T03:04:00"}',
+        '{"t":null}',
+        "null",
+    ),
+    "polars-enum": (
+        lambda: pl.DataFrame({"c": pl.Series(["a", None, "b"], dtype=pl.Enum(["a", "b"]))}),
+        "a",
+        "b",
+        "null",
+    ),
+    "polars-array": (
+        lambda: pl.DataFrame({"c": pl.Series([[1, 2], None, [3, 4]], dtype=pl.Array(pl.Int64, 2))}),
+        "[1,2]",
+        "[3,4]",
+        "null",
+    ),
     "pyarrow-null": (lambda: pa.table({"c": pa.array(["a", None, "c"])}), "a", "c", "null"),
     "pyarrow-decimal": (
         lambda: pa.table({"c": pa.array([decimal.Decimal("1.5"), None, 2], pa.decimal128(5, 2))}),
@@ -153,6 +214,18 @@ CASES: dict[str, tuple[Callable[[], Any], str, str, str]] = {
         lambda: pa.table({"c": pa.array(["a", None, "c"]).dictionary_encode()}),
         "a",
         "c",
+        "null",
+    ),
+    "pyarrow-bad-utf8": (
+        lambda: pa.table({"c": pa.array([b"ab", None, "é".encode()], pa.large_binary())}),
+        "ab",
+        "é",
+        "null",
+    ),
+    "pyarrow-time": (
+        lambda: pa.table({"c": pa.array([dt.time(1, 2, 3, 500000), None, dt.time(4, 5)])}),
+        "01:02:03.5",
+        "04:05:00",
         "null",
     ),
     "pyarrow-binary": (lambda: pa.table({"c": pa.array([b"ab", None, b"cd"])}), "ab", "cd", "null"),
@@ -193,3 +266,10 @@ def test_a_nan_in_the_second_block_is_skipped_too() -> None:
     assert 3 not in prompts
     assert 12_345 not in prompts
     assert prompts[12_346] == "V=12346"
+
+
+def test_bytes_that_are_not_utf8_skip_their_row_only() -> None:
+    df = pa.table({"c": pa.array([b"ab", b"\xff\xfe", b"cd"])})
+    plan = plan_rows(FrameSource.of(df), TEMPLATE, MAX_PROMPT)
+    assert plan.skipped == {1: "column 'c' holds bytes that are not UTF-8"}
+    assert _sent_prompts(df) == {0: "V=ab", 2: "V=cd"}

@@ -5,14 +5,15 @@ A template column becomes text block by block (so memory stays near the frame's 
 - strings pass through unchanged;
 - integers, floats and decimals are written as Arrow casts them (``3``, ``2.5``, ``1e+20``; a
   float holding a whole number loses its ``.0``: ``1.0`` -> ``1``); booleans as ``true``/``false``;
-- dates as ``YYYY-MM-DD``, timestamps as ISO 8601 (``2024-01-02T03:04:05``, a fraction without
-  its trailing zeros, ``Z`` or ``+01:00`` for a time zone);
+- dates as ``YYYY-MM-DD``, times and timestamps as ISO 8601 (``2024-01-02T03:04:05``, a
+  fraction without its trailing zeros, ``Z`` or ``+01:00`` for a time zone);
 - categoricals as their category's text;
 - lists, structs, maps and dicts as compact JSON, as the cell holds them (a map or dict becomes a
   JSON object, non-ASCII kept, dates inside as ISO 8601); pandas object columns keep each
   dict's own keys (Arrow would give every row the union of all rows' keys);
 - bytes are decoded as UTF-8;
-- anything else through ``str()``.
+- anything else through ``str()`` (pandas periods ``2024-01``, intervals ``(0, 1]``, durations
+  ``1 day, 2:00:00``, complex numbers ``(1+2j)``).
 
 A cell that cannot become a prompt makes its row *skipped* (never sent), with a reason that
 names the column and what the cell holds: missing (``NaN``, ``NaT``, ``NA``, ``None`` or
@@ -25,10 +26,11 @@ through Python one cell at a time (they are rare, and JSON has no Arrow kernel).
 
 from __future__ import annotations
 
+import cmath
 import datetime as dt
 import decimal
 import json
-import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 TEXT = pa.large_string()
+_FRACTION_ZEROS = re.compile(r"(\.\d+)(?=[+-]\d\d:\d\d$|$)")
 
 
 @dataclass
@@ -50,10 +53,14 @@ class BlockText:
 def column_block_text(series: Any, column: str) -> BlockText:
     """Convert a narwhals Series slice to text following the module's rule."""
     native = series.to_native()
+    # pandas object columns name each missing value after its own type; polars says null
+    none_word = None if type(native).__module__.startswith("pandas") else "null"
+    if _python_only(native):
+        return _python_text(series.to_list(), column, none_word)
     try:
         arrow = series.to_arrow()
     except (pa.ArrowException, UnicodeError, TypeError, ValueError, OverflowError):
-        return _python_text(series.to_list(), column)
+        return _python_text(series.to_list(), column, none_word)
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
     if pa.types.is_nested(arrow.type) and _is_pandas_object(native):
@@ -77,10 +84,15 @@ def _arrow_text(arrow: pa.Array, column: str, missing_word: str) -> BlockText:
         text = arrow.cast(TEXT)
     elif pa.types.is_integer(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind):
         text = arrow.cast(TEXT)
-    elif pa.types.is_timestamp(kind):
+    elif pa.types.is_timestamp(kind) or pa.types.is_time(kind):
         text = _iso_timestamps(arrow.cast(TEXT))
-    elif pa.types.is_date(kind) or pa.types.is_time(kind):
+    elif pa.types.is_date(kind):
         text = arrow.cast(TEXT)
+    elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        try:
+            text = arrow.cast(TEXT)  # one check of the whole block; per cell only if it fails
+        except pa.ArrowInvalid:
+            return _python_text(arrow.to_pylist(), column, missing_word)
     elif pa.types.is_null(kind):
         text = pa.nulls(len(arrow), TEXT)
     else:
@@ -113,6 +125,20 @@ def _with_problems(
             problems[i] = f"column {column!r} is missing ({missing_word})"
         text = pc.if_else(bad, pa.scalar(None, TEXT), text)
     return BlockText(text.cast(TEXT), problems)
+
+
+def _python_only(native: Any) -> bool:
+    """Columns whose Arrow form loses what the cell says: read their Python values instead.
+
+    pandas periods become ordinals and intervals structs in Arrow, complex numbers have no
+    Arrow type, and a polars Object column holds arbitrary Python objects.
+    """
+    dtype = getattr(native, "dtype", None)
+    module = type(native).__module__
+    if module.startswith("pandas"):
+        kind = getattr(dtype, "kind", "")
+        return kind == "c" or type(dtype).__name__ in {"PeriodDtype", "IntervalDtype"}
+    return module.startswith("polars") and str(dtype) == "Object"
 
 
 def _is_pandas_object(native: Any) -> bool:
@@ -193,7 +219,7 @@ def _missing_name(value: Any) -> str | None:
     """``None``, ``NaN``, ``NA`` or ``NaT`` for a missing value, else None."""
     if value is None:
         return "None"
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, (float, complex)) and cmath.isnan(value):
         return "NaN"
     name = type(value).__name__
     # pandas.NA and pandas.NaT, recognised without importing pandas
@@ -217,11 +243,16 @@ def _converter(value: Any) -> Callable[[Any], str]:
         return str
     if isinstance(value, (bytes, bytearray, memoryview)):
         return lambda v: bytes(v).decode("utf-8")
-    if isinstance(value, (dt.datetime, dt.date)):
-        return lambda v: v.isoformat()
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return _iso
     if isinstance(value, (list, tuple, dict)):
         return _json_text
     return str
+
+
+def _iso(value: dt.date | dt.time) -> str:
+    """ISO 8601 as the Arrow path writes it: a fraction without its trailing zeros."""
+    return _FRACTION_ZEROS.sub(lambda m: m.group(1).rstrip("0").rstrip("."), value.isoformat())
 
 
 def _float_text(value: float) -> str:
@@ -242,7 +273,7 @@ def _json_default(value: Any) -> Any:
     if type(value).__module__ == "numpy":
         return value.tolist()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
+        return _iso(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, (set, frozenset)):
