@@ -63,7 +63,7 @@ def output_columns(
 def join(source: FrameSource, columns: dict[str, pa.Array], output: str) -> Any:
     """The user's frame with the output columns (replacing an earlier copy of the same output)."""
     refuse_overwrite(source, columns, output)
-    return source.with_columns(columns, replace=True)
+    return source.with_columns(columns)
 
 
 def output_names(output: str, schema: type[Any] | None = None) -> list[str]:
