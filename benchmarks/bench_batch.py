@@ -225,7 +225,7 @@ def _join_records(records: list[Any], df: Any) -> Any:
     from xai_magics.batch.outcomes import assemble
 
     outcomes = assemble(len(df), None, {}, records, "missing")
-    return join(FrameSource.of(df), output_columns(outcomes, "answer"))
+    return join(FrameSource.of(df), output_columns(outcomes, "answer"), "answer")
 
 
 def _join_ours(pages: list[bytes], df: Any, prefix: str) -> Any:

@@ -5,6 +5,9 @@ Batch cells are judged by what they print, and any error in one fails the test.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from tests import kernels
@@ -43,3 +46,14 @@ class Kernel:
     def kill(self) -> None:
         """SIGKILL, as when a kernel dies: nothing gets to clean up."""
         self.kernel.kill()
+
+
+@contextmanager
+def kernel_with(api_env: dict[str, str], data_dir: Path, setup: str) -> Iterator[Kernel]:
+    """A kernel on the emulator with its own job store, ``setup`` run, killed afterwards."""
+    started = Kernel({**api_env, "XAI_MAGICS_DATA_DIR": str(data_dir)})
+    try:
+        started.run(setup)
+        yield started
+    finally:
+        started.kill()

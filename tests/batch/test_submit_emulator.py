@@ -311,7 +311,7 @@ def test_dry_run_sends_nothing_and_shows_requests_cost_and_skips(emu: Any, tmp_p
     dry = submit(df, "Sentiment of: {review}", dry_run=True, max_tokens=10, data_dir=str(tmp_path))
     assert not isinstance(dry, BatchJob)
     assert dry.plan.n_sent == 2
-    assert dry.skipped == {1: "column 'review' is missing (None/NaN)"}
+    assert dry.skipped == {1: "column 'review' is missing (NaN)"}
     assert '"content":"Sentiment of: good"' in dry.requests[0]
     assert dry.estimate.sync_usd is not None
     assert dry.estimate.batch_usd is not None

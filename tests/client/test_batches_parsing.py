@@ -401,6 +401,53 @@ def test_cancelled_requests_are_told_apart_from_failures(code: object, cancelled
     assert normalise_result(item).cancelled is cancelled
 
 
+@pytest.mark.parametrize(
+    ("item", "kind"),
+    [
+        pytest.param({"batch_result": {"error": "Request cancelled."}}, "cancelled", id="string"),
+        pytest.param(
+            {"batch_result": {"error": "Request expired before it ran."}},
+            "expired",
+            id="string-exp",
+        ),
+        pytest.param({"error_message": "Request cancelled."}, "cancelled", id="top-level"),
+        pytest.param({"error_message": "The batch expired"}, "expired", id="top-level-expired"),
+        pytest.param(
+            {"batch_result": {"error": {"code": 1, "message": "Request expired before it ran."}}},
+            "expired",
+            id="code-1-expired",
+        ),
+        pytest.param(
+            {"batch_result": {"error": {"status": "CANCELLED", "message": "stopped"}}},
+            "cancelled",
+            id="named-status",
+        ),
+        pytest.param(
+            {"batch_result": {"error": {"code": 3, "message": "cancelled by validation"}}},
+            "failed",
+            id="other-code-wins-over-text",
+        ),
+        pytest.param(
+            {"batch_result": {"error": "Simulated failure of request r."}}, "failed", id="failure"
+        ),
+        pytest.param({"batch_result": {"error": "Expiredness is bad"}}, "failed", id="word-bound"),
+        pytest.param(
+            {"batch_result": {"response": {"chat_get_completion": {"choices": []}}}},
+            "succeeded",
+            id="success",
+        ),
+    ],
+)
+def test_every_error_shape_says_whether_the_batch_stopped_the_request(
+    item: dict[str, Any], kind: str
+) -> None:
+    result = normalise_result({"batch_request_id": "r", **item})
+    assert result.kind == kind
+    assert result.cancelled is (kind in ("cancelled", "expired"))
+    page = json.dumps({"results": [{"batch_request_id": "r", **item}]}).encode()
+    assert parse_results_page(page).results[0].kind == kind
+
+
 def test_error_text_with_a_key_is_redacted() -> None:
     item = {
         "batch_request_id": "r",

@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from xai_magics.batch.columns import refuse_output_clash
 from xai_magics.batch.estimate import LIST_PRICES, Estimate, estimate
 from xai_magics.batch.fingerprint import Fingerprint, canonical_options
 from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.job import BatchJob, JobInputs, JobSettings
+from xai_magics.batch.outcomes import assemble
 from xai_magics.batch.plan import RowsPlan, plan_rows
 from xai_magics.batch.progress import Listener
 from xai_magics.batch.sender import batch_token
@@ -133,6 +135,16 @@ def submit(
     store = open_store(data_dir)
     inputs = JobInputs(source, template, spec, schema)
     record = _existing_job(store, job_name, fingerprint) if not new else None
+    refuse_output_clash(
+        source,
+        output,
+        schema,
+        lambda: (
+            BatchJob(store, record, client).outcomes()
+            if record is not None
+            else assemble(plan.n_rows, None, plan.skipped, (), "pending")
+        ),
+    )
     if record is None:
         record = store.create_job(
             name=job_name,

@@ -2,19 +2,30 @@
 
 Columns, for ``output="answer"``: ``answer`` (or, with a schema, one column per schema field),
 ``answer_status``, ``answer_error``, ``answer_tokens``, ``answer_cost_usd``. The companions carry
-the output name so a second batch into another column never overwrites the first one's status;
-running the same join twice replaces its own columns instead of adding duplicates.
+the output name so a second batch into another column never overwrites the first one's status.
+
+A column of the user's that has one of these names is never overwritten: the join is refused
+with a message naming ``--output``. The one exception is an earlier copy of the same job's
+output (``df = job.results(df)`` run twice, a re-run cell): every output column is there, and
+each row's old status could have become its new one (a pending or failed row may have any
+outcome now; an answered row keeps its answer and tokens, a skipped row stays skipped).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from xai_magics.batch.frame import FrameSource
-from xai_magics.batch.outcomes import RowOutcomes
+from xai_magics.batch.frame import FrameError, FrameSource
+from xai_magics.batch.outcomes import FINAL_STATUSES, RowOutcomes
+
+
+class OutputClashError(FrameError):
+    """The frame already has columns, not from this job, that the output would overwrite."""
 
 
 def output_columns(
@@ -49,9 +60,85 @@ def output_columns(
     return columns
 
 
-def join(source: FrameSource, columns: dict[str, pa.Array]) -> Any:
-    """The user's frame with the output columns (replacing same-named ones from an earlier run)."""
-    return source.with_columns(columns, replace=True)
+def join(source: FrameSource, columns: dict[str, pa.Array], output: str) -> Any:
+    """The user's frame with the output columns (replacing an earlier copy of the same output)."""
+    refuse_overwrite(source, columns, output)
+    return source.with_columns(columns)
+
+
+def output_names(output: str, schema: type[Any] | None = None) -> list[str]:
+    """The columns ``output_columns`` makes, in order."""
+    answers = [output] if schema is None else _schema_fields(schema)
+    return [*answers, *(f"{output}_{part}" for part in ("status", "error", "tokens", "cost_usd"))]
+
+
+def refuse_output_clash(
+    source: FrameSource,
+    output: str,
+    schema: type[Any] | None,
+    outcomes: Callable[[], RowOutcomes],
+) -> None:
+    """Before submitting: refuse an output that would overwrite other columns of the frame.
+
+    ``outcomes`` gives the job's outcomes so far (pending rows for a new job); it is called only
+    when a name clashes, so the common case costs one look at the frame's column names.
+    """
+    if any(name in source.labels for name in output_names(output, schema)):
+        columns = output_columns(outcomes(), output, schema)
+        refuse_overwrite(source, columns, output, " Nothing was sent.")
+
+
+def refuse_overwrite(
+    source: FrameSource, columns: Mapping[str, pa.Array], output: str, after: str = ""
+) -> None:
+    """Raise `OutputClashError` when ``columns`` would overwrite columns not from this job."""
+    clash = [name for name in columns if name in source.labels]
+    if not clash or _earlier_copy(source, columns, output):
+        return
+    listed = ", ".join(repr(name) for name in clash)
+    raise OutputClashError(
+        f"the frame already has column(s) {listed}, which the results would overwrite; "
+        f"choose another --output (output=...), or rename or drop those columns.{after}"
+    )
+
+
+def _earlier_copy(source: FrameSource, columns: Mapping[str, pa.Array], output: str) -> bool:
+    """True when the frame's same-named columns are an earlier copy of these very outcomes."""
+    if any(name not in source.labels for name in columns):
+        return False
+    try:
+        old_status = _existing(source, f"{output}_status", pa.large_string())
+        old_tokens = _existing(source, f"{output}_tokens", pa.float64())
+        old_answer = _existing(source, output, pa.large_string()) if output in columns else None
+    except (pa.ArrowException, ValueError, TypeError):
+        return False  # not text or numbers where ours would be: a column of the user's
+    status = columns[f"{output}_status"]
+    known = pc.fill_null(pc.is_in(old_status, pa.array([*FINAL_STATUSES, "pending"])), False)
+    if not pc.all(known).as_py():
+        return False
+    was_ok = pc.equal(old_status, "ok")
+    kept = pc.and_(pc.equal(status, "ok"), _same(old_tokens, columns[f"{output}_tokens"]))
+    if old_answer is not None:
+        kept = pc.and_(kept, _same(old_answer, columns[output]))
+    was_skipped = pc.equal(old_status, "skipped")
+    broken = pc.or_(
+        pc.and_(was_ok, pc.invert(kept)), pc.and_(was_skipped, pc.not_equal(status, "skipped"))
+    )
+    return not pc.any(broken).as_py()
+
+
+def _existing(source: FrameSource, name: str, kind: pa.DataType) -> pa.Array:
+    arrow = source.series(name, 0, source.n_rows).to_arrow()
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    return arrow.cast(kind)
+
+
+def _same(old: pa.Array, new: pa.Array) -> pa.Array:
+    """Element-wise equality where two nulls are equal too."""
+    new = new.cast(old.type)
+    both_null = pc.and_(pc.is_null(old), pc.is_null(new))
+    return pc.or_(pc.fill_null(pc.equal(old, new), False), both_null)
 
 
 def _schema_fields(schema: type[Any]) -> list[str]:

@@ -31,11 +31,15 @@ def fetch_results(
     record: JobRecord,
     page_size: int,
     sleep: Callable[[float], None] = time.sleep,
+    tally: ResultTally | None = None,
 ) -> ResultTally | None:
-    """Store every result of ``record``'s batch; None when a page kept failing."""
+    """Store every result of ``record``'s batch; None when a page kept failing.
+
+    ``tally`` may carry what the server's counters say (``ResultTally.for_batch``).
+    """
     assert record.batch_id is not None
     known = sent_positions(store, record)
-    tally = ResultTally()
+    tally = tally or ResultTally()
     token: str | None = None
     seen_tokens: set[str] = set()
     while True:

@@ -68,11 +68,11 @@ class FrameSource:
         for first in range(start, self.n_rows, block_rows):
             yield first, min(first + block_rows, self.n_rows)
 
-    def with_columns(self, columns: Mapping[str, pa.Array], replace: bool = True) -> Any:
-        """The native frame with ``columns`` attached by position (same type, same index)."""
-        clash = [name for name in columns if name in self.labels and not replace]
-        if clash:
-            raise FrameError(f"the frame already has column(s) {clash}; choose another --output")
+    def with_columns(self, columns: Mapping[str, pa.Array]) -> Any:
+        """The native frame with ``columns`` attached by position (same type, same index).
+
+        Same-named columns are replaced: whether that is allowed is ``columns.py``'s call.
+        """
         # Built as one Arrow table and converted by the frame's own library (nullable ints and
         # all); narwhals then attaches the columns by position, whatever the index.
         table = pa.table(dict(columns))

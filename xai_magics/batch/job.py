@@ -18,7 +18,14 @@ from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chu
 from xai_magics.batch.columns import join, output_columns
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
-from xai_magics.batch.outcomes import RowOutcomes, RowStatus, assemble, overlay
+from xai_magics.batch.outcomes import (
+    ResultTally,
+    RowOutcomes,
+    RowStatus,
+    assemble,
+    counter_notes,
+    overlay,
+)
 from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
@@ -267,7 +274,11 @@ class BatchJob:
     def _finish(self) -> JobSnapshot:
         """Fetch every results page into the store, then mark the job ended."""
         tally = fetch_results(
-            self._client, self._store, self._record, self.settings.results_page_size
+            self._client,
+            self._store,
+            self._record,
+            self.settings.results_page_size,
+            tally=ResultTally.for_batch(self.snapshot),
         )
         if tally is None:
             return self._publish(replace(self.snapshot, error="could not fetch results; retrying"))
@@ -278,9 +289,8 @@ class BatchJob:
         self._refresh_record()
         if not already_ended:
             record_batch_spend(self._store, self._record, self.snapshot.elapsed_s)
-        return self._publish(
-            replace(self.snapshot, results_fetched=True, notes=tuple(tally.warnings))
-        )
+        notes = (*tally.warnings, *counter_notes(self._own_outcomes().counts(), self.snapshot))
+        return self._publish(replace(self.snapshot, results_fetched=True, notes=notes))
 
     # -- results ----------------------------------------------------------------------------
 
@@ -330,7 +340,7 @@ class BatchJob:
         source = self._frame_for_results(df)
         name = output or str(self._record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
-        return join(source, output_columns(self.outcomes(), name, schema))
+        return join(source, output_columns(self.outcomes(), name, schema), name)
 
     def _frame_for_results(self, df: Any) -> FrameSource:
         if df is not None:

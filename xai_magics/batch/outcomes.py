@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, cast
 
+from xai_magics.batch.progress import JobSnapshot
 from xai_magics.batch.store import ResultRow
 
 RowStatus = Literal["ok", "error", "cancelled", "expired", "skipped", "missing", "pending"]
@@ -33,6 +34,13 @@ FINAL_STATUSES: tuple[RowStatus, ...] = (
     "skipped",
     "missing",
 )
+
+# how the client's result kinds read as row statuses
+_STATUS_OF_KIND: dict[str, RowStatus] = {
+    "failed": "error",
+    "cancelled": "cancelled",
+    "expired": "expired",
+}
 
 
 class _Result(Protocol):
@@ -49,16 +57,47 @@ class _Result(Protocol):
     @property
     def error(self) -> str | None: ...
     @property
-    def cancelled(self) -> bool: ...
+    def kind(self) -> str: ...
 
 
 @dataclass
 class ResultTally:
-    """What reading results found besides one result per row."""
+    """What reading results found besides one result per row.
+
+    ``stopped`` is set when the server counted no failed request but some cancelled ones: any
+    result that reads as a failure (an error text in a wording we do not know) was then stopped
+    by the batch, and takes this status so the rows agree with the server's counters.
+    """
 
     repeated: int = 0
     unknown: int = 0
     warnings: list[str] = field(default_factory=list)
+    stopped: RowStatus | None = None
+
+    @classmethod
+    def for_batch(cls, snapshot: JobSnapshot) -> ResultTally:
+        """A tally for the results of a batch that ended as ``snapshot`` says."""
+        stopped: RowStatus | None = None
+        if snapshot.failed == 0 and snapshot.cancelled > 0:
+            stopped = "expired" if snapshot.batch_status == "expired" else "cancelled"
+        return cls(stopped=stopped)
+
+
+def counter_notes(counts: Mapping[str, int], snapshot: JobSnapshot) -> list[str]:
+    """Where the row statuses disagree with the server's counters (never silently)."""
+    ours = {
+        "answered": (counts.get("ok", 0), snapshot.succeeded),
+        "failed": (counts.get("error", 0), snapshot.failed),
+        "cancelled or expired": (
+            counts.get("cancelled", 0) + counts.get("expired", 0),
+            snapshot.cancelled,
+        ),
+    }
+    return [
+        f"{rows:,} rows {what} by their results, xAI counts {server:,}"
+        for what, (rows, server) in ours.items()
+        if rows != server
+    ]
 
 
 def records_from_results(
@@ -96,11 +135,11 @@ def records_from_results(
                 tally.warnings.append(f"kept the first of several results for {request_id!r}")
             continue
         seen.add(position)
-        records.append(_record(position, result))
+        records.append(_record(position, result, tally.stopped))
     return records
 
 
-def _record(position: int, result: _Result) -> ResultRow:
+def _record(position: int, result: _Result, stopped: RowStatus | None = None) -> ResultRow:
     counts = result.counts
     tokens_in, tokens_out, cost = (None, None, None) if counts is None else counts
     if result.ok:
@@ -115,12 +154,9 @@ def _record(position: int, result: _Result) -> ResultRow:
             cost,
         )
     error = result.error or "the request failed without a message"
-    if result.cancelled:
-        # xAI reports a request its batch's expiry stopped as cancelled (code 1); its message
-        # is the only sign it expired rather than being cancelled
-        status = "expired" if "expire" in error.lower() else "cancelled"
-    else:
-        status = "error"
+    status = _STATUS_OF_KIND.get(result.kind, "error")
+    if status == "error" and stopped is not None:
+        status = stopped
     return (
         position,
         result.batch_request_id,
@@ -131,6 +167,14 @@ def _record(position: int, result: _Result) -> ResultRow:
         tokens_out,
         cost,
     )
+
+
+# why a sent row has no result, in its error column (a pending row has no error yet)
+UNFINISHED_REASONS: dict[RowStatus, str] = {
+    "missing": "the batch finished without a result for this request",
+    "cancelled": "the batch was cancelled before this request ran",
+    "expired": "the batch expired before this request ran",
+}
 
 
 @dataclass
@@ -169,8 +213,10 @@ def assemble(
     tokens: list[int | None] = [None] * n_rows
     cost: list[float | None] = [None] * n_rows
     covered = range(n_rows) if rows is None else rows
+    reason = UNFINISHED_REASONS.get(unfinished)
     for position in covered:
         status[position] = unfinished
+        error[position] = reason
     for position, reason in skipped.items():
         status[position] = "skipped"
         error[position] = reason

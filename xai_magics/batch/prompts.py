@@ -63,8 +63,10 @@ def read_block(
                 f"prompt is {size / 1e6:.1f} MB (about {size // BYTES_PER_TOKEN:,} tokens), over "
                 f"the {max_prompt_bytes / 1e6:.1f} MB limit per request",
             )
-    if skipped:
-        valid = pc.invert(pc.fill_null(pc.or_(pc.is_null(sizes), oversize), True))
-    else:
-        valid = pa.array([True] * (stop - start), pa.bool_())
-    return RowBlock(start, stop, texts, valid, sizes, skipped)
+    # a row is sent only when every cell became text: decided from the texts themselves, so a
+    # cell a converter left null without a reason is skipped too, never sent as "None"
+    unsent = pc.or_(pc.is_null(sizes), oversize)
+    if pc.any(unsent).as_py():
+        for offset in pc.indices_nonzero(unsent).to_pylist():
+            skipped.setdefault(start + offset, "a cell of this row could not be read as text")
+    return RowBlock(start, stop, texts, pc.invert(unsent), sizes, skipped)

@@ -6,15 +6,18 @@ decides (the batch runner does exactly that).
 
 Result items arrive in three error shapes (a string, ``{"code", "message"}``, or a top-level
 ``error_message``); ``normalise_result`` folds all of them, and every success, into one
-``BatchResult``.
+``BatchResult``. Whatever the shape, ``BatchResult.kind`` says how the request ended, as the
+batch's counters count it: a request its batch's cancel or expiry stopped is ``cancelled`` or
+``expired`` (both in ``num_cancelled``), not ``failed`` (``num_error``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
 from xai_magics.client._json import loads
@@ -40,7 +43,9 @@ __all__ = [
     "BatchResult",
     "BatchesAPI",
     "PaginationLoopError",
+    "ResultKind",
     "ResultsPage",
+    "error_kind",
     "iter_paged",
     "normalise_result",
     "parse_results_page",
@@ -48,7 +53,13 @@ __all__ = [
 
 MAX_PAGE_SIZE = 1000
 # google.rpc.Code 1 = CANCELLED: how a request cancelled with its batch reports itself.
-_CANCELLED_CODES = {1, "1", "CANCELLED", "cancelled"}
+_CANCELLED_CODES = {1, "1", "CANCELLED", "cancelled", "Cancelled"}
+# Without a code (a plain string, a top-level error_message) the text is the only sign; xAI
+# reports a request its batch's expiry stopped as cancelled too, and only the text says expired.
+_EXPIRED_TEXT = re.compile(r"\bexpired?\b", re.IGNORECASE)
+_CANCELLED_TEXT = re.compile(r"\bcancel(?:l?ed|lation)?\b", re.IGNORECASE)
+
+ResultKind = Literal["succeeded", "failed", "cancelled", "expired"]
 
 T = TypeVar("T")
 
@@ -132,9 +143,14 @@ class BatchResult:
         return self._counts
 
     @property
+    def kind(self) -> ResultKind:
+        """How the request ended, by every sign the result carries (see ``error_kind``)."""
+        return "succeeded" if self.ok else error_kind(self.error, self.error_code)
+
+    @property
     def cancelled(self) -> bool:
-        """True for a request that was cancelled (with its batch) rather than failed."""
-        return not self.ok and self.error_code in _CANCELLED_CODES
+        """True for a request its batch's cancel or expiry stopped, rather than one that failed."""
+        return self.kind in ("cancelled", "expired")
 
     def _key(self) -> tuple[object, ...]:
         return (self.batch_request_id, self.ok, self.completion, self.error, self.error_code)
@@ -168,6 +184,23 @@ def _text_and_counts(completion: Completion | None) -> tuple[str | None, Counts 
         usage.output_tokens + usage.reasoning_tokens,
         usage.cost_usd_ticks,
     )
+
+
+def error_kind(text: str | None, code: int | str | None) -> ResultKind:
+    """``cancelled``, ``expired`` or ``failed`` for an error result, whatever its shape.
+
+    A code other than CANCELLED means the request failed, whatever its text says; CANCELLED, or
+    no code and a text saying cancelled or expired, means the batch stopped it. The text tells
+    expiry from a cancel either way.
+    """
+    if code is not None and code not in _CANCELLED_CODES:
+        return "failed"
+    words = text or ""
+    if _EXPIRED_TEXT.search(words):
+        return "expired"
+    if code is not None or _CANCELLED_TEXT.search(words):
+        return "cancelled"
+    return "failed"
 
 
 def _int(value: object) -> int:
@@ -362,7 +395,9 @@ def _error_of(value: object) -> tuple[str, int | str | None]:
     if isinstance(value, Mapping):
         message = value.get("message") or value.get("error")
         text = str(message) if message else json.dumps(value, default=str)
-        return redact(text), _code_of(value.get("code"))
+        code = value.get("code")
+        # google.rpc.Status as JSON may name the code instead of (or besides) numbering it
+        return redact(text), _code_of(code if code is not None else value.get("status"))
     return redact(str(value)), None
 
 

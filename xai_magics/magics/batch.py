@@ -75,6 +75,7 @@ class BatchMagics(Magics):
         Columns: COLUMN (or the --schema fields), COLUMN_status (ok, error, cancelled, expired,
         skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. Rows with a missing or
         empty cell, a lone surrogate or an oversize prompt are skipped with a reason, not sent.
+        A frame that already has one of these columns is refused: choose another --output.
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:

@@ -1,0 +1,131 @@
+"""Output columns never overwrite the user's own columns; an earlier copy of the same job's may be.
+
+The refusal comes before anything is sent (and before a job is recorded), names ``--output`` and
+the clashing columns; ``df = job.results(df)`` twice, and a re-run cell, still work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pydantic
+import pytest
+
+from tests.batch.helpers import FAST, network_calls
+from xai_magics.batch import BatchJob, list_jobs, submit
+from xai_magics.batch.columns import OutputClashError
+
+PROMPT = "Sentiment of: {review}"
+REVIEWS = ["good", "bad", None, "fine"]
+
+
+class Verdict(pydantic.BaseModel):
+    label: str
+
+
+def _submit(batch_client: Any, tmp_path: Path, df: Any, **kwargs: Any) -> BatchJob:
+    job = submit(
+        df,
+        kwargs.pop("prompt", PROMPT),
+        client=batch_client,
+        data_dir=str(tmp_path),
+        settings=FAST,
+        **kwargs,
+    )
+    assert isinstance(job, BatchJob)
+    return job
+
+
+@pytest.mark.parametrize(
+    ("extra", "kwargs", "named"),
+    [
+        ({"answer": ["pos", "neg", "?", "ok"]}, {}, "'answer'"),
+        ({"answer_status": ["x"] * 4}, {}, "'answer_status'"),
+        ({"label_error": [None] * 4}, {"output": "label"}, "'label_error'"),
+        ({"label": ["pos", "neg", "?", "ok"]}, {"schema": Verdict}, "'label'"),
+    ],
+    ids=["answer", "answer-status", "custom-output-companion", "schema-field"],
+)
+def test_a_clashing_column_is_refused_before_anything_is_sent(
+    emu: Any,
+    batch_client: Any,
+    tmp_path: Path,
+    extra: dict[str, list[Any]],
+    kwargs: dict[str, Any],
+    named: str,
+) -> None:
+    df = pd.DataFrame({"review": REVIEWS, **extra})
+    with pytest.raises(OutputClashError) as caught:
+        _submit(batch_client, tmp_path, df, **kwargs)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "--output" in message
+    assert named in message
+    assert "Nothing was sent" in message
+    assert network_calls(emu) == 0
+    assert list_jobs(str(tmp_path)) == []
+    assert list(df.columns) == ["review", *extra]  # the frame itself is untouched
+
+
+FRAMES: dict[str, Callable[[dict[str, list[Any]]], Any]] = {
+    "pandas": pd.DataFrame,
+    "polars": pl.DataFrame,
+    "pyarrow": pa.table,
+}
+
+
+@pytest.mark.parametrize("make", FRAMES.values(), ids=FRAMES.keys())
+def test_results_joined_twice_onto_the_same_frame_replace_their_own_columns(
+    emu: Any, batch_client: Any, tmp_path: Path, make: Callable[[dict[str, list[Any]]], Any]
+) -> None:
+    df = make({"review": REVIEWS})
+    job = _submit(batch_client, tmp_path, df)
+    job.wait(timeout=30)
+    once = job.results(df)
+    twice = job.results(once)
+    again = job.results(twice)
+    as_pandas = [x if isinstance(x, pd.DataFrame) else x.to_pandas() for x in (once, twice, again)]
+    assert type(again) is type(df)
+    pd.testing.assert_frame_equal(as_pandas[0], as_pandas[2])
+    assert as_pandas[2]["answer_status"].tolist() == ["ok", "ok", "skipped", "ok"]
+
+
+def test_a_rerun_cell_onto_its_own_results_reattaches_and_a_pending_copy_may_fill_in(
+    emu: Any, batch_client: Any, tmp_path: Path
+) -> None:
+    emu.control.configure(batch_seconds_per_request=1.0)
+    df = pd.DataFrame({"review": REVIEWS})
+    job = _submit(batch_client, tmp_path, df)
+    early = job.results(df)
+    assert early["answer_status"].tolist() == ["pending", "pending", "skipped", "pending"]
+    job.wait(timeout=30)
+    rerun = _submit(batch_client, tmp_path, early)  # the same cell, run on its own output
+    assert rerun.batch_id == job.batch_id
+    done = rerun.results(early)
+    assert done["answer_status"].tolist() == ["ok", "ok", "skipped", "ok"]
+    assert _submit(batch_client, tmp_path, done).results(done).equals(done)
+
+
+def test_another_jobs_answers_in_the_same_columns_are_refused(
+    emu: Any, batch_client: Any, tmp_path: Path
+) -> None:
+    df = pd.DataFrame({"review": REVIEWS})
+    first = _submit(batch_client, tmp_path, df)
+    first.wait(timeout=30)
+    answered = first.results(df)
+    calls = network_calls(emu)
+    with pytest.raises(OutputClashError, match="'answer', 'answer_status'"):
+        _submit(batch_client, tmp_path, answered, prompt="Topic of: {review}")
+    assert network_calls(emu) == calls
+    other = _submit(batch_client, tmp_path, answered, prompt="Topic of: {review}", output="topic")
+    other.wait(timeout=30)
+    with pytest.raises(OutputClashError, match="--output"):
+        other.results(answered, output="answer")
+    both = other.results(answered)
+    assert both["topic_status"].tolist() == ["ok", "ok", "skipped", "ok"]
+    assert both["answer"].tolist() == answered["answer"].tolist()
