@@ -1,0 +1,129 @@
+"""TeX that could make a link, or act, taken out of model text before a typesetter sees it.
+
+JupyterLab typesets ``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]`` and environments in the
+HTML and Markdown it shows (MathJax 3, every TeX package loaded, the safe extension on), and so
+do nbconvert's HTML export and other viewers of a saved notebook (some without any filter).
+MathJax's filter reads "java<TAB>script:" as a relative URL, the browser as ``javascript:``.
+So, wherever it stands (in math or not: what counts as math differs between front ends):
+
+* ``\\href{URL}`` and ``\\url{URL}`` (MathJax, KaTeX) keep their link only when the URL passes
+  :func:`~xai_magics.rendering.urls.is_safe_tex_url`; otherwise the command and its URL go and
+  a ``\\href``'s text stays.
+* ``\\mmlToken{type}[attributes]`` (MathJax: attributes include ``href``) loses its type and
+  attributes; ``\\includegraphics[...]{URL}`` (KaTeX: an image is fetched) goes whole.
+* ``\\class``, ``\\cssId``, ``\\style``, ``\\data`` (MathJax) and ``\\htmlClass``,
+  ``\\htmlId``, ``\\htmlStyle``, ``\\htmlData`` (KaTeX) lose their attribute and keep their
+  math: a style can fetch (``cursor:url(...)``) or cover the page, a class or id can borrow the
+  page's own. ``\\require`` (loads MathJax extensions) goes with its argument. ``\\bbox`` loses
+  an option that mentions ``url``.
+* A command not followed by the braced argument it needs goes alone: it may be the tail of a
+  macro (``\\let\\h\\href``, ``\\def\\h#1{\\href#1}``) whose argument comes from elsewhere.
+
+Commands are found by name after any backslash (``\\\\href`` too: a Markdown front end turns it
+into ``\\href``) and arguments are read as MathJax reads them (spaces and, for KaTeX, comments
+before an argument; ``\\`` escapes inside one), so the pass removes at least what any reader
+could see as a link. Unchanged text is returned as is, after one search when there is no
+command at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xai_magics.rendering.urls import is_safe_tex_url, readings
+
+__all__ = ["neutralise_tex"]
+
+_LINKS = frozenset({"href", "url"})
+_COMMAND = re.compile(
+    r"\\(href|url|mmlToken|includegraphics|bbox|class|cssId|style|data"
+    r"|htmlClass|htmlId|htmlStyle|htmlData|require)(?![A-Za-z])"
+)
+# Between a command and its argument: whitespace (JavaScript's \s includes the BOM) and comments.
+_GAP = re.compile(r"(?:[\s\ufeff]|%[^\n]*(?:\n|$))*")
+_GROUP_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
+_OPTION_TOKEN = re.compile(r"\\.|[{}\]]", re.DOTALL)
+
+
+def neutralise_tex(text: str) -> str:
+    """``text`` with every TeX command above made inert (see the module's docstring)."""
+    match = _COMMAND.search(text) if "\\" in text else None
+    if match is None:
+        return text
+    out: list[str] = []
+    pos = 0
+    while match is not None:
+        out.append(text[pos : match.start()])
+        pos = _rewrite(text, match, out)
+        match = _COMMAND.search(text, pos)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _rewrite(text: str, match: re.Match[str], out: list[str]) -> int:
+    """Append what stays of the command at ``match``; return where scanning goes on."""
+    name = match.group(1)
+    start = _past_gap(text, match.end())
+    if name == "bbox":
+        if not text.startswith("[", start):
+            out.append(match.group())
+            return match.end()
+        end = _option_end(text, start)
+        if end is None:
+            return match.end()
+        keep = not any("url" in reading.lower() for reading in readings(text[start:end]))
+        out.append(text[match.start() : end] if keep else match.group())
+        return end
+    if name == "includegraphics" and text.startswith("[", start):
+        option_end = _option_end(text, start)
+        if option_end is None:
+            return match.end()
+        start = _past_gap(text, option_end)
+    if not text.startswith("{", start):
+        return match.end()
+    end = _group_end(text, start)
+    if end is None:
+        return match.end()
+    if name in _LINKS and is_safe_tex_url(text[start + 1 : end - 1]):
+        # Kept; scanning goes on inside the URL, where a reader that splits the argument
+        # differently ("\}" is "}" to Markdown) could find a second command.
+        out.append(text[match.start() : start + 1])
+        return start + 1
+    if name == "mmlToken":
+        attributes = _past_gap(text, end)
+        if text.startswith("[", attributes):
+            return _option_end(text, attributes) or end
+    return end
+
+
+def _past_gap(text: str, pos: int) -> int:
+    gap = _GAP.match(text, pos)
+    return gap.end() if gap else pos
+
+
+def _group_end(text: str, start: int) -> int | None:
+    """Just past the ``}`` matching the ``{`` at ``start``; None when it is never closed."""
+    depth = 0
+    for token in _GROUP_TOKEN.finditer(text, start):
+        if token.group() == "{":
+            depth += 1
+        elif token.group() == "}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return None
+
+
+def _option_end(text: str, start: int) -> int | None:
+    """Just past the ``]`` closing the option at ``start`` (braces nest); None if never."""
+    depth = 0
+    for token in _OPTION_TOKEN.finditer(text, start + 1):
+        if token.group() == "{":
+            depth += 1
+        elif token.group() == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0:  # "]"
+            return token.end()
+    return None
