@@ -8,7 +8,7 @@ So, wherever it stands (in math or not: what counts as math differs between fron
 
 * ``\\href{URL}`` and ``\\url{URL}`` (MathJax, KaTeX) keep their link only when the URL passes
   :func:`~xai_magics.rendering.urls.is_safe_tex_url`; otherwise the command and its URL go and
-  a ``\\href``'s text stays.
+  a ``\\href``'s text stays (a ``\\url`` leaves an empty group).
 * ``\\mmlToken{type}[attributes]`` (MathJax: attributes include ``href``) loses its type and
   attributes; ``\\includegraphics[...]{URL}`` (KaTeX: an image is fetched) goes whole.
 * ``\\class``, ``\\cssId``, ``\\style``, ``\\data`` (MathJax) and ``\\htmlClass``,
@@ -93,6 +93,8 @@ def _rewrite(text: str, match: re.Match[str], out: list[str]) -> int:
         attributes = _past_gap(text, end)
         if text.startswith("[", attributes):
             return _option_end(text, attributes) or end
+    if name in ("url", "includegraphics"):
+        out.append("{}")  # an empty group: "$\\url{...}$" must not become "$$"
     return end
 
 
