@@ -22,18 +22,13 @@ _FENCE_OPEN = re.compile(r" {0,3}(?:(`{3,})([^`]*)|(~{3,})(.*))")
 _NOT_LANGUAGE = re.compile(r"[^\w+#.\-].*", re.DOTALL)
 # A character reference as CommonMark reads one.
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-# Code spans (skipped: no math in them) and math as JupyterLab finds it, none across a blank line.
-_NOT_BLANK = r"(?!\n[ \t]*\n)"
-_MATH_BODY = rf"(?:\\.|{_NOT_BLANK}[^\\])+?"
-_CODE_OR_MATH = re.compile(
-    r"(?P<code>(?P<ticks>`+)[^\n]*?[^`\n](?P=ticks)(?!`))"
-    rf"|(?<!\\)\$\$(?:\\.|{_NOT_BLANK}[^\\$])+?\$\$"
-    rf"|(?<!\\)\$(?:\\.|{_NOT_BLANK}[^\\$])+?\$"
-    rf"|\\\\\({_MATH_BODY}\\\\\)"
-    rf"|\\\\\[{_MATH_BODY}\\\\\]"
-    rf"|\\begin\{{(?P<env>[A-Za-z]*\*?)\}}{_MATH_BODY}\\end\{{(?P=env)\}}",
-    re.DOTALL,
+# Math as JupyterLab's Markdown renderer finds it (its removeMath, ported): the delimiters,
+# escapes, braces and line breaks it splits the text at, and the code spans whose "$" it hides.
+_MATH_TOKEN = re.compile(
+    r"\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|(?:\n\s*)+|\\\\[()[\]]", re.IGNORECASE
 )
+_CODE_SPAN = re.compile(r"(^|[^\\])(`+)([^\n]*?[^`\n])\2(?!`)", re.MULTILINE)
+_CLOSER = {"$": "$", "$$": "$$", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 # Inside math: a "<" that could open a tag gets a space (TeX ignores it in math), and link,
 # definition and image syntax an empty group "{}" (invisible in TeX), instead of the escapes
 # used elsewhere ("\(" and "\:" are TeX commands).
@@ -98,10 +93,9 @@ def _defang_prose(text: str) -> str:
         return _defang(text)
     pieces: list[str] = []  # prose and math, in turn
     pos = 0
-    for match in _CODE_OR_MATH.finditer(text):
-        if match.group("code") is None:  # a code span is defanged with the text around it
-            pieces += [text[pos : match.start()], match.group()]
-            pos = match.end()
+    for start, end in _math_spans(text):
+        pieces += [text[pos:start], text[start:end]]
+        pos = end
     pieces.append(text[pos:])
     out: list[str] = []
     for index, piece in enumerate(pieces):
@@ -113,6 +107,42 @@ def _defang_prose(text: str) -> str:
             prose = "\\" + prose  # "\\[a\\]" then "(x)" would be a link's "](" again
         out.append(prose)
     return "".join(out)
+
+
+def _math_spans(text: str) -> list[tuple[int, int]]:
+    """Where JupyterLab's removeMath finds math in ``text``: a delimiter, then its closer at
+    brace depth 0 (an environment's ``\\end`` too), never across a blank line."""
+    if "`" in text:  # "$" in code spans is hidden, the text's length kept
+        text = _CODE_SPAN.sub(lambda m: m.group().replace("$", "\x00"), text)
+    spans: list[tuple[int, int]] = []
+    opened: re.Match[str] | None = None
+    closer = ""
+    braces = 0
+    last: re.Match[str] | None = None  # a closer seen inside braces: the fallback end
+    for token in _MATH_TOKEN.finditer(text):
+        block = token.group()
+        if opened is None:
+            if block in _CLOSER:
+                opened, closer, braces, last = token, _CLOSER[block], 0, None
+            elif block[1:6] == "begin":
+                opened, closer, braces, last = token, "\\end" + block[6:], 0, None
+        elif block == closer:
+            if braces:
+                last = token
+            else:
+                spans.append((opened.start(), token.end()))
+                opened = None
+        elif block.count("\n") >= 2:  # a blank line ends a paragraph, and its math
+            if last is not None:
+                spans.append((opened.start(), last.end()))
+            opened = None
+        elif block == "{":
+            braces += 1
+        elif block == "}" and braces:
+            braces -= 1
+    if opened is not None and last is not None:
+        spans.append((opened.start(), last.end()))
+    return spans
 
 
 def _defang(markdown: str) -> str:

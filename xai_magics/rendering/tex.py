@@ -42,7 +42,7 @@ _COMMAND = re.compile(
 # Between a command and its argument: whitespace (JavaScript's \s includes the BOM) and comments.
 _GAP = re.compile(r"(?:[\s\ufeff]|%[^\n]*(?:\n|$))*")
 _GROUP_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
-_OPTION_TOKEN = re.compile(r"\\.|[{}\]]", re.DOTALL)
+_OPTION = re.compile(r"\[[^\]\\{}]{0,500}\]")
 
 
 def neutralise_tex(text: str) -> str:
@@ -52,15 +52,16 @@ def neutralise_tex(text: str) -> str:
         return text
     out: list[str] = []
     pos = 0
+    groups = _group_ends(text)
     while match is not None:
         out.append(text[pos : match.start()])
-        pos = _rewrite(text, match, out)
+        pos = _rewrite(text, match, groups, out)
         match = _COMMAND.search(text, pos)
     out.append(text[pos:])
     return "".join(out)
 
 
-def _rewrite(text: str, match: re.Match[str], out: list[str]) -> int:
+def _rewrite(text: str, match: re.Match[str], groups: dict[int, int], out: list[str]) -> int:
     """Append what stays of the command at ``match``; return where scanning goes on."""
     name = match.group(1)
     start = _past_gap(text, match.end())
@@ -81,7 +82,7 @@ def _rewrite(text: str, match: re.Match[str], out: list[str]) -> int:
         start = _past_gap(text, option_end)
     if not text.startswith("{", start):
         return match.end()
-    end = _group_end(text, start)
+    end = groups.get(start)
     if end is None:
         return match.end()
     if name in _LINKS and is_safe_tex_url(text[start + 1 : end - 1]):
@@ -103,29 +104,22 @@ def _past_gap(text: str, pos: int) -> int:
     return gap.end() if gap else pos
 
 
-def _group_end(text: str, start: int) -> int | None:
-    """Just past the ``}`` matching the ``{`` at ``start``; None when it is never closed."""
-    depth = 0
-    for token in _GROUP_TOKEN.finditer(text, start):
+def _group_ends(text: str) -> dict[int, int]:
+    """For each ``{`` that opens a group: just past its ``}``. One pass, so that a long run of
+    unclosed groups costs no more than a closed one. (A ``{`` right after a command and its gap
+    is never escaped, so the pass over the whole text reads it as the parser would.)"""
+    ends: dict[int, int] = {}
+    opened: list[int] = []
+    for token in _GROUP_TOKEN.finditer(text):
         if token.group() == "{":
-            depth += 1
-        elif token.group() == "}":
-            depth -= 1
-            if depth == 0:
-                return token.end()
-    return None
+            opened.append(token.start())
+        elif token.group() == "}" and opened:
+            ends[opened.pop()] = token.end()
+    return ends
 
 
 def _option_end(text: str, start: int) -> int | None:
-    """Just past the ``]`` closing the option at ``start`` (braces nest); None if never."""
-    depth = 0
-    for token in _OPTION_TOKEN.finditer(text, start + 1):
-        if token.group() == "{":
-            depth += 1
-        elif token.group() == "}":
-            depth -= 1
-            if depth < 0:
-                return None
-        elif depth == 0:  # "]"
-            return token.end()
-    return None
+    """Just past the ``]`` closing the option at ``start``; None for one with braces or
+    backslashes, or longer than any real option (the command then goes alone)."""
+    option = _OPTION.match(text, start)
+    return option.end() if option else None
