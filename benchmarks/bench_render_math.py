@@ -27,6 +27,7 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "unclosed \\bbox[": lambda n: "\\bbox[" * n,
     "unclosed \\\\(": lambda n: "\\\\(" * n,
     "unclosed \\begin": lambda n: "\\begin{a}" * n,
+    "\\href and a comment": lambda n: "\\href%" * n,
     "references to commands": lambda n: "&#92;href{javascript:x}" * n,
 }
 

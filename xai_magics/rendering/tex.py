@@ -39,8 +39,10 @@ _COMMAND = re.compile(
     r"\\(href|url|mmlToken|includegraphics|bbox|class|cssId|style|data"
     r"|htmlClass|htmlId|htmlStyle|htmlData|require)(?![A-Za-z])"
 )
-# Between a command and its argument: whitespace (JavaScript's \s includes the BOM) and comments.
-_GAP = re.compile(r"(?:[\s\ufeff]|%[^\n]*(?:\n|$))*")
+# Between a command and its argument: whitespace (JavaScript's \s includes the BOM) and comments
+# (KaTeX's lexer skips them). A comment longer than any real one ends the gap, so the command
+# goes alone: a long line of "\href%" costs one pass, not one per command.
+_GAP = re.compile(r"(?:[\s\ufeff]|%[^\n]{0,200}(?:\n|$))*")
 _GROUP_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
 _OPTION = re.compile(r"\[[^\]\\{}]{0,500}\]")
 
