@@ -140,6 +140,8 @@ TEX_LINKS = {
     "nested-braces": f"$\\href{{javascript:{{{JS}}}}}{{x}}$",
     "spaces-before-brace": f"$\\href   {{java\tscript:{JS}}}  {{x}}$",
     "split-across-lines": f"$$\n\\href\n{{java\nscript:{JS}}}\n{{x}}\n$$",
+    "hard-line-break": f"$\\href{{java  \nscript:{JS}}}{{x}}$",
+    "backslash-line-break": f"$\\href{{java\\\nscript:{JS}}}{{x}}$",
     "display-brackets": f"\\\\[\\href{{java\tscript:{JS}}}{{x}}\\\\]",
     "environment": f"\\begin{{align}}\\href{{java\tscript:{JS}}}{{x}}\\end{{align}}",
     "markdown-escaped-backslash": f"$\\\\href{{java\tscript:{JS}}}{{x}}$",

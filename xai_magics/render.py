@@ -32,7 +32,7 @@ from cmarkgfm.cmark import Options
 
 from xai_magics.rendering.controls import strip_controls
 from xai_magics.rendering.markdown_copy import defang_markdown, fence_for, safe_markdown
-from xai_magics.rendering.tex import neutralise_tex
+from xai_magics.rendering.tex import has_tex_command, neutralise_tex
 from xai_magics.rendering.urls import SAFE_SCHEMES, is_safe_url
 
 __all__ = [
@@ -129,7 +129,10 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def _neutralise_tex_in_html(cmark_html: str) -> str:
-    if "\\" not in cmark_html or neutralise_tex(cmark_html) == cmark_html:
+    # Judged piece by piece, never on the whole: a <br /> inside "java<br />script:" hides the
+    # scheme from a reading of the markup, while MathJax reads the two pieces as one, joined by
+    # a line break the browser drops from the URL. Split apart, the command has no argument.
+    if not has_tex_command(cmark_html):
         return cmark_html  # no TeX command anywhere: one search
     if "<!--" in cmark_html:
         cmark_html = _COMMENT.sub("", cmark_html)

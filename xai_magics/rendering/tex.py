@@ -32,7 +32,7 @@ import re
 
 from xai_magics.rendering.urls import is_safe_tex_url, readings
 
-__all__ = ["neutralise_tex"]
+__all__ = ["has_tex_command", "neutralise_tex"]
 
 _LINKS = frozenset({"href", "url"})
 _COMMAND = re.compile(
@@ -45,6 +45,11 @@ _COMMAND = re.compile(
 _GAP = re.compile(r"(?:[\s\ufeff]|%[^\n]{0,200}(?:\n|$))*")
 _GROUP_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)
 _OPTION = re.compile(r"\[[^\]\\{}]{0,500}\]")
+
+
+def has_tex_command(text: str) -> bool:
+    """Whether ``text`` names any command this module rewrites (whatever its arguments)."""
+    return "\\" in text and _COMMAND.search(text) is not None
 
 
 def neutralise_tex(text: str) -> str:
