@@ -420,3 +420,22 @@ def test_joiners_between_letters_of_other_scripts_stay() -> None:
     text = f"{emoji} {persian} tab\tand\nnewline"
     assert strip_controls(text) == text
     assert emoji in render_bundle(text)["text/html"]
+
+
+def test_nbconvert_html_export_of_a_saved_answer_carries_no_unsafe_tex_link() -> None:
+    """nbconvert's export typesets with MathJax and no link filter at all, in the same tab."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    payloads = {**TEX_LINKS, **TEX_MACROS}
+    answer = "\n\n".join(
+        ["Benign $x^2$ and $\\href{https://example.com/}{ok}$.", *payloads.values()]
+    )
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("%%grok\nmath")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=render_bundle(answer))]
+    notebook.cells = [cell]
+    exported, _ = HTMLExporter().from_notebook_node(notebook)
+    shown = typeset_text(exported.split('<div class="xai-answer">', 1)[1])
+    assert unsafe_tex_links(shown, dom=True) == []
+    assert "$x^2$" in shown
