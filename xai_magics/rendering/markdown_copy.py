@@ -24,9 +24,10 @@ _NOT_LANGUAGE = re.compile(r"[^\w+#.\-].*", re.DOTALL)
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 # Math as JupyterLab's Markdown renderer finds it (its removeMath, ported): the delimiters,
 # escapes, braces and line breaks it splits the text at, and the code spans whose "$" it hides.
-_MATH_TOKEN = re.compile(
-    r"\$\$?|\\(?:begin|end)\{[a-z]*\*?\}|\\[{}$]|[{}]|(?:\n\s*)+|\\\\[()[\]]", re.IGNORECASE
-)
+# (Its "(?:\n\s*)+" is "\n\s*", and its case-blindness is dropped: every branch then starts with
+# a literal character, which the engine scans for in C.)
+_MATH_TOKEN = re.compile(r"\$\$?|\\(?:begin|end)\{[a-zA-Z]*\*?\}|\\[{}$]|[{}]|\n\s*|\\\\[()[\]]")
+_NEEDS_DEFANG = re.compile(r"<|\]\(|\]:|!\[")
 _CODE_SPAN = re.compile(r"(^|[^\\])(`+)([^\n]*?[^`\n])\2(?!`)", re.MULTILINE)
 _CLOSER = {"$": "$", "$$": "$$", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 # Inside math: a "<" that could open a tag gets a space (TeX ignores it in math), and link,
@@ -89,8 +90,8 @@ def _defang_prose(text: str) -> str:
         decoded = html.unescape(text)
         if decoded != text and neutralise_tex(decoded) != decoded:
             text = _ENTITY.sub("&amp;", text)  # "&#92;href{...}" would be a command once decoded
-    if "$" not in text and "\\" not in text:
-        return _defang(text)
+    if ("$" not in text and "\\" not in text) or not _NEEDS_DEFANG.search(text):
+        return _defang(text)  # no math, or nothing that math and prose would change differently
     pieces: list[str] = []  # prose and math, in turn
     pos = 0
     for start, end in _math_spans(text):
