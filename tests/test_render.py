@@ -422,20 +422,17 @@ def test_joiners_between_letters_of_other_scripts_stay() -> None:
     assert emoji in render_bundle(text)["text/html"]
 
 
-def test_nbconvert_html_export_of_a_saved_answer_carries_no_unsafe_tex_link() -> None:
-    """nbconvert's export typesets with MathJax and no link filter at all, in the same tab."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    payloads = {**TEX_LINKS, **TEX_MACROS}
-    answer = "\n\n".join(
-        ["Benign $x^2$ and $\\href{https://example.com/}{ok}$.", *payloads.values()]
-    )
-    notebook = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("%%grok\nmath")
-    cell.outputs = [nbformat.v4.new_output("display_data", data=render_bundle(answer))]
-    notebook.cells = [cell]
-    exported, _ = HTMLExporter().from_notebook_node(notebook)
-    shown = typeset_text(exported.split('<div class="xai-answer">', 1)[1])
-    assert unsafe_tex_links(shown, dom=True) == []
-    assert "$x^2$" in shown
+def test_exactly_the_invisible_characters_are_stripped_among_all_code_points() -> None:
+    # The BMP and the first astral planes, the tag block and the ends of the range.
+    points = [*range(0x30000), *range(0xDFF00, 0xE1000), *range(0x10FF00, 0x110000)]
+    every = {chr(c) for c in points if not 0xD800 <= c <= 0xDFFF}
+    expected = {
+        *map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]),
+        *"\u00ad\u061c\u180e\ufeff\ufff9\ufffa\ufffb",
+        *map(chr, [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065)]),
+        *map(chr, [*range(0x2066, 0x2070), *range(0xE0000, 0xE0080)]),
+    }
+    # Each character once, between ASCII letters, then between other letters.
+    assert every - set(strip_controls("a".join(every))) == expected
+    kept_joiners = strip_controls("\u00e9".join(every))
+    assert every - set(kept_joiners) == expected - {"\u200c", "\u200d"}
