@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import cmarkgfm  # type: ignore[import-untyped]
@@ -9,8 +10,23 @@ import pytest
 from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 
-from tests.inert_html import ALLOWED_TAGS, assert_inert, live_markup
-from xai_magics.render import is_safe_url, render_bundle, render_markdown, safe_markdown
+from tests.inert_html import (
+    ALLOWED_TAGS,
+    JS,
+    TEX_LINKS,
+    TEX_MACROS,
+    assert_inert,
+    live_markup,
+    typeset_text,
+    unsafe_tex_links,
+)
+from xai_magics.render import (
+    is_safe_url,
+    render_bundle,
+    render_markdown,
+    safe_markdown,
+    strip_controls,
+)
 
 EXFIL = "http://127.0.0.1:9/?d=secret"
 HOSTILE = {
@@ -255,3 +271,168 @@ def test_link_titles_and_odd_characters_stay_inside_the_attribute() -> None:
     found = live_markup(html)
     assert found.tags == ["p", "a"]
     assert {name for name, _ in found.attrs} == {"href", "rel", "target", "title"}
+
+
+def typeset_views(payload: str) -> dict[str, tuple[str, bool]]:
+    """The text each front end hands a typesetter, and whether a browser built it: the HTML's,
+    the Markdown copy as JupyterLab keeps math (as written), the copy rendered by two parsers."""
+    bundle = render_bundle(payload)
+    views = {
+        "text/html": (typeset_text(bundle["text/html"]), True),
+        "text/markdown": (bundle["text/markdown"], False),
+    }
+    for index, render in enumerate(permissive_renderers()):
+        rendered = typeset_text(render(bundle["text/markdown"]))
+        views[f"text/markdown rendered by parser {index}"] = (rendered, True)
+    return views
+
+
+@pytest.mark.parametrize("payload", TEX_LINKS.values(), ids=TEX_LINKS.keys())
+def test_no_unsafe_tex_link_survives_in_any_mime_type(payload: str) -> None:
+    assert unsafe_tex_links(payload), "some reader must see an unsafe link in the payload"
+    for view, (text, dom) in typeset_views(payload).items():
+        assert unsafe_tex_links(text, dom=dom) == [], (view, text)
+    bundle = render_bundle(payload)
+    assert_inert(bundle["text/html"], own_styles=True)
+
+
+@pytest.mark.parametrize("payload", TEX_MACROS.values(), ids=TEX_MACROS.keys())
+def test_no_link_command_survives_where_its_target_comes_from_a_macro(payload: str) -> None:
+    for view, (text, _) in typeset_views(payload).items():
+        assert "\\href" not in text, (view, text)
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        r"\class{jp-Dialog}{x}",
+        r"\cssId{main}{x}",
+        r"\style{cursor:url(http://127.0.0.1:9/x),auto}{x}",
+        r"\data{mjx-x=1}{x}",
+        r"\htmlClass{jp-Dialog}{x}",
+        r"\htmlId{main}{x}",
+        r"\htmlStyle{position:fixed}{x}",
+        r"\htmlData{a=b}{x}",
+        r"\require{action}x",
+        r"\includegraphics[width=1em]{http://127.0.0.1:9/x.png}x",
+        r"\bbox[cursor:url(http://127.0.0.1:9/x)]{x}",
+    ],
+)
+def test_tex_that_sets_attributes_loads_or_fetches_keeps_only_its_math(tex: str) -> None:
+    bundle = render_bundle(f"$a + {tex}$")
+    for text in (typeset_text(bundle["text/html"]).strip(), bundle["text/markdown"]):
+        assert re.search(r"\\(?!bbox)[a-zA-Z]+", text) is None, text
+        assert re.fullmatch(r"\$a \+ (\{x\}|x|\{\}x|\\bbox\{x\})\$", text), text
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        r"\href{https://example.com}{ok}",
+        r"\href{mailto:a@example.com}{mail}",
+        r"\url{https://example.com/a_b}",
+        r"\href{https://example.com/#section}{ok}",
+        r"\href{./notes.html}{rel}",
+        r"\frac{a}{b} \text{href} \hrefx \unicode{x263A} \bbox[red,5px]{x}",
+    ],
+)
+def test_safe_tex_stays_as_written(tex: str) -> None:
+    bundle = render_bundle(f"${tex}$")
+    assert tex in typeset_text(bundle["text/html"])
+    assert bundle["text/markdown"] == f"${tex}$"
+
+
+def test_a_refused_href_keeps_its_text() -> None:
+    bundle = render_bundle(f"Click $\\href{{java\tscript:{JS}}}{{\\text{{here}}}}$ now")
+    assert "Click ${\\text{here}}$ now" in bundle["text/html"]
+    assert bundle["text/markdown"] == "Click ${\\text{here}}$ now"
+
+
+def test_tex_links_in_code_are_left_as_written_in_the_html() -> None:
+    code = f"\\href{{java\tscript:{JS}}}{{x}}"
+    html = render_markdown(f"`{code}`\n\n```tex\n{code}\n```")
+    assert html.count(code) == 2  # MathJax never typesets <code> or <pre>
+
+
+def test_status_and_receipt_lines_are_not_typeset() -> None:
+    bundle = render_bundle(
+        "a", status_line=f"server said $\\href{{java\tscript:{JS}}}{{x}}$", receipt_line="$1 $2"
+    )
+    assert "\\href" not in bundle["text/html"] + bundle["text/markdown"]
+    found = live_markup(bundle["text/html"])
+    classes = [value for name, value in found.attrs if name == "class"]
+    assert sum("mathjax_ignore" in c and "tex2jax_ignore" in c for c in classes) == 2
+
+
+# The Markdown copy keeps math typesettable: JupyterLab hands MathJax the math as written, so
+# "&lt;" there would be an error. A "<" that could open a tag gets a space (TeX ignores it).
+MATH_COPY = {
+    "less-than": ("$a < b$", "$a < b$"),
+    "less-than-letter": ("$a<b$ and <b>x</b>", "$a< b$ and &lt;b>x&lt;/b>"),
+    "greater-and-ampersand": (
+        "$$\\begin{aligned} a &> b \\\\ c &= d \\end{aligned}$$",
+        "$$\\begin{aligned} a &> b \\\\ c &= d \\end{aligned}$$",
+    ),
+    "tag-in-math": ("$<img src=x onerror=alert(1)>$", "$< img src=x onerror=alert(1)>$"),
+    "brackets-in-math": ("$[0,1](x) + [a]: b + n![k]$", "$[0,1]{}(x) + [a]{}: b + n!{}[k]$"),
+    "escaped-parens": ("\\\\(a<b\\\\)", "\\\\(a< b\\\\)"),
+    "display-then-link": (
+        "\\\\[x\\\\](javascript:alert(1))",
+        "\\\\[x\\\\]\\(javascript:alert(1))",
+    ),
+    "not-across-a-blank-line": ("$5 <b>\n\nand $6", "$5 &lt;b>\n\nand $6"),
+    "not-in-code": ("`$a<b$` and $a<b$", "`$a&lt;b$` and $a< b$"),
+    "escaped-dollar": ("\\$5 <b> \\$6", "\\$5 &lt;b> \\$6"),
+}
+
+
+@pytest.mark.parametrize(("text", "copy"), MATH_COPY.values(), ids=MATH_COPY.keys())
+def test_markdown_copy_keeps_math_as_typesettable_tex(text: str, copy: str) -> None:
+    assert safe_markdown(text) == copy
+    for render in permissive_renderers():
+        found = live_markup(render(copy))
+        assert set(found.tags) <= ALLOWED_TAGS, found.tags
+        assert [a for a in found.attrs if a[0] in {"href", "src"} or a[0].startswith("on")] == []
+
+
+INVISIBLE = {
+    "c0": "\x00\x01\x08\x0b\x0c\x0e\x1b\x1f",
+    "del-and-c1": "\x7f\x80\x85\x9b\x9f",
+    "format": "\u00ad\u061c\u180e\u200b\u200e\u200f\u2060\u2064\ufeff\ufff9",
+    "bidi": "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    "tags": "\U000e0001\U000e0041\U000e007f",
+    "joiners-next-to-ascii": "\u200c\u200d",
+}
+
+
+@pytest.mark.parametrize("chars", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_control_and_invisible_characters_are_stripped_from_every_copy(chars: str) -> None:
+    text = f"java{chars}script: {chars}é{chars}"
+    bundle = render_bundle(text, reasoning=text, status_line=text, receipt_line=text)
+    for mime, value in bundle.items():
+        assert not set(chars) & set(value), mime
+    assert bundle["text/plain"].startswith("javascript: é")
+
+
+def test_joiners_between_letters_of_other_scripts_stay() -> None:
+    emoji = "\U0001f468\u200d\U0001f4bb"  # man technologist: one glyph only with the joiner
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    text = f"{emoji} {persian} tab\tand\nnewline"
+    assert strip_controls(text) == text
+    assert emoji in render_bundle(text)["text/html"]
+
+
+def test_exactly_the_invisible_characters_are_stripped_among_all_code_points() -> None:
+    # The BMP and the first astral planes, the tag block and the ends of the range.
+    points = [*range(0x30000), *range(0xDFF00, 0xE1000), *range(0x10FF00, 0x110000)]
+    every = {chr(c) for c in points if not 0xD800 <= c <= 0xDFFF}
+    expected = {
+        *map(chr, [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]),
+        *"\u00ad\u061c\u180e\ufeff\ufff9\ufffa\ufffb",
+        *map(chr, [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065)]),
+        *map(chr, [*range(0x2066, 0x2070), *range(0xE0000, 0xE0080)]),
+    }
+    # Each character once, between ASCII letters, then between other letters.
+    assert every - set(strip_controls("a".join(every))) == expected
+    kept_joiners = strip_controls("\u00e9".join(every))
+    assert every - set(kept_joiners) == expected - {"\u200c", "\u200d"}

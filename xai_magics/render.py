@@ -12,7 +12,13 @@ must be safe on its own. Here:
 * Images are never loaded (a Markdown image is an exfiltration channel): they become plain links.
 * Every link opens with ``rel="noopener noreferrer"``.
 * The ``text/markdown`` copy is defanged too (raw HTML, links and images neutralised), for front
-  ends that prefer Markdown to HTML.
+  ends that prefer Markdown to HTML, with its math kept typesettable
+  (:mod:`xai_magics.rendering.markdown_copy`).
+* Front ends typeset TeX in both (MathJax, KaTeX): TeX links pass the same allow-list or lose
+  their target, and TeX that sets attributes or loads extensions loses them
+  (:mod:`xai_magics.rendering.tex`).
+* Control and invisible format characters are taken out of the answer first
+  (:mod:`xai_magics.rendering.controls`): they split URL schemes and hide text.
 """
 
 from __future__ import annotations
@@ -24,27 +30,25 @@ from collections.abc import Sequence
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-__all__ = ["escape", "render_bundle", "render_markdown", "safe_markdown"]
+from xai_magics.rendering.controls import strip_controls
+from xai_magics.rendering.markdown_copy import defang_markdown, fence_for, safe_markdown
+from xai_magics.rendering.tex import has_tex_command, neutralise_tex
+from xai_magics.rendering.urls import SAFE_SCHEMES, is_safe_url
 
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+__all__ = [
+    "SAFE_SCHEMES",
+    "escape",
+    "is_safe_url",
+    "render_bundle",
+    "render_markdown",
+    "safe_markdown",
+    "strip_controls",
+]
 
 
 def escape(text: str) -> str:
     """Escape text for HTML content and attribute values."""
     return html.escape(text, quote=True)
-
-
-def is_safe_url(url: str) -> bool:
-    """True for http(s), mailto and relative URLs; everything else is refused."""
-    stripped = url.strip()
-    match = _SCHEME.match(stripped)
-    if match is None:
-        # No scheme: relative. A colon before any '/', '?' or '#' would still be read as a scheme
-        # by some parsers ("java\tscript:"), so refuse that shape outright.
-        head = re.split(r"[/?#]", stripped, maxsplit=1)[0]
-        return ":" not in head
-    return match.group(1).lower() in SAFE_SCHEMES
 
 
 # cmark (safe mode) writes raw HTML as a comment and escapes every ``<`` of the text, so each tag
@@ -103,6 +107,10 @@ def _restrict_links(cmark_html: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Model Markdown -> HTML that is safe to put straight into a trusted page."""
+    return _render_clean_markdown(strip_controls(text))
+
+
+def _render_clean_markdown(text: str) -> str:
     try:
         source = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (JSON allows them) have no UTF-8 form
@@ -110,7 +118,37 @@ def render_markdown(text: str) -> str:
     cmark_html = cmarkgfm.markdown_to_html_with_extensions(
         _escape_raw_html(source.decode("utf-8")), options=_OPTIONS, extensions=_EXTENSIONS
     )
-    return _restrict_links(_CODE.sub(_unescape_code, str(cmark_html)))
+    return _neutralise_tex_in_html(_restrict_links(_CODE.sub(_unescape_code, str(cmark_html))))
+
+
+# What MathJax reads: the text between tags, outside <code> and <pre> (cmark puts a <code> in
+# every <pre>), character references decoded. Comments would join the text on either side; cmark
+# only writes one for raw HTML, which never reaches it, but they are taken out all the same.
+_CODE_OR_TAG = re.compile(r"<code[^>]*>.*?</code>|<[^>]*>", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _neutralise_tex_in_html(cmark_html: str) -> str:
+    # Judged piece by piece, never on the whole: a <br /> inside "java<br />script:" hides the
+    # scheme from a reading of the markup, while MathJax reads the two pieces as one, joined by
+    # a line break the browser drops from the URL. Split apart, the command has no argument.
+    if not has_tex_command(cmark_html):
+        return cmark_html  # no TeX command anywhere: one search
+    if "<!--" in cmark_html:
+        cmark_html = _COMMENT.sub("", cmark_html)
+    out: list[str] = []
+    pos = 0
+    for match in _CODE_OR_TAG.finditer(cmark_html):
+        out += [_neutralise_tex_in_text(cmark_html[pos : match.start()]), match.group()]
+        pos = match.end()
+    out.append(_neutralise_tex_in_text(cmark_html[pos:]))
+    return "".join(out)
+
+
+def _neutralise_tex_in_text(escaped: str) -> str:
+    text = html.unescape(escaped)
+    safe = neutralise_tex(text)
+    return escaped if safe == text else html.escape(safe, quote=False)
 
 
 # cmark's safe mode drops raw HTML, text and all ("Vec<String>" would show as "Vec"). Shown as
@@ -135,71 +173,12 @@ def _unescape_code(match: re.Match[str]) -> str:
     return match.group(1) + match.group(2).replace("\\&lt;", "&lt;") + "</code>"
 
 
-# A line that opens a fenced code block (CommonMark: no backtick in a backtick fence's info).
-_FENCE_OPEN = re.compile(r" {0,3}(?:(`{3,})([^`]*)|(~{3,})(.*))")
-_NOT_LANGUAGE = re.compile(r"[^\w+#.\-].*", re.DOTALL)
-
-
-def safe_markdown(text: str) -> str:
-    """Model Markdown with raw HTML, links and images neutralised, code blocks kept as written.
-
-    Outside fenced code: ``<`` becomes ``&lt;`` (no tag or autolink can start), ``](`` becomes
-    ``]\\(`` and ``]:`` becomes ``]\\:`` (no link target or reference definition is ever parsed),
-    and ``![`` becomes ``\\![`` (no image is fetched). Front ends that render this copy show links
-    as text. Fenced code is written out again at the left margin with a fence no line inside it
-    can close: however a front end's parser reads the original fences (parsers differ on
-    containers, info strings and closing lines), the code's text cannot get out of its block.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "```" not in text and "~~~" not in text:
-        return _defang(text)  # no pattern spans a line break: one pass over the whole text
-    lines = text.split("\n")
-    out: list[str] = []
-    index = 0
-    while index < len(lines):
-        opening = _FENCE_OPEN.fullmatch(lines[index])
-        index += 1
-        if opening is None:
-            out.append(_defang(lines[index - 1]))
-            continue
-        fence = opening.group(1) or opening.group(3)
-        body: list[str] = []
-        while index < len(lines) and not _closes(lines[index], fence):
-            body.append(lines[index])
-            index += 1
-        index += 1  # the closing line, if any
-        info = opening.group(2) if opening.group(1) else opening.group(4)
-        ours = _fence_for("\n".join(body))
-        out += [ours + _NOT_LANGUAGE.sub("", info.strip()), *body, ours]
-    return "\n".join(out)
-
-
-def _defang(markdown: str) -> str:
-    return (
-        markdown.replace("<", "&lt;")
-        .replace("](", "]\\(")
-        .replace("]:", "]\\:")
-        .replace("![", "\\![")
-    )
-
-
-def _closes(line: str, fence: str) -> bool:
-    """CommonMark's closing fence: up to 3 spaces, the fence's character, at least as many."""
-    stripped = line.lstrip(" ").rstrip(" \t")
-    return (
-        len(line) - len(line.lstrip(" ")) <= 3
-        and len(stripped) >= len(fence)
-        and stripped.lstrip(fence[0]) == ""
-    )
-
-
-def _fence_for(code: str) -> str:
-    """A backtick fence longer than any backtick run in ``code``."""
-    return "`" * max(3, _longest_backtick_run(code) + 1)
-
-
 def _details(summary: str, body_html: str, *, css_class: str) -> str:
     return f'<details class="{css_class}"><summary>{escape(summary)}</summary>{body_html}</details>'
+
+
+# Our own lines are not math ("$0.0012 ... $0.0030" would be typeset): MathJax 3 and 2 skip these.
+_NO_TEX = "mathjax_ignore tex2jax_ignore"
 
 
 def render_bundle(
@@ -216,9 +195,14 @@ def render_bundle(
     ``status_line`` (stopped, error) and ``receipt_line`` are our own text but may quote the server,
     so they are escaped like everything else.
     """
+    # Control characters go from every copy (text/plain reaches terminals); the status and
+    # receipt lines may quote the server, and front ends typeset TeX wherever it stands.
+    text, reasoning = strip_controls(text), strip_controls(reasoning)
+    status_line = neutralise_tex(strip_controls(status_line))
+    receipt_line = neutralise_tex(strip_controls(receipt_line))
     if fmt == "markdown":
-        body = render_markdown(text)
-        markdown = safe_markdown(text)
+        body = _render_clean_markdown(text)
+        markdown = defang_markdown(text)
     else:
         lang = "json" if fmt == "json" else ""
         body = (
@@ -226,7 +210,7 @@ def render_bundle(
             if lang
             else f"<pre>{escape(text)}</pre>"
         )
-        fence = _fence_for(text)
+        fence = fence_for(text)
         markdown = f"{fence}{lang}\n{text}\n{fence}"
     parts = ['<div class="xai-answer">']
     if reasoning:
@@ -236,12 +220,12 @@ def render_bundle(
     parts.append(body)
     if status_line:
         parts.append(
-            '<div class="xai-status" style="opacity:0.8;font-style:italic">'
+            f'<div class="xai-status {_NO_TEX}" style="opacity:0.8;font-style:italic">'
             f"{escape(status_line)}</div>"
         )
     if receipt_line:
         parts.append(
-            '<div class="xai-receipt" style="opacity:0.7;font-size:0.85em">'
+            f'<div class="xai-receipt {_NO_TEX}" style="opacity:0.7;font-size:0.85em">'
             f"{escape(receipt_line)}</div>"
         )
     parts.append("</div>")
@@ -261,11 +245,6 @@ def render_bundle(
 def _markdown_text(line: str) -> str:
     # Our own status/receipt lines: escape every Markdown punctuation character.
     return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~&])", r"\\\1", line)
-
-
-def _longest_backtick_run(text: str) -> int:
-    runs = re.findall(r"`+", text)
-    return max((len(r) for r in runs), default=0)
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.kernels import Kernel
-from xai_magics.render import render_bundle, safe_markdown
+from xai_magics.render import render_bundle, safe_markdown, strip_controls
 
 from .kernel_harness import assert_inert_html
 
@@ -156,9 +156,10 @@ def test_hostile_answer_in_a_kernel_stays_text_live_and_saved(
     payload = HOSTILE[name]
     emu.control.inject("answer", "/v1/responses", text=payload)
     run = grok_kernel.ok("%%grok\nbe evil")
-    assert run.streamed_text == payload  # sent as text, appended with text nodes
+    shown = strip_controls(payload)  # control characters never reach a front end
+    assert run.streamed_text == shown  # sent as text, appended with text nodes
     data = run.only_display()["data"]
     assert_inert_html(data["text/html"])
     assert_links_are_web_links(data["text/html"])
-    assert data["text/plain"].startswith(payload + "\n\n[grok-4.3")  # the text, then the receipt
+    assert data["text/plain"].startswith(shown + "\n\n[grok-4.3")  # the text, then the receipt
     assert data["text/markdown"].startswith(safe_markdown(payload) + "\n\n*grok")

@@ -1,6 +1,8 @@
 // StreamView: shows an answer while it streams. Text arrives as custom messages carrying only
 // the new piece ({text}, {reasoning}, {status}); it is appended as text nodes, never parsed as
-// HTML, so hostile model output stays inert. When the stream ends the kernel replaces this
+// HTML, so hostile model output stays inert; MathJax is told to skip the box (its text is never
+// typeset, so no TeX link can be made of it), and the kernel sends it without control
+// characters. When the stream ends the kernel replaces this
 // view with an ordinary rendered output.
 //
 // anywidget hands initialize() and render() different model objects, so per-widget state lives
@@ -33,7 +35,8 @@ export default {
   render({ model, el }) {
     const state = entry(model);
     const root = document.createElement("div");
-    root.className = "xai-stream";
+    // mathjax_ignore (MathJax 3) and tex2jax_ignore (MathJax 2): never typeset the raw text.
+    root.className = "xai-stream mathjax_ignore tex2jax_ignore";
 
     const reasoning = document.createElement("details");
     reasoning.className = "xai-stream-reasoning";

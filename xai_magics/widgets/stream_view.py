@@ -3,7 +3,9 @@
 Re-sending the whole text on every token makes iopub bytes grow with the square of the answer
 and floods the server's 1,000 messages/s limit. Here only the new text travels, as anywidget
 custom messages, and pieces are coalesced so that one view sends at most ``max_rate`` messages a
-second. The front end appends text nodes (no HTML parsing), so nothing the model writes can run.
+second. The front end appends text nodes (no HTML parsing), so nothing the model writes can run,
+in a box MathJax is told to skip (no TeX link can be made of it either), and control characters
+are taken out before sending, as from the final output.
 Custom messages are not saved with a notebook: the caller replaces this view with an ordinary
 output when the stream ends.
 """
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 
 import anywidget
 import traitlets
+
+from xai_magics.rendering.controls import strip_controls
 
 __all__ = ["Coalescer", "StreamView"]
 
@@ -171,8 +175,9 @@ class StreamView(anywidget.AnyWidget):
         return cls.rendered_somewhere or cls.created == 0
 
     def _send_delta(self, message: dict[str, str]) -> None:
+        # The same characters the final output drops (one character never spans two pieces).
         self.messages_sent += 1
-        self.send(message)
+        self.send({key: strip_controls(value) for key, value in message.items()})
 
 
 def _note_rendered(widget: object, content: object, buffers: object) -> None:
