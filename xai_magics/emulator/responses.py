@@ -71,7 +71,9 @@ def text_format(body: dict[str, Any]) -> tuple[OutputFormat, dict[str, Any]]:
     if fmt["type"] == "json_schema":
         if not isinstance(fmt.get("schema"), dict):
             raise unprocessable("missing field `schema` in `text.format`")
-        return OutputFormat("json_schema", fmt["schema"]), {"format": fmt}
+        # The service echoes only the type and the schema, not name or strict (recorded 2026-08).
+        echo = {"type": "json_schema", "schema": fmt["schema"]}
+        return OutputFormat("json_schema", fmt["schema"]), {"format": echo}
     return OutputFormat(str(fmt["type"])), {"format": fmt}
 
 
@@ -93,6 +95,7 @@ class ResponseBuilder:
         effort: str | None,
         store: bool,
         encrypted: bool,
+        stream: bool = False,
     ) -> None:
         self.gen = gen
         self.body = body
@@ -102,6 +105,16 @@ class ResponseBuilder:
         self.effort = effort
         self.store = store
         self.encrypted = encrypted
+        self.stream = stream
+
+    @property
+    def echoed_effort(self) -> str | None:
+        """The effort the response names. Recorded grok-4.3 (rubyllm 2026-08): a whole answer
+        names the effort it reasoned at ("low" when none was asked), a stream only an asked one
+        ({"effort": null, "summary": null} otherwise)."""
+        if self.effort is not None or self.stream or not self.gen.reasoned:
+            return self.effort
+        return self.gen.model.effective_effort(None)
 
     @property
     def reasoning_id(self) -> str:
@@ -174,16 +187,15 @@ class ResponseBuilder:
             "parallel_tool_calls": body.get("parallel_tool_calls", True),
             "previous_response_id": body.get("previous_response_id"),
             "reasoning": {
-                "effort": self.effort,
-                # Echoed as asked: recorded grok-4.3 answers that reasoned without being asked
-                # echo {"effort": null, "summary": null} (vercel-ai issue-17936-stream).
-                "summary": "detailed" if self.effort is not None else None,
+                "effort": self.echoed_effort,
+                "summary": "detailed" if self.echoed_effort is not None else None,
             },
-            "temperature": body.get("temperature"),
+            # The sampling defaults the service echoes when none were sent (recorded 2026-08).
+            "temperature": body.get("temperature", 0.7),
             "text": self.echo_text,
             "tool_choice": body.get("tool_choice", "auto"),
             "tools": body.get("tools", []),
-            "top_p": body.get("top_p"),
+            "top_p": body.get("top_p", 0.95),
             "usage": gen.responses_usage() if done else None,
             "user": body.get("user"),
             # The OpenAI-compatible shape xAI's OpenAPI documents (xai-api.md §3); no recording
@@ -275,6 +287,7 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
             effort=effort,
             store=store,
             encrypted=isinstance(include, list) and "reasoning.encrypted_content" in include,
+            stream=stream,
         )
         final = builder.response(True)
         if store:
