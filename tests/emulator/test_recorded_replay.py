@@ -83,8 +83,18 @@ ALLOWED: dict[str, str] = {
     + " (the 2025 stream opened with a role-only chunk and hid its reasoning)",
     "req_llm/*grok-code-fast-1__streaming* :: sse order": _RETIRED
     + " (the 2025 stream interleaved empty chunks with the reasoning)",
-    "*web_search* :: *": _SERVER_TOOLS,
-    "*x_search* :: *": _SERVER_TOOLS,
+    "req_llm/responses__* :: *output[[]type=reasoning] +ours": _RETIRED,
+    "req_llm/responses__* :: reasoning.* type": _RETIRED + " (and names the effort it used)",
+    "req_llm/responses__* :: *metadata.system_fingerprint +ours": _BEFORE.format("2026"),
+    "req_llm/responses__* :: *usage.context_details +ours": _BEFORE.format("2026"),
+    "* :: *web_search_call*": _SERVER_TOOLS,
+    "* :: *custom_tool_call*": _SERVER_TOOLS + " (x_search streamed as a custom tool call)",
+    "* :: *server_side_tool_usage_details -ours": _SERVER_TOOLS,
+    "*search* :: *annotations emptiness": _SERVER_TOOLS + ", so no url_citation annotations",
+    "*search*stream :: event response.output_item.*: item.*": _SERVER_TOOLS
+    + "; the recorded first output item is the search call",
+    "* :: tools[[]type=web_search].search_context_size -ours": "the service echoes a search "
+    "tool with its defaults filled in; the emulator echoes the tools as sent",
 }
 
 
