@@ -1,9 +1,9 @@
 """Recorded xAI exchanges as replayable interactions, and the structure of an HTTP answer.
 
-Two sources record the request as well as the answer: the ruby_llm VCR cassettes (full HTTP, in
-order within a cassette) and the req_llm fixtures. The others (vercel-ai, prism-php) hold bodies
-only and ``misc`` holds curl transcripts, so they cannot be replayed; the client's parsing tests
-read them instead.
+Three sources record the request as well as the answer: the ruby_llm VCR cassettes (full HTTP, in
+order within a cassette), the req_llm fixtures and the ``misc`` curl transcripts (request body and
+answer body, no headers). vercel-ai and prism-php hold answer bodies only, so they cannot be
+replayed; the client's parsing tests read them instead.
 """
 
 from __future__ import annotations
@@ -115,8 +115,45 @@ def req_llm() -> dict[str, list[Exchange]]:
     return out
 
 
+_CURL_URL = re.compile(r"curl (https://api\.x\.ai\S+)")
+_CURL_BODY = re.compile(r"-d '(\{.*?\})'", re.DOTALL)
+
+
+def misc() -> dict[str, list[Exchange]]:
+    """The curl transcripts: the ``-d`` body, then the pasted answer (JSON or SSE lines)."""
+    out: dict[str, list[Exchange]] = {}
+    for path in [*files("misc/*.md"), *files("misc/*.txt")]:
+        text = path.read_text("utf-8")
+        url, body = _CURL_URL.search(text), _CURL_BODY.search(text)
+        if url is None or body is None:
+            continue
+        answer = text[body.end() :].replace("```bash", "").replace("```", "")
+        stream = "data: " in answer
+        if stream:
+            lines = [ln for ln in answer.splitlines() if ln.startswith("data: ")]
+            payload = "".join(f"{ln}\n\n" for ln in lines).encode()
+        else:
+            start = answer.index("{")
+            payload = json.dumps(json.JSONDecoder().raw_decode(answer[start:])[0]).encode()
+        name = f"misc/{path.name.split('__curl')[0]}"
+        out[name] = [
+            Exchange(
+                method="POST",
+                path=_path(url.group(1)),
+                request_type="application/json",
+                request_body=body.group(1).encode(),
+                status=200,
+                headers={"content-type": "text/event-stream" if stream else "application/json"},
+                body=payload,
+                origin=(name, 0),
+                extra={"no_headers": True},
+            )
+        ]
+    return out
+
+
 def recorded_exchanges() -> dict[str, list[Exchange]]:
-    return {**rubyllm(), **req_llm()}
+    return {**rubyllm(), **req_llm(), **misc()}
 
 
 # --- structure ------------------------------------------------------------------------------
