@@ -94,8 +94,6 @@ ALLOWED: dict[str, str] = {
     "*search* :: *annotations emptiness": _SERVER_TOOLS + ", so no url_citation annotations",
     "*search*stream :: event response.output_item.*: item.*": _SERVER_TOOLS
     + "; the recorded first output item is the search call",
-    "* :: tools[[]type=web_search].search_context_size -ours": "the service echoes a search "
-    "tool with its defaults filled in; the emulator echoes the tools as sent",
 }
 
 

@@ -77,6 +77,20 @@ def text_format(body: dict[str, Any]) -> tuple[OutputFormat, dict[str, Any]]:
     return OutputFormat(str(fmt["type"])), {"format": fmt}
 
 
+def echoed_tools(tools: Any, *, defaults: bool) -> Any:
+    """The tools as the service echoes them: in a whole answer, a web_search tool with its
+    default ``search_context_size`` filled in (recorded 2025-11 and 2026-08); a stream echoes
+    them as sent (recorded 2025-11)."""
+    if not defaults or not isinstance(tools, list):
+        return [] if tools is None else tools
+    return [
+        {**tool, "search_context_size": tool.get("search_context_size", "medium")}
+        if isinstance(tool, dict) and tool.get("type") == "web_search"
+        else tool
+        for tool in tools
+    ]
+
+
 def _encrypted(response_id: str, reasoning: str) -> str:
     """Opaque bytes standing in for the service's encrypted reasoning."""
     digest = hashlib.sha256(f"{response_id}\x1f{reasoning}".encode()).digest()
@@ -194,7 +208,7 @@ class ResponseBuilder:
             "temperature": body.get("temperature", 0.7),
             "text": self.echo_text,
             "tool_choice": body.get("tool_choice", "auto"),
-            "tools": body.get("tools", []),
+            "tools": echoed_tools(body.get("tools"), defaults=not self.stream),
             "top_p": body.get("top_p", 0.95),
             "usage": gen.responses_usage() if done else None,
             "user": body.get("user"),
