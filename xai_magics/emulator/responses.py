@@ -256,6 +256,14 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
         if "model" not in body:
             raise unprocessable("missing field `model`")
         model = catalog.resolve(body["model"])
+        tools = body.get("tools")
+        catalog.check_multi_agent(
+            model,
+            chat=False,
+            function_tools=isinstance(tools, list)
+            and any(isinstance(t, dict) and t.get("type") == "function" for t in tools),
+            capped=body.get("max_output_tokens") is not None,
+        )
         check_sampling(body)
         previous_id = body.get("previous_response_id")
         instructions = body.get("instructions")
