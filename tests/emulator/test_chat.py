@@ -356,6 +356,15 @@ def test_multi_agent_model_is_refused_on_chat_and_served_on_responses(
     served = http.post("/responses", json={"model": "grok-4.20-multi-agent", "input": "x"})
     assert served.status_code == 200
     assert served.json()["model"] == "grok-4.20-multi-agent-0309"
+    # documented: no client-side tools and no output cap on the multi-agent model
+    tool = {"type": "function", "name": "f", "parameters": {"type": "object"}}
+    for extra in ({"tools": [tool]}, {"max_output_tokens": 100}):
+        body = {"model": "grok-4.20-multi-agent", "input": "x", **extra}
+        refused_there = http.post("/responses", json=body)
+        assert refused_there.status_code == 400
+        assert "multi-agent" in refused_there.json()["error"]
+    searching = {"model": "grok-4.20-multi-agent", "input": "x", "tools": [{"type": "web_search"}]}
+    assert http.post("/responses", json=searching).status_code == 200
 
 
 def test_response_headers_look_like_the_service(http: httpx.Client) -> None:

@@ -95,13 +95,18 @@ def test_usage_output_includes_reasoning_and_cost_matches(http: httpx.Client) ->
     assert usage["cost_in_usd_ticks"] == expected
 
 
-def test_reasons_by_default_and_echoes_no_effort(http: httpx.Client) -> None:
-    # Recorded grok-4.3 (vercel-ai issue-17936-stream): a reasoning item and ~200 reasoning
-    # tokens with no effort asked, echoed as {"effort": null, "summary": null}.
+def test_reasons_by_default_and_echoes_the_effort_as_recorded(http: httpx.Client) -> None:
+    # Recorded grok-4.3 with no effort asked (rubyllm 2026-08, vercel-ai issue-17936): a
+    # reasoning item and 100-200 reasoning tokens; a whole answer echoes {"effort": "low",
+    # "summary": "detailed"}, a stream {"effort": null, "summary": null}.
     body = create(http, input="Say hello")
     assert [item["type"] for item in body["output"]] == ["reasoning", "message"]
     assert body["usage"]["output_tokens_details"]["reasoning_tokens"] >= 96
-    assert body["reasoning"] == {"effort": None, "summary": None}
+    assert body["reasoning"] == {"effort": "low", "summary": "detailed"}
+    request = {"model": "grok-4.3", "input": "Say hello", "stream": True}
+    streamed = response_events(http.post("/responses", json=request).text)[-1][1]["response"]
+    assert [item["type"] for item in streamed["output"]] == ["reasoning", "message"]
+    assert streamed["reasoning"] == {"effort": None, "summary": None}
 
 
 @pytest.mark.parametrize("model", ["grok-4.3", "grok-4.20-non-reasoning"])

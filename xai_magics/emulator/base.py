@@ -47,6 +47,11 @@ class BaseHandler(tornado.web.RequestHandler):
     fault_aware = True
     #: inference routes advertise rate-limit headers like the real service
     rate_limited = False
+    #: the service's own tracing and retention headers differ by backend, as recorded (2026):
+    #: inference sends x-request-id + traceparent, batches and TTS x-trace-id (batches also
+    #: x-envoy-upstream-service-time, "envoy"), files only traceparent, /v1/models none;
+    #: "retention" is x-zero-data-retention + x-data-retention
+    service_headers: frozenset[str] = frozenset({"x-request-id", "traceparent", "retention"})
 
     def initialize(self, state: State) -> None:
         self.state = state
@@ -61,11 +66,19 @@ class BaseHandler(tornado.web.RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Access-Control-Allow-Origin", "*")
         self.set_header("Access-Control-Expose-Headers", "*")
-        self.set_header("x-zero-data-retention", "false")
-        self.set_header("x-data-retention", "general")
+        families = self.service_headers
+        if "retention" in families:
+            self.set_header("x-zero-data-retention", "false")
+            self.set_header("x-data-retention", "general")
         trace, span = trace_ids()
-        self.set_header("x-request-id", f"00-{trace}-{span}-01")
-        self.set_header("traceparent", f"00-{trace}-{secrets.token_hex(8)}-01")
+        if "x-request-id" in families:
+            self.set_header("x-request-id", f"00-{trace}-{span}-01")
+        if "traceparent" in families:
+            self.set_header("traceparent", f"00-{trace}-{secrets.token_hex(8)}-01")
+        if "x-trace-id" in families:
+            self.set_header("x-trace-id", trace)
+        if "envoy" in families:
+            self.set_header("x-envoy-upstream-service-time", "1")
 
     def compute_etag(self) -> str | None:
         return None
@@ -238,7 +251,7 @@ class BaseHandler(tornado.web.RequestHandler):
         error = exc_info[1] if exc_info else None
         # Recorded error answers (400 bad key, 400 unsupported parameter, 404 deprecated model)
         # carry no x-request-id, traceparent, rate-limit, metrics or data-retention headers.
-        for name in _SUCCESS_ONLY_HEADERS:
+        for name in SERVICE_HEADERS:
             self.clear_header(name)
         if isinstance(error, APIError):
             self.set_status(error.status)
@@ -266,9 +279,12 @@ class BaseHandler(tornado.web.RequestHandler):
         super().log_exception(typ, value, tb)
 
 
-_SUCCESS_ONLY_HEADERS = (
+#: The service's own headers (not Cloudflare's), none of which an error answer carries.
+SERVICE_HEADERS = (
     "x-request-id",
     "traceparent",
+    "x-trace-id",
+    "x-envoy-upstream-service-time",
     "x-zero-data-retention",
     "x-data-retention",
     "x-ratelimit-limit-requests",

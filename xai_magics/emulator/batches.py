@@ -142,6 +142,8 @@ def _completion(batch: Batch, req: BatchRequest) -> dict[str, Any]:
 
 
 class BatchBase(BaseHandler):
+    service_headers = frozenset({"x-trace-id", "envoy", "retention"})
+
     def batch(self, batch_id: str) -> Batch:
         batch = self.state.batches.get(batch_id)
         if batch is None:

@@ -35,8 +35,9 @@ class Model:
     #: (asked effort, effort served, model named in the answer) where they differ from the asked
     #: effort and ``id``
     effort_variants: tuple[tuple[str, str, str], ...] = ()
-    #: whether ``/v1/chat/completions`` serves the model
-    chat: bool = True
+    #: the multi-agent variant: Responses only, no function tools, no output cap (xAI docs,
+    #: SEED-001; xai-api.md §2)
+    multi_agent: bool = False
     batchable: bool = False
     image_input: bool = True
     fingerprint: str = field(default="")
@@ -83,8 +84,6 @@ MODELS: tuple[Model, ...] = (
         default_effort=None,
         batchable=True,
     ),
-    # Responses (and gRPC) only: "The multi-agent model does not work with the OpenAI Chat
-    # Completions API" (xAI docs, SEED-001; xai-api.md §2).
     Model(
         "grok-4.20-multi-agent-0309",
         1773014400,
@@ -92,7 +91,7 @@ MODELS: tuple[Model, ...] = (
         2000,
         25000,
         ("grok-4.20-multi-agent", "grok-4.20-multi-agent-latest"),
-        chat=False,
+        multi_agent=True,
     ),
     Model("grok-4.5", 1780272000, 20000, 3000, 60000, ("grok-4.5-latest",)),
     Model("grok-4.6", 1783728000, 20000, 5000, 60000, ("grok-4.6-latest",), efforts=_EXTENDED),
@@ -225,6 +224,29 @@ def check_effort(model: Model, effort: object, *, param: str) -> str | None:
             400, f"Invalid {param} '{effort}' for {model.id}: expected one of {allowed}."
         )
     return effort
+
+
+def check_multi_agent(model: Model, *, chat: bool, function_tools: bool, capped: bool) -> None:
+    """Refuse what the multi-agent model does not take, in the documentation's words (no
+    recording shows these refusals)."""
+    if not model.multi_agent:
+        return
+    if chat:
+        raise APIError(
+            400,
+            "The multi-agent model does not work with the OpenAI Chat Completions API. "
+            "Use the xAI SDK or the Responses API instead.",
+        )
+    if function_tools:
+        raise APIError(
+            400,
+            "Client-side tools (function calling) and custom tools are not currently supported "
+            "by the multi-agent model variant.",
+        )
+    if capped:
+        raise APIError(
+            400, "The `max_tokens` parameter is not currently supported by the multi-agent model."
+        )
 
 
 def model_entry(model: Model) -> dict[str, object]:

@@ -27,13 +27,6 @@ _LIVE_SEARCH_GONE = (
 )
 
 
-#: The documented refusal (xAI docs on the multi-agent model, SEED-001); no recording shows it.
-_NOT_ON_CHAT = (
-    "Model {model} is not supported on the Chat Completions API. "
-    "Use the Responses API (/v1/responses) instead."
-)
-
-
 def chat_turns(messages: Any) -> list[Turn]:
     """(role, text) pairs from a ``messages`` array, checking its shape like the service does."""
     if messages is None:
@@ -191,8 +184,7 @@ class ChatCompletionsHandler(InferenceHandler):
         if "model" not in body:
             raise unprocessable("missing field `model`")
         model = catalog.resolve(body["model"])
-        if not model.chat:
-            raise APIError(400, _NOT_ON_CHAT.format(model=model.id))
+        catalog.check_multi_agent(model, chat=True, function_tools=False, capped=False)
         turns = chat_turns(body.get("messages"))
         check_sampling(body)
         effort = catalog.check_effort(model, body.get("reasoning_effort"), param="reasoning_effort")

@@ -27,7 +27,13 @@ def _expires_after(handler: BaseHandler) -> int | None:
     return seconds
 
 
+#: recorded (2026-08): the files backend sends traceparent but no x-request-id
+FILE_HEADERS = frozenset({"traceparent", "retention"})
+
+
 class FilesHandler(BaseHandler):
+    service_headers = FILE_HEADERS
+
     def post(self) -> None:
         limit = self.state.knobs.file_max_bytes
         uploads = self.request.files.get("file")
@@ -69,6 +75,8 @@ def _file_or_404(handler: BaseHandler, file_id: str) -> StoredFile:
 
 
 class FileHandler(BaseHandler):
+    service_headers = FILE_HEADERS
+
     def get(self, file_id: str) -> None:
         self.reply(_file_or_404(self, file_id).as_json())
 
@@ -79,6 +87,8 @@ class FileHandler(BaseHandler):
 
 
 class FileContentHandler(BaseHandler):
+    service_headers = FILE_HEADERS
+
     def get(self, file_id: str) -> None:
         stored = _file_or_404(self, file_id)
         self.set_header("Content-Type", "application/octet-stream")

@@ -71,8 +71,24 @@ def text_format(body: dict[str, Any]) -> tuple[OutputFormat, dict[str, Any]]:
     if fmt["type"] == "json_schema":
         if not isinstance(fmt.get("schema"), dict):
             raise unprocessable("missing field `schema` in `text.format`")
-        return OutputFormat("json_schema", fmt["schema"]), {"format": fmt}
+        # The service echoes only the type and the schema, not name or strict (recorded 2026-08).
+        echo = {"type": "json_schema", "schema": fmt["schema"]}
+        return OutputFormat("json_schema", fmt["schema"]), {"format": echo}
     return OutputFormat(str(fmt["type"])), {"format": fmt}
+
+
+def echoed_tools(tools: Any, *, defaults: bool) -> Any:
+    """The tools as the service echoes them: in a whole answer, a web_search tool with its
+    default ``search_context_size`` filled in (recorded 2025-11 and 2026-08); a stream echoes
+    them as sent (recorded 2025-11)."""
+    if not defaults or not isinstance(tools, list):
+        return [] if tools is None else tools
+    return [
+        {**tool, "search_context_size": tool.get("search_context_size", "medium")}
+        if isinstance(tool, dict) and tool.get("type") == "web_search"
+        else tool
+        for tool in tools
+    ]
 
 
 def _encrypted(response_id: str, reasoning: str) -> str:
@@ -93,6 +109,7 @@ class ResponseBuilder:
         effort: str | None,
         store: bool,
         encrypted: bool,
+        stream: bool = False,
     ) -> None:
         self.gen = gen
         self.body = body
@@ -102,6 +119,16 @@ class ResponseBuilder:
         self.effort = effort
         self.store = store
         self.encrypted = encrypted
+        self.stream = stream
+
+    @property
+    def echoed_effort(self) -> str | None:
+        """The effort the response names. Recorded grok-4.3 (rubyllm 2026-08): a whole answer
+        names the effort it reasoned at ("low" when none was asked), a stream only an asked one
+        ({"effort": null, "summary": null} otherwise)."""
+        if self.effort is not None or self.stream or not self.gen.reasoned:
+            return self.effort
+        return self.gen.model.effective_effort(None)
 
     @property
     def reasoning_id(self) -> str:
@@ -174,16 +201,15 @@ class ResponseBuilder:
             "parallel_tool_calls": body.get("parallel_tool_calls", True),
             "previous_response_id": body.get("previous_response_id"),
             "reasoning": {
-                "effort": self.effort,
-                # Echoed as asked: recorded grok-4.3 answers that reasoned without being asked
-                # echo {"effort": null, "summary": null} (vercel-ai issue-17936-stream).
-                "summary": "detailed" if self.effort is not None else None,
+                "effort": self.echoed_effort,
+                "summary": "detailed" if self.echoed_effort is not None else None,
             },
-            "temperature": body.get("temperature"),
+            # The sampling defaults the service echoes when none were sent (recorded 2026-08).
+            "temperature": body.get("temperature", 0.7),
             "text": self.echo_text,
             "tool_choice": body.get("tool_choice", "auto"),
-            "tools": body.get("tools", []),
-            "top_p": body.get("top_p"),
+            "tools": echoed_tools(body.get("tools"), defaults=not self.stream),
+            "top_p": body.get("top_p", 0.95),
             "usage": gen.responses_usage() if done else None,
             "user": body.get("user"),
             # The OpenAI-compatible shape xAI's OpenAPI documents (xai-api.md §3); no recording
@@ -230,6 +256,14 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
         if "model" not in body:
             raise unprocessable("missing field `model`")
         model = catalog.resolve(body["model"])
+        tools = body.get("tools")
+        catalog.check_multi_agent(
+            model,
+            chat=False,
+            function_tools=isinstance(tools, list)
+            and any(isinstance(t, dict) and t.get("type") == "function" for t in tools),
+            capped=body.get("max_output_tokens") is not None,
+        )
         check_sampling(body)
         previous_id = body.get("previous_response_id")
         instructions = body.get("instructions")
@@ -275,6 +309,7 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
             effort=effort,
             store=store,
             encrypted=isinstance(include, list) and "reasoning.encrypted_content" in include,
+            stream=stream,
         )
         final = builder.response(True)
         if store:

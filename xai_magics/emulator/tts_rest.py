@@ -55,11 +55,15 @@ def speak(handler: BaseHandler) -> None:
 
 
 class VoicesHandler(BaseHandler):
+    service_headers = frozenset({"x-trace-id"})
+
     def get(self) -> None:
         self.reply({"voices": [voice_entry(v) for v in VOICES]})
 
 
 class VoiceHandler(BaseHandler):
+    service_headers = frozenset({"x-trace-id"})
+
     def get(self, voice_id: str) -> None:
         if voice_id.lower() not in VOICES:
             raise not_found(f"Voice {voice_id} not found.")

@@ -28,6 +28,9 @@ from xai_magics.emulator.tts_rest import speak
 
 
 class TTSHandler(tornado.websocket.WebSocketHandler, BaseHandler):
+    #: recorded (2026-08): POST /v1/tts answers with x-trace-id and no retention headers
+    service_headers = frozenset({"x-trace-id"})
+
     def initialize(self, state: Any) -> None:
         BaseHandler.initialize(self, state)
         self.tts: TTSOptions | None = None
