@@ -113,11 +113,18 @@ def test_cell_text_is_interpolated_from_the_namespace(kernel: TTSKernel, emu: Em
     assert "speed=1.2" in request["query"]
 
 
+def test_a_custom_voice_id_is_sent_as_written(kernel: TTSKernel, emu: Emulator) -> None:
+    """xAI takes custom voice ids where a built-in name goes; the id keeps its case."""
+    kernel.ok("%grok_tts --voice Voice_7Qx Hello")
+    [request] = tts_requests(emu)
+    assert "voice=Voice_7Qx" in request["query"]
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
     [
         pytest.param("%grok_tts " + "x" * 15_001, "15,001 characters", id="text-too-long"),
-        pytest.param("%grok_tts --voice bob Hello", "Unknown voice 'bob'", id="unknown-voice"),
+        pytest.param("%grok_tts --voice evee Hello", "Did you mean 'eve'", id="unknown-voice"),
         pytest.param("%grok_tts --codec ogg Hello", "Unknown codec 'ogg'", id="bad-codec"),
         pytest.param("%grok_tts --codec alaw Hello", "mp3, wav or pcm", id="codec-not-for-magic"),
         pytest.param("%grok_tts --speed 3 Hello", "0.7 to 1.5", id="speed-out-of-range"),

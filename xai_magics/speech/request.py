@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 from xai_magics.audio import CODECS, SAMPLE_RATES, Codec
@@ -22,6 +23,10 @@ __all__ = [
 MAX_CHARS = 15_000
 PRICE_PER_MILLION_CHARS_USD = 4.20
 VOICES = ("eve", "ara", "rex", "sal", "leo")
+# A custom voice id (xAI accepts them in place of a built-in name) is told from a typo or a stray
+# prompt word by its shape: it has a digit or one of "_.:-" (a plain word such as "evee" or "Hello"
+# is refused before anything is billed).
+_CUSTOM_VOICE_ID = re.compile(r"(?=.*[0-9_.:-])[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 LANGUAGES = (
     "auto",
     "en",
@@ -79,10 +84,11 @@ def check_request(
             f"The text has {len(text):,} characters; the TTS API takes at most {MAX_CHARS:,} "
             "per request. Split it into shorter parts."
         )
-    if voice.lower() not in VOICES:
+    custom = voice.lower() not in VOICES and _CUSTOM_VOICE_ID.fullmatch(voice) is not None
+    if voice.lower() not in VOICES and not custom:
         raise SpeechInputError(
             f"Unknown voice {voice!r}.{_closest(voice.lower(), VOICES)} "
-            f"Voices: {', '.join(VOICES)}."
+            f"Voices: {', '.join(VOICES)}, or a custom voice id from the xAI console."
         )
     by_lower = {lang.lower(): lang for lang in LANGUAGES}
     if language.lower() not in by_lower:
@@ -101,7 +107,7 @@ def check_request(
         raise SpeechInputError(
             f"Speed {speed} is out of range: use {SPEED_RANGE[0]} to {SPEED_RANGE[1]}."
         )
-    return voice.lower(), by_lower[language.lower()], normalised_codec
+    return (voice if custom else voice.lower()), by_lower[language.lower()], normalised_codec
 
 
 def wire_codec(codec: Codec) -> Codec:
