@@ -99,7 +99,7 @@ class TTSMagics(Magics):
 
     @no_var_expand
     @magic_arguments()
-    @argument("--voice", "-v", help="eve (default), ara, rex, sal or leo.")
+    @argument("--voice", "-v", help="eve (default), ara, rex, sal, leo, or a custom voice id.")
     @argument("--language", "-l", help="BCP-47 language such as en, fr, pt-BR, or auto.")
     @argument(
         "--codec",
