@@ -445,7 +445,7 @@ def test_the_job_is_recorded_before_the_first_request(emu: Any, run: Any, tmp_pa
     emu.control.inject("status", "/v1/batches", method="POST", status=400)
     with pytest.raises(BadRequestError):
         run(_frame(3), name="early")
-    record = open_store(tmp_path).latest_by_name("early")
+    record = open_store(tmp_path).find("early")[0]
     assert record is not None
     assert (record.state, record.batch_id, record.n_sent) == ("created", None, 3)
     assert "[xm:" in record.batch_name

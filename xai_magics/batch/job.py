@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
+from xai_magics.batch.claim import Claim, sending_claim
 from xai_magics.batch.columns import join, output_columns
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
@@ -141,18 +142,33 @@ class BatchJob:
     # -- sending ----------------------------------------------------------------------------
 
     def send(self) -> None:
-        """Create the batch (once) and add every chunk not yet in it; safe to call again."""
+        """Create the batch (once) and add every chunk not yet in it; safe to call again, from
+        any number of processes at once: one sends (it holds the job's claim), the others wait
+        and find the job submitted."""
         if self._record.state not in ("created", "adding"):
             return
         inputs = self._require_inputs("send its requests")
+        with sending_claim(self._store, self._record.job_id) as claim:
+            self._refresh_record()
+            if self._record.state in ("created", "adding"):
+                self._send(inputs, claim)
 
+    def _send(self, inputs: JobInputs, claim: Claim) -> None:
         def chunk_added(_index: int, count: int) -> None:
             self._publish(replace(self.snapshot, sent=self.snapshot.sent + count))
 
         sender = Sender(
-            self._client, self._store, add_rate=self.settings.add_rate, on_chunk=chunk_added
+            self._client,
+            self._store,
+            add_rate=self.settings.add_rate,
+            on_chunk=chunk_added,
+            guard=claim.check,
         )
-        batch_id = sender.ensure_batch(self._record)
+        record = self._record
+        where = record.where
+        followed = self._store.batch_ids(where) if where is not None else set()
+        batch_id = sender.ensure_batch(record, exclude=followed)
+        landed = sender.landed_ids(batch_id) if sender.adopted else None
         self._refresh_record()
         already = sum(c.n_requests for c in self._store.chunks(self._record.job_id))
         self._publish(
@@ -187,7 +203,7 @@ class BatchJob:
             start_row, start_index = last.stop_row, last.chunk_index + 1
         try:
             sender.add_chunks(
-                self._record, batch_id, chunks_from(start_row, start_index), request_id
+                self._record, batch_id, chunks_from(start_row, start_index), request_id, landed
             )
         except Exception as exc:
             self._publish(replace(self.snapshot, error=str(exc)))
