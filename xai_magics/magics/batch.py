@@ -209,7 +209,8 @@ class BatchMagics(Magics):
         for record in jobs:
             print(
                 f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
-                f"{record.batch_id or '(no batch yet)'}"
+                f"{record.batch_id or '(no batch yet)':<42} "
+                f"on {record.base_url or '(server not recorded)'}"
             )
 
     def _frame(self, name: str) -> Any:
