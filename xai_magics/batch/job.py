@@ -17,6 +17,7 @@ import numpy as np
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
 from xai_magics.batch.claim import Claim, sending_claim
 from xai_magics.batch.columns import join, output_columns
+from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.outcomes import RowOutcomes, RowStatus, assemble, overlay
@@ -264,7 +265,16 @@ class BatchJob:
             batch_status=self._record.batch_status or "done",
             results_fetched=True,
             updated_at=time.time(),
+            cost_usd=self._billed_usd(),
         )
+
+    def _billed_usd(self) -> float | None:
+        """What the server billed for this job's stored results (the sum of the costs it
+        reported with them), else the batch's own running figure, if it gave one."""
+        totals = self._store.result_totals(self._record.job_id)
+        if totals.costed:
+            return totals.cost_ticks / TICKS_PER_USD
+        return self.snapshot.cost_usd
 
     def _finished_in_store(self) -> bool:
         self._refresh_record()
@@ -295,7 +305,12 @@ class BatchJob:
         if not already_ended:
             record_batch_spend(self._store, self._record, self.snapshot.elapsed_s)
         return self._publish(
-            replace(self.snapshot, results_fetched=True, notes=tuple(tally.warnings))
+            replace(
+                self.snapshot,
+                results_fetched=True,
+                notes=tuple(tally.warnings),
+                cost_usd=self._billed_usd(),
+            )
         )
 
     # -- results ----------------------------------------------------------------------------
