@@ -222,7 +222,12 @@ OLD_STORE_DOWNGRADE = (
 
 
 def test_a_store_from_before_servers_were_recorded_is_migrated_and_its_batch_kept(
-    emu: Any, api_env: dict[str, str], batch_client: Any, run: Any, tmp_path: Path
+    emu: Any,
+    api_env: dict[str, str],
+    batch_client: Any,
+    run: Any,
+    tmp_path: Path,
+    other_server: Emulator,
 ) -> None:
     worker = _start_worker(api_env, tmp_path, 20)  # writes tmp_path/t0 in its own process
     assert worker.stdout is not None
@@ -238,5 +243,17 @@ def test_a_store_from_before_servers_were_recorded_is_migrated_and_its_batch_kep
     assert job.batch_id == outcome["batch_id"]  # the old job's batch, adopted
     assert creates(emu) == 1
     _each_added_once(emu, 20)
-    listed = {(r.name, r.base_url) for r in list_jobs(str(tmp_path / "t0"))}
+    store = str(tmp_path / "t0")
+    listed = {(r.name, r.base_url) for r in list_jobs(store)}
     assert listed == {("shared-0", None), ("shared-0", emu.base_url)}
+    # the old job is not followed on a server that does not know its batch ...
+    elsewhere = XAIClient(api_key="xai-another-key", base_url=other_server.base_url)
+    try:
+        with pytest.raises(LookupError, match=r"ran on .* with another API key or server"):
+            attach("shared-0", client=elsewhere, data_dir=store)
+    finally:
+        elsewhere.close()
+    assert [r.base_url for r in list_jobs(store)].count(None) == 1
+    # ... and on the one that does, it is recorded as that server's
+    assert attach("shared-0", client=batch_client, data_dir=store).batch_id == job.batch_id
+    assert {r.base_url for r in list_jobs(store)} == {emu.base_url}

@@ -31,6 +31,7 @@ from xai_magics.batch.sender import batch_token
 from xai_magics.batch.store import JobRecord, JobStore, Where, open_store
 from xai_magics.batch.template import ColumnTemplate, parse_template
 from xai_magics.batch.wire import RequestSpec, reference_line
+from xai_magics.client.errors import NotFoundError
 
 DEFAULT_MODEL = "grok-4.3"
 
@@ -182,6 +183,21 @@ def _refuse_changed(record: JobRecord, name: str, fingerprint: Fingerprint) -> N
     )
 
 
+def _runs_on(store: JobStore, record: JobRecord, where: Where, client: Any) -> bool:
+    """Whether ``record`` is a job of this server and account; an old record without them is
+    when the server knows its batch (then it is stamped with them)."""
+    if record.where is not None:
+        return record.where == where
+    if record.batch_id is None:
+        return False
+    try:
+        client.batches.get(record.batch_id)
+    except NotFoundError:
+        return False
+    store.set_where(record.job_id, where)
+    return True
+
+
 def job_where(store: JobStore, client: Any) -> Where:
     """The server and account ``client`` talks to, as the store records them."""
     config = getattr(client, "config", None)
@@ -236,13 +252,13 @@ def attach(
     settings: JobSettings | None = None,
 ) -> BatchJob:
     """The job with this name (the newest), batch name or batch id, from the job store, among
-    the jobs of the server and account the client talks to (and those recorded before servers
-    were)."""
+    the jobs of the server and account the client talks to. A job recorded before servers were
+    counts when its batch is found on this server (and is then recorded as this server's)."""
     store = open_store(data_dir)
     client = client or _default_client()
     where = job_where(store, client)
     everywhere = store.find(name_or_id)
-    found = [r for r in everywhere if r.where in (None, where)]
+    found = [r for r in everywhere if _runs_on(store, r, where, client)]
     if not found and name_or_id.startswith("batch_"):
         found = [adopt_batch(store, client, name_or_id, df)]
     if not found and everywhere:

@@ -508,6 +508,14 @@ class JobStore:
                 (batch_id, time.time(), job_id),
             )
 
+    def set_where(self, job_id: int, where: Where) -> None:
+        """Record the server and account of a job stored before they were."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET base_url = ?, account = ? WHERE job_id = ? AND base_url IS NULL",
+                (where.base_url, where.account, job_id),
+            )
+
     def set_state(
         self,
         job_id: int,
