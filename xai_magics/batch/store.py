@@ -300,9 +300,27 @@ class JobStore:
                 self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
             )
             self._db.row_factory = sqlite3.Row
-            self._salt = self._prepare()
+            self._salt = self._prepare_when_free()
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from None
+
+    def _prepare_when_free(self) -> bytes:
+        """`_prepare`, tried again while another process holds the file.
+
+        Switching a new file to WAL, or reading one while another process recovers its WAL,
+        can fail "locked" at once, without waiting the busy timeout: many kernels opening one
+        fresh store together meet exactly that.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                return self._prepare()
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                busy = "locked" in text or "busy" in text
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.02 + secrets.randbelow(50) / 1000)
 
     def _prepare(self) -> bytes:
         """Check the file is ours (or empty), create or migrate the tables; the salt."""
@@ -310,7 +328,7 @@ class JobStore:
         db.execute("PRAGMA synchronous=NORMAL")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode=WAL")
-        with self._write():
+        with self._transaction():
             tables = {
                 str(row[0])
                 for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -355,26 +373,26 @@ class JobStore:
         return Where(base_url.rstrip("/"), account_fingerprint(self._salt, api_key))
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking the write lock first (waits up to the busy timeout)."""
         with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise store_error(self.path, exc) from None
+            self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-            except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
-                raise store_error(self.path, exc) from None
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            try:
                 self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
-                raise store_error(self.path, exc) from None
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """`_transaction`, with SQLite's errors told as one `StoreError` line."""
+        try:
+            with self._transaction() as db:
+                yield db
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
