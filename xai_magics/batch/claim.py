@@ -42,8 +42,13 @@ class Claim:
             target=self._beat, name=f"xai-batch-claim-{job_id}", daemon=True
         )
 
+    @property
+    def lost(self) -> bool:
+        """Whether another process has taken this claim over."""
+        return self._lost.is_set()
+
     def check(self) -> None:
-        if self._lost.is_set():
+        if self.lost:
             raise ClaimLostError(
                 "another process took over sending this batch job; run the cell again to "
                 "follow it (nothing is added twice)"
