@@ -556,22 +556,34 @@ class JobStore:
         """Take the job's sending claim; None when taken, else the live process holding it.
 
         A claim whose process died (or stopped heartbeating for ``stale_after_s``) is taken over.
+        A claim seen held is reported from a plain read, so that waiters polling it do not take
+        the write lock from the sender they wait for.
         """
-        host, pid = socket.gethostname(), os.getpid()
+        with self._read() as db:
+            holder = self._live_holder(db, job_id, token, stale_after_s)
+        if holder is not None:
+            return holder
         with self._write() as db:
-            row = db.execute(
-                "SELECT host, pid, token, heartbeat_at FROM claims WHERE job_id = ?", (job_id,)
-            ).fetchone()
-            if row is not None and row["token"] != token:
-                holder = ClaimHolder(str(row["host"]), int(row["pid"]), float(row["heartbeat_at"]))
-                if holder.alive(stale_after_s):
-                    return holder
-            db.execute(
-                "INSERT OR REPLACE INTO claims (job_id, host, pid, token, heartbeat_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (job_id, host, pid, token, time.time()),
-            )
-        return None
+            holder = self._live_holder(db, job_id, token, stale_after_s)
+            if holder is None:
+                db.execute(
+                    "INSERT OR REPLACE INTO claims (job_id, host, pid, token, heartbeat_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (job_id, socket.gethostname(), os.getpid(), token, time.time()),
+                )
+        return holder
+
+    @staticmethod
+    def _live_holder(
+        db: sqlite3.Connection, job_id: int, token: str, stale_after_s: float
+    ) -> ClaimHolder | None:
+        row = db.execute(
+            "SELECT host, pid, token, heartbeat_at FROM claims WHERE job_id = ?", (job_id,)
+        ).fetchone()
+        if row is None or row["token"] == token:
+            return None
+        holder = ClaimHolder(str(row["host"]), int(row["pid"]), float(row["heartbeat_at"]))
+        return holder if holder.alive(stale_after_s) else None
 
     def heartbeat(self, job_id: int, token: str) -> bool:
         """Renew the claim; False when it was lost (taken over as stale)."""
