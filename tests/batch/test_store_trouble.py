@@ -103,7 +103,7 @@ def test_an_unusable_store_is_one_line_and_nothing_is_sent(
 READ_ONLY_SUBMIT = """
 import pandas as pd
 from xai_magics.batch import submit
-from xai_magics.batch.store import StoreError
+from xai_magics.batch import StoreError
 try:
     submit(pd.DataFrame({"review": ["good"]}), "Sentiment of: {review}", data_dir=DATA_DIR)
 except StoreError as exc:

@@ -262,10 +262,11 @@ def attach(
     if not found and name_or_id.startswith("batch_"):
         found = [adopt_batch(store, client, name_or_id, df)]
     if not found and everywhere:
+        ran_on = everywhere[0].base_url or "a server its batch is not on"
         raise LookupError(
-            f"batch job {name_or_id!r} ran on {everywhere[0].base_url} with another API key or "
-            f"server than this one ({where.base_url}): set XAI_BASE_URL and XAI_API_KEY as "
-            "they were to follow it"
+            f"batch job {name_or_id!r} ran on {ran_on} with another API key or server than "
+            f"this one ({where.base_url}): set XAI_BASE_URL and XAI_API_KEY as they were to "
+            "follow it"
         )
     if not found:
         known = ", ".join(repr(r.name) for r in store.jobs(10)) or "none yet"
