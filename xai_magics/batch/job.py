@@ -24,7 +24,7 @@ from xai_magics.batch.outcomes import RowOutcomes, RowStatus, assemble, overlay
 from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
-from xai_magics.batch.store import JobRecord, JobState, JobStore
+from xai_magics.batch.store import JobRecord, JobState, JobStore, StoreError
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder, RequestSpec
 
@@ -291,6 +291,14 @@ class BatchJob:
         return self._publish(replace(self.snapshot.with_batch(batch), results_fetched=fetched))
 
     def _finish(self) -> JobSnapshot:
+        """`_store_results`; a store that stayed locked is reported, and the poller tries
+        again later (never a traceback from its thread)."""
+        try:
+            return self._store_results()
+        except StoreError as exc:
+            return self._publish(replace(self.snapshot, error=f"{exc} Retrying."))
+
+    def _store_results(self) -> JobSnapshot:
         """Fetch every results page into the store, then mark the job ended."""
         tally = fetch_results(
             self._client, self._store, self._record, self.settings.results_page_size

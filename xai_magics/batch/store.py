@@ -117,22 +117,25 @@ class StoreError(RuntimeError):
     """The job store cannot be used; the message names the file and what to do (one line)."""
 
 
-def store_error(path: Path, exc: BaseException) -> StoreError:
-    """One line for a SQLite or file-system failure on the store at ``path``."""
+def store_error(path: Path, exc: BaseException, *, opening: bool = False) -> StoreError:
+    """One line for a SQLite or file-system failure on the store at ``path``; ``opening``: it
+    happened before anything could be sent, and the line says so."""
     elsewhere = f"or set {DATA_DIR_ENV} to another folder"
     text = str(exc).lower()
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         why = f"{path} is damaged or not a SQLite file: move it away (a new store is started) "
-        return StoreError(why + elsewhere + ". Nothing was sent.")
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        message = why + elsewhere + "."
+    elif "readonly" in text or "read-only" in text or "unable to open" in text:
         why = f"cannot write the batch job store {path} (read-only folder or file?): make it "
-        return StoreError(why + f"writable {elsewhere}. Nothing was sent.")
-    if "locked" in text or "busy" in text:
-        return StoreError(
+        message = why + f"writable {elsewhere}."
+    elif "locked" in text or "busy" in text:
+        message = (
             f"the batch job store {path} stayed locked by another process for "
-            f"{BUSY_TIMEOUT_S:g} s; run the cell again. Nothing was sent."
+            f"{BUSY_TIMEOUT_S:g} s; run the cell again (nothing is sent twice)."
         )
-    return StoreError(f"batch job store {path}: {exc}; move it away {elsewhere}.")
+    else:
+        message = f"batch job store {path}: {exc}; move it away {elsewhere}."
+    return StoreError(message + (" Nothing was sent." if opening else ""))
 
 
 def account_fingerprint(salt: bytes, api_key: str) -> str:
@@ -304,7 +307,7 @@ class JobStore:
             self._db.row_factory = sqlite3.Row
             self._salt = self._prepare_when_free()
         except sqlite3.Error as exc:
-            raise store_error(self.path, exc) from None
+            raise store_error(self.path, exc, opening=True) from None
 
     def _prepare_when_free(self) -> bytes:
         """`_prepare`, tried again while another process holds the file.
