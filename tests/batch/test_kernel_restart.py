@@ -121,3 +121,39 @@ def test_interrupting_the_submit_says_how_to_resume_and_resuming_adds_nothing_tw
     emu.control.clear_faults()
     assert _finish(kernel) == "['ok'] 100"
     _assert_one_batch_with_every_row_added_once(emu)
+
+
+TWO_KERNEL_TRIALS = 3
+
+
+def test_two_kernels_running_the_same_cell_at_once_share_one_batch(
+    emu: Any, kernel_env: dict[str, str], kernels: list[Kernel]
+) -> None:
+    """Both cells end attached to one batch holding each of the 300 rows once, in every trial
+    (the second trial slows the create down, widening the window both could create in)."""
+    pair = [_new_kernel(kernels, kernel_env) for _ in range(2)]
+    frames = "\n".join(
+        f'reviews_{t} = pd.DataFrame({{"review": [f"trial {t} review {{i}}" for i in range(300)]}})'
+        for t in range(TWO_KERNEL_TRIALS)
+    )
+    for kernel in pair:
+        kernel.run(frames)
+    for trial in range(TWO_KERNEL_TRIALS):
+        if trial == 1:
+            emu.control.inject("stall", "/v1/batches", times=2, seconds=0.3)
+        cell = f'job = %grok_batch reviews_{trial} --prompt "Sentiment of: {{review}}"'
+        started = [kernel.start(cell) for kernel in pair]
+        for kernel, msg_id in zip(pair, started, strict=True):
+            kernel.finish(msg_id)
+        ids = [kernel.run("print(job.batch_id)")["stdout"].strip() for kernel in pair]
+        assert ids[0] == ids[1]
+        assert ids[0].startswith("batch_")
+        names = [
+            e["body"]["name"]
+            for e in emu.control.log()
+            if e["method"] == "POST" and e["path"] == "/v1/batches"
+        ]
+        assert sum(name.startswith(f"reviews_{trial} ") for name in names) == 1
+    counts = committed_adds(emu)
+    assert len(counts) == 300 * TWO_KERNEL_TRIALS
+    assert set(counts.values()) == {1}

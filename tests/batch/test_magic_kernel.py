@@ -51,6 +51,8 @@ def test_cancel_attach_and_retry_failed_from_the_magic(emu: Any, kernel: Kernel)
     listing = kernel.run("%grok_batch --list")["stdout"]
     assert "reviews (retry 1)" in listing
     assert "reviews " in listing
+    # every job, the retry too, says which server it ran on
+    assert listing.count(f"on {emu.base_url.rstrip('/')}\n") == 2
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from xai_magics.batch.api import DryRun, JobChangedError, attach, list_jobs, sub
 from xai_magics.batch.job import BatchJob, JobSettings
 from xai_magics.batch.plan import EmptyBatchError
 from xai_magics.batch.progress import JobSnapshot
+from xai_magics.batch.store import StoreError
 from xai_magics.batch.template import MissingColumnError, TemplateError
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "JobSettings",
     "JobSnapshot",
     "MissingColumnError",
+    "StoreError",
     "TemplateError",
     "attach",
     "list_jobs",

@@ -30,9 +30,10 @@ from xai_magics.batch.outcomes import assemble
 from xai_magics.batch.plan import RowsPlan, plan_rows
 from xai_magics.batch.progress import Listener
 from xai_magics.batch.sender import batch_token
-from xai_magics.batch.store import JobRecord, JobStore, open_store
+from xai_magics.batch.store import JobRecord, JobStore, Where, open_store
 from xai_magics.batch.template import ColumnTemplate, parse_template
 from xai_magics.batch.wire import RequestSpec, reference_line
+from xai_magics.client.errors import NotFoundError
 
 DEFAULT_MODEL = "grok-4.3"
 
@@ -133,33 +134,45 @@ def submit(
         return _dry_run(plan, spec, fingerprint, source.index_labels(shown))
     job_name = name or default_name(prompt, model, output)
     store = open_store(data_dir)
+    client = client or _default_client()
     inputs = JobInputs(source, template, spec, schema)
-    record = _existing_job(store, job_name, fingerprint) if not new else None
+    where = job_where(store, client)
+    earlier = store.latest_by_name(job_name, where) if not new else None
+    if earlier is not None:
+        _refuse_changed(earlier, job_name, fingerprint)
     refuse_output_clash(
         source,
         output,
         schema,
         lambda: (
-            BatchJob(store, record, client).outcomes()
-            if record is not None
+            BatchJob(store, earlier, client).outcomes()
+            if earlier is not None
             else assemble(plan.n_rows, None, plan.skipped, (), "pending")
         ),
     )
-    if record is None:
-        record = store.create_job(
-            name=job_name,
-            batch_name=f"{job_name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
-            fingerprint=fingerprint,
-            spec={"output": output, "model": model, "schema": _schema_name(schema)},
-            n_sent=plan.n_sent,
-            skipped=plan.skipped,
-        )
+    record = store.create_job(
+        name=job_name,
+        batch_name=f"{job_name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
+        fingerprint=fingerprint,
+        # a job asked for anew (--new) never adopts a same-content batch found on the server
+        spec={
+            "output": output,
+            "model": model,
+            "schema": _schema_name(schema),
+            "adoptable": not new,
+        },
+        n_sent=plan.n_sent,
+        skipped=plan.skipped,
+        where=where,
+        reuse=not new,
+    )
+    _refuse_changed(record, job_name, fingerprint)
     live = _live_jobs.get((store.path, record.job_id))
-    if live is not None and live.client is (client or live.client):
+    if live is not None and live.client is client:
         job = live  # the same cell run again in this kernel: one handle, one poller
         job.rebind(inputs)
     else:
-        job = BatchJob(store, record, client or _default_client(), inputs, settings)
+        job = BatchJob(store, record, client, inputs, settings)
         _live_jobs[(store.path, record.job_id)] = job
     if on_progress is not None:
         job.subscribe(on_progress)
@@ -174,19 +187,38 @@ def submit(
 _live_jobs: weakref.WeakValueDictionary[tuple[Path, int], BatchJob] = weakref.WeakValueDictionary()
 
 
-def _existing_job(store: JobStore, name: str, fingerprint: Fingerprint) -> JobRecord | None:
-    record = store.latest_by_name(name)
-    if record is None:
-        return None
-    if record.fingerprint.digest != fingerprint.digest:
-        changes = "; ".join(fingerprint.changes_from(record.fingerprint))
-        raise JobChangedError(
-            f"batch job {name!r} (batch {record.batch_id or 'not created yet'}) was submitted "
-            f"from different inputs: {changes}. Nothing was sent. To submit these inputs as a "
-            f"new batch use --new (new=True) or another --name; to get the earlier batch's "
-            f"results use --attach {name!r} (attach({name!r}))."
-        )
-    return record
+def _refuse_changed(record: JobRecord, name: str, fingerprint: Fingerprint) -> None:
+    if record.fingerprint.digest == fingerprint.digest:
+        return
+    changes = "; ".join(fingerprint.changes_from(record.fingerprint))
+    raise JobChangedError(
+        f"batch job {name!r} (batch {record.batch_id or 'not created yet'}) was submitted "
+        f"from different inputs: {changes}. Nothing was sent. To submit these inputs as a "
+        f"new batch use --new (new=True) or another --name; to get the earlier batch's "
+        f"results use --attach {name!r} (attach({name!r}))."
+    )
+
+
+def _runs_on(store: JobStore, record: JobRecord, where: Where, client: Any) -> bool:
+    """Whether ``record`` is a job of this server and account; an old record without them is
+    when the server knows its batch (then it is stamped with them)."""
+    if record.where is not None:
+        return record.where == where
+    if record.batch_id is None:
+        return False
+    try:
+        client.batches.get(record.batch_id)
+    except NotFoundError:
+        return False
+    store.set_where(record.job_id, where)
+    return True
+
+
+def job_where(store: JobStore, client: Any) -> Where:
+    """The server and account ``client`` talks to, as the store records them."""
+    config = getattr(client, "config", None)
+    key = config.api_key.get_secret_value() if config is not None else ""
+    return store.where(str(getattr(client, "base_url", "")), key)
 
 
 def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int]) -> BatchJob:
@@ -216,6 +248,7 @@ def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int])
         spec=dict(parent.record.spec),
         n_sent=plan.n_sent,
         skipped={int(row_ids[p]): reason for p, reason in plan.skipped.items()},
+        where=parent.record.where,
         rows=[int(p) for p in row_ids],
         parent_job_id=parent.record.job_id,
     )
@@ -234,12 +267,23 @@ def attach(
     data_dir: str | None = None,
     settings: JobSettings | None = None,
 ) -> BatchJob:
-    """The job with this name (the newest), batch name or batch id, from the job store."""
+    """The job with this name (the newest), batch name or batch id, from the job store, among
+    the jobs of the server and account the client talks to. A job recorded before servers were
+    counts when its batch is found on this server (and is then recorded as this server's)."""
     store = open_store(data_dir)
-    found = store.find(name_or_id)
+    client = client or _default_client()
+    where = job_where(store, client)
+    everywhere = store.find(name_or_id)
+    found = [r for r in everywhere if _runs_on(store, r, where, client)]
     if not found and name_or_id.startswith("batch_"):
-        client = client or _default_client()
         found = [adopt_batch(store, client, name_or_id, df)]
+    if not found and everywhere:
+        ran_on = everywhere[0].base_url or "a server its batch is not on"
+        raise LookupError(
+            f"batch job {name_or_id!r} ran on {ran_on} with another API key or server than "
+            f"this one ({where.base_url}): set XAI_BASE_URL and XAI_API_KEY as they were to "
+            "follow it"
+        )
     if not found:
         known = ", ".join(repr(r.name) for r in store.jobs(10)) or "none yet"
         raise LookupError(f"no batch job named {name_or_id!r} in {store.path}; recent: {known}")
@@ -249,7 +293,7 @@ def attach(
         inputs = JobInputs(
             FrameSource.of(df), parse_template(record.fingerprint.template), _spec(record)
         )
-    job = BatchJob(store, record, client or _default_client(), inputs, settings)
+    job = BatchJob(store, record, client, inputs, settings)
     if not record.finished and record.batch_id:
         job.start_polling()
     return job
@@ -283,6 +327,7 @@ def adopt_batch(store: JobStore, client: Any, batch_id: str, df: Any = None) -> 
         spec={"output": "answer", "id_prefix": prefix},
         n_sent=len(positions),
         skipped={p: "not part of the batch" for p in range(n_rows) if p not in positions},
+        where=job_where(store, client),
     )
     store.set_batch_id(record.job_id, batch_id)
     store.set_state(record.job_id, "submitted")

@@ -2,7 +2,9 @@
 
 Prices are xAI's published per-token list prices in ticks (1 USD = 1e10 ticks), the same unit
 ``/v1/language-models`` reports; the dry run must not call the network, so they are kept here and
-can be overridden with live ones (``prices=``). Batch requests are billed at half the list price.
+can be overridden with live ones (``prices=``). Batch requests are billed at
+``BATCH_PRICE_FACTOR`` (0.8) of the list price, as measured on recorded traffic
+(``xai_magics.facts``). Once results arrive, the costs shown are those the server reported.
 Input tokens are estimated at about four bytes per token; output tokens at ``max_tokens`` when
 given (an upper bound), else at a typical answer length, and the estimate says which.
 """
@@ -13,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xai_magics.batch.prompts import BYTES_PER_TOKEN
+from xai_magics.facts import BATCH_PRICE_FACTOR
 
 TICKS_PER_USD = 10_000_000_000
-BATCH_DISCOUNT = 0.5
 TYPICAL_OUTPUT_TOKENS = 200
 
 
@@ -80,5 +82,5 @@ def estimate(
         output_tokens,
         max_tokens is not None,
         sync_usd,
-        sync_usd * BATCH_DISCOUNT,
+        sync_usd * BATCH_PRICE_FACTOR,
     )

@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
+from xai_magics.batch.claim import Claim, sending_claim
 from xai_magics.batch.columns import join, output_columns
+from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
 from xai_magics.batch.outcomes import (
@@ -29,7 +31,7 @@ from xai_magics.batch.outcomes import (
 from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
-from xai_magics.batch.store import JobRecord, JobState, JobStore
+from xai_magics.batch.store import JobRecord, JobState, JobStore, StoreError
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder, RequestSpec
 
@@ -148,18 +150,33 @@ class BatchJob:
     # -- sending ----------------------------------------------------------------------------
 
     def send(self) -> None:
-        """Create the batch (once) and add every chunk not yet in it; safe to call again."""
+        """Create the batch (once) and add every chunk not yet in it; safe to call again, from
+        any number of processes at once: one sends (it holds the job's claim), the others wait
+        and find the job submitted."""
         if self._record.state not in ("created", "adding"):
             return
         inputs = self._require_inputs("send its requests")
+        with sending_claim(self._store, self._record.job_id) as claim:
+            self._refresh_record()
+            if self._record.state in ("created", "adding"):
+                self._send(inputs, claim)
 
+    def _send(self, inputs: JobInputs, claim: Claim) -> None:
         def chunk_added(_index: int, count: int) -> None:
             self._publish(replace(self.snapshot, sent=self.snapshot.sent + count))
 
         sender = Sender(
-            self._client, self._store, add_rate=self.settings.add_rate, on_chunk=chunk_added
+            self._client,
+            self._store,
+            add_rate=self.settings.add_rate,
+            on_chunk=chunk_added,
+            guard=claim.check,
         )
-        batch_id = sender.ensure_batch(self._record)
+        record = self._record
+        where = record.where
+        followed = self._store.batch_ids(where) if where is not None else set()
+        batch_id = sender.ensure_batch(record, exclude=followed)
+        landed = sender.landed_ids(batch_id) if sender.adopted else None
         self._refresh_record()
         already = sum(c.n_requests for c in self._store.chunks(self._record.job_id))
         self._publish(
@@ -194,7 +211,7 @@ class BatchJob:
             start_row, start_index = last.stop_row, last.chunk_index + 1
         try:
             sender.add_chunks(
-                self._record, batch_id, chunks_from(start_row, start_index), request_id
+                self._record, batch_id, chunks_from(start_row, start_index), request_id, landed
             )
         except Exception as exc:
             self._publish(replace(self.snapshot, error=str(exc)))
@@ -255,7 +272,16 @@ class BatchJob:
             batch_status=self._record.batch_status or "done",
             results_fetched=True,
             updated_at=time.time(),
+            cost_usd=self._billed_usd(),
         )
+
+    def _billed_usd(self) -> float | None:
+        """What the server billed for this job's stored results (the sum of the costs it
+        reported with them), else the batch's own running figure, if it gave one."""
+        totals = self._store.result_totals(self._record.job_id)
+        if totals.costed:
+            return totals.cost_ticks / TICKS_PER_USD
+        return self.snapshot.cost_usd
 
     def _finished_in_store(self) -> bool:
         self._refresh_record()
@@ -272,6 +298,14 @@ class BatchJob:
         return self._publish(replace(self.snapshot.with_batch(batch), results_fetched=fetched))
 
     def _finish(self) -> JobSnapshot:
+        """`_store_results`; a store that stayed locked is reported, and the poller tries
+        again later (never a traceback from its thread)."""
+        try:
+            return self._store_results()
+        except StoreError as exc:
+            return self._publish(replace(self.snapshot, error=f"{exc} Retrying."))
+
+    def _store_results(self) -> JobSnapshot:
         """Fetch every results page into the store, then mark the job ended."""
         tally = fetch_results(
             self._client,
@@ -290,7 +324,14 @@ class BatchJob:
         if not already_ended:
             record_batch_spend(self._store, self._record, self.snapshot.elapsed_s)
         notes = (*tally.warnings, *counter_notes(self._own_outcomes().counts(), self.snapshot))
-        return self._publish(replace(self.snapshot, results_fetched=True, notes=notes))
+        return self._publish(
+            replace(
+                self.snapshot,
+                results_fetched=True,
+                notes=notes,
+                cost_usd=self._billed_usd(),
+            )
+        )
 
     # -- results ----------------------------------------------------------------------------
 

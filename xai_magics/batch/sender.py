@@ -3,9 +3,14 @@
 Exactly-once is ours to guarantee: xAI gives no idempotency key, and a re-added
 ``batch_request_id`` counts twice. So:
 
-- The batch's server name carries ``[xm:<fingerprint>:<nonce>]``. If ``create`` fails in a way
-  that may have committed (connection lost, timeout, 5xx), or the kernel died during it, the
+- The batch's server name is ``<job name> [xm:<fingerprint>:<nonce>]``. If ``create`` fails in a
+  way that may have committed (connection lost, timeout, 5xx), or the kernel died during it, the
   batch list is searched for that name before anything is created again.
+- Before a job's first create, the list is also searched for a batch of the same job name and
+  fingerprint that no job in the store follows (the store was emptied, or moved): that batch is
+  adopted, and its requests are listed so that only the rows it lacks are added.
+- One process at a time sends a job (the caller holds the job's claim, ``claim.py``); ``guard``
+  is called before every add so that a sender whose claim was taken over stops.
 - Each chunk is written to the ledger as *sent* before its call and *acknowledged* after it.
   A failure that may have committed (connection lost, timeout, 5xx) is resolved by listing the
   batch's requests: what landed is marked *verified*, only what is missing is added again.
@@ -18,8 +23,8 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from xai_magics.batch.chunks import Chunk
@@ -92,56 +97,82 @@ class Sender:
         add_rate: tuple[int, float] = ADD_RATE,
         sleep: Callable[[float], None] = time.sleep,
         on_chunk: Callable[[int, int], None] | None = None,
+        guard: Callable[[], None] | None = None,
     ) -> None:
         self._batches = client.batches
         self._store = store
         self._sleep = sleep
         self._limiter = RateLimiter(*add_rate, sleep=sleep)
         self._on_chunk = on_chunk
+        self._guard = guard
+        #: whether `ensure_batch` adopted a batch it found on the server (not created here)
+        self.adopted = False
 
     # -- create -----------------------------------------------------------------------------
 
-    def ensure_batch(self, job: JobRecord) -> str:
+    def ensure_batch(self, job: JobRecord, exclude: Collection[str] = ()) -> str:
         """The job's batch id: recorded, found on the server by name, or newly created.
 
         Creates are sent without the HTTP layer's retries: a 5xx may come after the batch was
         made, so after any ambiguous failure the list is searched for the name's token before
         creating again. Should two exist all the same, the oldest is kept and the empty extras
-        are cancelled.
+        are cancelled. A job that may adopt (``spec["adoptable"]``) first looks for a batch of
+        the same name and fingerprint that is not one of ``exclude`` (batches other jobs
+        follow) and not cancelled, and takes the oldest.
         """
         if job.batch_id:
             return job.batch_id
-        found = self._find_by_name(job.batch_name)
-        if not found:
+        own, same = self._find_by_name(job, exclude)
+        if not own and same:
+            self.adopted = True
+            self._store.set_batch_id(job.job_id, same[-1])
+            return same[-1]
+        if not own:
             try:
                 self._batches.create(job.batch_name, max_retries=0)
             except Exception as exc:
                 if not is_ambiguous(exc):
                     raise
-            found = self._find_by_name(job.batch_name)
-            if not found:
+            own, _ = self._find_by_name(job, exclude)
+            if not own:
                 self._batches.create(job.batch_name, max_retries=0)
-                found = self._find_by_name(job.batch_name)
-        if not found:
+                own, _ = self._find_by_name(job, exclude)
+        if not own:
             raise SubmitError(f"created batch {job.batch_name!r} but cannot find it in the list")
-        kept, extras = found[-1], found[:-1]  # the list is newest first
+        kept, extras = own[-1], own[:-1]  # the list is newest first
         for extra in extras:
             self._batches.cancel(extra)
         self._store.set_batch_id(job.job_id, kept)
         return kept
 
-    def _find_by_name(self, batch_name: str) -> list[str]:
-        """Ids of batches whose name ends with this job's token, newest first."""
-        token = batch_name[batch_name.rfind("[xm:") :]
-        found: list[str] = []
+    def _find_by_name(
+        self, job: JobRecord, exclude: Collection[str]
+    ) -> tuple[list[str], list[str]]:
+        """Ids of batches named with this job's token, and (for a job that may adopt) of live
+        batches of the same job name and fingerprint; both newest first."""
+        token = job.batch_name[job.batch_name.rfind("[xm:") :]
+        content = (
+            f"{job.name} {token[: token.rfind(':') + 1]}" if job.spec.get("adoptable") else None
+        )
+        own: list[str] = []
+        same: list[str] = []
         token_page: str | None = None
         for _ in range(_LIST_PAGES_FOR_NAME):
             page = self._batches.list(limit=100, pagination_token=token_page)
-            found += [str(b.batch_id) for b in page.batches if b.name.endswith(token)]
+            for batch in page.batches:
+                if batch.name.endswith(token):
+                    own.append(str(batch.batch_id))
+                elif (
+                    content is not None
+                    and batch.name.startswith(content)
+                    and batch.cancel_time is None
+                    and batch.batch_id not in exclude
+                ):
+                    same.append(str(batch.batch_id))
             token_page = page.pagination_token
             if not token_page or not page.batches:
                 break
-        return found
+        return own, same
 
     # -- add --------------------------------------------------------------------------------
 
@@ -157,13 +188,35 @@ class Sender:
         batch_id: str,
         chunks: Iterable[Chunk],
         request_id: Callable[[int], str],
+        landed: set[str] | None = None,
     ) -> None:
-        """Add each chunk exactly once (see the module docstring)."""
+        """Add each chunk exactly once (see the module docstring); ``landed``, the ids an
+        adopted batch already holds, are not added again."""
         for chunk in chunks:
             self._mark(job, chunk, "sent")
-            self._add_one(job, batch_id, chunk, request_id)
+            if landed is None:
+                self._add_one(job, batch_id, chunk, request_id)
+            else:
+                self._add_missing(job, batch_id, chunk, request_id, landed)
             if self._on_chunk is not None:
                 self._on_chunk(chunk.index, chunk.count)
+
+    def _add_missing(
+        self,
+        job: JobRecord,
+        batch_id: str,
+        chunk: Chunk,
+        request_id: Callable[[int], str],
+        landed: set[str],
+    ) -> None:
+        missing = {p for p in chunk.positions if request_id(p) not in landed}
+        if not missing:
+            self._mark(job, chunk, "verified")
+        elif len(missing) == chunk.count:
+            self._add_one(job, batch_id, chunk, request_id)
+        else:
+            body = _subset(chunk, request_id, missing)
+            self._add_one(job, batch_id, replace(chunk, body=body), request_id)
 
     def _add_one(
         self, job: JobRecord, batch_id: str, chunk: Chunk, request_id: Callable[[int], str]
@@ -205,6 +258,8 @@ class Sender:
     def _attempt(self, batch_id: str, body: bytes, attempt: int) -> AddOutcome:
         """One add-requests call, paced: added, rate-limited (nothing added), or unknown."""
         self._limiter.wait()
+        if self._guard is not None:
+            self._guard()
         try:
             self._batches.add_requests(batch_id, body)
         except RateLimitError as exc:

@@ -3,7 +3,8 @@
 Prices follow xAI's pricing page of late 2026 (see ``xai-api.md`` §7). The priority multiplier is
 not published; the emulator bills a granted priority request at ``PRIORITY_MULTIPLIER`` times the
 standard rate so that clients can see and test the difference. Batch results are billed at
-``BATCH_PRICE_FACTOR`` of the standard rate, the ratio measured on recorded batch results.
+``BATCH_PRICE_FACTOR`` of the standard rate, the ratio measured on recorded batch results; it is
+read from ``xai_magics.facts``, the one place the client reads it from too.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from xai_magics.emulator.errors import APIError, model_not_found, unprocessable
+from xai_magics.facts import BATCH_PRICE_FACTOR
 
 PRIORITY_MULTIPLIER = 2.0
-BATCH_PRICE_FACTOR = 0.8
 TICKS_PER_USD = 10_000_000_000
 
 

@@ -62,7 +62,7 @@ class BatchMagics(Magics):
     @argument("--wait", action="store_true", help="Block until done and return the frame.")
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
-    @argument("--list", action="store_true", help="List recent batch jobs.")
+    @argument("--list", action="store_true", help="List recent batch jobs and their servers.")
     @argument(
         "--attach", metavar="NAME_OR_ID", help="Follow an earlier job (also after a restart)."
     )
@@ -210,7 +210,8 @@ class BatchMagics(Magics):
         for record in jobs:
             print(
                 f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
-                f"{record.batch_id or '(no batch yet)'}"
+                f"{record.batch_id or '(no batch yet)':<42} "
+                f"on {record.base_url or '(server not recorded)'}"
             )
 
     def _frame(self, name: str) -> Any:

@@ -40,8 +40,8 @@ def describe(snapshot: JobSnapshot) -> str:
     if snapshot.skipped:
         parts.append(f"{snapshot.skipped:,} skipped")
     parts.append(_elapsed(snapshot.elapsed_s))
-    if snapshot.cost_usd is not None:
-        parts.append(f"${snapshot.cost_usd:,.4f} so far")
+    if snapshot.cost_usd is not None:  # once finished: what the server billed, not an estimate
+        parts.append(f"${snapshot.cost_usd:,.4f}" + ("" if snapshot.finished else " so far"))
     return " · ".join(parts)
 
 
