@@ -83,6 +83,8 @@ class BatchMagics(Magics):
         Columns: COLUMN (or the --schema fields), COLUMN_status (ok, error, cancelled, expired,
         skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. Rows with a missing or
         empty cell, a lone surrogate or an oversize prompt are skipped with a reason, not sent.
+        A new batch is priced on submit; one that could cost more than --max-cost or the budget
+        left (GrokMagics.budget_usd, budget_day_usd) is not created.
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:

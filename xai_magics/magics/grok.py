@@ -183,6 +183,10 @@ class GrokMagics(Magics):
         default" when priority was refused) and what reasoning cost; an answer cut at its
         token cap says so (``incomplete_reason``), and one stopped early is billed by xAI for
         what it generated, so its receipt counts that locally, marked "≈ ... est.".
+        Budgets (``%config GrokMagics.budget_usd = 5``, ``budget_day_usd``, or the variables
+        XAI_MAGICS_BUDGET_USD / XAI_MAGICS_BUDGET_DAY_USD): a cell that could cost more than is
+        left is not sent (one line says what to do), and an answer that reaches it is stopped,
+        marked "stopped: budget". ``--max-cost USD`` bounds one cell.
         Tab completes the options and their values (models, tiers, threads, schemas).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """

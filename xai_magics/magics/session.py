@@ -128,7 +128,9 @@ class SessionMagics(Magics):
     @line_magic
     def grok_usage(self, line: str) -> None:
         """Requests, tiers, tokens, cost and what the prompt cache saved in this session, by
-        model. Answers stopped before their usage came are counted locally, marked "≈ est."."""
+        model. Answers stopped before their usage came are counted locally, marked "≈ est.".
+        With a budget in force, spend against it first ("$3.10 of $5.00"), a warning from 80%;
+        --clear clears the table, not the budget."""
         args = parse_argstring(self.grok_usage, line)  # type: ignore[misc]
         ledger = self.session.ledger
         if args.clear:
