@@ -301,3 +301,17 @@ def test_usage_and_status_bar_show_spend_against_the_budget(
     # Clearing the usage table does not give the budget back.
     kernel.ok("%grok_usage --clear")
     assert snapshot(kernel)["budget"]["warning"] is True
+
+
+def test_speech_past_the_budget_is_not_spoken(start_kernel: StartKernel, emu: Emulator) -> None:
+    kernel = start_kernel()
+    kernel.ok("%config GrokMagics.budget_usd = 0.00005")  # speech: $4.20 a million characters
+    line = refusal(kernel.run("%grok_tts Hello there, class of 2026!"))
+    assert line.startswith(
+        "Nothing was sent: this speech could cost up to $0.000113 (27 characters to speak)"
+    )
+    assert "To go ahead: speak a shorter text, or raise the budget" in line
+    assert not [e for e in emu.control.log() if "tts" in e["path"]]
+    kernel.ok("%grok_tts Hello there")
+    assert [e for e in emu.control.log() if "tts" in e["path"]]
+    assert spent(kernel) == pytest.approx(11 * 4.2e-6)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 
-from xai_magics.spend.bound import Bound, answer_bound, batch_bound
+from xai_magics.spend.bound import Bound, answer_bound, batch_bound, exact_bound
 from xai_magics.spend.guard import BudgetRefused, BudgetUse, SpendGuard, Ticket, money
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Ticket",
     "answer_bound",
     "batch_bound",
+    "exact_bound",
     "money",
     "spend_guard",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "Bound",
     "answer_bound",
     "batch_bound",
+    "exact_bound",
     "input_tokens_at_most",
 ]
 
@@ -52,10 +53,14 @@ class Bound:
     #: what else the bound assumes (an unknown price, the priority rate)
     assumptions: tuple[str, ...] = ()
     answers: int = 1
+    #: what the figure is, for a call not priced by tokens ("1,200 characters to speak")
+    basis: str = ""
 
     def describe(self) -> str:
         """What the bound rests on, for the refusal line: "≈120 input tokens and 4,096 output
         tokens (assumed 4,096: no --max-tokens)" and any other assumption."""
+        if self.basis:
+            return self.basis
         text = f"≈{self.input_tokens:,} input tokens and {self.output_tokens:,} output tokens"
         if self.output_note:
             text += f" ({self.output_note})"
@@ -109,6 +114,11 @@ def batch_bound(
     per_request = _FRAMING_TOKENS + (input_tokens_at_most(system) if system else 0)
     tokens = math.ceil(prompt_bytes / _BYTES_PER_TOKEN) + n_requests * per_request
     return _bound(tokens, n_requests, model, max_tokens, prices, None, rate)
+
+
+def exact_bound(usd: float, basis: str) -> Bound:
+    """A call whose price is known before it is sent (speech: per character)."""
+    return Bound(usd, usd, 0.0, 0, 0, basis=basis)
 
 
 def _bound(

@@ -202,12 +202,14 @@ class SpendGuard:
         what: str,
         max_cost: float | None = None,
         stoppable: bool = True,
+        instead: str = "",
     ) -> Ticket:
         """Admit a call whose bound ``bound_of()`` gives, or raise ``BudgetRefused``.
 
         ``stoppable``: the call streams, so it can be stopped at its limit; then ``max_cost`` is
         the most it may spend (its worst case is the lower of that and its bound). A call that
-        cannot be stopped (a batch, ``--no-stream``) must fit with its whole bound.
+        cannot be stopped (a batch, ``--no-stream``) must fit with its whole bound. ``instead``
+        is the first way to go ahead the refusal offers (default: about ``--max-tokens``).
         """
         try:
             limits = self.limits()
@@ -237,7 +239,7 @@ class SpendGuard:
             ticket.limit_note = f"--max-cost {money(max_cost)}"
         try:
             for limit in limits:
-                self._reserve(ticket, limit, worst, what, max_cost, stoppable)
+                self._reserve(ticket, limit, worst, what, max_cost, stoppable, instead)
         except BaseException:
             ticket.release()
             raise
@@ -252,13 +254,14 @@ class SpendGuard:
         what: str,
         max_cost: float | None,
         stoppable: bool,
+        instead: str,
     ) -> None:
         def check(spent: float) -> None:
             left = limit.usd - spent
             if worst > left:
                 capped = max_cost is not None and worst == max_cost
                 raise BudgetRefused(
-                    _over_budget(what, ticket, limit, max(left, 0.0), capped, stoppable)
+                    _over_budget(what, ticket, limit, max(left, 0.0), capped, stoppable, instead)
                 )
             if ticket.limit_usd is None or left < ticket.limit_usd:
                 ticket.limit_usd = left
@@ -321,11 +324,13 @@ class SpendGuard:
             self._on_change(self)
 
 
+def _fewer_tokens(bound: Bound) -> str:
+    """The first way to a smaller bound: a cap on output, or a lower one."""
+    return "add --max-tokens N" if bound.output_note.startswith("assumed") else "lower --max-tokens"
+
+
 def _refusal(what: str, bound: Bound, why: str, *, advice: str = "") -> str:
-    tokens = (
-        "add --max-tokens N" if bound.output_note.startswith("assumed") else "lower --max-tokens"
-    )
-    advice = advice or f"{tokens} or raise --max-cost"
+    advice = advice or f"{_fewer_tokens(bound)} or raise --max-cost"
     return (
         f"Nothing was sent: {what} could cost up to {money(bound.usd)} ({bound.describe()}), "
         f"{why}. To go ahead: {advice}."
@@ -333,16 +338,20 @@ def _refusal(what: str, bound: Bound, why: str, *, advice: str = "") -> str:
 
 
 def _over_budget(
-    what: str, ticket: Ticket, limit: Limit, left: float, capped: bool, stoppable: bool
+    what: str,
+    ticket: Ticket,
+    limit: Limit,
+    left: float,
+    capped: bool,
+    stoppable: bool,
+    instead: str,
 ) -> str:
     assert ticket.bound is not None
     bound = ticket.bound
     cost = f"up to {money(bound.usd)} ({bound.describe()})"
     if capped:
         cost = f"up to {money(ticket.limit_usd or 0.0)} (its --max-cost)"
-    steps = [
-        "add --max-tokens N" if bound.output_note.startswith("assumed") else "lower --max-tokens"
-    ]
+    steps = [instead or _fewer_tokens(bound)]
     if stoppable and not capped:
         steps.append(f"cap it with --max-cost USD (at most {money(left, limit.usd)})")
     if capped:
