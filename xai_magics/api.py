@@ -115,12 +115,13 @@ class AnswerStream:
                 yield from self._stream
                 return
             from xai_magics.client import ReasoningDelta, TextDelta
+            from xai_magics.spend.bound import output_tokens_seen
 
-            seen = 0
+            seen = 0.0
             for event in self._stream:
                 yield event
                 if isinstance(event, (TextDelta, ReasoningDelta)):
-                    seen += len(event.text)
+                    seen += output_tokens_seen(event.text)
                     if ticket.over(seen):
                         self.stop(reason="budget")
                         return
@@ -236,12 +237,13 @@ class Grok:
         from xai_magics.client import Completion, XAIError
 
         try:
-            completion = self._call(prompt, options, thread, stream=False, on_retry=on_retry)
-        except XAIError as exc:
-            return self._finish(prompt, options, thread, Completion(status="error"), exc)
+            try:
+                completion = self._call(prompt, options, thread, stream=False, on_retry=on_retry)
+            except XAIError as exc:
+                return self._finish(prompt, options, thread, Completion(status="error"), exc)
+            return self._finish(prompt, options, thread, completion, None)
         finally:
-            ticket.release()
-        return self._finish(prompt, options, thread, completion, None)
+            ticket.release()  # after the receipt is recorded: it takes the reservation's place
 
     def compare(
         self,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from xai_magics.spend import BudgetRefused, SpendGuard, answer_bound, batch_bound
+from xai_magics.spend.bound import output_tokens_seen
 from xai_magics.spend.day import DayLedger
 from xai_magics.spend.limits import Limit, limit_of
 from xai_magics.usage import PUBLISHED_PRICES, Ledger, Receipt
@@ -143,11 +144,31 @@ def test_a_streamed_answer_is_capped_at_what_is_left(tmp_path: Path) -> None:
     bound = answer_bound("x" * 300, model="grok-4.3", max_tokens=None, prices=GROK_43)
     ticket = guard.admit(lambda: bound, what="this answer", max_cost=0.01)
     assert ticket.limit_usd == 0.01
-    chars_at_limit = (0.01 - bound.input_usd) / bound.output_usd_per_token * 4
-    assert not ticket.over(int(chars_at_limit) - 4)
-    assert ticket.over(int(chars_at_limit) + 4)
+    tokens_at_limit = (0.01 - bound.input_usd) / bound.output_usd_per_token
+    assert not ticket.over(tokens_at_limit - 1)
+    assert ticket.over(tokens_at_limit + 1)
     halves = ticket.split([bound, bound])
     assert [t.limit_usd for t in halves] == [0.005, 0.005]
+
+
+@pytest.mark.parametrize(
+    ("text", "at_least"),
+    [
+        pytest.param("tides and moons", 15 / 4, id="ascii-as-receipts-count"),
+        pytest.param("潮汐与月亮", 5, id="chinese-a-token-a-character"),
+    ],
+)
+def test_streamed_text_is_counted_against_spending(text: str, at_least: float) -> None:
+    assert output_tokens_seen(text) >= at_least
+
+
+def test_a_receipt_without_a_cost_is_priced_at_the_dearest_rate(tmp_path: Path) -> None:
+    ledger = Ledger()
+    guard = SpendGuard(ledger=ledger, day_dir=lambda: tmp_path)
+    unpriced = Receipt("grok-9", "grok-9", "responses", None, None, 1000, 0, 100, 0, None)
+    ledger.record(unpriced)
+    dearest = max(p.input * 1000 + p.output * 100 for p in PUBLISHED_PRICES.values()) / 1e10
+    assert guard.session_spent_usd == pytest.approx(dearest)
 
 
 def test_a_call_that_cannot_be_stopped_must_fit_whole(tmp_path: Path) -> None:

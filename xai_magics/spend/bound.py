@@ -25,6 +25,7 @@ __all__ = [
     "Bound",
     "answer_bound",
     "batch_bound",
+    "dearest_prices",
     "exact_bound",
     "input_tokens_at_most",
 ]
@@ -80,6 +81,18 @@ class Bound:
             self.assumptions + other.assumptions,
             self.answers + other.answers,
         )
+
+
+def dearest_prices() -> Prices:
+    """The published price of the dearest model: what a model of unknown price is charged."""
+    return max(PUBLISHED_PRICES.values(), key=lambda p: (p.output, p.input))
+
+
+def output_tokens_seen(text: str) -> float:
+    """Tokens in streamed text, counted against spending: four ASCII characters a token, as a
+    receipt counts them, but about one per character for scripts such as Chinese."""
+    size = len(text)
+    return size / 4 + (len(text.encode("utf-8", "replace")) - size) / 2
 
 
 def input_tokens_at_most(text: str) -> int:
@@ -139,7 +152,7 @@ def _bound(
         per_answer = max_tokens + REASONING_PAST_CAP
         note = f"--max-tokens {max_tokens:,}{each} plus {REASONING_PAST_CAP:,} of reasoning past it"
     if prices is None:
-        prices = max(PUBLISHED_PRICES.values(), key=lambda p: (p.output, p.input))
+        prices = dearest_prices()
         assumptions.append(f"no price known for {model}: priced as the dearest listed model")
     if tier == "priority":
         rate *= PRIORITY_FACTOR

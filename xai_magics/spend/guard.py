@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from xai_magics.request import PromptRefused
+from xai_magics.spend.bound import dearest_prices
 from xai_magics.spend.day import FILE_NAME, DayLedger, data_dir, today
 from xai_magics.spend.limits import Limit, limit_of
 
@@ -65,13 +66,12 @@ class Ticket:
     limit_note: str = ""
     released: bool = False
 
-    def over(self, output_chars: int) -> bool:
-        """Whether an answer that has streamed ``output_chars`` (text and reasoning) has reached
-        its limit, counting four characters a token as its receipt will."""
+    def over(self, output_tokens: float) -> bool:
+        """Whether an answer that has streamed ``output_tokens`` (text and reasoning, counted
+        by ``output_tokens_seen``) has reached its limit."""
         if self.limit_usd is None or self.bound is None:
             return False
-        tokens = output_chars / 4
-        cost = self.bound.input_usd + tokens * self.bound.output_usd_per_token
+        cost = self.bound.input_usd + output_tokens * self.bound.output_usd_per_token
         return cost >= self.limit_usd
 
     def split(self, bounds: list[Bound]) -> list[Ticket]:
@@ -125,6 +125,11 @@ class BudgetUse:
     def line(self) -> str:
         """A sentence for ``%grok_usage``, with a warning from 80% on."""
         where = "this session" if self.limit.scope == "session" else "today, all kernels"
+        if self.spent_usd != self.spent_usd:  # NaN: the day file cannot be read
+            return (
+                f"⚠ Budget {where}: {money(self.limit.usd)}, but the day's spend cannot be read "
+                "from the data dir (XAI_MAGICS_DATA_DIR), so every call is refused."
+            )
         text = f"Budget {where}: {self.text()} ({self.fraction:.0%})"
         if self.warning:
             left = max(self.limit.usd - self.spent_usd, 0.0)
@@ -153,6 +158,8 @@ class SpendGuard:
         self._day_dir = day_dir
         self._day: DayLedger | None = None
         self._day_error: str | None = None
+        #: spend not yet written to the day file (it was busy or failing): written with the next
+        self._unwritten = 0.0
         self._on_change = on_change
         if ledger is not None:
             ledger.subscribe(self.record)
@@ -162,8 +169,17 @@ class SpendGuard:
     # -- what is spent ----------------------------------------------------------------------
 
     def record(self, receipt: Receipt) -> None:
-        """A receipt was recorded: count it against the session and the day."""
-        cost = receipt.cost_usd or 0.0
+        """A receipt was recorded: count it against the session and the day.
+
+        One without a cost (no price known, none reported) is priced at the dearest list
+        price: it was billed something, and not counting it would let spending through.
+        """
+        cost = receipt.cost_usd
+        if cost is None:
+            output = receipt.output_tokens + receipt.reasoning_tokens
+            cost = dearest_prices().cost_usd(
+                receipt.input_tokens, output, receipt.cached_input_tokens
+            )
         if cost <= 0:
             return
         with self._lock:
@@ -313,10 +329,13 @@ class SpendGuard:
         day = self._day_ledger()
         if day is None:
             return
-        try:
-            day.add_spent(today(), usd)
-        except sqlite3.Error as exc:
-            self._day_error = f"{type(exc).__name__}: {exc}"
+        with self._lock:
+            self._unwritten += usd
+            try:
+                day.add_spent(today(), self._unwritten)
+            except sqlite3.Error:
+                return  # counted in the session; written to the day file with the next receipt
+            self._unwritten = 0.0
 
     def changed(self) -> None:
         """Tell the status bar (a budget was set, or spend moved)."""
