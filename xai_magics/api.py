@@ -321,6 +321,9 @@ class Grok:
             estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
+        budget = self._budget_preview(prompt, options, thread)
+        if budget:
+            estimate += "\n" + budget
         return DryRun("POST", base + path, headers, body, tokens, estimate)
 
     def models(self) -> list[Any]:
@@ -409,6 +412,19 @@ class Grok:
             return functools.reduce(lambda a, b: a + b, bounds)
 
         return spend_guard().admit(bound, what=what, max_cost=runs[0].max_cost, stoppable=stoppable)
+
+    def _budget_preview(self, prompt: str, options: AskOptions, thread: Thread | None) -> str:
+        """What the spend guard would say to this call now; "" when no budget applies."""
+        from xai_magics.spend import BudgetRefused
+
+        try:
+            ticket = self._admit(prompt, [options], thread, what="it")
+        except BudgetRefused as exc:
+            return "Budget: refused if sent now: " + str(exc).removeprefix("Nothing was sent: ")
+        ticket.release()
+        if ticket.limit_usd is None:
+            return ""
+        return f"Budget: it would be sent, and stopped if it reached {ticket.limit_note}."
 
     def _bound(self, prompt: str, options: AskOptions, thread: Thread | None) -> Bound:
         """The most this call could cost: what it sends (with a stored conversation's turns,

@@ -315,3 +315,17 @@ def test_speech_past_the_budget_is_not_spoken(start_kernel: StartKernel, emu: Em
     kernel.ok("%grok_tts Hello there")
     assert [e for e in emu.control.log() if "tts" in e["path"]]
     assert spent(kernel) == pytest.approx(11 * 4.2e-6)
+
+
+def test_a_dry_run_says_what_the_budget_would_do(start_kernel: StartKernel, emu: Emulator) -> None:
+    kernel = start_kernel()
+    kernel.ok("%config GrokMagics.budget_usd = 0.01")
+    shown = kernel.ok("%%grok --dry-run\nExplain the tides").only_display()["data"]["text/plain"]
+    assert "Budget: refused if sent now: it could cost up to $0.0102" in shown
+    shown = kernel.ok("%%grok --dry-run --max-tokens 100\nTides").only_display()["data"]
+    assert (
+        "Budget: it would be sent, and stopped if it reached the $0.0100 left of the session "
+        "budget." in shown["text/plain"]
+    )
+    assert inference_calls(emu) == 0
+    assert snapshot(kernel)["budget"]["text"] == "$0.0000 of $0.0100"  # nothing held
