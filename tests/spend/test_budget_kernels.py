@@ -104,10 +104,12 @@ def test_compare_is_bounded_as_a_whole_by_max_cost(
     assert kernel.value("[r.status for r in rs]") == ["completed", "completed"]
 
 
+@pytest.mark.parametrize("display", ["text", "widget"])
 def test_a_stream_past_the_budget_is_stopped_and_its_estimate_counted(
-    start_kernel: StartKernel, emu: Emulator
+    start_kernel: StartKernel, emu: Emulator, display: str
 ) -> None:
     kernel = start_kernel()
+    kernel.ok(f'%config GrokMagics.display = "{display}"')
     budget = 0.012  # an uncapped answer's bound fits; an 8,000-token answer does not
     kernel.ok(f"%config GrokMagics.budget_usd = {budget}")
     emu.control.configure(tokens_per_second=4000)
