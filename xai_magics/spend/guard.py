@@ -204,9 +204,7 @@ class SpendGuard:
             if limit.scope == "session":
                 uses.append(BudgetUse(limit, self.session_spent_usd))
                 continue
-            day = self._day_ledger()
-            spent = day.total(today(), reserved=False) if day is not None else float("nan")
-            uses.append(BudgetUse(limit, spent))
+            uses.append(BudgetUse(limit, self._day_spent()))
         return uses
 
     # -- admitting calls --------------------------------------------------------------------
@@ -324,6 +322,14 @@ class SpendGuard:
                 except (OSError, sqlite3.Error) as exc:
                     self._day_error = f"{type(exc).__name__}: {exc}"
             return self._day
+
+    def _day_spent(self) -> float:
+        """Today's spend of every kernel; NaN when the day file cannot be read."""
+        day = self._day_ledger()
+        try:
+            return day.total(today(), reserved=False) if day is not None else float("nan")
+        except sqlite3.Error:
+            return float("nan")
 
     def _add_to_day(self, usd: float) -> None:
         day = self._day_ledger()
