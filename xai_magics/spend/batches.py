@@ -1,5 +1,8 @@
 """A batch job priced on submit: admitted against the budgets before any request is added.
 
+Rows sent as realtime requests instead (``%grok_batch --now``, when it lands) are admitted the
+same way: ``admit_batch(..., rate=1.0, tier=..., what="these 50 rows")``.
+
 xAI bills a batch at its batch rate as its requests finish, and a batch cannot be stopped at a
 limit the way a stream can (cancelling only stops what has not run), so it must fit with its
 whole bound. Its reservation is held while the job runs and given back when its results are
@@ -26,6 +29,8 @@ def admit_batch(
     max_tokens: int | None,
     max_cost: float | None,
     rate: float,
+    tier: str | None = None,
+    what: str | None = None,
 ) -> Ticket:
     """Admit a batch, or raise ``BudgetRefused`` (nothing created, nothing added)."""
     from xai_magics.spend import spend_guard
@@ -39,12 +44,12 @@ def admit_batch(
             max_tokens=max_tokens,
             prices=PUBLISHED_PRICES.get(model),
             rate=rate,
+            tier=tier,
         )
 
     plural = "request" if n_requests == 1 else "requests"
-    return spend_guard().admit(
-        bound, what=f"this batch of {n_requests:,} {plural}", max_cost=max_cost, stoppable=False
-    )
+    what = what or f"this batch of {n_requests:,} {plural}"
+    return spend_guard().admit(bound, what=what, max_cost=max_cost, stoppable=False)
 
 
 def hold_while_running(job: Any, ticket: Ticket) -> None:

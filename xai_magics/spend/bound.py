@@ -121,12 +121,13 @@ def batch_bound(
     max_tokens: int | None,
     prices: Prices | None,
     rate: float,
+    tier: str | None = None,
 ) -> Bound:
-    """The bound of a batch of ``n_requests`` prompts (``prompt_bytes`` in all), billed at
-    ``rate`` times the list price."""
+    """The bound of ``n_requests`` prompts (``prompt_bytes`` in all), billed at ``rate`` times
+    the list price: a batch, or rows sent one by one (rate 1, maybe at ``tier`` priority)."""
     per_request = _FRAMING_TOKENS + (input_tokens_at_most(system) if system else 0)
     tokens = math.ceil(prompt_bytes / _BYTES_PER_TOKEN) + n_requests * per_request
-    return _bound(tokens, n_requests, model, max_tokens, prices, None, rate)
+    return _bound(tokens, n_requests, model, max_tokens, prices, tier, rate)
 
 
 def exact_bound(usd: float, basis: str) -> Bound:
