@@ -119,6 +119,18 @@ def test_partial_updates_keep_the_other_fields(harness: Harness) -> None:
     }
 
 
+def test_a_budget_is_in_the_snapshot_only_while_one_is_in_force(harness: Harness) -> None:
+    budget = {"usd": 5.0, "spent_usd": 4.1, "scope": "session", "text": "$4.10 of $5.00"}
+    harness.publisher.publish({"calls": 2, "budget": {**budget, "warning": True}})  # type: ignore[typeddict-item]
+    assert harness.comms[0].opened_with["budget"]["text"] == "$4.10 of $5.00"
+    harness.now += 1
+    harness.publisher.publish({"calls": 3})
+    assert harness.comms[0].sent[-1]["budget"]["warning"] is True  # kept by partial updates
+    harness.now += 1
+    harness.publisher.publish({"budget": None})
+    assert "budget" not in harness.comms[0].sent[-1]
+
+
 @pytest.mark.parametrize(
     ("steps", "expected"),
     [

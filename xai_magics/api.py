@@ -34,7 +34,6 @@ from xai_magics.request import (
     AskOptions,
     PromptRefused,
     Tier,
-    as_overrides,
     client_kwargs,
     parse_spec,
     parse_structured,
@@ -63,6 +62,7 @@ if TYPE_CHECKING:
         StreamEvent,
         XAIClient,
     )
+    from xai_magics.spend import Bound, Ticket
 
     OnRetry = Callable[[Retrying], object]
 
@@ -84,15 +84,25 @@ class AnswerStream:
     the partial text with status ``error``. The caller decides how loudly to say so.
     """
 
-    def __init__(self, grok: Grok, prompt: str, options: AskOptions, thread: Thread | None):
+    def __init__(
+        self,
+        grok: Grok,
+        prompt: str,
+        options: AskOptions,
+        thread: Thread | None,
+        ticket: Ticket | None = None,
+    ):
         self._grok = grok
         self._prompt = prompt
         self._options = options
         self._thread = thread
+        #: the spend guard's admission: the answer is stopped when it reaches its limit
+        self._ticket = ticket
         self._stream: CompletionStream | None = None
         self._error: BaseException | None = None
         self._partial: Completion | None = None
         self._stopped = False
+        self._stop_reason: str | None = None
         self._result: GrokResult | None = None
 
     def __iter__(self) -> Iterator[StreamEvent]:
@@ -100,15 +110,33 @@ class AnswerStream:
 
         try:
             self._stream = self._grok._open_stream(self._prompt, self._options, self._thread)
-            yield from self._stream
+            ticket = self._ticket
+            if ticket is None or ticket.limit_usd is None:
+                yield from self._stream
+                return
+            from xai_magics.client import ReasoningDelta, TextDelta
+            from xai_magics.spend.bound import output_tokens_seen
+
+            seen = 0.0
+            for event in self._stream:
+                yield event
+                if isinstance(event, (TextDelta, ReasoningDelta)):
+                    seen += output_tokens_seen(event.text)
+                    if ticket.over(seen):
+                        self.stop(reason="budget")
+                        return
         except IncompleteStreamError as exc:
             self._error, self._partial = exc, exc.partial
         except XAIError as exc:
             self._error = exc
 
-    def stop(self) -> None:
-        """End the stream now (closes the connection); the partial answer is kept."""
+    def stop(self, reason: str | None = None) -> None:
+        """End the stream now (closes the connection); the partial answer is kept.
+
+        ``reason`` says why when it was not the user ("budget": the spend guard's limit).
+        """
         self._stopped = True
+        self._stop_reason = self._stop_reason or reason
         if self._stream is not None:
             self._stream.close()
 
@@ -132,9 +160,16 @@ class AnswerStream:
             snapshot = replace(snapshot, status="stopped")
         elif self._error is not None:
             snapshot = replace(snapshot, status="error")
-        self._result = self._grok._finish(
-            self._prompt, self._options, self._thread, snapshot, self._error
-        )
+        stopped_by = self._stop_reason if snapshot.status == "stopped" else None
+        try:
+            self._result = self._grok._finish(
+                self._prompt, self._options, self._thread, snapshot, self._error, stopped_by
+            )
+        finally:
+            if self._ticket is not None:
+                self._ticket.release()
+        if stopped_by == "budget" and self._ticket is not None:
+            self._result.stop_note = f"it reached {self._ticket.limit_note}"
         return self._result
 
 
@@ -175,7 +210,9 @@ class Grok:
         """Start an answer; iterate the returned stream for its events."""
         options = self.options(**overrides)
         self._check_prompt(prompt, options)
-        return AnswerStream(self, prompt, options, self._thread_for(options))
+        thread = self._thread_for(options)
+        ticket = self._admit(prompt, [options], thread, what="this answer")
+        return AnswerStream(self, prompt, options, thread, ticket)
 
     def ask(
         self,
@@ -191,23 +228,22 @@ class Grok:
         why nothing has arrived yet.
         """
         if stream:
-            from xai_magics.client import Retrying
-
-            answer = self.stream(prompt, **overrides)
-            for event in answer:
-                if on_retry is not None and isinstance(event, Retrying):
-                    on_retry(event)
-            return answer.result()
+            return _drain(self.stream(prompt, **overrides), on_retry)
         options = self.options(**overrides)
         self._check_prompt(prompt, options)
         thread = self._thread_for(options)
+        # Not streamed, it cannot be stopped at a limit: it must fit with its whole bound.
+        ticket = self._admit(prompt, [options], thread, what="this answer", stoppable=False)
         from xai_magics.client import Completion, XAIError
 
         try:
-            completion = self._call(prompt, options, thread, stream=False, on_retry=on_retry)
-        except XAIError as exc:
-            return self._finish(prompt, options, thread, Completion(status="error"), exc)
-        return self._finish(prompt, options, thread, completion, None)
+            try:
+                completion = self._call(prompt, options, thread, stream=False, on_retry=on_retry)
+            except XAIError as exc:
+                return self._finish(prompt, options, thread, Completion(status="error"), exc)
+            return self._finish(prompt, options, thread, completion, None)
+        finally:
+            ticket.release()  # after the receipt is recorded: it takes the reservation's place
 
     def compare(
         self,
@@ -221,19 +257,26 @@ class Grok:
 
         ``on_retry(spec, notice)`` is called from the worker asking ``spec`` before it waits.
         """
-        runs = [self.options(**overrides, **parse_spec(spec)) for spec in specs]
+        runs = [
+            replace(self.options(**overrides, **parse_spec(spec)), thread=None, new_thread=False)
+            for spec in specs
+        ]
         for options in runs:
             self._check_prompt(prompt, options)
+        # One admission for all: --max-cost and the budget bound the comparison as a whole.
+        ticket = self._admit(prompt, runs, None, what=f"these {len(runs)} answers")
+        tickets = [ticket] * len(runs)  # no budget: nothing to split
+        if ticket.guard is not None:
+            tickets = ticket.split([self._bound(prompt, o, None) for o in runs])
         self.client()  # one client, created before the workers share it
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(len(runs), 8))
         futures = [
             pool.submit(
-                self.ask,
-                prompt,
-                on_retry=functools.partial(on_retry, spec) if on_retry else None,
-                **{**as_overrides(o), "thread": None},
+                _drain,
+                AnswerStream(self, prompt, o, None, t),
+                functools.partial(on_retry, spec) if on_retry else None,
             )
-            for spec, o in zip(specs, runs, strict=True)
+            for spec, o, t in zip(specs, runs, tickets, strict=True)
         ]
         try:
             return [f.result() for f in futures]
@@ -241,6 +284,9 @@ class Grok:
             # On an interrupt, return at once: answers still running finish in the background
             # (and are still recorded in the ledger).
             pool.shutdown(wait=False, cancel_futures=True)
+            for future, part in zip(futures, tickets, strict=True):
+                if future.cancelled():
+                    part.release()  # never sent
 
     def dry_run(self, prompt: str, **overrides: Any) -> DryRun:
         """The exact request (key redacted) and an estimate of its cost; nothing is sent."""
@@ -259,8 +305,7 @@ class Grok:
             from xai_magics.client.chat import conversation_header
 
             headers.update(conversation_header(cache_key) or {})
-        text_in = json.dumps(body.get("input") or body.get("messages"), ensure_ascii=False)
-        tokens = estimate_tokens(text_in)
+        tokens = estimate_tokens(_sent_text(body))
         prices = self.prices_for(options.model)
         if prices is None:
             estimate = f"≈{tokens:,} input tokens; no price known for {options.model}"
@@ -276,6 +321,9 @@ class Grok:
             estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
+        budget = self._budget_preview(prompt, options, thread)
+        if budget:
+            estimate += "\n" + budget
         return DryRun("POST", base + path, headers, body, tokens, estimate)
 
     def models(self) -> list[Any]:
@@ -346,6 +394,57 @@ class Grok:
                 "Remove the variable that holds the key from the prompt."
             )
 
+    def _admit(
+        self,
+        prompt: str,
+        runs: list[AskOptions],
+        thread: Thread | None,
+        *,
+        what: str,
+        stoppable: bool = True,
+    ) -> Ticket:
+        """The spend guard's admission of these calls; ``BudgetRefused`` when they could pass
+        a budget or ``max_cost`` (nothing is sent)."""
+        from xai_magics.spend import spend_guard
+
+        def bound() -> Bound:
+            bounds = [self._bound(prompt, o, thread) for o in runs]
+            return functools.reduce(lambda a, b: a + b, bounds)
+
+        return spend_guard().admit(bound, what=what, max_cost=runs[0].max_cost, stoppable=stoppable)
+
+    def _budget_preview(self, prompt: str, options: AskOptions, thread: Thread | None) -> str:
+        """What the spend guard would say to this call now; "" when no budget applies."""
+        from xai_magics.spend import BudgetRefused
+
+        try:
+            ticket = self._admit(prompt, [options], thread, what="it")
+        except BudgetRefused as exc:
+            return "Budget: refused if sent now: " + str(exc).removeprefix("Nothing was sent: ")
+        ticket.release()
+        if ticket.limit_usd is None:
+            return ""
+        return f"Budget: it would be sent, and stopped if it reached {ticket.limit_note}."
+
+    def _bound(self, prompt: str, options: AskOptions, thread: Thread | None) -> Bound:
+        """The most this call could cost: what it sends (with a stored conversation's turns,
+        which xAI bills again) in, its cap out."""
+        from xai_magics.spend import answer_bound
+
+        _, body = wire_body(prompt, options, thread, stream=True)
+        sent = _sent_text(body)
+        if thread is not None and "previous_response_id" in body:
+            sent += "".join(
+                t.prompt + t.answer for t in thread.history_for(turn_key(options, prompt))
+            )
+        return answer_bound(
+            sent,
+            model=options.model,
+            max_tokens=options.max_tokens,
+            prices=self.prices_for(options.model),
+            tier=options.tier,
+        )
+
     def _thread_for(self, options: AskOptions) -> Thread | None:
         if options.new_thread:
             return self.threads.new(options.turn_key or "", system=options.system)
@@ -380,6 +479,7 @@ class Grok:
         thread: Thread | None,
         completion: Completion,
         error: BaseException | None,
+        stopped_by: str | None = None,
     ) -> GrokResult:
         parsed, parse_error = None, None
         cut = completion.incomplete_reason
@@ -389,7 +489,10 @@ class Grok:
         if status == "streaming" or (status == "completed" and cut is not None):
             status = "incomplete"
         receipt = Receipt.from_completion(
-            completion, model_requested=options.model, tier_requested=options.tier, status=status
+            completion,
+            model_requested=options.model,
+            tier_requested=options.tier,
+            status=f"{status}: {stopped_by}" if stopped_by else status,
         )
         if completion.usage is None and (completion.id or completion.text or completion.reasoning):
             # Stopped or cut: xAI bills what it generated, but its usage never arrived.
@@ -426,6 +529,7 @@ class Grok:
             receipt=receipt,
             incomplete_reason=cut if status == "incomplete" else None,
             max_tokens=options.max_tokens,
+            stop_reason=stopped_by,
         )
         if thread is not None and result.status == "completed":
             key = turn_key(options, prompt)
@@ -444,6 +548,21 @@ class Grok:
                 )
             )
         return result
+
+
+def _drain(answer: AnswerStream, on_retry: OnRetry | None) -> GrokResult:
+    """Read an answer to its end, passing on retry notices; its result."""
+    from xai_magics.client import Retrying
+
+    for event in answer:
+        if on_retry is not None and isinstance(event, Retrying):
+            on_retry(event)
+    return answer.result()
+
+
+def _sent_text(body: dict[str, Any]) -> str:
+    """What a request body carries to be read as input tokens."""
+    return json.dumps(body.get("input") or body.get("messages"), ensure_ascii=False)
 
 
 def _counted_tokens(

@@ -61,6 +61,9 @@ class AskOptions:
     new_thread: bool = False
     #: identifies the turn in its thread: re-asking with the same key replaces the turn
     turn_key: str | None = None
+    #: the most this call may spend, in dollars (``--max-cost``): a call whose bound is higher
+    #: is stopped at it while streaming, or refused before sending when it cannot stream
+    max_cost: float | None = None
 
 
 def parse_spec(spec: str) -> dict[str, Any]:

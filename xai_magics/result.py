@@ -53,6 +53,10 @@ class GrokResult:
     incomplete_reason: str | None = None
     #: the output cap the call was made with (``--max-tokens``), to say what was hit
     max_tokens: int | None = field(default=None, repr=False)
+    #: who stopped a ``stopped`` answer when it was not the user: ``budget`` (the spend guard)
+    stop_reason: str | None = None
+    #: what the stop reached ("it reached the $0.0050 left of the session budget")
+    stop_note: str = field(default="", repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +70,8 @@ class GrokResult:
         parts = [f"status={self.status!r}", f"model={(self.model or self.model_requested)!r}"]
         if self.incomplete_reason:
             parts.append(f"incomplete_reason={self.incomplete_reason!r}")
+        if self.stop_reason:
+            parts.append(f"stop_reason={self.stop_reason!r}")
         if self.tier:
             parts.append(f"tier={self.tier!r}")
         if self.usage is not None:
@@ -109,6 +115,13 @@ class GrokResult:
 
     def status_line(self) -> str:
         """Empty for a complete answer; otherwise what happened and what to do."""
+        if self.status == "stopped" and self.stop_reason == "budget":
+            why = f" ({self.stop_note})" if self.stop_note else ""
+            return (
+                f"stopped: budget, after {len(self.text):,} characters{why}; the partial answer "
+                "is kept and its estimated cost counted. Raise the budget, or --max-tokens / "
+                "--max-cost, to ask again"
+            )
         if self.status == "stopped":
             return f"stopped after {len(self.text):,} characters (interrupted); re-run to ask again"
         if self.status == "incomplete":

@@ -12,6 +12,10 @@ Callers report what they know and leave the rest alone::
     status.publish({"spend_usd": 0.0123, "estimated_usd": 0.0, "calls": 2})  # the ledger's totals
     status.batch_progress({"name": "reviews", "id": "batch_1", "done": 40, "total": 100})
     status.batch_finished("batch_1")
+    status.publish({"budget": {"usd": 5.0, "spent_usd": 3.1, "scope": "session",
+                               "text": "$3.10 of $5.00", "warning": False}})  # the spend guard
+
+``budget`` is in the snapshot only while a budget is in force (``xai_magics.spend``).
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import copy
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict
 
 from xai_magics.alarm import set_alarm
 
 __all__ = [
     "MIN_INTERVAL_S",
     "STATUS_COMM_TARGET",
+    "BudgetStatus",
     "RunningBatch",
     "StatusPublisher",
     "StatusSnapshot",
@@ -50,6 +55,18 @@ class RunningBatch(TypedDict):
     total: int
 
 
+class BudgetStatus(TypedDict):
+    """The budget nearest to running out: the session's or the day's (all kernels)."""
+
+    usd: float
+    spent_usd: float
+    scope: str
+    #: "$3.10 of $5.00", as ``%grok_usage`` says it
+    text: str
+    #: 80% or more of it is spent
+    warning: bool
+
+
 class StatusSnapshot(TypedDict):
     #: the session's spend, estimates of stopped answers included
     spend_usd: float
@@ -57,6 +74,7 @@ class StatusSnapshot(TypedDict):
     estimated_usd: float
     calls: int
     running_batches: list[RunningBatch]
+    budget: NotRequired[BudgetStatus]
 
 
 class StatusUpdate(TypedDict, total=False):
@@ -66,6 +84,8 @@ class StatusUpdate(TypedDict, total=False):
     estimated_usd: float
     calls: int
     running_batches: list[RunningBatch]
+    #: None when no budget is in force (the snapshot then has no ``budget``)
+    budget: BudgetStatus | None
 
 
 class StatusComm(Protocol):
@@ -125,6 +145,7 @@ class StatusPublisher:
         self._estimated_usd = 0.0
         self._calls = 0
         self._batches: dict[str, RunningBatch] = {}
+        self._budget: BudgetStatus | None = None
         self._comm: StatusComm | None = None
         self._refused = False
         self._last_sent: StatusSnapshot | None = None
@@ -133,12 +154,15 @@ class StatusPublisher:
 
     def snapshot(self) -> StatusSnapshot:
         with self._lock:
-            return {
+            current: StatusSnapshot = {
                 "spend_usd": self._spend_usd,
                 "estimated_usd": self._estimated_usd,
                 "calls": self._calls,
                 "running_batches": [copy.copy(batch) for batch in self._batches.values()],
             }
+            if self._budget is not None:
+                current["budget"] = copy.copy(self._budget)
+            return current
 
     def publish(self, update: StatusUpdate) -> None:
         """Merge `update` into the snapshot and send it (now, or when the interval ends)."""
@@ -151,6 +175,9 @@ class StatusPublisher:
                 self._calls = int(update["calls"])
             if "running_batches" in update:
                 self._batches = {b["id"]: copy.copy(b) for b in update["running_batches"]}
+            if "budget" in update:
+                budget = update["budget"]
+                self._budget = copy.copy(budget) if budget is not None else None
             self._request_send()
 
     def batch_progress(self, batch: RunningBatch) -> None:

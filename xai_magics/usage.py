@@ -182,10 +182,17 @@ class Ledger:
         self._lock = threading.Lock()
         self._receipts: list[Receipt] = []
         self._sender = sender
+        self._listeners: list[Callable[[Receipt], None]] = []
+
+    def subscribe(self, listener: Callable[[Receipt], None]) -> None:
+        """Hear every receipt recorded from now on (the spend guard counts them)."""
+        self._listeners.append(listener)
 
     def record(self, receipt: Receipt) -> None:
         with self._lock:
             self._receipts.append(receipt)
+        for listener in list(self._listeners):
+            listener(receipt)
         self._publish()
 
     @property

@@ -19,6 +19,18 @@ export interface IRunningBatch {
   total: number;
 }
 
+/** The budget nearest to running out, when one is in force (xai_magics.spend). */
+export interface IBudget {
+  usd: number;
+  spent_usd: number;
+  /** 'session' (this kernel) or 'day' (all kernels on the machine, today) */
+  scope: string;
+  /** "$3.10 of $5.00", worded by the kernel as %grok_usage words it */
+  text: string;
+  /** 80% or more of it is spent */
+  warning: boolean;
+}
+
 export interface IStatusSnapshot {
   /** The session's spend, estimates included. */
   spend_usd: number;
@@ -26,6 +38,23 @@ export interface IStatusSnapshot {
   estimated_usd: number;
   calls: number;
   running_batches: IRunningBatch[];
+  budget: IBudget | null;
+}
+
+function parseBudget(data: unknown): IBudget | null {
+  if (typeof data !== 'object' || data === null) {
+    return null;
+  }
+  const record = data as Record<string, unknown>;
+  const usd = finiteNumber(record.usd);
+  const spent = finiteNumber(record.spent_usd);
+  return {
+    usd,
+    spent_usd: spent,
+    scope: record.scope === 'day' ? 'day' : 'session',
+    text: typeof record.text === 'string' ? record.text : '',
+    warning: record.warning === true || (usd > 0 && spent >= 0.8 * usd)
+  };
 }
 
 function finiteNumber(value: unknown): number {
@@ -50,7 +79,8 @@ export function parseSnapshot(data: unknown): IStatusSnapshot | null {
         id: String(b.id ?? ''),
         done: finiteNumber(b.done),
         total: finiteNumber(b.total)
-      }))
+      })),
+    budget: parseBudget(record.budget)
   };
 }
 

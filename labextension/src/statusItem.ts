@@ -47,6 +47,19 @@ export function formatBatches(snapshot: IStatusSnapshot): string {
   return `${batches.length} batches ${done}/${total}`;
 }
 
+/**
+ * Spend against the budget nearest to running out: "$3.10 of $5.00" ("... today" for the day
+ * budget shared by the machine's kernels); the plain spend when no budget is in force.
+ */
+export function formatSpendAndBudget(snapshot: IStatusSnapshot): string {
+  const budget = snapshot.budget;
+  if (!budget || budget.text === '') {
+    return formatSpendWithEstimate(snapshot);
+  }
+  const mark = budget.warning ? '⚠ ' : '';
+  return `${mark}${budget.text}${budget.scope === 'day' ? ' today' : ''}`;
+}
+
 /** One line per batch, for the tooltip. */
 export function describe(snapshot: IStatusSnapshot): string {
   const lines = [
@@ -56,6 +69,16 @@ export function describe(snapshot: IStatusSnapshot): string {
     lines.push(
       `of which ≈${formatSpend(snapshot.estimated_usd)} is estimated: answers stopped before xAI reported their usage`
     );
+  }
+  const budget = snapshot.budget;
+  if (budget && budget.text !== '') {
+    const which =
+      budget.scope === 'day' ? "today's budget, all kernels on this machine" : 'the session budget';
+    const share = budget.usd > 0 ? ` (${Math.round((100 * budget.spent_usd) / budget.usd)}%)` : '';
+    lines.push(`${budget.text} of ${which}${share}`);
+    if (budget.warning) {
+      lines.push('warning: a call that could cost more than what is left is refused');
+    }
   }
   for (const batch of snapshot.running_batches) {
     lines.push(`batch ${batch.name || batch.id} (${batch.id}): ${batch.done}/${batch.total} done`);
@@ -84,7 +107,8 @@ export class StatusItem extends Widget {
       this.node.title = '';
       return;
     }
-    this._spend.textContent = `Grok ${formatSpendWithEstimate(snapshot)} · ${formatRequests(snapshot.calls)}`;
+    this._spend.textContent = `Grok ${formatSpendAndBudget(snapshot)} · ${formatRequests(snapshot.calls)}`;
+    this.toggleClass('jp-xai-StatusItem-warning', snapshot.budget?.warning === true);
     const batches = formatBatches(snapshot);
     this._batches.textContent = batches === '' ? '' : ` · ${batches}`;
     this._batches.hidden = batches === '';

@@ -34,6 +34,9 @@ from xai_magics.batch.store import JobRecord, JobStore, Where, open_store
 from xai_magics.batch.template import ColumnTemplate, parse_template
 from xai_magics.batch.wire import RequestSpec, reference_line
 from xai_magics.client.errors import NotFoundError
+from xai_magics.facts import BATCH_PRICE_FACTOR
+from xai_magics.spend.batches import admit_batch, hold_while_running
+from xai_magics.spend.guard import Ticket
 
 DEFAULT_MODEL = "grok-4.3"
 
@@ -96,6 +99,7 @@ def submit(
     data_dir: str | None = None,
     settings: JobSettings | None = None,
     on_progress: Listener | None = None,
+    max_cost: float | None = None,
 ) -> BatchJob | DryRun:
     """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
 
@@ -103,6 +107,8 @@ def submit(
     from a new kernel); different inputs under the same name raise `JobChangedError` unless
     ``new=True``. ``name`` defaults to one derived from the prompt, model and output column.
     ``on_progress`` gets every progress snapshot, from the first chunk sent on.
+    A new job is priced first: when it could cost more than ``max_cost`` or the budget left
+    (``xai_magics.spend``), ``BudgetRefused`` is raised and no batch is created.
     """
     settings = settings or JobSettings()
     source = FrameSource.of(df)
@@ -150,6 +156,8 @@ def submit(
             else assemble(plan.n_rows, None, plan.skipped, (), "pending")
         ),
     )
+    # a job that exists already was admitted when it was made; only a new one is priced
+    ticket = _admit(plan, spec, max_cost) if earlier is None else None
     record = store.create_job(
         name=job_name,
         batch_name=f"{job_name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
@@ -166,7 +174,12 @@ def submit(
         where=where,
         reuse=not new,
     )
-    _refuse_changed(record, job_name, fingerprint)
+    try:
+        _refuse_changed(record, job_name, fingerprint)
+    except JobChangedError:
+        if ticket is not None:
+            ticket.release()
+        raise
     live = _live_jobs.get((store.path, record.job_id))
     if live is not None and live.client is client:
         job = live  # the same cell run again in this kernel: one handle, one poller
@@ -176,11 +189,36 @@ def submit(
         _live_jobs[(store.path, record.job_id)] = job
     if on_progress is not None:
         job.subscribe(on_progress)
-    job.send()
+    _send_holding(job, ticket)
     job.start_polling()
     if wait:
         job.wait()
     return job
+
+
+def _admit(plan: RowsPlan, spec: RequestSpec, max_cost: float | None) -> Ticket:
+    """The spend guard's admission of a new batch over ``plan`` (raises ``BudgetRefused``)."""
+    return admit_batch(
+        plan.n_sent,
+        plan.prompt_bytes,
+        spec.system,
+        model=spec.model,
+        max_tokens=spec.max_tokens,
+        max_cost=max_cost,
+        rate=BATCH_PRICE_FACTOR,
+    )
+
+
+def _send_holding(job: BatchJob, ticket: Ticket | None) -> None:
+    """Send, keeping the batch's reservation until its results are stored."""
+    try:
+        job.send()
+    except BaseException:
+        if ticket is not None:
+            ticket.release()
+        raise
+    if ticket is not None:
+        hold_while_running(job, ticket)
 
 
 # Handles created in this process, so a re-run cell follows its job with the same poller.
@@ -238,6 +276,7 @@ def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int])
         model=before.model,
         options=before.options,
     )
+    ticket = _admit(plan, inputs.spec, None)
     store = parent.store
     retries = len(store.children(parent.record.job_id))
     name = f"{parent.name} (retry {retries + 1})"
@@ -254,7 +293,7 @@ def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int])
     )
     child_inputs = JobInputs(subset, inputs.template, inputs.spec, inputs.schema, row_ids, source)
     job = BatchJob(store, record, parent.client, child_inputs, parent.settings)
-    job.send()
+    _send_holding(job, ticket)
     job.start_polling()
     return job
 

@@ -20,6 +20,7 @@ from traitlets import Int, Unicode
 from xai_magics.client.errors import AuthenticationError, XAIError
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
+from xai_magics.magics.options import max_cost
 from xai_magics.request import is_model_class
 
 __all__ = ["BatchMagics"]
@@ -59,6 +60,13 @@ class BatchMagics(Magics):
         "--schema", metavar="NAME", help="A pydantic model in the namespace: one column per field."
     )
     @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens per row.")
+    @argument(
+        "--max-cost",
+        type=max_cost,
+        metavar="USD",
+        help="Most this batch may cost: priced on submit (at the batch rate, output at "
+        "--max-tokens), it is not created when it could cost more (nor past the budget).",
+    )
     @argument("--wait", action="store_true", help="Block until done and return the frame.")
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
@@ -76,6 +84,8 @@ class BatchMagics(Magics):
         skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. Rows with a missing or
         empty cell, a lone surrogate or an oversize prompt are skipped with a reason, not sent.
         A frame that already has one of these columns is refused: choose another --output.
+        A new batch is priced on submit; one that could cost more than --max-cost or the budget
+        left (GrokMagics.budget_usd, budget_day_usd) is not created.
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:
@@ -148,6 +158,7 @@ class BatchMagics(Magics):
             data_dir=self.data_dir or None,
             settings=JobSettings(chunk_rows=self.chunk_rows),
             on_progress=None if args.dry_run else on_progress,
+            max_cost=args.max_cost,
         )
 
     def _follow(self, job: Any, *, wait: bool, progress: Any = None) -> Any:

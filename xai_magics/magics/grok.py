@@ -7,18 +7,19 @@ Thin by design: options -> ``xai_magics.api.Grok`` -> ``presenter``. Defaults ar
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import threading
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Enum, Float, Int, Unicode
+from traitlets import Bool, Enum, Float, Int, Unicode, observe
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
 from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
-from xai_magics.magics.options import cell_key, split_line
+from xai_magics.magics.options import cell_key, max_cost, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
 from xai_magics.request import PromptRefused, is_model_class
@@ -71,9 +72,38 @@ class GrokMagics(Magics):
         "sooner shows once, complete (0: always show the live view).",
     ).tag(config=True)
 
+    budget_usd = Float(
+        None,
+        allow_none=True,
+        min=0.0,
+        help="Most this kernel session may spend, in USD; a call that could pass it is refused "
+        "before anything is sent (XAI_MAGICS_BUDGET_USD sets it for every kernel; the lower "
+        "applies).",
+    ).tag(config=True)
+    budget_day_usd = Float(
+        None,
+        allow_none=True,
+        min=0.0,
+        help="Most all kernels on this machine may spend today (local time), in USD "
+        "(XAI_MAGICS_BUDGET_DAY_USD sets it for every kernel; the lower applies).",
+    ).tag(config=True)
+
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self.session = Grok()
+        from xai_magics.spend.limits import DAY_ENV, SESSION_ENV
+
+        if os.environ.get(SESSION_ENV) or os.environ.get(DAY_ENV):
+            self._budgets_changed()  # the status bar shows the budget before the first call
+
+    @observe("budget_usd", "budget_day_usd")
+    def _budgets_changed(self, change: Any = None) -> None:
+        """Hand the budgets to the process's spend guard, which every call passes."""
+        from xai_magics.spend import spend_guard
+
+        guard = spend_guard()
+        guard.session_usd, guard.day_usd = self.budget_usd, self.budget_day_usd
+        guard.changed()
 
     @property
     def _shell(self) -> Any:
@@ -119,6 +149,14 @@ class GrokMagics(Magics):
     @argument("-o", "--output", metavar="VAR", help="Store the result object in VAR.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
     @argument("--compare", metavar="M1,M2", help="Ask several models (MODEL@priority) at once.")
+    @argument(
+        "--max-cost",
+        type=max_cost,
+        metavar="USD",
+        help="Most this cell may spend (all of --compare's answers together): a streamed "
+        "answer is stopped at it, marked 'stopped: budget'; anything that could cost more "
+        "without a way to stop it is not sent.",
+    )
     @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
     @argument(
         "--raw",
@@ -145,6 +183,10 @@ class GrokMagics(Magics):
         default" when priority was refused) and what reasoning cost; an answer cut at its
         token cap says so (``incomplete_reason``), and one stopped early is billed by xAI for
         what it generated, so its receipt counts that locally, marked "≈ ... est.".
+        Budgets (``%config GrokMagics.budget_usd = 5``, ``budget_day_usd``, or the variables
+        XAI_MAGICS_BUDGET_USD / XAI_MAGICS_BUDGET_DAY_USD): a cell that could cost more than is
+        left is not sent (one line says what to do), and an answer that reaches it is stopped,
+        marked "stopped: budget". ``--max-cost USD`` bounds one cell.
         Tab completes the options and their values (models, tiers, threads, schemas).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
@@ -199,6 +241,7 @@ class GrokMagics(Magics):
             "thread": args.thread,
             "new_thread": args.new_thread,
             "turn_key": cell_key(self._shell, line, cell),
+            "max_cost": args.max_cost,
         }
         try:
             if args.dry_run:

@@ -13,7 +13,7 @@ import argparse
 import hashlib
 from typing import Any
 
-__all__ = ["cell_key", "split_line"]
+__all__ = ["cell_key", "max_cost", "split_line"]
 
 _QUOTES = "\"'"
 
@@ -93,3 +93,14 @@ def cell_key(shell: Any, line: str, cell: str | None) -> str:
         return "cell:" + cell_id
     digest = hashlib.sha256(f"{line}\n{cell or ''}".encode()).hexdigest()[:16]
     return "text:" + digest
+
+
+def max_cost(text: str) -> float:
+    """``--max-cost USD`` (``0.50`` or ``$0.50``): a positive amount, else a usage error."""
+    try:
+        usd = float(text.strip().lstrip("$"))
+    except ValueError:
+        usd = float("nan")
+    if not usd > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive amount in USD, like 0.50")
+    return usd

@@ -33,6 +33,20 @@ _ESTIMATE_NOTE = (
 )
 
 
+#: a warning stands out in any theme: bold, with the theme's own warning colour where it has one
+_WARNING_STYLE = "font-weight:bold;color:var(--jp-warn-color0, #b35900)"
+
+
+def _budgets() -> list[Any]:
+    """The budgets in force with what is spent of each (``xai_magics.spend``)."""
+    from xai_magics.spend import spend_guard
+
+    try:
+        return spend_guard().uses()
+    except ValueError as exc:  # a budget variable that is not a number
+        raise UsageError(str(exc)) from None
+
+
 def _tokens(count: int, *, estimated: bool) -> str:
     return f"≈{count:,}" if estimated and count else f"{count:,}"
 
@@ -114,13 +128,16 @@ class SessionMagics(Magics):
     @line_magic
     def grok_usage(self, line: str) -> None:
         """Requests, tiers, tokens, cost and what the prompt cache saved in this session, by
-        model. Answers stopped before their usage came are counted locally, marked "≈ est."."""
+        model. Answers stopped before their usage came are counted locally, marked "≈ est.".
+        With a budget in force, spend against it first ("$3.10 of $5.00"), a warning from 80%;
+        --clear clears the table, not the budget."""
         args = parse_argstring(self.grok_usage, line)  # type: ignore[misc]
         ledger = self.session.ledger
         if args.clear:
             ledger.clear()
-            print("Usage ledger cleared.")
+            print("Usage ledger cleared." + (" Budgets still count it." if _budgets() else ""))
             return
+        self._show_budgets()
         if args.calls:
             headers = ["model", "tier", "status", "requests", *_TOKEN_HEADERS, "cost", "time"]
             rows: list[list[object]] = [
@@ -189,6 +206,18 @@ class SessionMagics(Magics):
             "cache saved: what the cached input tokens would have cost more at the "
             "model's full input price (? where the price is not known). " + _ESTIMATE_NOTE,
         )
+
+    def _show_budgets(self) -> None:
+        """One line per budget in force ("$3.10 of $5.00"), a warning from 80% on."""
+        uses = _budgets()
+        if not uses:
+            return
+        plain = "\n".join(u.line() for u in uses)
+        html = "".join(
+            f'<div style="{_WARNING_STYLE if u.warning else ""}">{escape(u.line())}</div>'
+            for u in uses
+        )
+        self._display({"text/html": html, "text/plain": plain})
 
     def _cache_saving(self, model: str, cached_tokens: int) -> float | None:
         prices = self.session.prices_for(model)

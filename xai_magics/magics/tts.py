@@ -29,6 +29,7 @@ from xai_magics.templates import TemplateError, interpolate
 if TYPE_CHECKING:
     import argparse
 
+    from xai_magics.spend import Bound, Ticket
     from xai_magics.widgets.audio_player import AudioPlayer
 
 __all__ = ["KeptClip", "TTSMagics", "audio_output", "record_speech_spend", "split_options"]
@@ -162,9 +163,11 @@ class TTSMagics(Magics):
         from xai_magics.widgets.audio_player import AudioPlayer
 
         ask_for_missing_key()
+        ticket = _admit_speech(text)
         try:
             client = XAIClient()
         except MissingAPIKeyError as exc:
+            ticket.release()
             raise UsageError(str(exc)) from None
         player = AudioPlayer(codec=wire_codec(codec), sample_rate=sample_rate, text=text)
         player.filename = f"grok-{voice}"
@@ -196,6 +199,7 @@ class TTSMagics(Magics):
             raise
         finally:
             client.close()
+            ticket.release()
         record_speech_spend(result, time.monotonic() - started)
         megabytes = len(result.audio) / 1e6
         if megabytes > self.max_embed_mb:
@@ -210,6 +214,23 @@ class TTSMagics(Magics):
         if not result.complete:
             print(result.note, file=sys.stderr)
         return result
+
+
+def _admit_speech(text: str) -> Ticket:
+    """The spend guard's admission: speech is priced per character, so exactly, before it is
+    sent; past the budget, nothing is spoken."""
+    from xai_magics.speech import speech_cost_usd
+    from xai_magics.spend import BudgetRefused, exact_bound, spend_guard
+
+    def bound() -> Bound:
+        return exact_bound(speech_cost_usd(len(text)), f"{len(text):,} characters to speak")
+
+    try:
+        return spend_guard().admit(
+            bound, what="this speech", stoppable=False, instead="speak a shorter text"
+        )
+    except BudgetRefused as exc:
+        raise UsageError(str(exc)) from None
 
 
 def record_speech_spend(result: SpeechResult, elapsed_s: float) -> None:
