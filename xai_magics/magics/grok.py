@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Enum, Float, Int, Unicode
+from traitlets import Bool, Enum, Float, Int, Unicode, observe
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
@@ -71,9 +71,31 @@ class GrokMagics(Magics):
         "sooner shows once, complete (0: always show the live view).",
     ).tag(config=True)
 
+    history = Bool(
+        True,
+        help="Record every call (prompt, answer, usage, cost) in the history file of the data "
+        "dir, for %grok_history, %grok_usage --all and threads that outlive the kernel.",
+    ).tag(config=True)
+
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self.session = Grok()
+        self._apply_history()
+
+    @observe("history")
+    def _history_changed(self, change: Any) -> None:
+        self._apply_history()
+
+    def _apply_history(self) -> None:
+        from xai_magics.history import recorder
+        from xai_magics.history.hooks import restore_thread
+
+        if self.history:
+            recorder.enable()
+            self.session.threads.loader = restore_thread
+        else:
+            recorder.disable()
+            self.session.threads.loader = None
 
     @property
     def _shell(self) -> Any:
