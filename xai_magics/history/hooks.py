@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from xai_magics.threads import Thread
     from xai_magics.usage import Receipt
 
-__all__ = ["note_answer", "note_receipt", "note_thread_start", "restore_thread"]
+__all__ = [
+    "note_answer",
+    "note_receipt",
+    "note_thread_start",
+    "restore_thread",
+    "stored_thread_names",
+]
 
 
 def note_answer(
@@ -72,3 +78,19 @@ def restore_thread(name: str) -> Thread | None:
     except Exception as exc:  # an unreadable history starts the thread afresh, and says so
         active.error = f"thread {name!r} could not be read from the history: {exc}"
         return None
+
+
+def stored_thread_names() -> list[str]:
+    """This notebook's threads in the history (empty when history is off or unreadable)."""
+    active = recorder.active()
+    if active is None:
+        return []
+    from xai_magics.history.queries import thread_names
+    from xai_magics.history.where import notebook_path
+
+    active.flush()
+    try:
+        return thread_names(active.store(), notebook_path())
+    except Exception as exc:
+        active.error = f"threads could not be read from the history: {exc}"
+        return []
