@@ -27,6 +27,13 @@ atexit.register(shutil.rmtree, os.environ["XAI_MAGICS_DATA_DIR"], ignore_errors=
 TEST_KEY = "xai-test-key-for-the-emulator"
 
 
+@pytest.fixture(autouse=True)
+def _own_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's kernels, notebooks and subprocesses get a data dir of their own: a thread
+    recorded by one test must not be continued by another (its responses are long gone)."""
+    monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     """A real emulator server on 127.0.0.1, shared by the session."""

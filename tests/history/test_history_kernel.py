@@ -82,6 +82,8 @@ def test_a_thread_continues_after_a_restart_and_usage_all_counts_both_sessions(
     first_cost = kernel.value("first.cost_usd")
     kernel.restart()
     load(kernel)
+    # Tab offers the thread an earlier kernel of this notebook recorded.
+    assert kernel.complete("%%grok --thread ti") == (["tides"], "ti")
 
     in_cell(kernel, "%%grok --thread tides -o second\nWhat is my name?", "cell-2")
     body = requests_to(emu, "/responses")[-1]["body"]
@@ -150,6 +152,12 @@ def test_history_lists_searches_shows_and_clears(kernel: Kernel, emu: Emulator) 
     gone = kernel.ok("%grok_history --clear")
     assert "Forgot 3 recorded call(s)" in gone.stdout
     assert "No recorded calls yet." in kernel.ok("%grok_history").stdout
+
+
+def test_tab_completes_the_history_options(kernel: Kernel) -> None:
+    assert kernel.complete("%grok_history --s") == (["--search", "--show", "--since"], "--s")
+    assert "--before" in kernel.complete("%grok_history --clear --")[0]
+    assert kernel.complete("%grok_usage --a") == (["--all"], "--a")
 
 
 def test_mistakes_are_one_line(kernel: Kernel) -> None:

@@ -109,7 +109,9 @@ class SessionMagics(Magics):
 
     @no_var_expand
     @magic_arguments()
-    @argument("--clear", action="store_true", help="Forget the calls recorded so far.")
+    @argument(
+        "--clear", action="store_true", help="Forget this session's calls (the history keeps them)."
+    )
     @argument("--calls", action="store_true", help="List every call, not totals by model.")
     @argument(
         "--all",
