@@ -154,6 +154,15 @@ def test_history_lists_searches_shows_and_clears(kernel: Kernel, emu: Emulator) 
     assert "No recorded calls yet." in kernel.ok("%grok_history").stdout
 
 
+def test_a_speech_clip_is_an_entry(kernel: Kernel) -> None:
+    in_cell(kernel, "clip = %grok_tts Hello from the history", "cell-tts")
+    kernel.ok("%grok_history -o calls")
+    row = kernel.value("calls.iloc[0][['kind', 'prompt', 'outcome', 'cell_id']].tolist()")
+    assert row == ["tts", "Hello from the history", "ok", "cell-tts"]
+    assert kernel.value("float(calls.iloc[0].cost_usd)") == kernel.value("clip.cost_usd") > 0
+    assert "audio" in kernel.value("calls.iloc[0].answer")
+
+
 def test_tab_completes_the_history_options(kernel: Kernel) -> None:
     assert kernel.complete("%grok_history --s") == (["--search", "--show", "--since"], "--s")
     assert "--before" in kernel.complete("%grok_history --clear --")[0]
