@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from xai_magics.history import recorder
+from xai_magics.history.entries import answer_entry, receipt_entry
 
 if TYPE_CHECKING:
     from xai_magics.request import AskOptions
@@ -32,8 +33,6 @@ def note_answer(
     active = recorder.active()
     if active is None:
         return
-    from xai_magics.history.entries import answer_entry
-
     try:
         active.add(answer_entry(prompt, options, thread, result, key))
     except Exception as exc:  # history must never cost the user an answer
@@ -47,8 +46,6 @@ def note_receipt(
     active = recorder.active()
     if active is None:
         return
-    from xai_magics.history.entries import receipt_entry
-
     try:
         active.add(
             receipt_entry(receipt, kind=kind, prompt=prompt, answer=answer, with_cell=with_cell)

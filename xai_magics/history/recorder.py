@@ -101,6 +101,9 @@ class Recorder:
 
 
 _active: Recorder | None = None
+#: one recorder per folder for the life of the process: turning history off and on again
+#: keeps the session's id and its writer thread
+_made: dict[Path | None, Recorder] = {}
 _lock = threading.Lock()
 
 
@@ -110,13 +113,15 @@ def active() -> Recorder | None:
 
 
 def enable(data_dir: str | os.PathLike[str] | None = None) -> Recorder:
-    """Record calls from now on (kept when already on for the same folder)."""
+    """Record calls from now on (to the data dir, or ``data_dir``)."""
     global _active
     with _lock:
         wanted = Path(data_dir) if data_dir is not None else None
-        if _active is None or _active.data_dir != wanted:
-            _active = Recorder(data_dir)
-        return _active
+        made = _made.get(wanted)
+        if made is None:
+            made = _made[wanted] = Recorder(data_dir)
+        _active = made
+        return made
 
 
 def disable() -> None:

@@ -10,17 +10,16 @@ A notebook renamed after its kernel started keeps its old path here until the ke
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 __all__ = ["cell_id", "notebook_path"]
 
 
 def _shell() -> Any:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # plain Python without IPython
-        return None
-    return get_ipython()
+    # Not imported here: plain Python that never loaded IPython has no shell to ask.
+    ipython: Any = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
 
 
 def cell_id(shell: Any = None) -> str | None:
