@@ -163,6 +163,25 @@ def test_a_speech_clip_is_an_entry(kernel: Kernel) -> None:
     assert "audio" in kernel.value("calls.iloc[0].answer")
 
 
+def test_a_reset_thread_stays_forgotten_after_a_restart(kernel: Kernel, emu: Emulator) -> None:
+    in_cell(kernel, "%%grok --thread notes\nRemember 42.", "cell-1")
+    kernel.restart()
+    load(kernel)
+    assert "Forgot 1 thread(s): notes" in kernel.ok("%grok_thread --reset notes").stdout
+    kernel.restart()
+    load(kernel)
+    assert "No threads yet" in kernel.ok("%grok_thread").stdout
+    in_cell(kernel, "%%grok --thread notes\nWhat number?", "cell-2")
+    assert "previous_response_id" not in requests_to(emu, "/responses")[-1]["body"]
+
+
+def test_help_describes_the_history(kernel: Kernel) -> None:
+    shown = kernel.ok("%grok_history?")
+    help_text = str(shown.reply) + str(shown.messages)
+    for words in ("--search", "--frame", "--clear", "history.sqlite3", "GrokMagics.history"):
+        assert words in help_text
+
+
 def test_tab_completes_the_history_options(kernel: Kernel) -> None:
     assert kernel.complete("%grok_history --s") == (["--search", "--show", "--since"], "--s")
     assert "--before" in kernel.complete("%grok_history --clear --")[0]

@@ -183,3 +183,20 @@ def test_a_new_thread_does_not_continue_the_old_one(
     thread = again.threads.get("chat-1")
     assert thread is not None
     assert [t.prompt for t in thread.turns] == ["New turn"]
+
+
+def test_an_unwritable_history_never_costs_an_answer(
+    api_env: dict[str, str], emu: Emulator, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data dir should be")
+    active = recorder.enable(blocked)
+    try:
+        result = session().ask("Still answered?")
+        assert result.ok
+        assert active.flush()
+        assert active.error is not None
+        assert "1 call(s) were not recorded" in active.error
+        assert "cannot open the history" in active.error
+    finally:
+        recorder.disable()
