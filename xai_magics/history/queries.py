@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xai_magics.history.store import HistoryStore
 from xai_magics.threads import Thread, Turn
+
+if TYPE_CHECKING:
+    from xai_magics.history.store import HistoryStore
 
 __all__ = [
     "Call",

@@ -16,11 +16,13 @@ import time
 import uuid
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xai_magics.history.entries import Entry
-from xai_magics.history.store import HistoryStore, open_history
 from xai_magics.history.where import notebook_path
+
+if TYPE_CHECKING:
+    from xai_magics.history.store import HistoryStore
 
 __all__ = ["Recorder", "active", "disable", "enable"]
 
@@ -49,7 +51,9 @@ class Recorder:
         self._thread: threading.Thread | None = None
 
     def store(self) -> HistoryStore:
-        """The store this recorder writes to (opened on first use)."""
+        """The store this recorder writes to (opened, and SQLite imported, on first use)."""
+        from xai_magics.history.store import open_history
+
         return open_history(self.data_dir)
 
     def add(self, entry: Entry) -> None:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 
 from xai_magics.history.queries import Call, Filter, call, calls, parse_day
-from xai_magics.history.store import HistoryStore, HistoryUnavailable, open_history
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 from xai_magics.usage import format_usd
+
+if TYPE_CHECKING:
+    from xai_magics.history.store import HistoryStore
 
 __all__ = ["HistoryMagics", "history_store"]
 
@@ -27,6 +29,7 @@ _PREVIEW = 60
 def history_store() -> HistoryStore:
     """The store, with every queued call written; a one-line ``UsageError`` when unusable."""
     from xai_magics.history import recorder
+    from xai_magics.history.store import HistoryUnavailable, open_history
 
     active = recorder.active()
     try:
