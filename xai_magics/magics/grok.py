@@ -128,7 +128,11 @@ class GrokMagics(Magics):
         "a small cap can leave no answer (said under it).",
     )
     @argument("--reasoning-effort", metavar="LEVEL", help="none, low, medium, high (per model).")
-    @argument("--thread", metavar="NAME", help="Continue the named conversation.")
+    @argument(
+        "--thread",
+        metavar="NAME",
+        help="Continue the named conversation (after a kernel restart too, from the history).",
+    )
     @argument(
         "--new-thread",
         action="store_true",
