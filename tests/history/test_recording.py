@@ -200,3 +200,33 @@ def test_an_unwritable_history_never_costs_an_answer(
         assert "cannot open the history" in active.error
     finally:
         recorder.disable()
+
+
+def _record_in_child() -> None:
+    active = recorder.active()
+    assert active is not None
+    active.add({**_CHILD_ENTRY, "at": 1.0})
+    assert active.flush(timeout=20)
+    assert active.error is None, active.error
+
+
+_CHILD_ENTRY = {
+    "kind": "chat",
+    "model_requested": "m",
+    "prompt": "from the child",
+    "answer": "",
+    "outcome": "ok",
+}
+
+
+def test_a_forked_child_records_with_its_own_writer(history: Recorder) -> None:
+    history.add({**_CHILD_ENTRY, "prompt": "from the parent", "at": 0.5})
+    assert history.flush()
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=_record_in_child)
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    prompts = [row["prompt"] for row in recorded(history)]
+    assert prompts == ["from the parent", "from the child"]

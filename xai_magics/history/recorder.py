@@ -50,6 +50,13 @@ class Recorder:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
 
+    def _forked(self) -> None:
+        """In a forked child the writer thread is gone: start afresh (the parent writes its own)."""
+        self._items = deque()
+        self._pending = 0
+        self._cond = threading.Condition()
+        self._thread = None
+
     def store(self) -> HistoryStore:
         """The store this recorder writes to (opened, and SQLite imported, on first use)."""
         from xai_magics.history.store import open_history
@@ -135,6 +142,16 @@ def disable() -> None:
         if _active is not None:
             _active.flush()
         _active = None
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()
+    for made in _made.values():
+        made._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @atexit.register

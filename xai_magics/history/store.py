@@ -242,6 +242,19 @@ class HistoryStore:
 
 _open: dict[Path, HistoryStore] = {}
 _open_lock = threading.Lock()
+#: the parent's stores, kept (never closed or collected) in a forked child: SQLite connections
+#: must not cross a fork, and the child opens its own
+_inherited: list[HistoryStore] = []
+
+
+def _after_fork_in_child() -> None:
+    global _open_lock
+    _open_lock = threading.Lock()
+    _inherited.extend(_open.values())
+    _open.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def open_history(data_dir: str | os.PathLike[str] | None = None) -> HistoryStore:
