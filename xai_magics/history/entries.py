@@ -100,7 +100,7 @@ def answer_entry(
         "schema": getattr(options.schema, "__name__", None),
     }
     given = {k: v for k, v in asked.items() if v is not None}
-    entry: Entry = {
+    entry = {
         **_site(),
         "kind": options.api,
         "model_requested": options.model,
@@ -118,14 +118,11 @@ def answer_entry(
         "previous_response_id": thread.previous_response_id(key) if thread else None,
         "elapsed_s": result.elapsed_s,
         "ttft_s": result.ttft_s,
-        "status": result.status,
-        "outcome": outcome_of(result.status),
         "error": result.error,
     }
-    if result.receipt is not None:
-        entry = {**entry, **_receipt_fields(result.receipt), "status": result.status}
-        entry["outcome"] = outcome_of(result.status)
-    return entry
+    # A failed call may have no receipt; one that has it gives tokens, cost and retries.
+    receipt = _receipt_fields(result.receipt) if result.receipt is not None else {}
+    return {**entry, **receipt, "status": result.status, "outcome": outcome_of(result.status)}
 
 
 def receipt_entry(
