@@ -227,11 +227,10 @@ def _call_bundle(c: Call) -> dict[str, str]:
     system = f"System: {c.system}\n\n" if c.system else ""
     prompt = f"{system}{c.prompt}"
     return {
-        "text/html": f"<strong>{escape(title)}</strong>"
-        + aligned_table(["", ""], rows, align="ll")
+        "text/html": aligned_table([title, ""], rows, align="ll")
         + f'<div><strong>Prompt</strong></div><pre style="white-space:pre-wrap">'
         f"{escape(prompt)}</pre><div><strong>Answer</strong></div>" + answer["text/html"],
-        "text/plain": f"{title}\n{text_table(['', ''], rows)}\n\nPrompt:\n{prompt}\n\n"
+        "text/plain": f"{text_table([title, ''], rows)}\n\nPrompt:\n{prompt}\n\n"
         f"Answer:\n{answer['text/plain']}",
     }
 
@@ -247,7 +246,7 @@ def recorded_usage(since: str | None) -> list[dict[str, str]]:
     which = Filter(since=_day(since, "--since") if since else None)
     store = history_store()
     models = sums_by(store, "model", which)
-    span = f"since {since}" if since else "in every recorded session"
+    span = f"since {since}" if since else "in every session"
     if not models:
         return [{"text/plain": f"No recorded calls {span}."}]
     headers = ["model", "requests", "in", "cached", "out", "reasoning", "estimated", "cost"]
