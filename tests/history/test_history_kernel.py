@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.kernels import Execution, Kernel
-from tests.magics.kernel_harness import CANARY_KEY, requests_to, text_table_rows
+from tests.magics.kernel_harness import (
+    CANARY_KEY,
+    assert_inert_html,
+    requests_to,
+    text_table_rows,
+)
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator
@@ -186,6 +191,17 @@ def test_tab_completes_the_history_options(kernel: Kernel) -> None:
     assert kernel.complete("%grok_history --s") == (["--search", "--show", "--since"], "--s")
     assert "--before" in kernel.complete("%grok_history --clear --")[0]
     assert kernel.complete("%grok_usage --a") == (["--all"], "--a")
+
+
+def test_a_hostile_call_is_inert_in_the_list_and_shown_whole(kernel: Kernel, emu: Emulator) -> None:
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)"> [x](javascript:alert(3))'
+    emu.control.inject("answer", "/v1/responses", text=hostile)
+    in_cell(kernel, "%%grok --raw\n<img src=y onerror=alert(4)> please", "cell-h")
+    listed = kernel.ok("%grok_history").only_display()["data"]["text/html"]
+    assert_inert_html(listed)
+    shown = kernel.ok("%grok_history --show 1").only_display()["data"]["text/html"]
+    assert_inert_html(shown)
+    assert "&lt;img src=y onerror=alert(4)&gt;" in shown
 
 
 def test_mistakes_are_one_line(kernel: Kernel) -> None:
