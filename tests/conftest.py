@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -16,7 +19,19 @@ os.environ.pop("XAI_API_KEY", None)
 # The discard port: a test that forgets the emulator fails fast instead of going anywhere.
 os.environ["XAI_BASE_URL"] = "http://127.0.0.1:9/v1"
 
+# Magics record every call in the data dir's history: tests (and the kernels they start, which
+# inherit this) write to a folder of their own, never to the user's.
+os.environ["XAI_MAGICS_DATA_DIR"] = tempfile.mkdtemp(prefix="xai-magics-test-data-")
+atexit.register(shutil.rmtree, os.environ["XAI_MAGICS_DATA_DIR"], ignore_errors=True)
+
 TEST_KEY = "xai-test-key-for-the-emulator"
+
+
+@pytest.fixture(autouse=True)
+def _own_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's kernels, notebooks and subprocesses get a data dir of their own: a thread
+    recorded by one test must not be continued by another (its responses are long gone)."""
+    monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -133,6 +135,12 @@ class Kernel:
 
         # The debugger's frozen-modules warning would otherwise land on every kernel's stderr.
         full_env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", **(env or {})}
+        self._own_data_dir: str | None = None
+        if "XAI_MAGICS_DATA_DIR" not in (env or {}):
+            # A history of its own (kept across restarts): a kernel shared by a module's tests
+            # must not continue threads another module recorded.
+            self._own_data_dir = tempfile.mkdtemp(prefix="xai-magics-kernel-data-")
+            full_env["XAI_MAGICS_DATA_DIR"] = self._own_data_dir
         self.km, self.kc = start_new_kernel(kernel_name="python3", env=full_env)
 
     def start(self, code: str, *, allow_stdin: bool = False) -> str:
@@ -224,6 +232,8 @@ class Kernel:
     def shutdown(self) -> None:
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
+        if self._own_data_dir is not None:
+            shutil.rmtree(self._own_data_dir, ignore_errors=True)
 
 
 def fold_outputs(messages: list[Message]) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from xai_magics.history.hooks import note_answer, note_thread_start
 from xai_magics.request import (
     MAX_PROMPT_CHARS,
     Api,
@@ -447,7 +448,9 @@ class Grok:
 
     def _thread_for(self, options: AskOptions) -> Thread | None:
         if options.new_thread:
-            return self.threads.new(options.turn_key or "", system=options.system)
+            thread = self.threads.new(options.turn_key or "", system=options.system)
+            note_thread_start(thread.name)
+            return thread
         if options.thread:
             return self.threads.get_or_create(options.thread, system=options.system)
         return None
@@ -531,8 +534,8 @@ class Grok:
             max_tokens=options.max_tokens,
             stop_reason=stopped_by,
         )
+        key = turn_key(options, prompt)
         if thread is not None and result.status == "completed":
-            key = turn_key(options, prompt)
             usage = completion.usage
             context = usage.input_tokens + usage.output_tokens if usage is not None else None
             thread.record(
@@ -547,6 +550,7 @@ class Grok:
                     cost_usd=result.cost_usd,
                 )
             )
+        note_answer(prompt, options, thread, result, key)
         return result
 
 

@@ -11,6 +11,7 @@ or as the id of the previous stored response for ``/v1/responses``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["Thread", "ThreadStore", "Turn"]
@@ -93,21 +94,38 @@ class Thread:
         return True
 
 
-class ThreadStore:
-    """The session's threads by name; ``--new-thread`` names come from here."""
+#: finds a thread this session does not hold (one an earlier kernel recorded), or None
+Loader = Callable[[str], "Thread | None"]
 
-    def __init__(self) -> None:
+
+class ThreadStore:
+    """The session's threads by name; ``--new-thread`` names come from here.
+
+    With a ``loader`` (the history, when it is on), a name this session has not used yet is
+    looked up there first, so a thread continues across kernel restarts.
+    """
+
+    def __init__(self, loader: Loader | None = None) -> None:
         self._lock = threading.Lock()
         self._threads: dict[str, Thread] = {}
         self._created_by_key: dict[str, str] = {}
+        self.loader = loader
+
+    def _held_or_loaded(self, name: str) -> Thread | None:
+        thread = self._threads.get(name)
+        if thread is None and self.loader is not None:
+            thread = self.loader(name)
+            if thread is not None:
+                self._threads[name] = thread
+        return thread
 
     def get(self, name: str) -> Thread | None:
         with self._lock:
-            return self._threads.get(name)
+            return self._held_or_loaded(name)
 
     def get_or_create(self, name: str, *, system: str | None = None) -> Thread:
         with self._lock:
-            thread = self._threads.get(name)
+            thread = self._held_or_loaded(name)
             if thread is None:
                 thread = self._threads[name] = Thread(name, system=system)
             return thread

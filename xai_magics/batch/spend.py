@@ -8,8 +8,11 @@ different rate).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.store import JobRecord, JobStore
+from xai_magics.history.hooks import note_receipt
 from xai_magics.usage import Ledger, Receipt, session_ledger
 
 BATCH_MARK = "batch"
@@ -45,4 +48,14 @@ def record_batch_spend(
     receipt = batch_receipt(store, record, elapsed_s)
     if receipt is not None:
         (ledger if ledger is not None else session_ledger()).record(receipt)
+        counts = Counter(r.status for r in store.results(record.job_id))
+        answer = ", ".join(f"{n:,} {status}" for status, n in counts.most_common())
+        # One entry for the job; it may end in a later cell (or kernel), so no cell id.
+        note_receipt(
+            receipt,
+            kind=BATCH_MARK,
+            prompt=record.fingerprint.template,
+            answer=answer,
+            with_cell=False,
+        )
     return receipt

@@ -3,8 +3,9 @@
 Left to itself, IPython completes a magic's line as Python: ``%%grok -`` offers builtins and
 ``--tier p`` offers magics that start with p. Here the options come from each magic's own parser
 and the values from what the session knows without asking the API: model names (the published
-list and any fetched by ``%grok_models``), thread names, pydantic models and DataFrames in the
-namespace, voices, and each option's fixed choices. Completing never sends a request.
+list and any fetched by ``%grok_models``), thread names (this notebook's history included),
+pydantic models and DataFrames in the namespace, voices, and each option's fixed choices.
+Completing never sends a request.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _FREE_TEXT = {
     "grok_batch": False,
     "grok_thread": False,
     "grok_usage": False,
+    "grok_history": False,
 }
 _MAGIC = re.compile(
     r"^(?P<indent>\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?(?P<escape>%%?)(?P<name>"
@@ -232,8 +234,13 @@ class SessionValues:
         return list(grok.session.known_models())
 
     def _threads(self) -> list[str]:
+        """This session's threads, then this notebook's from the history (earlier kernels)."""
         grok = self._magics("GrokMagics")
-        return list(grok.session.threads.names()) if grok is not None else []
+        if grok is None:
+            return []
+        from xai_magics.history.hooks import stored_thread_names
+
+        return list(dict.fromkeys([*grok.session.threads.names(), *stored_thread_names()]))
 
     def _names(self, keep: Callable[[object], bool]) -> list[str]:
         hidden = self.shell.user_ns_hidden

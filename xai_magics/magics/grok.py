@@ -87,10 +87,16 @@ class GrokMagics(Magics):
         help="Most all kernels on this machine may spend today (local time), in USD "
         "(XAI_MAGICS_BUDGET_DAY_USD sets it for every kernel; the lower applies).",
     ).tag(config=True)
+    history = Bool(
+        True,
+        help="Record every call (prompt, answer, usage, cost) in the history file of the data "
+        "dir, for %grok_history, %grok_usage --all and threads that outlive the kernel.",
+    ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self.session = Grok()
+        self._apply_history()
         from xai_magics.spend.limits import DAY_ENV, SESSION_ENV
 
         if os.environ.get(SESSION_ENV) or os.environ.get(DAY_ENV):
@@ -104,6 +110,21 @@ class GrokMagics(Magics):
         guard = spend_guard()
         guard.session_usd, guard.day_usd = self.budget_usd, self.budget_day_usd
         guard.changed()
+
+    @observe("history")
+    def _history_changed(self, change: Any) -> None:
+        self._apply_history()
+
+    def _apply_history(self) -> None:
+        from xai_magics.history import recorder
+        from xai_magics.history.hooks import restore_thread
+
+        if self.history:
+            recorder.enable()
+            self.session.threads.loader = restore_thread
+        else:
+            recorder.disable()
+            self.session.threads.loader = None
 
     @property
     def _shell(self) -> Any:
@@ -136,7 +157,11 @@ class GrokMagics(Magics):
         "a small cap can leave no answer (said under it).",
     )
     @argument("--reasoning-effort", metavar="LEVEL", help="none, low, medium, high (per model).")
-    @argument("--thread", metavar="NAME", help="Continue the named conversation.")
+    @argument(
+        "--thread",
+        metavar="NAME",
+        help="Continue the named conversation (after a kernel restart too, from the history).",
+    )
     @argument(
         "--new-thread",
         action="store_true",

@@ -82,15 +82,11 @@ def cell_key(shell: Any, line: str, cell: str | None) -> str:
     The id survives edits, so re-running an edited cell still replaces its own turn; front ends
     that send no id (nbclient, the terminal) fall back to the text.
     """
-    header: Any = getattr(shell, "parent_header", None)
-    if not header:
-        kernel = getattr(shell, "kernel", None)
-        get_parent = getattr(kernel, "get_parent", None)
-        header = get_parent() if callable(get_parent) else None
-    metadata = header.get("metadata") if isinstance(header, dict) else None
-    cell_id = metadata.get("cellId") if isinstance(metadata, dict) else None
-    if isinstance(cell_id, str) and cell_id:
-        return "cell:" + cell_id
+    from xai_magics.history.where import cell_id
+
+    found = cell_id(shell)
+    if found:
+        return "cell:" + found
     digest = hashlib.sha256(f"{line}\n{cell or ''}".encode()).hexdigest()[:16]
     return "text:" + digest
 

@@ -123,15 +123,31 @@ class SessionMagics(Magics):
 
     @no_var_expand
     @magic_arguments()
-    @argument("--clear", action="store_true", help="Forget the calls recorded so far.")
+    @argument(
+        "--clear", action="store_true", help="Forget this session's calls (the history keeps them)."
+    )
     @argument("--calls", action="store_true", help="List every call, not totals by model.")
+    @argument(
+        "--all",
+        action="store_true",
+        help="Every recorded call of every session (the history), by model and by day.",
+    )
+    @argument("--since", metavar="DATE", help="Recorded calls from DATE on (YYYY-MM-DD), as --all.")
     @line_magic
     def grok_usage(self, line: str) -> None:
         """Requests, tiers, tokens, cost and what the prompt cache saved in this session, by
         model. Answers stopped before their usage came are counted locally, marked "≈ est.".
         With a budget in force, spend against it first ("$3.10 of $5.00"), a warning from 80%;
-        --clear clears the table, not the budget."""
+        --clear clears the table, not the budget.
+
+        ``--all`` and ``--since DATE`` sum the history of every session instead."""
         args = parse_argstring(self.grok_usage, line)  # type: ignore[misc]
+        if args.all or args.since:
+            from xai_magics.magics.history import recorded_usage
+
+            for data in recorded_usage(args.since):
+                self._display(data)
+            return
         ledger = self.session.ledger
         if args.clear:
             ledger.clear()
@@ -228,21 +244,36 @@ class SessionMagics(Magics):
     @no_var_expand
     @magic_arguments()
     @argument("name", nargs="?", help="Show this thread's turns.")
-    @argument("--reset", action="store_true", help="Forget the thread (all threads if no NAME).")
+    @argument(
+        "--reset",
+        action="store_true",
+        help="Forget the thread (all threads if no NAME), in later kernels too.",
+    )
     @line_magic
     def grok_thread(self, line: str) -> None:
-        """List conversations, show one (``%grok_thread NAME``) or forget it (``--reset``)."""
+        """List conversations, show one (``%grok_thread NAME``) or forget it (``--reset``).
+
+        With history on, the list holds this notebook's threads from earlier kernels too, and
+        ``%%grok --thread NAME`` continues any of them."""
         args = parse_argstring(self.grok_thread, line)  # type: ignore[misc]
+        from xai_magics.history.hooks import note_thread_start, stored_thread_names
+
         threads = self.session.threads
+        # This session's threads, then this notebook's from the history (earlier kernels').
+        names = list(dict.fromkeys([*threads.names(), *stored_thread_names()]))
         if args.reset:
+            for name in names if args.name is None else [args.name]:
+                threads.get(name)  # a recorded thread is loaded, so that it can be forgotten
             gone = threads.reset(args.name)
             if args.name and not gone:
                 raise UsageError(f"No thread named {args.name!r}; see %grok_thread.")
+            for name in gone:
+                note_thread_start(name)  # a later kernel must not bring it back
             print(f"Forgot {len(gone)} thread(s): {', '.join(gone) or '-'}")
             return
         if args.name is None:
             rows: list[list[object]] = []
-            for name in threads.names():
+            for name in names:
                 t = threads.get(name)
                 if t is not None:
                     last = t.turns[-1].model if t.turns else ""

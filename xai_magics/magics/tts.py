@@ -235,17 +235,19 @@ def _admit_speech(text: str) -> Ticket:
 
 def record_speech_spend(result: SpeechResult, elapsed_s: float) -> None:
     """Speech is billed per character: it belongs in ``%grok_usage`` and the status bar."""
+    from xai_magics.history.hooks import note_receipt
     from xai_magics.usage import Receipt, session_ledger
 
-    session_ledger().record(
-        Receipt(
-            model_requested=f"tts ({result.voice})",
-            model=f"tts ({result.voice})",
-            endpoint="tts",
-            tier_requested=None,
-            tier=None,
-            cost_usd=result.cost_usd,
-            elapsed_s=elapsed_s,
-            status="completed" if result.complete else "incomplete",
-        )
+    receipt = Receipt(
+        model_requested=f"tts ({result.voice})",
+        model=f"tts ({result.voice})",
+        endpoint="tts",
+        tier_requested=None,
+        tier=None,
+        cost_usd=result.cost_usd,
+        elapsed_s=elapsed_s,
+        status="completed" if result.complete else "incomplete",
     )
+    session_ledger().record(receipt)
+    spoken = f"{result.duration_s:.1f} s of {result.codec} audio, voice {result.voice}"
+    note_receipt(receipt, kind="tts", prompt=result.text, answer=spoken)
