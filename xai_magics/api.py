@@ -278,6 +278,16 @@ class Grok:
                 estimate += " (priority tier bills more when granted)"
         return DryRun("POST", base + path, headers, body, tokens, estimate)
 
+    def result_of(
+        self, prompt: str, completion: Completion, *, record: bool = True, **overrides: Any
+    ) -> GrokResult:
+        """The result of an answer that came another way (a deferred completion fetched later),
+        priced like any other. ``record=False`` rebuilds one already counted (shown again after
+        a restart), so this session's usage does not count it twice.
+        """
+        options = self.options(**overrides)
+        return self._finish(prompt, options, None, completion, None, record=record)
+
     def models(self) -> list[Any]:
         """Language models with prices (ticks per token); refreshes the dry-run price table."""
         models: list[Any] = list(self.client().models.language_models())
@@ -380,6 +390,8 @@ class Grok:
         thread: Thread | None,
         completion: Completion,
         error: BaseException | None,
+        *,
+        record: bool = True,
     ) -> GrokResult:
         parsed, parse_error = None, None
         cut = completion.incomplete_reason
@@ -403,7 +415,9 @@ class Grok:
             )
         prices = self.prices_for(completion.model or options.model)
         receipt = price_receipt(receipt, prices or self.prices_for(options.model))
-        if completion.id is not None or completion.usage is not None or completion.text:
+        if record and (
+            completion.id is not None or completion.usage is not None or completion.text
+        ):
             self.ledger.record(receipt)
         result = GrokResult(
             text=completion.text,
