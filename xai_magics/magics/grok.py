@@ -17,6 +17,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
+from xai_magics.magics.deferred import ask_deferred
 from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
@@ -121,6 +122,13 @@ class GrokMagics(Magics):
     @argument("--compare", metavar="M1,M2", help="Ask several models (MODEL@priority) at once.")
     @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
     @argument(
+        "--deferred",
+        action="store_true",
+        help="Return at once: the answer fills in when xAI has it, the kernel free meanwhile. "
+        "Sent to chat completions (xAI defers only those); %%grok_deferred lists requests and "
+        "shows them after a restart.",
+    )
+    @argument(
         "--raw",
         action="store_true",
         help="Send the prompt (and --system) exactly as written: no {name} interpolation.",
@@ -200,6 +208,8 @@ class GrokMagics(Magics):
             "new_thread": args.new_thread,
             "turn_key": cell_key(self._shell, line, cell),
         }
+        if args.deferred:
+            return ask_deferred(self, args, prompt, overrides, fmt)
         try:
             if args.dry_run:
                 self._show_dry_run(prompt, overrides, args.compare)
