@@ -187,6 +187,10 @@ class Deferrals:
             record.prompt, completion, record=count, model=record.model, api="chat", **options
         )
 
+    def close(self) -> None:
+        """Stop following requests in the background; they stay in the store."""
+        self.poller.stop()
+
     def _answer(self, record: DeferredRecord) -> DeferredAnswer:
         with self._lock:
             answer = self._answers.get(record.request_id)

@@ -132,6 +132,9 @@ class Poller:
         self._owner = lease_owner()
         self._watches: dict[str, Watch] = {}
         self._lock = threading.Lock()
+        self._stopped = False
+        self._steps = threading.Condition()  # polls in flight, waited for by ``stop``
+        self._running = 0
 
     def follow(self, record: DeferredRecord) -> Watch:
         """The watch of this request, started unless one is already running (or has ended
@@ -144,12 +147,28 @@ class Poller:
         submit(self._follow(watch))
         return watch
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop following (the requests stay in the store) once the polls in flight are done."""
+        with self._steps:
+            self._stopped = True
+            self._steps.wait_for(lambda: self._running == 0, timeout)
+
     async def _follow(self, watch: Watch) -> None:
         delay = self.first_s
         broke = False
         try:
             while True:
-                ending, trouble, broke = await asyncio.to_thread(self._step, watch, broke)
+                with self._steps:
+                    if self._stopped:
+                        watch.end(Ending(watch.first, "stopped following it"))
+                        return
+                    self._running += 1
+                try:
+                    ending, trouble, broke = await asyncio.to_thread(self._step, watch, broke)
+                finally:
+                    with self._steps:
+                        self._running -= 1
+                        self._steps.notify_all()
                 if ending is not None:
                     watch.end(ending)
                     return
