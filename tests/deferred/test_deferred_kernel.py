@@ -236,3 +236,14 @@ def test_tab_completes_the_option_and_request_ids(kernel: Kernel, emu: Emulator)
     matches, replaced = kernel.complete(f"%grok_deferred {request_id[:3]}")
     assert request_id[:8] in matches
     assert replaced == request_id[:3]
+
+
+def test_the_help_tells_of_deferred_answers(kernel: Kernel) -> None:
+    shown = kernel.ok("%grok?")
+    grok_help = str(shown.reply) + str(shown.messages)  # a pager payload in the reply
+    assert "--deferred" in grok_help
+    assert "%grok_deferred" in grok_help
+    shown = kernel.ok("%grok_deferred?")
+    deferred_help = str(shown.reply) + str(shown.messages)
+    assert "--wait" in deferred_help
+    assert "24 h" in deferred_help

@@ -153,6 +153,8 @@ class GrokMagics(Magics):
         default" when priority was refused) and what reasoning cost; an answer cut at its
         token cap says so (``incomplete_reason``), and one stopped early is billed by xAI for
         what it generated, so its receipt counts that locally, marked "≈ ... est.".
+        ``--deferred`` returns at once and fills the answer in when xAI has it, even after a
+        kernel restart (``%grok_deferred`` lists and shows deferred requests).
         Tab completes the options and their values (models, tiers, threads, schemas).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
