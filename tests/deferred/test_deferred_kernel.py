@@ -138,8 +138,12 @@ def test_the_cell_returns_at_once_and_the_placeholder_fills_in_when_ready(
     assert len(polls(emu, 200, request_id)) == 1
 
 
+RECEIPTS = "len(get_ipython().magics_manager.registry['GrokMagics'].session.ledger.receipts)"
+
+
 def test_the_answer_is_fetched_exactly_once(kernel: Kernel, emu: Emulator) -> None:
     emu.control.configure(deferred_seconds=0.5)
+    kernel.ok("%grok_usage --clear")
     request_id, _ = ask(kernel, "Name the moons of Mars.", "-o later")
     text = kernel.value("later.result(timeout=30).text")
     shown_polls = len(polls(emu, None, request_id))
@@ -148,6 +152,7 @@ def test_the_answer_is_fetched_exactly_once(kernel: Kernel, emu: Emulator) -> No
     kernel.ok(f"%grok_deferred {request_id}")
     kernel.ok("%grok_deferred")
     assert kernel.value("r.text") == text
+    assert kernel.value(RECEIPTS) == 1  # shown three times, counted once
     assert len(polls(emu, 200, request_id)) == 1
     assert (
         len(polls(emu, None, request_id)) == shown_polls
@@ -183,9 +188,7 @@ def test_an_answer_that_arrived_is_shown_from_the_store_after_a_restart(
     assert "<script" not in shown["data"]["text/html"]
     assert kernel.value("again.text") == text
     assert len(polls(emu, None, request_id)) == asked  # xAI gives it once: the store had it
-    # counted by the session that fetched it, not again by this one
-    receipts = "len(get_ipython().magics_manager.registry['GrokMagics'].session.ledger.receipts)"
-    assert kernel.value(receipts) == 0
+    assert kernel.value(RECEIPTS) == 0  # counted by the session that fetched it, not again
 
 
 def test_an_expired_request_says_so_in_one_line(kernel: Kernel, emu: Emulator) -> None:
