@@ -107,12 +107,15 @@ def test_a_request_is_only_polled_with_the_key_that_made_it(
 def test_server_trouble_is_noted_and_polled_through(
     emu: Emulator, sessions: list[Deferrals], tmp_path: Path
 ) -> None:
+    emu.control.configure(deferred_seconds=0.8)
     emu.control.inject("status", POLL + "*", method="GET", status=503, times=2)
     later = deferrals(sessions, tmp_path)
     troubles: list[str] = []
     answer = later.ask("Through the storm")
     answer.on_trouble(troubles.append)
     assert answer.result(timeout=30).text
+    assert troubles[0].startswith("still waiting; the last poll failed:")
+    assert troubles[-1] == ""  # said to be over once a poll got through again
     assert len(fetches(emu, answer.request_id, status=503)) == 2
     assert len(fetches(emu, answer.request_id)) == 1
     assert later.store.get(answer.request_id).error is None

@@ -73,7 +73,7 @@ def ask(kernel: Kernel, prompt: str, options: str = "") -> tuple[str, dict[str, 
 
 
 def wait_for_update(kernel: Kernel, display_id: str, timeout: float = 30) -> dict[str, Any]:
-    """The next ``update_display_data`` for ``display_id`` that is not a "still waiting" note."""
+    """The next ``update_display_data`` for ``display_id`` that is no longer the waiting line."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -85,7 +85,7 @@ def wait_for_update(kernel: Kernel, display_id: str, timeout: float = 30) -> dic
             continue
         if content.get("transient", {}).get("display_id") != display_id:
             continue
-        if "still waiting" not in content["data"]["text/plain"]:
+        if "appears here when ready" not in content["data"]["text/plain"]:
             return dict(content)
     raise AssertionError(f"no update for {display_id} in {timeout} s")
 

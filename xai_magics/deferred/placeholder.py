@@ -64,7 +64,8 @@ class Placeholder:
         return f"{line} {self.note}" if self.note else line
 
     def _trouble(self, line: str) -> None:
-        self._update(self._line(f"{self.waiting_line()} ({line})"), {})
+        waiting = self.waiting_line()
+        self._update(self._line(f"{waiting} ({line})" if line else waiting), {})
 
     def _end(self, ending: Ending) -> None:
         try:

@@ -37,12 +37,12 @@ from xai_magics.client.errors import (
     XAIError,
 )
 from xai_magics.deferred.call import fetch
-from xai_magics.deferred.store import DeferredRecord, DeferredStore, lease_owner
+from xai_magics.deferred.store import DeferredRecord, DeferredStore, Where, lease_owner
 
 if TYPE_CHECKING:
     from xai_magics.client import XAIClient
 
-__all__ = ["Ending", "Poller", "Watch", "age_text"]
+__all__ = ["Ending", "Poller", "Watch", "age_text", "elsewhere"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ class Watch:
             self._on_trouble.append(listener)
 
     def trouble(self, line: str) -> None:
+        """Tell of a failed poll (``""``: polls work again)."""
         for listener in list(self._on_trouble):
             _quietly(listener, line)
 
@@ -155,9 +156,11 @@ class Poller:
 
     async def _follow(self, watch: Watch) -> None:
         delay = self.first_s
+        wait = 0.0 if watch.first.final else delay  # a stored answer is shown at once
         broke = False
         try:
             while True:
+                await asyncio.sleep(wait)
                 with self._steps:
                     if self._stopped:
                         watch.end(Ending(watch.first, "stopped following it"))
@@ -172,10 +175,9 @@ class Poller:
                 if ending is not None:
                     watch.end(ending)
                     return
-                if trouble:
+                if trouble is not None:
                     watch.trouble(trouble)
-                await asyncio.sleep(delay)
-                delay = min(delay * 1.5, max(self.max_s, self.first_s))
+                wait, delay = delay, min(delay * 1.5, max(self.max_s, self.first_s))
         except Exception as exc:  # a bug here must end the watch, not leave it hanging
             watch.end(Ending(watch.first, f"stopped following it: {type(exc).__name__}: {exc}"))
 
@@ -188,14 +190,7 @@ class Poller:
         client = self._client()
         here = store.where(client.base_url, client.config.api_key.get_secret_value())
         if here != record.where:
-            server = (
-                "" if here.base_url == record.where.base_url else f" on {record.where.base_url}"
-            )
-            return (
-                Ending(record, f"it was made{server} with another API key: use that one"),
-                None,
-                False,
-            )
+            return Ending(record, elsewhere(record.where, here)), None, False
         if not store.claim(request_id, self._owner, ttl_s=max(60.0, 4 * self.max_s)):
             return None, None, False  # another kernel is asking; its answer lands in the store
         try:
@@ -217,9 +212,19 @@ class Poller:
             store.note(request_id, exc.message)
             return None, f"still waiting; the last poll failed: {exc.message}", False
         if body is None:
-            return None, None, False
+            if record.error is None:
+                return None, None, False
+            store.note(request_id, None)
+            return None, "", False  # the trouble is over
         store.arrive(request_id, body.decode("utf-8", "replace"))
         return Ending(store.get(request_id), fetched_here=True), None, False
+
+
+def elsewhere(made: Where, here: Where) -> str:
+    """Why a request is not polled from here, and what to set to fetch it."""
+    if made.base_url != here.base_url:
+        return f"it was made on {made.base_url}; set XAI_BASE_URL (and its key) to fetch it"
+    return "it was made with another API key; set XAI_API_KEY to that key to fetch it"
 
 
 def expired_line(record: DeferredRecord, broke: bool) -> str:

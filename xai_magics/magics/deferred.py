@@ -167,6 +167,7 @@ class DeferredMagics(Magics):
         from xai_magics.deferred import DeferredError
         from xai_magics.deferred.api import end_line
         from xai_magics.deferred.placeholder import Placeholder
+        from xai_magics.deferred.poller import elsewhere
 
         deferrals = self.deferrals()
         try:
@@ -176,7 +177,7 @@ class DeferredMagics(Magics):
         if record.state in ("expired", "failed"):
             raise UsageError(end_line(record))
         if record.state == "pending" and record.where != deferrals.here():
-            raise UsageError(end_line(record, _elsewhere(record, deferrals)))
+            raise UsageError(end_line(record, elsewhere(record.where, deferrals.here())))
         answer = deferrals.attach(record.request_id)
         mode = resolve_mode(self._shell, "auto")
         placeholder = Placeholder(answer, mode=mode)
@@ -286,10 +287,3 @@ def _state(record: DeferredRecord) -> str:
 def _preview(prompt: str, width: int = 48) -> str:
     line = " ".join(prompt.split())
     return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def _elsewhere(record: DeferredRecord, deferrals: Deferrals) -> str:
-    here = deferrals.here()
-    if here.base_url != record.where.base_url:
-        return f"it was made on {record.where.base_url}; set XAI_BASE_URL (and its key) to fetch it"
-    return "it was made with another API key; set XAI_API_KEY to that key to fetch it"
