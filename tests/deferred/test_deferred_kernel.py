@@ -250,3 +250,12 @@ def test_the_help_tells_of_deferred_answers(kernel: Kernel) -> None:
     deferred_help = str(shown.reply) + str(shown.messages)
     assert "--wait" in deferred_help
     assert "24 h" in deferred_help
+
+
+def test_the_key_is_in_no_file_of_the_data_dir(kernel: Kernel, data_dir: Path) -> None:
+    kernel.ok("%%grok --deferred -o later\nKeep my secrets.")
+    assert kernel.value("later.result(timeout=30).status") == "completed"
+    files = [p for p in data_dir.rglob("*") if p.is_file()]
+    assert any(p.name == "deferred.sqlite3" for p in files)
+    for path in files:
+        assert KEY.encode() not in path.read_bytes(), path

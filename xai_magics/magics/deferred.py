@@ -186,21 +186,17 @@ class DeferredMagics(Magics):
             if not wait:
                 self._store(output, answer)
                 return None
-            try:
-                answer.result()
-            except KeyboardInterrupt:
-                self._store(output, answer)
-                raise UsageError(
-                    f"Stopped waiting; the answer is still followed and fills in above "
-                    f"(%grok_deferred {request} shows it later)."
-                ) from None
-            except DeferredError as exc:
-                raise UsageError(str(exc)) from None
         try:
             result = answer.result()
+        except KeyboardInterrupt:
+            self._store(output, answer)
+            raise UsageError(
+                f"Stopped waiting; the answer is still followed and fills in above "
+                f"(%grok_deferred {request} shows it later)."
+            ) from None
         except DeferredError as exc:
             raise UsageError(str(exc)) from None
-        if record.state != "pending":
+        if record.state != "pending" or mode == "terminal":  # else the placeholder shows it
             data, meta = placeholder.bundle(result)
             self._show(data, meta, placeholder.display_id)
         result.shown_in = self._shell.execution_count
