@@ -86,3 +86,21 @@ def test_an_unusable_store_is_one_line_naming_the_file(tmp_path: Path, kind: str
     assert "\n" not in message
     assert "deferred.sqlite3" in message
     assert "XAI_MAGICS_DATA_DIR" in message
+
+
+def test_several_processes_open_a_fresh_store_and_write_at_once(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from xai_magics.deferred.store import DeferredStore\n"
+        "store = DeferredStore(sys.argv[1])\n"
+        "for n in range(20):\n"
+        "    store.add(f'{sys.argv[2]}-{n}', store.where('u', 'k'), model='m', prompt='p',"
+        " options={})\n"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path), f"p{i}"]) for i in range(3)
+    ]
+    assert [run.wait(timeout=60) for run in runs] == [0, 0, 0]
+    store = DeferredStore(tmp_path)
+    assert len(store.records(limit=1000)) == 60
+    assert len({r.where.account for r in store.records(limit=1000)}) == 1  # one salt for all

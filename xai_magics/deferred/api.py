@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 from xai_magics.client.chat import conversation_header
 from xai_magics.deferred.call import completion_of, submit
 from xai_magics.deferred.poller import Ending, Poller, Watch
-from xai_magics.deferred.store import DeferredRecord, DeferredStore, Where, open_store
+from xai_magics.deferred.store import (
+    DeferredRecord,
+    DeferredStore,
+    StoreError,
+    Where,
+    open_store,
+)
 from xai_magics.request import wire_body
 from xai_magics.result import GrokResult
 
@@ -126,13 +132,19 @@ class Deferrals:
         body["deferred"] = True
         request_id = submit(client.transport, body, conversation_header(cache_key))
         kept = {name: getattr(options, name) for name in _KEPT}
-        record = self.store.add(
-            request_id,
-            self.here(),
-            model=options.model,
-            prompt=prompt,
-            options={**kept, "format": format},
-        )
+        try:
+            record = self.store.add(
+                request_id,
+                self.here(),
+                model=options.model,
+                prompt=prompt,
+                options={**kept, "format": format},
+            )
+        except StoreError as exc:
+            raise StoreError(
+                f"{exc} The request {request_id} was sent but could not be stored, so its "
+                "answer cannot be fetched later."
+            ) from None
         return self._answer(record)
 
     def attach(self, request_id: str) -> DeferredAnswer:

@@ -140,7 +140,7 @@ class DeferredStore:
         while True:
             try:
                 return self._prepare_once()
-            except sqlite3.OperationalError as exc:
+            except (sqlite3.OperationalError, StoreError) as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
@@ -169,15 +169,29 @@ class DeferredStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction that takes the write lock up front, so writers queue, never fail."""
+        """One transaction that takes the write lock up front, so writers queue, never fail.
+
+        SQLite trouble (locked past the busy timeout, a full disk) is a ``StoreError``.
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
             try:
                 yield self._db
-            except BaseException:
+            except BaseException as exc:
                 self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc) from None
                 raise
             self._db.execute("COMMIT")
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(
+            f"the deferred store {self.path} failed ({exc}); run the cell again, or set "
+            f"{DATA_DIR_ENV} to another folder."
+        )
 
     def where(self, base_url: str, api_key: str) -> Where:
         """Where a request made with this key on this server is recorded as being made."""

@@ -18,7 +18,7 @@ from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_ke
 from xai_magics.magics.presenter import resolve_mode
 
 if TYPE_CHECKING:
-    from xai_magics.deferred import Deferrals, DeferredAnswer
+    from xai_magics.deferred import Deferrals
     from xai_magics.deferred.store import DeferredRecord
 
 __all__ = ["DeferredMagics", "ask_deferred"]
@@ -35,9 +35,7 @@ _NOT_WITH_DEFERRED = {
 _VIA_CHAT = "(Sent to chat completions: xAI defers only those.)"
 
 
-def ask_deferred(
-    magics: Any, args: Any, prompt: str, overrides: dict[str, Any], fmt: str
-) -> DeferredAnswer | None:
+def ask_deferred(magics: Any, args: Any, prompt: str, overrides: dict[str, Any], fmt: str) -> None:
     """``%%grok --deferred``: send, store the id, show a placeholder, return at once."""
     for name, why in _NOT_WITH_DEFERRED.items():
         value = getattr(args, name, None)
@@ -50,17 +48,20 @@ def ask_deferred(
             "use --api chat, or leave --api out."
         )
     shell = magics.shell
-    deferred = shell.magics_manager.registry["DeferredMagics"]
+    deferred = shell.magics_manager.registry.get("DeferredMagics")
+    if deferred is None:
+        raise UsageError("--deferred needs %load_ext xai_magics (it registers %grok_deferred).")
     ask_for_missing_key()
     from xai_magics.client import AuthenticationError, XAIError
     from xai_magics.deferred.placeholder import Placeholder
+    from xai_magics.deferred.store import StoreError
     from xai_magics.request import PromptRefused
 
-    asked = {k: v for k, v in overrides.items() if k not in ("thread", "new_thread", "turn_key")}
-    asked.pop("schema", None)
+    unused = ("thread", "new_thread", "turn_key", "schema")
+    asked = {k: v for k, v in overrides.items() if k not in unused}
     try:
         answer = deferred.deferrals().ask(prompt, format=fmt, **asked)
-    except PromptRefused as exc:
+    except (PromptRefused, StoreError) as exc:
         raise UsageError(str(exc)) from None
     except AuthenticationError as exc:
         raise UsageError(f"Not sent: {exc}{forget_rejected_key()}") from None
