@@ -259,3 +259,19 @@ def test_the_key_is_in_no_file_of_the_data_dir(kernel: Kernel, data_dir: Path) -
     assert any(p.name == "deferred.sqlite3" for p in files)
     for path in files:
         assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_forget_removes_requests_from_the_list(kernel: Kernel, emu: Emulator) -> None:
+    first, _ = ask(kernel, "First to forget.", "-o a")
+    second, _ = ask(kernel, "Second to forget.", "-o b")
+    kernel.ok("a.result(timeout=30); b.result(timeout=30)")
+    kernel.ok("%grok_deferred -o listed")
+    assert {first, second} <= set(kernel.value("[r.request_id for r in listed]"))
+    assert "Forgot 1 deferred request" in kernel.ok(f"%grok_deferred --forget {first[:8]}").stdout
+    kernel.ok("%grok_deferred -o listed")
+    ids = kernel.value("[r.request_id for r in listed]")
+    assert first not in ids
+    assert second in ids
+    kernel.ok("%grok_deferred --forget")  # every request that has ended
+    kernel.ok("%grok_deferred -o listed")
+    assert kernel.value("len(listed)") == 0
