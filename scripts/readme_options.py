@@ -19,6 +19,7 @@ END = "<!-- options:end -->"
 
 def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
     from xai_magics.magics.batch import BatchMagics
+    from xai_magics.magics.deferred import DeferredMagics
     from xai_magics.magics.grok import GrokMagics
     from xai_magics.magics.history import HistoryMagics
     from xai_magics.magics.session import SessionMagics
@@ -31,6 +32,7 @@ def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
         ("grok_usage", SessionMagics.grok_usage),
         ("grok_thread", SessionMagics.grok_thread),
         ("grok_history", HistoryMagics.grok_history),
+        ("grok_deferred", DeferredMagics.grok_deferred),
     ]
     return [(name, func.parser) for name, func in found]  # type: ignore[attr-defined]
 

@@ -327,6 +327,16 @@ class Grok:
             estimate += "\n" + budget
         return DryRun("POST", base + path, headers, body, tokens, estimate)
 
+    def result_of(
+        self, prompt: str, completion: Completion, *, record: bool = True, **overrides: Any
+    ) -> GrokResult:
+        """The result of an answer that came another way (a deferred completion fetched later),
+        priced like any other. ``record=False`` rebuilds one already counted (shown again after
+        a restart), so this session's usage does not count it twice.
+        """
+        options = self.options(**overrides)
+        return self._finish(prompt, options, None, completion, None, record=record)
+
     def models(self) -> list[Any]:
         """Language models with prices (ticks per token); refreshes the dry-run price table."""
         models: list[Any] = list(self.client().models.language_models())
@@ -483,6 +493,8 @@ class Grok:
         completion: Completion,
         error: BaseException | None,
         stopped_by: str | None = None,
+        *,
+        record: bool = True,
     ) -> GrokResult:
         parsed, parse_error = None, None
         cut = completion.incomplete_reason
@@ -509,7 +521,9 @@ class Grok:
             )
         prices = self.prices_for(completion.model or options.model)
         receipt = price_receipt(receipt, prices or self.prices_for(options.model))
-        if completion.id is not None or completion.usage is not None or completion.text:
+        if record and (
+            completion.id is not None or completion.usage is not None or completion.text
+        ):
             self.ledger.record(receipt)
         result = GrokResult(
             text=completion.text,
@@ -550,7 +564,8 @@ class Grok:
                     cost_usd=result.cost_usd,
                 )
             )
-        note_answer(prompt, options, thread, result, key)
+        if record:  # a stored answer shown again (a deferred one after a restart) is no new call
+            note_answer(prompt, options, thread, result, key)
         return result
 
 

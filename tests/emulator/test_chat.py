@@ -398,3 +398,33 @@ def test_deferred_completion_is_polled_then_served_once(emu: Emulator, http: htt
     assert done.status_code == 200
     assert done.json()["object"] == "chat.completion"
     assert http.get(f"/chat/deferred-completion/{request_id}").status_code == 404
+
+
+def _deferred(http: httpx.Client) -> str:
+    body = {
+        "model": "grok-4.3",
+        "messages": [{"role": "user", "content": "later"}],
+        "deferred": True,
+    }
+    request_id: str = http.post("/chat/completions", json=body).json()["request_id"]
+    return request_id
+
+
+def test_deferred_completion_expires_unfetched(emu: Emulator, http: httpx.Client) -> None:
+    emu.control.configure(deferred_expire_seconds=0.3)
+    request_id = _deferred(http)
+    assert http.get(f"/chat/deferred-completion/{request_id}").status_code == 200
+    late = _deferred(http)
+    time.sleep(0.35)
+    gone = http.get(f"/chat/deferred-completion/{late}")
+    assert gone.status_code == 404
+    assert gone.json()["code"] == "Some requested entity was not found"
+
+
+def test_deferred_completion_failure_answers_400_once(emu: Emulator, http: httpx.Client) -> None:
+    emu.control.configure(deferred_failure="The model could not finish this request.")
+    request_id = _deferred(http)
+    failed = http.get(f"/chat/deferred-completion/{request_id}")
+    assert failed.status_code == 400
+    assert failed.json()["error"] == "The model could not finish this request."
+    assert http.get(f"/chat/deferred-completion/{request_id}").status_code == 404

@@ -91,6 +91,17 @@ class Knobs:
         0.0,
         "a deferred chat completion becomes ready this many seconds after it was requested",
     )
+    deferred_expire_seconds: float = knob(
+        24 * 3600.0,
+        "a deferred chat completion not fetched this many seconds after it was requested is "
+        "discarded: its GET then answers 404, as xAI's does after 24 h",
+    )
+    deferred_failure: str = knob(
+        "",
+        "when set, a deferred chat completion fails instead of answering: once ready, its GET "
+        "answers 400 with this message (once; then 404). xAI documents a FAILED state but not "
+        "its REST shape; a request rejected after it was accepted is the likely one",
+    )
     rate_limit_requests: int = knob(
         1800,
         "requests per minute advertised in ``x-ratelimit-*`` headers",

@@ -10,11 +10,13 @@ __all__ = ["register"]
 
 def register(ipython: Any) -> None:
     """Register every magic class that is installed; each is independent of the others."""
+    from xai_magics.magics.deferred import DeferredMagics
     from xai_magics.magics.grok import GrokMagics
     from xai_magics.magics.session import SessionMagics
 
     grok = GrokMagics(shell=ipython)
     instances: list[Any] = [grok, SessionMagics(shell=ipython, session=grok.session)]
+    instances.append(DeferredMagics(shell=ipython, session=grok.session))
     for module, name in (
         ("batch", "BatchMagics"),
         ("tts", "TTSMagics"),

@@ -4,8 +4,8 @@ Left to itself, IPython completes a magic's line as Python: ``%%grok -`` offers 
 ``--tier p`` offers magics that start with p. Here the options come from each magic's own parser
 and the values from what the session knows without asking the API: model names (the published
 list and any fetched by ``%grok_models``), thread names (this notebook's history included),
-pydantic models and DataFrames in the namespace, voices, and each option's fixed choices.
-Completing never sends a request.
+deferred request ids, pydantic models and DataFrames in the namespace, voices, and each option's
+fixed choices. Completing never sends a request.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _FREE_TEXT = {
     "grok_thread": False,
     "grok_usage": False,
     "grok_history": False,
+    "grok_deferred": False,
 }
 _MAGIC = re.compile(
     r"^(?P<indent>\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?(?P<escape>%%?)(?P<name>"
@@ -208,6 +209,9 @@ class SessionValues:
             from xai_magics.audio import SAMPLE_RATES
 
             return [str(rate) for rate in SAMPLE_RATES]
+        if dest == "request" and magic == "grok_deferred":
+            deferred = self._magics("DeferredMagics")
+            return deferred.known_requests() if deferred is not None else ()
         if dest in ("attach", "cancel", "retry_failed"):
             batch = self._magics("BatchMagics")
             return batch.known_jobs() if batch is not None else ()

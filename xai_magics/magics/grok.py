@@ -18,6 +18,7 @@ from traitlets import Bool, Enum, Float, Int, Unicode, observe
 
 from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
+from xai_magics.magics.deferred import ask_deferred
 from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
 from xai_magics.magics.options import cell_key, max_cost, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
@@ -184,6 +185,13 @@ class GrokMagics(Magics):
     )
     @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
     @argument(
+        "--deferred",
+        action="store_true",
+        help="Return at once: the answer fills in when xAI has it, the kernel free meanwhile. "
+        "Sent to chat completions (xAI defers only those); %%grok_deferred lists requests and "
+        "shows them after a restart.",
+    )
+    @argument(
         "--raw",
         action="store_true",
         help="Send the prompt (and --system) exactly as written: no {name} interpolation.",
@@ -212,6 +220,8 @@ class GrokMagics(Magics):
         XAI_MAGICS_BUDGET_USD / XAI_MAGICS_BUDGET_DAY_USD): a cell that could cost more than is
         left is not sent (one line says what to do), and an answer that reaches it is stopped,
         marked "stopped: budget". ``--max-cost USD`` bounds one cell.
+        ``--deferred`` returns at once and fills the answer in when xAI has it, even after a
+        kernel restart (``%grok_deferred`` lists and shows deferred requests).
         Tab completes the options and their values (models, tiers, threads, schemas).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
@@ -268,6 +278,8 @@ class GrokMagics(Magics):
             "turn_key": cell_key(self._shell, line, cell),
             "max_cost": args.max_cost,
         }
+        if args.deferred:
+            return ask_deferred(self, args, prompt, overrides, fmt)
         try:
             if args.dry_run:
                 self._show_dry_run(prompt, overrides, args.compare)
