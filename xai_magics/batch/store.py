@@ -20,15 +20,13 @@ IMMEDIATE`` (a reader never has to upgrade its lock, which SQLite refuses with "
 locked" however long the busy timeout), and any SQLite trouble reaches the user as one
 `StoreError` line naming the file and what to do.
 
-The server is recorded as its base URL; the account as `account_fingerprint`: an HMAC-SHA256 of
-the API key under this store's own random salt, cut to 16 hex digits. It tells two keys apart
-and cannot be turned back into the key; the key itself is never written.
+The server is recorded as its base URL; the account as `xai_magics.datadir.account_tag`: an
+HMAC-SHA256 of the API key under this store's own random salt, cut to 16 hex digits. It tells two
+keys apart and cannot be turned back into the key; the key itself is never written.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -42,11 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import platformdirs
-
 from xai_magics.batch.fingerprint import Fingerprint
+from xai_magics.datadir import DATA_DIR_ENV, account_tag, default_data_dir, process_alive
 
-DATA_DIR_ENV = "XAI_MAGICS_DATA_DIR"
 ChunkState = Literal["sent", "acknowledged", "verified"]
 JobState = Literal["created", "adding", "submitted", "done", "cancelled", "failed"]
 
@@ -107,12 +103,6 @@ _OUR_TABLES = {"jobs", "rows", "skipped", "chunks", "results", "claims", "meta"}
 BUSY_TIMEOUT_S = 30.0
 
 
-def default_data_dir() -> Path:
-    """``$XAI_MAGICS_DATA_DIR`` if set, else the platform's user data dir for xai-magics."""
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_data_dir("xai-magics"))
-
-
 class StoreError(RuntimeError):
     """The job store cannot be used; the message names the file and what to do (one line)."""
 
@@ -138,14 +128,9 @@ def store_error(path: Path, exc: BaseException, *, opening: bool = False) -> Sto
     return StoreError(message + (" Nothing was sent." if opening else ""))
 
 
-def account_fingerprint(salt: bytes, api_key: str) -> str:
-    """A one-way tag for an API key: HMAC-SHA256 under the store's salt, 16 hex digits."""
-    return hmac.new(salt, api_key.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-
 @dataclass(frozen=True)
 class Where:
-    """The server (base URL) and account (`account_fingerprint`) a job runs on."""
+    """The server (base URL) and account (`xai_magics.datadir.account_tag`) a job runs on."""
 
     base_url: str
     account: str
@@ -167,25 +152,7 @@ class ClaimHolder:
         """
         if time.time() - self.heartbeat_at > stale_after_s:
             return False
-        if self.host != socket.gethostname():
-            return True
-        return _process_alive(self.pid)
-
-
-def _process_alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill(pid, 0) would terminate it there: the heartbeat decides
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+        return process_alive(self.pid, self.host)
 
 
 @dataclass(frozen=True)
@@ -375,7 +342,7 @@ class JobStore:
 
     def where(self, base_url: str, api_key: str) -> Where:
         """The server and account tag a job on ``base_url`` with ``api_key`` is recorded under."""
-        return Where(base_url.rstrip("/"), account_fingerprint(self._salt, api_key))
+        return Where(base_url.rstrip("/"), account_tag(self._salt, api_key))
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

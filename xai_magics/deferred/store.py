@@ -16,8 +16,6 @@ answers are the user's business alone (SQLite gives its ``-wal`` and ``-shm`` fi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -31,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from xai_magics.batch.store import DATA_DIR_ENV, default_data_dir
+from xai_magics.datadir import DATA_DIR_ENV, account_tag, default_data_dir, process_alive
 
 __all__ = ["DeferredRecord", "DeferredStore", "State", "StoreError", "Where", "open_store"]
 
@@ -195,7 +193,7 @@ class DeferredStore:
 
     def where(self, base_url: str, api_key: str) -> Where:
         """Where a request made with this key on this server is recorded as being made."""
-        tag = hmac.new(self._salt, api_key.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+        tag = account_tag(self._salt, api_key)
         return Where(base_url, tag)
 
     # -- requests ---------------------------------------------------------------------------
@@ -327,20 +325,7 @@ def _alive(owner: str) -> bool:
     lease runs out; one on this host that is gone (or a zombie) is dead at once."""
     host, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return True
-    pid = int(pid_text)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+    return not pid_text.isdigit() or process_alive(int(pid_text), host)
 
 
 def _record(row: sqlite3.Row) -> DeferredRecord:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from xai_magics.datadir import default_data_dir
 
 __all__ = ["COLUMNS", "SCHEMA_VERSION", "HistoryStore", "HistoryUnavailable", "open_history"]
 
@@ -112,16 +112,6 @@ CREATE TABLE thread_marks (
 );
 """,
 }
-
-
-def default_data_dir() -> Path:
-    """Where batch jobs are kept too: ``$XAI_MAGICS_DATA_DIR``, else the user data dir.
-
-    The same rule as ``xai_magics.batch.store.default_data_dir`` (a test holds them equal),
-    not imported from there: the batch package takes most of a second to import.
-    """
-    override = os.environ.get("XAI_MAGICS_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir("xai-magics"))
 
 
 class HistoryUnavailable(Exception):

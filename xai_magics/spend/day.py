@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from xai_magics.datadir import default_data_dir as data_dir
+from xai_magics.datadir import process_alive
 
 __all__ = ["DayLedger", "data_dir", "today"]
 
@@ -38,16 +40,6 @@ CREATE TABLE IF NOT EXISTS day_spend (
     PRIMARY KEY (day, kernel)
 );
 """
-
-
-def data_dir() -> Path:
-    """``$XAI_MAGICS_DATA_DIR`` if set, else the platform's user data dir (as the job store)."""
-    override = os.environ.get("XAI_MAGICS_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("xai-magics"))
 
 
 def today() -> str:
@@ -132,19 +124,6 @@ class DayLedger:
         total = 0.0
         for pid, spent, held, updated in rows:
             total += spent
-            if reserved and held > 0 and now - updated < STALE_AFTER_S and _alive(pid):
+            if reserved and held > 0 and now - updated < STALE_AFTER_S and process_alive(pid):
                 total += held
         return float(total)
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id runs (on Windows, assumed: signal 0 would end it)."""
-    if sys.platform == "win32" or pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
