@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ from xai_magics.request import (
 )
 from xai_magics.result import DryRun, GrokResult, extract_code
 from xai_magics.threads import Thread, ThreadStore, Turn
+from xai_magics.tools.loop import MAX_TURNS_REASON, ToolRounds
 from xai_magics.usage import (
     PUBLISHED_PRICES,
     Ledger,
@@ -61,10 +62,12 @@ if TYPE_CHECKING:
         CompletionStream,
         Retrying,
         StreamEvent,
+        ToolActivity,
         XAIClient,
     )
 
     OnRetry = Callable[[Retrying], object]
+    OnTool = Callable[[ToolActivity], object]
 
 __all__ = [
     "AnswerStream",
@@ -94,13 +97,20 @@ class AnswerStream:
         self._partial: Completion | None = None
         self._stopped = False
         self._result: GrokResult | None = None
+        self._rounds = ToolRounds(options.tools, options.max_turns)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         from xai_magics.client import IncompleteStreamError, XAIError
 
         try:
-            self._stream = self._grok._open_stream(self._prompt, self._options, self._thread)
-            yield from self._stream
+            kwargs = self._grok._kwargs(self._prompt, self._options, self._thread)
+            while True:  # one stream per turn; more turns only while the model calls tools
+                self._stream = self._grok._open_stream(kwargs, self._options)
+                yield from self._stream
+                following = yield from self._rounds.after(kwargs, self._stream.snapshot)
+                if following is None or self._stopped:
+                    return
+                kwargs = following
         except IncompleteStreamError as exc:
             self._error, self._partial = exc, exc.partial
         except XAIError as exc:
@@ -133,7 +143,7 @@ class AnswerStream:
         elif self._error is not None:
             snapshot = replace(snapshot, status="error")
         self._result = self._grok._finish(
-            self._prompt, self._options, self._thread, snapshot, self._error
+            self._prompt, self._options, self._thread, snapshot, self._error, self._rounds
         )
         return self._result
 
@@ -183,31 +193,42 @@ class Grok:
         *,
         stream: bool = True,
         on_retry: OnRetry | None = None,
+        on_tool: OnTool | None = None,
         **overrides: Any,
     ) -> GrokResult:
         """Ask and wait for the whole answer (streamed underneath, for the first-token time).
 
         ``on_retry`` hears each "retrying in N s" notice before the wait, so a caller can say
-        why nothing has arrived yet.
+        why nothing has arrived yet; ``on_tool`` hears each tool call as it starts and ends.
         """
         if stream:
-            from xai_magics.client import Retrying
+            from xai_magics.client import Retrying, ToolActivity
 
             answer = self.stream(prompt, **overrides)
             for event in answer:
                 if on_retry is not None and isinstance(event, Retrying):
                     on_retry(event)
+                elif on_tool is not None and isinstance(event, ToolActivity):
+                    on_tool(event)
             return answer.result()
         options = self.options(**overrides)
         self._check_prompt(prompt, options)
         thread = self._thread_for(options)
         from xai_magics.client import Completion, XAIError
 
+        rounds = ToolRounds(options.tools, options.max_turns)
+        kwargs = self._kwargs(prompt, options, thread)
         try:
-            completion = self._call(prompt, options, thread, stream=False, on_retry=on_retry)
+            while True:  # more turns only while the model calls tools
+                completion = self._call(kwargs, options, stream=False, on_retry=on_retry)
+                following = _drive(rounds.after(kwargs, completion), on_tool)
+                if following is None:
+                    break
+                kwargs = following
         except XAIError as exc:
-            return self._finish(prompt, options, thread, Completion(status="error"), exc)
-        return self._finish(prompt, options, thread, completion, None)
+            failed = Completion(status="error")
+            return self._finish(prompt, options, thread, failed, exc, rounds)
+        return self._finish(prompt, options, thread, completion, None, rounds)
 
     def compare(
         self,
@@ -353,24 +374,23 @@ class Grok:
             return self.threads.get_or_create(options.thread, system=options.system)
         return None
 
+    def _kwargs(self, prompt: str, options: AskOptions, thread: Thread | None) -> dict[str, Any]:
+        cache_key = self.cache_key(thread.name if thread is not None else None)
+        return client_kwargs(prompt, options, thread, cache_key=cache_key)
+
     def _call(
         self,
-        prompt: str,
+        kwargs: dict[str, Any],
         options: AskOptions,
-        thread: Thread | None,
         *,
         stream: bool,
         on_retry: OnRetry | None = None,
     ) -> Any:
-        cache_key = self.cache_key(thread.name if thread is not None else None)
-        kwargs = client_kwargs(prompt, options, thread, cache_key=cache_key)
         api = self.client().responses if options.api == "responses" else self.client().chat
         return api.stream(**kwargs) if stream else api.create(**kwargs, on_retry=on_retry)
 
-    def _open_stream(
-        self, prompt: str, options: AskOptions, thread: Thread | None
-    ) -> CompletionStream:
-        stream: CompletionStream = self._call(prompt, options, thread, stream=True)
+    def _open_stream(self, kwargs: dict[str, Any], options: AskOptions) -> CompletionStream:
+        stream: CompletionStream = self._call(kwargs, options, stream=True)
         return stream
 
     def _finish(
@@ -380,9 +400,13 @@ class Grok:
         thread: Thread | None,
         completion: Completion,
         error: BaseException | None,
+        rounds: ToolRounds | None = None,
     ) -> GrokResult:
         parsed, parse_error = None, None
-        cut = completion.incomplete_reason
+        capped = rounds is not None and rounds.capped(completion)
+        if rounds is not None:
+            completion = rounds.fold(completion)
+        cut = MAX_TURNS_REASON if capped else completion.incomplete_reason
         if options.schema is not None and completion.status == "completed" and cut is None:
             parsed, parse_error = parse_structured(options.schema, completion.text)
         status = "error" if parse_error else completion.status
@@ -426,6 +450,9 @@ class Grok:
             receipt=receipt,
             incomplete_reason=cut if status == "incomplete" else None,
             max_tokens=options.max_tokens,
+            server_tools=completion.server_tools,
+            sources=completion.sources,
+            tool_results=tuple(rounds.results) if rounds is not None else (),
         )
         if thread is not None and result.status == "completed":
             key = turn_key(options, prompt)
@@ -444,6 +471,20 @@ class Grok:
                 )
             )
         return result
+
+
+def _drive(
+    round_: Generator[ToolActivity, None, dict[str, Any] | None], on_tool: OnTool | None
+) -> dict[str, Any] | None:
+    """Run a tool round to its end, telling ``on_tool`` about each call; its next request."""
+    while True:
+        try:
+            event = next(round_)
+        except StopIteration as stop:
+            following: dict[str, Any] | None = stop.value
+            return following
+        if on_tool is not None:
+            on_tool(event)
 
 
 def _counted_tokens(

@@ -53,6 +53,12 @@ class GrokResult:
     incomplete_reason: str | None = None
     #: the output cap the call was made with (``--max-tokens``), to say what was hit
     max_tokens: int | None = field(default=None, repr=False)
+    #: server-side tool calls made at xAI (searches, code runs), in order
+    server_tools: tuple[Any, ...] = field(default=(), repr=False)
+    #: the sources the answer cites (``Source``: url, title), numbered in this order
+    sources: tuple[Any, ...] = field(default=(), repr=False)
+    #: the caller's functions the model called, and what each returned (``ToolResult``)
+    tool_results: tuple[Any, ...] = field(default=(), repr=False)
 
     @property
     def ok(self) -> bool:
@@ -95,6 +101,9 @@ class GrokResult:
             status_line=self.status_line(),
             receipt_line=self.receipt_line(),
             fmt=fmt,
+            server_tools=self.server_tools,
+            tool_results=self.tool_results,
+            sources=self.sources,
         )
         meta = {"xai_magics": {"receipt": self.receipt.to_metadata() if self.receipt else None}}
         return data, meta
@@ -119,6 +128,11 @@ class GrokResult:
         return ""
 
     def _incomplete_line(self) -> str:
+        if self.incomplete_reason == "max_turns":
+            return (
+                "incomplete: the model still asked for tools when the turn cap stopped it; "
+                "raise --max-turns"
+            )
         if self.incomplete_reason not in ("max_output_tokens", "length"):
             why = f" ({self.incomplete_reason})" if self.incomplete_reason else ""
             return f"incomplete{why}: the answer ended early; run again"
