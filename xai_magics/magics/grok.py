@@ -21,6 +21,7 @@ from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_ke
 from xai_magics.magics.options import cell_key, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
+from xai_magics.magics.tool_options import tool_overrides
 from xai_magics.request import PromptRefused, is_model_class
 from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
@@ -119,6 +120,29 @@ class GrokMagics(Magics):
     @argument("-o", "--output", metavar="VAR", help="Store the result object in VAR.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
     @argument("--compare", metavar="M1,M2", help="Ask several models (MODEL@priority) at once.")
+    @argument(
+        "--search",
+        metavar="web,x",
+        help="Let the model search the web and/or X (xAI's server-side tools, Responses); "
+        "the answer ends with numbered sources, the receipt counts searches and their cost.",
+    )
+    @argument(
+        "--code",
+        action="store_true",
+        help="Let the model run code on xAI's servers (code execution tool, Responses).",
+    )
+    @argument(
+        "--tools",
+        metavar="F,G",
+        help="Let the model call these notebook functions (schema from signature, type hints "
+        "and docstring); each call and result is shown, an exception goes back to the model.",
+    )
+    @argument(
+        "--max-turns",
+        type=int,
+        metavar="N",
+        help="With --tools: at most N requests to the model in this cell (default 5).",
+    )
     @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
     @argument(
         "--raw",
@@ -199,6 +223,7 @@ class GrokMagics(Magics):
             "thread": args.thread,
             "new_thread": args.new_thread,
             "turn_key": cell_key(self._shell, line, cell),
+            **tool_overrides(args, self._shell.user_ns, args.api or self.api),
         }
         try:
             if args.dry_run:
@@ -317,7 +342,11 @@ class GrokMagics(Magics):
             status = _StatusLine(mode)
             try:
                 result = self.session.ask(
-                    prompt, stream=False, on_retry=status.retrying, **overrides
+                    prompt,
+                    stream=False,
+                    on_retry=status.retrying,
+                    on_tool=lambda event: status.show(event.line),
+                    **overrides,
                 )
             except KeyboardInterrupt:
                 status.replace({"text/plain": ""}, {})
