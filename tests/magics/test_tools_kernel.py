@@ -76,11 +76,12 @@ def test_search_ends_with_numbered_sources_and_a_hostile_one_stays_unlinked(
     sources = html[html.index('<div class="xai-sources') :]
     items = re.findall(r"<li>(.*?)</li>", sources)
     assert len(items) == 3  # the hostile page, one web page, one X post: numbered in order
-    assert "javascript:alert(document.cookie)" in items[0] and "<a " not in items[0]
+    assert "javascript:alert(document.cookie)" in items[0]
+    assert "<a " not in items[0]
     assert re.search(r'<a href="https://docs\.example\.org/[0-9a-f]{8}"', items[1])
     assert re.search(r'<a href="https://x\.com/i/status/\d+"', items[2])
     plain = display["data"]["text/plain"]
-    assert f"[1] {HOSTILE_SOURCE}" in plain and "Sources:" in plain
+    assert f"Sources:\n[1] {HOSTILE_SOURCE}\n" in plain
     assert "1 web search, 1 X search ($0.0100) · 3 sources" in plain
     receipt = display["metadata"]["xai_magics"]["receipt"]
     assert receipt["server_tool_calls"] == {"web_search_calls": 1, "x_search_calls": 1}
@@ -102,7 +103,7 @@ def test_code_execution_is_shown_collapsed_with_its_code(
         )
     ]
     assert "<summary>Tools: 1 code run</summary>" in tools_block
-    assert "prompt_words = 8" in tools_block and "print(prompt_words * 2)" in tools_block
+    assert "prompt_words = 8\nprint(prompt_words * 2)" in tools_block
     assert "Running the code printed 16." in html
     assert "1 code run ($0.005000)" in run.displays[-1]["data"]["text/plain"]
 
@@ -149,7 +150,7 @@ def test_parallel_local_calls_run_and_their_results_go_back(
         f"sunny in {calls[0][1]}",
         json.dumps({"zone": calls[1][1], "time": "12:00"}),
     ]
-    assert len({call_id for call_id, _ in sent}) == 2 and all(cid for cid, _ in sent)
+    assert len({call_id for call_id, _ in sent if call_id}) == 2
     if api == "responses":
         assert second["body"]["previous_response_id"]
     else:  # the assistant's calls are re-sent before the results
@@ -195,7 +196,7 @@ def test_the_turn_cap_stops_the_loop_and_says_so(
 def test_tools_work_in_a_thread(tool_kernel: Kernel, emu: Emulator) -> None:
     tool_kernel.ok("%%grok --thread trip --tools get_weather\nPlease call get_weather for Rome")
     tool_kernel.ok("%%grok --thread trip\nAnd what should I pack?")
-    first, second, third = requests_to(emu, "/v1/responses")
+    _, second, third = requests_to(emu, "/v1/responses")
     # the thread continues from the answer that used the tool's result
     assert third["body"]["previous_response_id"] != second["body"]["previous_response_id"]
     assert third["body"]["previous_response_id"]
