@@ -181,7 +181,8 @@ class StreamFold:
             item = doc.get("item")
             if isinstance(item, Mapping) and item.get("type") in SERVER_TOOL_ITEMS:
                 started = server_tool_call(item)
-                if started is not None:
+                # an item added already "completed" (2025 streams) is told once, when done
+                if started is not None and started.status != "completed":
                     out.append(ToolActivity(activity_line(started), started))
         elif kind == "response.output_text.annotation.added":
             source = citation(doc.get("annotation"))
