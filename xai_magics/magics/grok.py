@@ -169,7 +169,13 @@ class GrokMagics(Magics):
         default" when priority was refused) and what reasoning cost; an answer cut at its
         token cap says so (``incomplete_reason``), and one stopped early is billed by xAI for
         what it generated, so its receipt counts that locally, marked "≈ ... est.".
-        Tab completes the options and their values (models, tiers, threads, schemas).
+        ``--search web,x`` and ``--code`` let the model use xAI's server-side search and code
+        tools (Responses): a collapsed Tools block shows what it does, the answer ends with its
+        numbered sources (linked only when http(s)), and the receipt counts the calls, sources
+        and their cost. ``--tools f,g`` lets it call notebook functions (described from their
+        signatures, type hints and docstrings); each call and result is shown, an exception
+        goes back to the model as an error, and ``--max-turns N`` (default 5) caps the loop.
+        Tab completes the options and their values (models, tiers, threads, schemas, tools).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
         if _KEY_SHAPED.search(line) or (cell and _KEY_SHAPED.search(cell)):
