@@ -10,6 +10,8 @@ r = s.result()
 grok.ask("Go on", thread="tides")                     # named conversations
 grok.compare("Haiku about rain", ["grok-4.3", "grok-4.3@priority"])
 grok.dry_run("...")                                   # the exact request, nothing sent
+grok.ask("Ruby news?", search="web,x")                # server-side search: r.sources
+grok.ask("Weather in Oslo?", tools=[get_weather])     # the model calls your function
 ```
 
 Every call leaves a receipt in the session ledger (``%grok_usage``). The magic is a thin layer
@@ -138,7 +140,9 @@ class AnswerStream:
         snapshot = self._partial or (
             self._stream.snapshot if self._stream is not None else Completion()
         )
-        if self._stopped and snapshot.status in ("streaming", "stopped"):
+        if self._stopped and (
+            snapshot.status in ("streaming", "stopped") or self._rounds.wants_more(snapshot)
+        ):  # stopped mid-stream, or while the model's tool calls ran
             snapshot = replace(snapshot, status="stopped")
         elif self._error is not None:
             snapshot = replace(snapshot, status="error")
@@ -178,7 +182,22 @@ class Grok:
     # -- public calls -------------------------------------------------------------------------
 
     def options(self, **overrides: Any) -> AskOptions:
-        """The defaults with ``overrides`` applied (``None`` values keep the default)."""
+        """The defaults with ``overrides`` applied (``None`` values keep the default).
+
+        ``tools`` may be a list of functions or a ``{name: function}`` mapping, ``search``
+        ``"web,x"``.
+        """
+        if overrides.get("tools") is not None:
+            from xai_magics.tools import LocalTools
+
+            overrides["tools"] = LocalTools.of(overrides["tools"])
+        if isinstance(overrides.get("search"), str):
+            from xai_magics.tools import parse_search
+
+            try:
+                overrides["search"] = parse_search(overrides["search"])
+            except ValueError as exc:
+                raise PromptRefused(str(exc)) from None
         return replace(self.defaults, **{k: v for k, v in overrides.items() if v is not None})
 
     def stream(self, prompt: str, **overrides: Any) -> AnswerStream:

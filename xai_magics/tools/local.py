@@ -51,6 +51,18 @@ class LocalTools:
             name: function_spec(fn, name) for name, fn in self.functions.items()
         }
 
+    @classmethod
+    def of(cls, value: Any) -> LocalTools:
+        """``LocalTools`` from itself, a ``{name: function}`` mapping or a list of functions
+        (named by ``__name__``): what ``Grok.ask(..., tools=...)`` accepts."""
+        if isinstance(value, LocalTools):
+            return value
+        if isinstance(value, Mapping):
+            return cls(value)
+        if callable(value):
+            value = [value]
+        return cls({getattr(fn, "__name__", type(fn).__name__): fn for fn in value})
+
     def __repr__(self) -> str:
         return f"LocalTools({', '.join(self.functions)})"
 
