@@ -132,3 +132,27 @@ def test_recorded_tool_stream_parses_and_reports_activity(
     ]
     finished_calls = [e for e in activity if e.call is not None and e.call.status == "completed"]
     assert len(finished_calls) == sum(i.get("type") in SERVER_ITEMS for i in done_items)
+
+
+def test_the_per_call_price_accounts_for_the_recorded_bill() -> None:
+    """rubyllm's grok-4.3 web search (Aug 2026): tokens at list price plus two searches at
+    $5 per 1,000 calls is exactly the ``cost_in_usd_ticks`` xAI reported."""
+    from xai_magics.usage import PUBLISHED_PRICES, Receipt
+
+    case = [c for c in TOOL_JSON if "searches_cites_and_counts" in c[0]]
+    if not case:
+        pytest.skip("recordings absent")
+    with client_for(200, case[0][3], JSON) as client:
+        result = client.responses.create(model="m", input="x")
+    receipt = Receipt.from_completion(result, model_requested="grok-4.3", tier_requested=None)
+    assert result.usage is not None
+    assert result.usage.cost_usd_ticks is not None
+    tokens = PUBLISHED_PRICES["grok-4.3"].cost_usd(
+        receipt.input_tokens,
+        receipt.output_tokens + receipt.reasoning_tokens,
+        receipt.cached_input_tokens,
+    )
+    assert receipt.server_tool_calls == {"web_search_calls": 2}
+    assert receipt.tool_cost_usd == pytest.approx(0.01)
+    assert round((tokens + receipt.tool_cost_usd) * 1e10) == result.usage.cost_usd_ticks
+    assert "2 web searches ($0.0100) · 1 source" in receipt.summary()

@@ -193,14 +193,24 @@ def test_the_turn_cap_stops_the_loop_and_says_so(
     assert "raise --max-turns" in run.displays[-1]["data"]["text/plain"]
 
 
-def test_tools_work_in_a_thread(tool_kernel: Kernel, emu: Emulator) -> None:
-    tool_kernel.ok("%%grok --thread trip --tools get_weather\nPlease call get_weather for Rome")
-    tool_kernel.ok("%%grok --thread trip\nAnd what should I pack?")
-    _, second, third = requests_to(emu, "/v1/responses")
-    # the thread continues from the answer that used the tool's result
-    assert third["body"]["previous_response_id"] != second["body"]["previous_response_id"]
-    assert third["body"]["previous_response_id"]
+@pytest.mark.parametrize("api", ["responses", "chat"])
+def test_tools_work_in_a_thread(tool_kernel: Kernel, emu: Emulator, api: str) -> None:
+    tool_kernel.ok(
+        f"%%grok --api {api} --thread trip-{api} --tools get_weather -o first\n"
+        "Please call get_weather for Rome"
+    )
+    tool_kernel.ok(f"%%grok --api {api} --thread trip-{api}\nAnd what should I pack?")
+    _, second, third = requests_to(emu, PATHS[api])
     assert tool_kernel.value("len(tool_log)") == 1
+    if api == "responses":
+        # the thread continues from the answer that used the tool's result
+        assert third["body"]["previous_response_id"] == tool_kernel.value("first.response_id")
+        assert third["body"]["previous_response_id"] != second["body"]["previous_response_id"]
+    else:  # the thread's history carries the first turn's prompt and final answer
+        contents = [m["content"] for m in third["body"]["messages"]]
+        assert contents[0] == "Please call get_weather for Rome"
+        assert contents[1] == tool_kernel.value("first.text")
+        assert contents[-1] == "And what should I pack?"
 
 
 @pytest.mark.parametrize(
