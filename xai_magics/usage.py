@@ -48,7 +48,7 @@ class Receipt:
     #: the part of ``cost_usd`` that paid for reasoning (billed at the output rate)
     reasoning_cost_usd: float | None = None
     #: server-side tool calls by kind (``{"web_search_calls": 2}``), billed per call
-    server_tool_calls: dict[str, int] = field(default_factory=dict)
+    server_tool_calls: dict[str, int] = field(default_factory=dict, hash=False)
     #: sources the answer cites, and ``num_sources_used`` as the server reported it
     sources_cited: int = 0
     sources_used: int = 0

@@ -52,7 +52,7 @@ class Usage:
     #: ``num_sources_used``: sources a search fed the model (billed per source where priced)
     sources_used: int = 0
     #: ``server_side_tool_usage_details`` without its zeros: ``{"web_search_calls": 2}``
-    server_tool_usage: dict[str, int] = field(default_factory=dict)
+    server_tool_usage: dict[str, int] = field(default_factory=dict, hash=False)
 
     @property
     def cost_usd(self) -> float | None:
