@@ -70,3 +70,31 @@ def test_an_interrupt_inside_a_tool_keeps_a_stopped_answer(
     assert result.status == "stopped"
     assert len([r for r in emu.control.log() if r["path"] == "/v1/responses"]) == 1
     grok.close()
+
+
+def test_terminal_ipython_prints_tool_steps_and_numbered_sources(
+    api_env: dict[str, str], emu: Emulator
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    magic = "get_ipython().run_line_magic"
+    script = (
+        f"{magic}('load_ext', 'xai_magics')\n"
+        "def get_weather(city: str) -> str:\n"
+        "    return 'sunny in ' + city\n"
+        f"{magic}('grok', '--tools get_weather -- Please call get_weather')\n"
+        f"{magic}('grok', '--search web -- Ruby news emulator:source=javascript:x')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", script],
+        capture_output=True, text=True, timeout=90, env={**os.environ, **api_env}, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert '[calling get_weather({"city":' in done.stdout
+    assert "-> sunny in " in done.stdout
+    assert "[searching the web: Ruby news]" in done.stdout
+    assert "Sources:\n[1] javascript:x\n[2] https://docs.example.org/" in done.stdout
+    assert "1 web search ($0.005000) · 2 sources" in done.stdout
+    assert "<" not in done.stdout  # no HTML in a terminal

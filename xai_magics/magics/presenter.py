@@ -228,6 +228,10 @@ class _TextSink:
     def finish(self, result: GrokResult, fmt: str) -> None:
         sys.stdout.flush()
         if self.mode == "terminal":
+            if result.sources:  # the numbered sources the answer's [[n]] marks point to
+                from xai_magics.rendering.tool_report import render_sources
+
+                sys.stdout.write("\n\n" + render_sources(result.sources)[2])
             tail = [line for line in (result.status_line(), result.receipt_line()) if line]
             if result.status != "error" and tail:
                 sys.stdout.write("\n\n" + "\n".join(f"[{line}]" for line in tail) + "\n")
