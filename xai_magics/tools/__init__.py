@@ -7,7 +7,30 @@ against those functions, errors included. ``loop``: the follow-up request after 
 and the turns folded into one answer.
 """
 
-from xai_magics.tools.local import LocalTools, ToolResult
-from xai_magics.tools.server import SEARCH_KINDS, parse_search, server_tool_specs
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xai_magics.tools.local import LocalTools, ToolResult
+    from xai_magics.tools.server import SEARCH_KINDS, parse_search, server_tool_specs
 
 __all__ = ["SEARCH_KINDS", "LocalTools", "ToolResult", "parse_search", "server_tool_specs"]
+
+# Imported on first use: %load_ext and every %%grok without tools never pay for them.
+_LAZY = {
+    "LocalTools": "xai_magics.tools.local",
+    "ToolResult": "xai_magics.tools.local",
+    "SEARCH_KINDS": "xai_magics.tools.server",
+    "parse_search": "xai_magics.tools.server",
+    "server_tool_specs": "xai_magics.tools.server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xai_magics.tools' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
