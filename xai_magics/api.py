@@ -316,6 +316,9 @@ class Grok:
             estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
+        if options.search or options.code:
+            # billed per call on top of tokens; the model decides how many calls it makes
+            estimate += "; plus $0.005 per server-side search or code call the model makes"
         return DryRun("POST", base + path, headers, body, tokens, estimate)
 
     def models(self) -> list[Any]:

@@ -98,3 +98,17 @@ def test_terminal_ipython_prints_tool_steps_and_numbered_sources(
     assert "Sources:\n[1] javascript:x\n[2] https://docs.example.org/" in done.stdout
     assert "1 web search ($0.005000) · 2 sources" in done.stdout
     assert "<" not in done.stdout  # no HTML in a terminal
+
+
+def test_a_dry_run_shows_the_tools_and_their_price_and_sends_nothing(
+    api_env: dict[str, str], emu: Emulator
+) -> None:
+    grok = Grok()
+    dry = grok.dry_run("Weather and news?", search="x", code=True, tools=[get_weather])
+    assert [t["type"] for t in dry.body["tools"]] == ["x_search", "code_interpreter", "function"]
+    assert dry.body["tools"][2]["name"] == "get_weather"
+    assert "plus $0.005 per server-side search or code call" in dry.estimate
+    plain = grok.dry_run("Weather?", tools=[get_weather])
+    assert "server-side" not in plain.estimate  # local functions cost only their tokens
+    assert emu.control.log() == []
+    grok.close()
