@@ -10,6 +10,8 @@ r = s.result()
 grok.ask("Go on", thread="tides")                     # named conversations
 grok.compare("Haiku about rain", ["grok-4.3", "grok-4.3@priority"])
 grok.dry_run("...")                                   # the exact request, nothing sent
+grok.ask("Ruby news?", search="web,x")                # server-side search: r.sources
+grok.ask("Weather in Oslo?", tools=[get_weather])     # the model calls your function
 ```
 
 Every call leaves a receipt in the session ledger (``%grok_usage``). The magic is a thin layer
@@ -24,7 +26,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,7 @@ from xai_magics.request import (
 )
 from xai_magics.result import DryRun, GrokResult, extract_code
 from xai_magics.threads import Thread, ThreadStore, Turn
+from xai_magics.tools.loop import MAX_TURNS_REASON, ToolRounds
 from xai_magics.usage import (
     PUBLISHED_PRICES,
     Ledger,
@@ -61,11 +64,13 @@ if TYPE_CHECKING:
         CompletionStream,
         Retrying,
         StreamEvent,
+        ToolActivity,
         XAIClient,
     )
     from xai_magics.spend import Bound, Ticket
 
     OnRetry = Callable[[Retrying], object]
+    OnTool = Callable[[ToolActivity], object]
 
 __all__ = [
     "AnswerStream",
@@ -105,31 +110,45 @@ class AnswerStream:
         self._stopped = False
         self._stop_reason: str | None = None
         self._result: GrokResult | None = None
+        self._rounds = ToolRounds(options.tools, options.max_turns)
+        self._seen_tokens = 0.0  # output tokens counted so far, for the spend limit
 
     def __iter__(self) -> Iterator[StreamEvent]:
         from xai_magics.client import IncompleteStreamError, XAIError
 
         try:
-            self._stream = self._grok._open_stream(self._prompt, self._options, self._thread)
-            ticket = self._ticket
-            if ticket is None or ticket.limit_usd is None:
-                yield from self._stream
-                return
-            from xai_magics.client import ReasoningDelta, TextDelta
-            from xai_magics.spend.bound import output_tokens_seen
-
-            seen = 0.0
-            for event in self._stream:
-                yield event
-                if isinstance(event, (TextDelta, ReasoningDelta)):
-                    seen += output_tokens_seen(event.text)
-                    if ticket.over(seen):
-                        self.stop(reason="budget")
-                        return
+            kwargs = self._grok._kwargs(self._prompt, self._options, self._thread)
+            while True:  # one stream per turn; more turns only while the model calls tools
+                self._stream = self._grok._open_stream(kwargs, self._options)
+                yield from self._metered(self._stream)
+                if self._stopped:
+                    return
+                following = yield from self._rounds.after(kwargs, self._stream.snapshot)
+                if following is None or self._stopped:
+                    return
+                kwargs = following
         except IncompleteStreamError as exc:
             self._error, self._partial = exc, exc.partial
         except XAIError as exc:
             self._error = exc
+
+    def _metered(self, stream: CompletionStream) -> Iterator[StreamEvent]:
+        """The stream's events; under a spend limit, the answer is stopped when it reaches it
+        (counted over every turn of a tool loop)."""
+        ticket = self._ticket
+        if ticket is None or ticket.limit_usd is None:
+            yield from stream
+            return
+        from xai_magics.client import ReasoningDelta, TextDelta
+        from xai_magics.spend.bound import output_tokens_seen
+
+        for event in stream:
+            yield event
+            if isinstance(event, (TextDelta, ReasoningDelta)):
+                self._seen_tokens += output_tokens_seen(event.text)
+                if ticket.over(self._seen_tokens):
+                    self.stop(reason="budget")
+                    return
 
     def stop(self, reason: str | None = None) -> None:
         """End the stream now (closes the connection); the partial answer is kept.
@@ -157,14 +176,22 @@ class AnswerStream:
         snapshot = self._partial or (
             self._stream.snapshot if self._stream is not None else Completion()
         )
-        if self._stopped and snapshot.status in ("streaming", "stopped"):
+        if self._stopped and (
+            snapshot.status in ("streaming", "stopped") or self._rounds.wants_more(snapshot)
+        ):  # stopped mid-stream, or while the model's tool calls ran
             snapshot = replace(snapshot, status="stopped")
         elif self._error is not None:
             snapshot = replace(snapshot, status="error")
         stopped_by = self._stop_reason if snapshot.status == "stopped" else None
         try:
             self._result = self._grok._finish(
-                self._prompt, self._options, self._thread, snapshot, self._error, stopped_by
+                self._prompt,
+                self._options,
+                self._thread,
+                snapshot,
+                self._error,
+                stopped_by,
+                rounds=self._rounds,
             )
         finally:
             if self._ticket is not None:
@@ -204,7 +231,22 @@ class Grok:
     # -- public calls -------------------------------------------------------------------------
 
     def options(self, **overrides: Any) -> AskOptions:
-        """The defaults with ``overrides`` applied (``None`` values keep the default)."""
+        """The defaults with ``overrides`` applied (``None`` values keep the default).
+
+        ``tools`` may be a list of functions or a ``{name: function}`` mapping, ``search``
+        ``"web,x"``.
+        """
+        if overrides.get("tools") is not None:
+            from xai_magics.tools import LocalTools
+
+            overrides["tools"] = LocalTools.of(overrides["tools"])
+        if isinstance(overrides.get("search"), str):
+            from xai_magics.tools import parse_search
+
+            try:
+                overrides["search"] = parse_search(overrides["search"])
+            except ValueError as exc:
+                raise PromptRefused(str(exc)) from None
         return replace(self.defaults, **{k: v for k, v in overrides.items() if v is not None})
 
     def stream(self, prompt: str, **overrides: Any) -> AnswerStream:
@@ -221,15 +263,16 @@ class Grok:
         *,
         stream: bool = True,
         on_retry: OnRetry | None = None,
+        on_tool: OnTool | None = None,
         **overrides: Any,
     ) -> GrokResult:
         """Ask and wait for the whole answer (streamed underneath, for the first-token time).
 
         ``on_retry`` hears each "retrying in N s" notice before the wait, so a caller can say
-        why nothing has arrived yet.
+        why nothing has arrived yet; ``on_tool`` hears each tool call as it starts and ends.
         """
         if stream:
-            return _drain(self.stream(prompt, **overrides), on_retry)
+            return _drain(self.stream(prompt, **overrides), on_retry, on_tool)
         options = self.options(**overrides)
         self._check_prompt(prompt, options)
         thread = self._thread_for(options)
@@ -237,12 +280,20 @@ class Grok:
         ticket = self._admit(prompt, [options], thread, what="this answer", stoppable=False)
         from xai_magics.client import Completion, XAIError
 
+        rounds = ToolRounds(options.tools, options.max_turns)
+        kwargs = self._kwargs(prompt, options, thread)
         try:
             try:
-                completion = self._call(prompt, options, thread, stream=False, on_retry=on_retry)
+                while True:  # more turns only while the model calls tools
+                    completion = self._call(kwargs, options, stream=False, on_retry=on_retry)
+                    following = _drive(rounds.after(kwargs, completion), on_tool)
+                    if following is None:
+                        break
+                    kwargs = following
             except XAIError as exc:
-                return self._finish(prompt, options, thread, Completion(status="error"), exc)
-            return self._finish(prompt, options, thread, completion, None)
+                failed = Completion(status="error")
+                return self._finish(prompt, options, thread, failed, exc, rounds=rounds)
+            return self._finish(prompt, options, thread, completion, None, rounds=rounds)
         finally:
             ticket.release()  # after the receipt is recorded: it takes the reservation's place
 
@@ -322,6 +373,9 @@ class Grok:
             estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
+        if options.search or options.code:
+            # billed per call on top of tokens; the model decides how many calls it makes
+            estimate += "; plus $0.005 per server-side search or code call the model makes"
         budget = self._budget_preview(prompt, options, thread)
         if budget:
             estimate += "\n" + budget
@@ -465,24 +519,23 @@ class Grok:
             return self.threads.get_or_create(options.thread, system=options.system)
         return None
 
+    def _kwargs(self, prompt: str, options: AskOptions, thread: Thread | None) -> dict[str, Any]:
+        cache_key = self.cache_key(thread.name if thread is not None else None)
+        return client_kwargs(prompt, options, thread, cache_key=cache_key)
+
     def _call(
         self,
-        prompt: str,
+        kwargs: dict[str, Any],
         options: AskOptions,
-        thread: Thread | None,
         *,
         stream: bool,
         on_retry: OnRetry | None = None,
     ) -> Any:
-        cache_key = self.cache_key(thread.name if thread is not None else None)
-        kwargs = client_kwargs(prompt, options, thread, cache_key=cache_key)
         api = self.client().responses if options.api == "responses" else self.client().chat
         return api.stream(**kwargs) if stream else api.create(**kwargs, on_retry=on_retry)
 
-    def _open_stream(
-        self, prompt: str, options: AskOptions, thread: Thread | None
-    ) -> CompletionStream:
-        stream: CompletionStream = self._call(prompt, options, thread, stream=True)
+    def _open_stream(self, kwargs: dict[str, Any], options: AskOptions) -> CompletionStream:
+        stream: CompletionStream = self._call(kwargs, options, stream=True)
         return stream
 
     def _finish(
@@ -495,9 +548,13 @@ class Grok:
         stopped_by: str | None = None,
         *,
         record: bool = True,
+        rounds: ToolRounds | None = None,
     ) -> GrokResult:
         parsed, parse_error = None, None
-        cut = completion.incomplete_reason
+        capped = rounds is not None and rounds.capped(completion)
+        if rounds is not None:
+            completion = rounds.fold(completion)
+        cut = MAX_TURNS_REASON if capped else completion.incomplete_reason
         if options.schema is not None and completion.status == "completed" and cut is None:
             parsed, parse_error = parse_structured(options.schema, completion.text)
         status = "error" if parse_error else completion.status
@@ -547,6 +604,9 @@ class Grok:
             incomplete_reason=cut if status == "incomplete" else None,
             max_tokens=options.max_tokens,
             stop_reason=stopped_by,
+            server_tools=completion.server_tools,
+            sources=completion.sources,
+            tool_results=tuple(rounds.results) if rounds is not None else (),
         )
         key = turn_key(options, prompt)
         if thread is not None and result.status == "completed":
@@ -569,19 +629,37 @@ class Grok:
         return result
 
 
-def _drain(answer: AnswerStream, on_retry: OnRetry | None) -> GrokResult:
-    """Read an answer to its end, passing on retry notices; its result."""
-    from xai_magics.client import Retrying
+def _drain(
+    answer: AnswerStream, on_retry: OnRetry | None, on_tool: OnTool | None = None
+) -> GrokResult:
+    """Read an answer to its end, passing on retry notices and tool calls; its result."""
+    from xai_magics.client import Retrying, ToolActivity
 
     for event in answer:
         if on_retry is not None and isinstance(event, Retrying):
             on_retry(event)
+        elif on_tool is not None and isinstance(event, ToolActivity):
+            on_tool(event)
     return answer.result()
 
 
 def _sent_text(body: dict[str, Any]) -> str:
     """What a request body carries to be read as input tokens."""
     return json.dumps(body.get("input") or body.get("messages"), ensure_ascii=False)
+
+
+def _drive(
+    round_: Generator[ToolActivity, None, dict[str, Any] | None], on_tool: OnTool | None
+) -> dict[str, Any] | None:
+    """Run a tool round to its end, telling ``on_tool`` about each call; its next request."""
+    while True:
+        try:
+            event = next(round_)
+        except StopIteration as stop:
+            following: dict[str, Any] | None = stop.value
+            return following
+        if on_tool is not None:
+            on_tool(event)
 
 
 def _counted_tokens(

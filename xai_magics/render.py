@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
@@ -33,6 +34,7 @@ from cmarkgfm.cmark import Options
 from xai_magics.rendering.controls import strip_controls
 from xai_magics.rendering.markdown_copy import defang_markdown, fence_for, safe_markdown
 from xai_magics.rendering.tex import has_tex_command, neutralise_tex
+from xai_magics.rendering.tool_report import render_sources, render_tools
 from xai_magics.rendering.urls import SAFE_SCHEMES, is_safe_url
 
 __all__ = [
@@ -188,6 +190,9 @@ def render_bundle(
     status_line: str = "",
     receipt_line: str = "",
     fmt: str = "markdown",
+    server_tools: Sequence[Any] = (),
+    tool_results: Sequence[Any] = (),
+    sources: Sequence[Any] = (),
 ) -> dict[str, str]:
     """The final mime bundle of one answer: ``text/html``, ``text/markdown`` and ``text/plain``.
 
@@ -217,7 +222,14 @@ def render_bundle(
         parts.append(
             _details("Reasoning", f"<pre>{escape(reasoning)}</pre>", css_class="xai-reasoning")
         )
+    tools_html, tools_plain = render_tools(server_tools, tool_results)
+    if tools_html:
+        parts.append(tools_html)
     parts.append(body)
+    sources_html, sources_md, sources_plain = render_sources(sources)
+    if sources_html:
+        parts.append(sources_html)
+        markdown += "\n\n" + sources_md
     if status_line:
         parts.append(
             f'<div class="xai-status {_NO_TEX}" style="opacity:0.8;font-style:italic">'
@@ -229,7 +241,9 @@ def render_bundle(
             f"{escape(receipt_line)}</div>"
         )
     parts.append("</div>")
-    plain = text
+    plain = text + (f"\n\n{sources_plain}" if sources_plain else "")
+    if tools_plain:
+        plain = f"[{tools_plain.splitlines()[0]}]\n\n{plain}"
     md_tail = ""
     for line in (status_line, receipt_line):
         if line:

@@ -64,6 +64,14 @@ class AskOptions:
     #: the most this call may spend, in dollars (``--max-cost``): a call whose bound is higher
     #: is stopped at it while streaming, or refused before sending when it cannot stream
     max_cost: float | None = None
+    #: xAI's server-side search tools to offer: ``("web", "x")`` (Responses only)
+    search: tuple[str, ...] = ()
+    #: offer xAI's code execution tool (Responses only)
+    code: bool = False
+    #: the caller's functions the model may call (``xai_magics.tools.LocalTools``)
+    tools: Any = None
+    #: requests to the model per ask when it calls ``tools`` (the tool-call loop's cap)
+    max_turns: int = 5
 
 
 def parse_spec(spec: str) -> dict[str, Any]:
@@ -96,6 +104,7 @@ def client_kwargs(
     if options.reasoning_effort:
         common["reasoning_effort"] = options.reasoning_effort
     schema = json_schema(options.schema) if options.schema is not None else None
+    common.update(tool_kwargs(options))
     if options.api == "chat":
         messages = thread.messages_for(key) if thread else []
         if not thread and options.system:
@@ -134,6 +143,22 @@ def client_kwargs(
     if cache_key:
         kwargs["prompt_cache_key"] = cache_key
     return kwargs
+
+
+def tool_kwargs(options: AskOptions) -> dict[str, Any]:
+    """``tools`` for the request: server-side ones (Responses only) and the caller's functions."""
+    if options.api == "chat" and (options.search or options.code):
+        raise PromptRefused(
+            "--search and --code are xAI server-side tools of the Responses endpoint: "
+            "drop --api chat (or the tool options)."
+        )
+    from xai_magics.tools.server import server_tool_specs
+
+    tools = server_tool_specs(options.search, options.code)
+    if options.tools:
+        local = options.tools
+        tools += local.chat_tools() if options.api == "chat" else local.responses_tools()
+    return {"tools": tools} if tools else {}
 
 
 def wire_body(

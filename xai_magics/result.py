@@ -57,6 +57,12 @@ class GrokResult:
     stop_reason: str | None = None
     #: what the stop reached ("it reached the $0.0050 left of the session budget")
     stop_note: str = field(default="", repr=False, compare=False)
+    #: server-side tool calls made at xAI (searches, code runs), in order
+    server_tools: tuple[Any, ...] = field(default=(), repr=False)
+    #: the sources the answer cites (``Source``: url, title), numbered in this order
+    sources: tuple[Any, ...] = field(default=(), repr=False)
+    #: the caller's functions the model called, and what each returned (``ToolResult``)
+    tool_results: tuple[Any, ...] = field(default=(), repr=False)
 
     @property
     def ok(self) -> bool:
@@ -101,6 +107,9 @@ class GrokResult:
             status_line=self.status_line(),
             receipt_line=self.receipt_line(),
             fmt=fmt,
+            server_tools=self.server_tools,
+            tool_results=self.tool_results,
+            sources=self.sources,
         )
         meta = {"xai_magics": {"receipt": self.receipt.to_metadata() if self.receipt else None}}
         return data, meta
@@ -132,6 +141,11 @@ class GrokResult:
         return ""
 
     def _incomplete_line(self) -> str:
+        if self.incomplete_reason == "max_turns":
+            return (
+                "incomplete: the model still asked for tools when the turn cap stopped it; "
+                "raise --max-turns"
+            )
         if self.incomplete_reason not in ("max_output_tokens", "length"):
             why = f" ({self.incomplete_reason})" if self.incomplete_reason else ""
             return f"incomplete{why}: the answer ended early; run again"

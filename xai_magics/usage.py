@@ -47,6 +47,11 @@ class Receipt:
     estimated: bool = False
     #: the part of ``cost_usd`` that paid for reasoning (billed at the output rate)
     reasoning_cost_usd: float | None = None
+    #: server-side tool calls by kind (``{"web_search_calls": 2}``), billed per call
+    server_tool_calls: dict[str, int] = field(default_factory=dict, hash=False)
+    #: sources the answer cites, and ``num_sources_used`` as the server reported it
+    sources_cited: int = 0
+    sources_used: int = 0
 
     @classmethod
     def from_completion(
@@ -74,7 +79,31 @@ class Receipt:
             status=status or completion.status,
             retries=completion.retries,
             response_id=completion.id,
+            server_tool_calls=dict(usage.server_tool_usage) if usage else {},
+            sources_cited=len(completion.sources),
+            sources_used=usage.sources_used if usage else 0,
         )
+
+    @property
+    def tool_cost_usd(self) -> float:
+        """What the server-side tool calls cost at xAI's per-call price (in ``cost_usd``)."""
+        from xai_magics.tools.server import TOOL_CALL_TICKS
+
+        ticks = sum(TOOL_CALL_TICKS.get(k, 0) * n for k, n in self.server_tool_calls.items())
+        return ticks / 1e10
+
+    def tools_text(self) -> str:
+        """``2 web searches ($0.0100) · 3 sources``: empty when no server-side tool ran."""
+        from xai_magics.rendering.tool_report import count_phrase
+
+        parts = [count_phrase(k, n) for k, n in self.server_tool_calls.items()]
+        text = ", ".join(parts)
+        if text and self.tool_cost_usd:
+            text += f" ({format_usd(self.tool_cost_usd)})"
+        sources = max(self.sources_cited, self.sources_used)
+        if sources:
+            text += (" · " if text else "") + f"{sources} source{'s' if sources != 1 else ''}"
+        return text
 
     @property
     def tier_label(self) -> str:
@@ -121,7 +150,10 @@ class Receipt:
             tokens += f" · {about}{self.reasoning_tokens:,} reasoning"
             if self.reasoning_cost_usd is not None:
                 tokens += f" ({format_usd(self.reasoning_cost_usd)})"
-        parts = [model, self.tier_note, tokens, self.cost_text]
+        parts = [model, self.tier_note, tokens]
+        if self.server_tool_calls or self.sources_cited or self.sources_used:
+            parts.append(self.tools_text())
+        parts.append(self.cost_text)
         if self.ttft_s is not None:
             parts.append(f"first token {self.ttft_s:.2f} s")
         if self.elapsed_s is not None:
@@ -326,6 +358,7 @@ def price_receipt(receipt: Receipt, prices: Prices | None) -> Receipt:
         return receipt
     output = receipt.output_tokens + receipt.reasoning_tokens
     at_list = prices.cost_usd(receipt.input_tokens, output, receipt.cached_input_tokens)
+    at_list += receipt.tool_cost_usd
     cost, estimated = receipt.cost_usd, receipt.estimated
     if cost is None and (receipt.input_tokens or output):
         cost, estimated = at_list, True

@@ -131,7 +131,7 @@ def test_the_cell_returns_at_once_and_the_placeholder_fills_in_when_ready(
     assert answer
     assert kernel.value("later.result().text") == answer
     # shown as a normal answer is: the same rendered HTML above the receipt
-    receipt_div = '<div class="xai-receipt"'
+    receipt_div = '<div class="xai-receipt'
     assert receipt_div in update["data"]["text/html"]
     html = update["data"]["text/html"].split(receipt_div)[0]
     assert html == normal["data"]["text/html"].split(receipt_div)[0]

@@ -74,6 +74,8 @@ const show = (el) => ({
   reasoning: el.find("xai-stream-reasoning").textContent,
   reasoningHidden: el.find("xai-stream-reasoning").hidden,
   status: el.find("xai-stream-status").textContent,
+  tools: el.find("xai-stream-tools").textContent,
+  toolsHidden: el.find("xai-stream-tools").hidden,
   tags: el.tags(),
 });
 console.log(JSON.stringify({ views: views.map(show), sent, innerHTMLWrites }));

@@ -29,7 +29,7 @@ def namespace(kernel: Kernel) -> Kernel:
 
 def test_options_come_from_the_magic_not_python(namespace: Kernel) -> None:
     matches, replaced = namespace.complete("%%grok --t")
-    assert matches == ["--temperature", "--thread", "--tier"]
+    assert matches == ["--temperature", "--thread", "--tier", "--tools"]
     assert replaced == "--t"
     matches, _ = namespace.complete("%%grok -")
     assert "--model" in matches
@@ -152,3 +152,12 @@ def test_cell_magic_only_on_the_first_line() -> None:
     assert magic_line("  %%grok -m g", 0) is None
     assert magic_line("answer = %grok -m g", 3) == ("grok", " -m g")
     assert magic_line("%grokking", 0) is None
+
+
+def test_tools_offers_the_namespace_functions_and_search_its_kinds(namespace: Kernel) -> None:
+    namespace.ok("def get_weather(city: str) -> str: ...\ndef get_time() -> str: ...\nget_x = 3")
+    assert namespace.complete("%%grok --tools get_") == (["get_time", "get_weather"], "get_")
+    # after a comma: the next name, not one already given, and never a non-function
+    assert namespace.complete("%%grok --tools get_weather,get") == (["get_time"], "get")
+    assert "Review" not in namespace.complete("%%grok --tools Rev")[0]  # a class, not a tool
+    assert namespace.complete("%%grok --search web,") == (["x"], "")

@@ -72,3 +72,27 @@ def test_a_second_view_catches_up_without_doubling() -> None:
 def test_each_view_reports_that_it_was_drawn() -> None:
     out = run([{"render": True}, {"render": True}])
     assert out["sent"] == [{"type": "rendered"}, {"type": "rendered"}]
+
+
+def test_tool_activity_is_a_collapsed_block_named_after_the_latest_step() -> None:
+    out = run(
+        [
+            {"render": True},
+            {"msg": {"text": "Let me look."}},
+            {"msg": {"tool": "searching the web: <img src=x onerror=alert(1)>"}},
+            {"msg": {"tool": "searching X: ruby"}},
+            {"render": True},  # a late view catches up on the lines so far
+        ]
+    )
+    first, late = out["views"]
+    for view in (first, late):
+        assert view["toolsHidden"] is False
+        # summary (the latest step), then every line as text
+        assert view["tools"] == (
+            "Tools: searching X: ruby"
+            "searching the web: <img src=x onerror=alert(1)>\nsearching X: ruby\n"
+        )
+        assert view["text"] == "Let me look."
+    assert out["innerHTMLWrites"] == 0
+    quiet = run([{"render": True}, {"msg": {"text": "no tools"}}])["views"][0]
+    assert quiet["toolsHidden"] is True

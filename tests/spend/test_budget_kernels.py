@@ -163,8 +163,8 @@ def batch_creates(emu: Emulator) -> int:
         pytest.param(
             "",
             "--max-cost 0.001",
-            # 12,288 output tokens at half grok-4.3's $2.50 per million
-            "Nothing was sent: this batch of 3 requests could cost up to $0.0154 "
+            # 42 input and 12,288 output tokens at the batch rate: 0.8 of grok-4.3's list prices
+            "Nothing was sent: this batch of 3 requests could cost up to $0.0246 "
             "(≈42 input tokens and 12,288 output tokens (assumed 4,096 an answer: no "
             "--max-tokens)), more than --max-cost $0.001000. To go ahead: add --max-tokens N "
             "or raise --max-cost.",
@@ -202,7 +202,7 @@ def test_a_running_batch_holds_its_bound_until_its_results_are_in(
 ) -> None:
     kernel = start_kernel()
     emu.control.configure(batch_seconds_per_request=3600)
-    kernel.ok(SETUP_FRAME + "\n%config GrokMagics.budget_usd = 0.006")
+    kernel.ok(SETUP_FRAME + "\n%config GrokMagics.budget_usd = 0.010")
     kernel.ok('job = %grok_batch reviews --prompt "Sentiment of: {review}" --max-tokens 100')
     # (100 + 1,024) tokens x 3 rows at the batch rate is reserved: a second one does not fit.
     line = refusal(

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         Retrying,
         StreamEvent,
         TextDelta,
+        ToolActivity,
         ToolCall,
         Usage,
     )
@@ -61,6 +62,7 @@ __all__ = [
     "StreamParseError",
     "TextDelta",
     "Timeouts",
+    "ToolActivity",
     "ToolCall",
     "UnprocessableEntityError",
     "Usage",
@@ -77,6 +79,7 @@ _LAZY = {
     "Retrying": "xai_magics.client.completion",
     "StreamEvent": "xai_magics.client.completion",
     "TextDelta": "xai_magics.client.completion",
+    "ToolActivity": "xai_magics.client.completion",
     "ToolCall": "xai_magics.client.tool_calls",
     "Usage": "xai_magics.client.completion",
 }

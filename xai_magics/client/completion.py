@@ -8,11 +8,12 @@ the visible answer and ``reasoning_tokens`` is separate.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from xai_magics.client.errors import XAIError
 from xai_magics.client.retry import Retrying
+from xai_magics.client.server_tools import ServerToolCall, Source, server_tool_calls, sources_of
 from xai_magics.client.tool_calls import ToolCall, chat_tool_calls, responses_tool_calls
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Status",
     "StreamEvent",
     "TextDelta",
+    "ToolActivity",
     "ToolCall",
     "Usage",
     "completion_from_chat",
@@ -47,6 +49,10 @@ class Usage:
     reasoning_tokens: int
     total_tokens: int
     cost_usd_ticks: int | None
+    #: ``num_sources_used``: sources a search fed the model (billed per source where priced)
+    sources_used: int = 0
+    #: ``server_side_tool_usage_details`` without its zeros: ``{"web_search_calls": 2}``
+    server_tool_usage: dict[str, int] = field(default_factory=dict, hash=False)
 
     @property
     def cost_usd(self) -> float | None:
@@ -81,7 +87,14 @@ class Usage:
             reasoning_tokens=reasoning,
             total_tokens=_int(usage.get("total_tokens")) or inp + out,
             cost_usd_ticks=_opt_int(usage.get("cost_in_usd_ticks")),
+            sources_used=_int(usage.get("num_sources_used")),
+            server_tool_usage=_tool_usage(usage),
         )
+
+    @property
+    def server_tool_calls(self) -> int:
+        """Server-side tool calls billed in this call."""
+        return sum(self.server_tool_usage.values())
 
 
 @dataclass
@@ -104,6 +117,10 @@ class Completion:
     raw: Any = None
     #: function calls the model asks the caller to run (then send their results back)
     tool_calls: tuple[ToolCall, ...] = ()
+    #: server-side tool calls (searches, code runs) made at xAI while answering
+    server_tools: tuple[ServerToolCall, ...] = ()
+    #: the sources the answer cites, in order
+    sources: tuple[Source, ...] = ()
 
     @property
     def incomplete_reason(self) -> str | None:
@@ -130,7 +147,16 @@ class ReasoningDelta:
     text: str
 
 
-StreamEvent = TextDelta | ReasoningDelta | Retrying
+@dataclass(frozen=True)
+class ToolActivity:
+    """A tool call on its way or done: a server-side search or code run (``call``), or a
+    local function call and its result (``line`` says which), for the live view."""
+
+    line: str
+    call: ServerToolCall | None = None
+
+
+StreamEvent = TextDelta | ReasoningDelta | Retrying | ToolActivity
 
 
 def completion_from_chat(body: Mapping[str, Any], raw: Any = None) -> Completion:
@@ -195,7 +221,16 @@ def completion_from_responses(body: Mapping[str, Any], raw: Any = None) -> Compl
         endpoint="responses",
         raw=raw,
         tool_calls=responses_tool_calls(output),
+        server_tools=server_tool_calls(output),
+        sources=sources_of(output),
     )
+
+
+def _tool_usage(usage: Mapping[str, Any]) -> dict[str, int]:
+    details = usage.get("server_side_tool_usage_details")
+    if not isinstance(details, Mapping):
+        return {}
+    return {str(k): v for k, v in details.items() if _int(v) > 0}
 
 
 def _get(doc: Mapping[str, Any], outer: str, inner: str) -> Any:

@@ -19,10 +19,19 @@ from xai_magics.client.completion import (
     ReasoningDelta,
     StreamEvent,
     TextDelta,
+    ToolActivity,
     Usage,
     completion_from_responses,
 )
 from xai_magics.client.errors import IncompleteStreamError, StreamParseError
+from xai_magics.client.server_tools import (
+    SERVER_TOOL_ITEMS,
+    ServerToolCall,
+    Source,
+    activity_line,
+    citation,
+    server_tool_call,
+)
 from xai_magics.client.sse import ServerSentEvent
 from xai_magics.client.tool_calls import ToolCall, ToolCallPieces, responses_tool_calls
 
@@ -64,6 +73,9 @@ class StreamFold:
         self._chat_calls = ToolCallPieces()
         self._item_calls: list[ToolCall] = []
         self._final_calls: tuple[ToolCall, ...] | None = None
+        #: server-side tool calls and cited sources, as they arrive (the final event repeats them)
+        self.server_tools: list[ServerToolCall] = []
+        self.sources: dict[str, Source] = {}
         self._index = -1
         self._clock = clock
         self._started = started
@@ -156,10 +168,26 @@ class StreamFold:
                 self.reasoning.append(delta)
                 out.append(ReasoningDelta(delta))
         elif kind == "response.output_item.done":
-            calls = responses_tool_calls([doc.get("item")])
+            item = doc.get("item")
+            calls = responses_tool_calls([item])
             if calls:
                 self._mark_first_token()
                 self._item_calls.extend(calls)
+            server = server_tool_call(item)
+            if server is not None:
+                self.server_tools.append(server)
+                out.append(ToolActivity(activity_line(server), server))
+        elif kind == "response.output_item.added":
+            item = doc.get("item")
+            if isinstance(item, Mapping) and item.get("type") in SERVER_TOOL_ITEMS:
+                started = server_tool_call(item)
+                # an item added already "completed" (2025 streams) is told once, when done
+                if started is not None and started.status != "completed":
+                    out.append(ToolActivity(activity_line(started), started))
+        elif kind == "response.output_text.annotation.added":
+            source = citation(doc.get("annotation"))
+            if source is not None:
+                self.sources.setdefault(source.url, source)
         elif kind in ("response.created", "response.in_progress"):
             self._take_header(doc.get("response"))
         elif kind in ("response.completed", "response.incomplete"):
@@ -192,6 +220,10 @@ class StreamFold:
         self.finish_reason = final.finish_reason
         self.raw = final.raw
         self._final_calls = final.tool_calls or None
+        if final.server_tools:
+            self.server_tools = list(final.server_tools)
+        if final.sources:
+            self.sources = {s.url: s for s in final.sources}
         self.done = True
 
     def _stream_error(self, error: Any, code: Any) -> IncompleteStreamError:

@@ -90,6 +90,8 @@ class CompletionStream(Closing):
             endpoint=self._endpoint,
             raw=fold.raw,
             tool_calls=fold.tool_calls(),
+            server_tools=tuple(fold.server_tools),
+            sources=tuple(fold.sources.values()),
         )
 
     def __iter__(self) -> Iterator[StreamEvent]:

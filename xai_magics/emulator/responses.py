@@ -26,6 +26,7 @@ from xai_magics.emulator.generation import (
 from xai_magics.emulator.inference import InferenceHandler
 from xai_magics.emulator.prompt_cache import Turn
 from xai_magics.emulator.responses_stream import response_stream
+from xai_magics.emulator.server_tools import ServerPlan, plan_server_tools
 from xai_magics.emulator.state import StoredResponse
 from xai_magics.emulator.streaming import send_stream
 
@@ -120,6 +121,8 @@ class ResponseBuilder:
         self.store = store
         self.encrypted = encrypted
         self.stream = stream
+        #: server-side tool calls made before the answer (search, code execution)
+        self.server: ServerPlan | None = None
 
     @property
     def echoed_effort(self) -> str | None:
@@ -155,7 +158,9 @@ class ResponseBuilder:
         return item
 
     def text_part(self, text: str) -> dict[str, Any]:
-        return {"type": "output_text", "text": text, "logprobs": [], "annotations": []}
+        done = bool(text) and text == self.gen.answer
+        notes = list(self.server.annotations) if self.server is not None and done else []
+        return {"type": "output_text", "text": text, "logprobs": [], "annotations": notes}
 
     def message_item(self, done: bool) -> dict[str, Any]:
         return {
@@ -177,12 +182,18 @@ class ResponseBuilder:
             "status": "completed" if done else "in_progress",
         }
 
+    def usage(self) -> dict[str, Any]:
+        usage = self.gen.responses_usage()
+        return self.server.usage(usage) if self.server is not None else usage
+
     def response(self, done: bool) -> dict[str, Any]:
         gen, body = self.gen, self.body
         output: list[dict[str, Any]] = []
         if done:
             if gen.reasoned:
                 output.append(self.reasoning_item(True))
+            if self.server is not None:
+                output += [self.server.item(n, True) for n in range(len(self.server.calls))]
             if gen.tool_calls:
                 output += [self.call_item(n, True) for n in range(len(gen.tool_calls))]
             elif self.has_message:
@@ -210,7 +221,7 @@ class ResponseBuilder:
             "tool_choice": body.get("tool_choice", "auto"),
             "tools": echoed_tools(body.get("tools"), defaults=not self.stream),
             "top_p": body.get("top_p", 0.95),
-            "usage": gen.responses_usage() if done else None,
+            "usage": self.usage() if done else None,
             "user": body.get("user"),
             # The OpenAI-compatible shape xAI's OpenAPI documents (xai-api.md §3); no recording
             # shows an incomplete response.
@@ -311,6 +322,9 @@ class ResponsesHandler(ResponsesAuthMixin, InferenceHandler):
             encrypted=isinstance(include, list) and "reasoning.encrypted_content" in include,
             stream=stream,
         )
+        builder.server = plan_server_tools(body.get("tools"), turns, builder.id)
+        if builder.server is not None:
+            builder.server.cite(gen)
         final = builder.response(True)
         if store:
             self.state.responses[builder.id] = StoredResponse(

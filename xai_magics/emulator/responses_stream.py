@@ -14,6 +14,7 @@ from xai_magics.emulator.streaming import EventStream
 
 if TYPE_CHECKING:
     from xai_magics.emulator.responses import ResponseBuilder
+    from xai_magics.emulator.server_tools import ServerPlan
 
 
 def _obj(value: Any) -> str:
@@ -101,6 +102,12 @@ def _message(out: _Events, b: ResponseBuilder, index: int) -> int:
             "response.output_text.delta",
             f'"content_index":0,"delta":{_str(token)},{where},"logprobs":[]',
         )
+    notes = b.server.annotations if b.server is not None else []
+    for n, note in enumerate(notes):
+        out.add(
+            "response.output_text.annotation.added",
+            f'"annotation":{_obj(note)},"annotation_index":{n},"content_index":0,{where}',
+        )
     text = _str(b.gen.answer)
     out.add("response.output_text.done", f'"content_index":0,{where},"text":{text},"logprobs":[]')
     out.add(
@@ -112,6 +119,25 @@ def _message(out: _Events, b: ResponseBuilder, index: int) -> int:
         f'"item":{_obj(b.message_item(True))},"output_index":{index}',
     )
     return first_text
+
+
+def server_events(out: _Events, plan: ServerPlan, index: int) -> int:
+    """The server-side calls' items (a web search with its in_progress/searching/completed
+    events, as recorded); returns the next output index."""
+    for n in range(len(plan.calls)):
+        out.add(
+            "response.output_item.added",
+            f'"item":{_obj(plan.item(n, False))},"output_index":{index}',
+        )
+        if plan.calls[n].kind == "web_search":
+            where = f'"item_id":{_str(plan.item_id(n))},"output_index":{index}'
+            for phase in ("in_progress", "searching", "completed"):
+                out.add(f"response.web_search_call.{phase}", where)
+        out.add(
+            "response.output_item.done", f'"item":{_obj(plan.item(n, True))},"output_index":{index}'
+        )
+        index += 1
+    return index
 
 
 def response_stream(b: ResponseBuilder, final: dict[str, Any]) -> EventStream:
@@ -128,6 +154,9 @@ def response_stream(b: ResponseBuilder, final: dict[str, Any]) -> EventStream:
         first_token = len(out)
         _reasoning(out, b)
         index = 1
+    if b.server is not None:
+        first_token = len(out) if first_token is None else first_token
+        index = server_events(out, b.server, index)
     if b.gen.tool_calls:
         first_token = len(out) if first_token is None else first_token
         _calls(out, b, index)

@@ -36,6 +36,8 @@ _MAGIC = re.compile(
 )
 _REASONING_EFFORTS = ("none", "low", "medium", "high")
 _TIERS = ("default", "priority")
+#: options whose value is a comma-separated list of names
+_COMMA_LISTS = frozenset({"tools", "search"})
 
 #: ``(magic, option dest)`` -> the values known for it
 ValueSource = Callable[[str, str], Iterable[str]]
@@ -172,6 +174,13 @@ def _values(
         taken = set(head.split(",")) if head else set()
         models = [m for m in values(magic, "model") if m not in taken]
         return Completions(model, [m for m in models if m.startswith(model)], "value")
+    if action.dest in _COMMA_LISTS:
+        # --tools f,g / --search web,x: complete the part after the last comma, once each
+        head, _, last = typed.rpartition(",")
+        taken = set(head.split(",")) if head else set()
+        names = sorted({n for n in values(magic, action.dest) if n not in taken})
+        found = [n for n in names if n.startswith(last)]
+        return Completions(last, found, "value") if found else None
     if action.choices is not None:
         options: Iterable[str] = (str(c) for c in action.choices)
     elif action.dest == "reasoning_effort":
@@ -195,6 +204,12 @@ class SessionValues:
             return self._threads()
         if dest == "schema":
             return self._names(_is_pydantic_model)
+        if dest == "tools":
+            return self._names(_is_function)
+        if dest == "search":
+            from xai_magics.tools import SEARCH_KINDS
+
+            return list(SEARCH_KINDS)
         if dest == "frame":
             return self._names(_is_dataframe)
         if dest in ("speak", "voice"):
@@ -260,6 +275,12 @@ def _is_pydantic_model(value: object) -> bool:
 
     # BaseModel itself passes the check but is no schema anyone means
     return is_model_class(value) and getattr(value, "__module__", "") != "pydantic.main"
+
+
+def _is_function(value: object) -> bool:
+    import inspect
+
+    return inspect.isfunction(value) or inspect.ismethod(value)
 
 
 def _is_dataframe(value: object) -> bool:

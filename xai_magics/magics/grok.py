@@ -23,6 +23,7 @@ from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_ke
 from xai_magics.magics.options import cell_key, max_cost, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
+from xai_magics.magics.tool_options import tool_overrides
 from xai_magics.request import PromptRefused, is_model_class
 from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
@@ -183,6 +184,29 @@ class GrokMagics(Magics):
         "answer is stopped at it, marked 'stopped: budget'; anything that could cost more "
         "without a way to stop it is not sent.",
     )
+    @argument(
+        "--search",
+        metavar="web,x",
+        help="Let the model search the web and/or X (xAI's server-side tools, Responses); "
+        "the answer ends with numbered sources, the receipt counts searches and their cost.",
+    )
+    @argument(
+        "--code",
+        action="store_true",
+        help="Let the model run code on xAI's servers (code execution tool, Responses).",
+    )
+    @argument(
+        "--tools",
+        metavar="F,G",
+        help="Let the model call these notebook functions (schema from signature, type hints "
+        "and docstring); each call and result is shown, an exception goes back to the model.",
+    )
+    @argument(
+        "--max-turns",
+        type=int,
+        metavar="N",
+        help="With --tools: at most N requests to the model in this cell (default 5).",
+    )
     @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
     @argument(
         "--deferred",
@@ -222,7 +246,13 @@ class GrokMagics(Magics):
         marked "stopped: budget". ``--max-cost USD`` bounds one cell.
         ``--deferred`` returns at once and fills the answer in when xAI has it, even after a
         kernel restart (``%grok_deferred`` lists and shows deferred requests).
-        Tab completes the options and their values (models, tiers, threads, schemas).
+        ``--search web,x`` and ``--code`` let the model use xAI's server-side search and code
+        tools (Responses): a collapsed Tools block shows what it does, the answer ends with its
+        numbered sources (linked only when http(s)), and the receipt counts the calls, sources
+        and their cost. ``--tools f,g`` lets it call notebook functions (described from their
+        signatures, type hints and docstrings); each call and result is shown, an exception
+        goes back to the model as an error, and ``--max-turns N`` (default 5) caps the loop.
+        Tab completes the options and their values (models, tiers, threads, schemas, tools).
         Without XAI_API_KEY, the first call asks for it in a hidden prompt.
         """
         if _KEY_SHAPED.search(line) or (cell and _KEY_SHAPED.search(cell)):
@@ -277,6 +307,7 @@ class GrokMagics(Magics):
             "new_thread": args.new_thread,
             "turn_key": cell_key(self._shell, line, cell),
             "max_cost": args.max_cost,
+            **tool_overrides(args, self._shell.user_ns, args.api or self.api),
         }
         if args.deferred:
             return ask_deferred(self, args, prompt, overrides, fmt)
@@ -397,7 +428,11 @@ class GrokMagics(Magics):
             status = _StatusLine(mode)
             try:
                 result = self.session.ask(
-                    prompt, stream=False, on_retry=status.retrying, **overrides
+                    prompt,
+                    stream=False,
+                    on_retry=status.retrying,
+                    on_tool=lambda event: status.show(event.line),
+                    **overrides,
                 )
             except KeyboardInterrupt:
                 status.replace({"text/plain": ""}, {})

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from xai_magics.alarm import Alarm, set_alarm
 from xai_magics.api import AnswerStream
 from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer
+from xai_magics.rendering.controls import strip_controls
 from xai_magics.result import GrokResult
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def present_stream(
     With ``speech``, the answer is also spoken as it arrives; the text answer is shown in full
     before waiting for the rest of the audio, and an interrupt stops both.
     """
-    from xai_magics.client import ReasoningDelta, TextDelta
+    from xai_magics.client import ReasoningDelta, TextDelta, ToolActivity
 
     if speech is not None:
         live_view_after_s = 0.0  # the answer's place is above the player shown next
@@ -83,6 +84,8 @@ def present_stream(
                 text(event.text)
             elif isinstance(event, ReasoningDelta):
                 sink.reasoning(event.text)
+            elif isinstance(event, ToolActivity):
+                sink.tool(event.line)
             else:
                 retrying = True
                 sink.status(retry_line(event))
@@ -162,6 +165,11 @@ class _WidgetSink:
     def reasoning(self, piece: str) -> None:
         self.held.pending_reasoning.append(piece)
 
+    def tool(self, line: str) -> None:
+        with self._lock:
+            view = self._view or self._make_view()
+        view.add_tool(line)
+
     def status(self, line: str) -> None:
         with self._lock:
             view = self._view or self._make_view()
@@ -214,9 +222,16 @@ class _TextSink:
         if line:
             sys.stdout.write(f"\n[{line}]\n")
 
+    def tool(self, line: str) -> None:
+        sys.stdout.write(f"[{strip_controls(line)}]\n")
+
     def finish(self, result: GrokResult, fmt: str) -> None:
         sys.stdout.flush()
         if self.mode == "terminal":
+            if result.sources:  # the numbered sources the answer's [[n]] marks point to
+                from xai_magics.rendering.tool_report import render_sources
+
+                sys.stdout.write("\n\n" + render_sources(result.sources)[2])
             tail = [line for line in (result.status_line(), result.receipt_line()) if line]
             if result.status != "error" and tail:
                 sys.stdout.write("\n\n" + "\n".join(f"[{line}]" for line in tail) + "\n")

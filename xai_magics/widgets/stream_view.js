@@ -1,5 +1,5 @@
 // StreamView: shows an answer while it streams. Text arrives as custom messages carrying only
-// the new piece ({text}, {reasoning}, {status}); it is appended as text nodes, never parsed as
+// the new piece ({text}, {reasoning}, {status}, {tool}: one line of tool activity); it is appended as text nodes, never parsed as
 // HTML, so hostile model output stays inert; MathJax is told to skip the box (its text is never
 // typeset, so no TeX link can be made of it), and the kernel sends it without control
 // characters. When the stream ends the kernel replaces this
@@ -13,7 +13,7 @@ function entry(model) {
   const uid = model.get("uid");
   let state = streams.get(uid);
   if (!state) {
-    state = { text: "", reasoning: "", status: "", views: new Set() };
+    state = { text: "", reasoning: "", status: "", tools: [], views: new Set() };
     streams.set(uid, state);
   }
   return state;
@@ -27,6 +27,7 @@ export default {
       if (typeof msg.text === "string") state.text += msg.text;
       if (typeof msg.reasoning === "string") state.reasoning += msg.reasoning;
       if (typeof msg.status === "string") state.status = msg.status;
+      if (typeof msg.tool === "string") state.tools.push(msg.tool);
       for (const view of state.views) view(msg);
     });
     return () => streams.delete(model.get("uid"));
@@ -47,6 +48,20 @@ export default {
     reasoning.append(summary, reasoningText);
     reasoning.hidden = state.reasoning === "";
 
+    // Tool activity: collapsed, its summary naming what the model is doing now.
+    const tools = document.createElement("details");
+    tools.className = "xai-stream-tools";
+    const toolsSummary = document.createElement("summary");
+    const toolsText = document.createElement("pre");
+    tools.append(toolsSummary, toolsText);
+    const addTool = (line) => {
+      toolsSummary.textContent = `Tools: ${line}`;
+      toolsText.append(document.createTextNode(`${line}\n`));
+      tools.hidden = false;
+    };
+    tools.hidden = true;
+    for (const line of state.tools) addTool(line);
+
     const answer = document.createElement("div");
     answer.className = "xai-stream-text";
     answer.textContent = state.text;
@@ -55,7 +70,7 @@ export default {
     status.className = "xai-stream-status";
     status.textContent = state.status;
 
-    root.append(reasoning, answer, status);
+    root.append(reasoning, tools, answer, status);
     el.append(root);
 
     const onMessage = (msg) => {
@@ -65,6 +80,7 @@ export default {
         reasoning.hidden = false;
       }
       if (typeof msg.status === "string") status.textContent = msg.status;
+      if (typeof msg.tool === "string") addTool(msg.tool);
     };
     state.views.add(onMessage);
     // Tells the kernel a front end draws these views; kernels nobody answers fall back to text.

@@ -127,6 +127,13 @@ class StreamView(anywidget.AnyWidget):
             message["status"] = status
             self._send_delta(message)
 
+    def add_tool(self, line: str) -> None:
+        """Show one line of tool activity ("searching the web: ..."), after the text so far."""
+        with self._lock:
+            message = self._coalescer.drain() or {}
+            message["tool"] = line
+            self._send_delta(message)
+
     def flush(self) -> None:
         """Send everything held back, now (the stream ended), and stop the ticker."""
         with self._lock:
