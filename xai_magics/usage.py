@@ -47,6 +47,9 @@ class Receipt:
     estimated: bool = False
     #: the part of ``cost_usd`` that paid for reasoning (billed at the output rate)
     reasoning_cost_usd: float | None = None
+    #: answered from a record/replay cassette: ``cost_usd`` is 0, the recording cost this
+    replayed: bool = False
+    original_cost_usd: float | None = None
 
     @classmethod
     def from_completion(
@@ -99,6 +102,8 @@ class Receipt:
     @property
     def cost_text(self) -> str:
         """The cost, marked "est." when it was counted here rather than billed by the server."""
+        if self.replayed:
+            return f"replayed, $0 (recorded at {format_usd(self.original_cost_usd)})"
         if self.estimated and self.cost_usd is not None:
             # Priority's rate is not published: a call that may have run at it is priced at
             # the default rate, and says so.
@@ -215,6 +220,7 @@ class Ledger:
         totals: dict[str, ModelTotals] = {}
         for r in self.receipts:
             name = r.model or r.model_requested
+            name += " (replayed)" if r.replayed else ""
             t = totals.setdefault(name, ModelTotals(name))
             t.calls += r.requests
             t.input_tokens += r.input_tokens

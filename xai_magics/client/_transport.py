@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import httpx
 
 from xai_magics._version import __version__
+from xai_magics.client import interpose
 from xai_magics.client.auth import BearerAuth
 from xai_magics.client.config import ClientConfig
 from xai_magics.client.errors import (
@@ -276,7 +277,7 @@ class Transport:
             timeout=timeout,
         )
         try:
-            response = self._client.send(request, auth=self._auth, stream=True)
+            response = interpose.send(request, self._send)
         except httpx.TimeoutException as exc:
             spent = deadline is not None and self._clock() >= deadline - _DEADLINE_SLACK_S
             phase = "total" if spent else phase_of(exc)
@@ -327,6 +328,10 @@ class Transport:
         return _Outcome(error, retryable, server_wait, status_reason(response.status_code))
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Put one request on the wire, authenticated; the body is read by the caller."""
+        return self._client.send(request, auth=self._auth, stream=True)
 
     def _attempt_timeout(self, deadline: float | None, attempt: int) -> httpx.Timeout | XAIError:
         """Per-phase timeouts for one attempt, each cut to what is left of the call's deadline."""

@@ -15,7 +15,11 @@ def register(ipython: Any) -> None:
 
     grok = GrokMagics(shell=ipython)
     instances: list[Any] = [grok, SessionMagics(shell=ipython, session=grok.session)]
-    for module, name in (("batch", "BatchMagics"), ("tts", "TTSMagics")):
+    for module, name in (
+        ("batch", "BatchMagics"),
+        ("tts", "TTSMagics"),
+        ("replay", "ReplayMagics"),
+    ):
         try:
             cls = getattr(importlib.import_module(f"xai_magics.magics.{module}"), name)
         except ImportError:

@@ -14,6 +14,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Completions", "complete_options", "install", "magic_line", "template_columns"]
@@ -25,6 +26,7 @@ _FREE_TEXT = {
     "grok_batch": False,
     "grok_thread": False,
     "grok_usage": False,
+    "grok_replay": False,
 }
 _MAGIC = re.compile(
     r"^(?P<indent>\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?(?P<escape>%%?)(?P<name>"
@@ -206,6 +208,10 @@ class SessionValues:
             from xai_magics.audio import SAMPLE_RATES
 
             return [str(rate) for rate in SAMPLE_RATES]
+        if dest == "path" and magic == "grok_replay":
+            from xai_magics.replay.location import SUFFIX
+
+            return sorted(str(p) for p in Path().glob("*" + SUFFIX))
         if dest in ("attach", "cancel", "retry_failed"):
             batch = self._magics("BatchMagics")
             return batch.known_jobs() if batch is not None else ()
