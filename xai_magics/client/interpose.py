@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Interposer", "Network", "current", "install", "key_needed", "send"]
+__all__ = ["Interposer", "Network", "current", "install", "key_needed", "open_socket", "send"]
 
 #: the real send: authenticates and puts the request on the wire (body not read yet)
 Network = Callable[["httpx.Request"], "httpx.Response"]
@@ -53,6 +53,12 @@ def send(request: httpx.Request, network: Network) -> httpx.Response:
     """Send ``request`` through the installed interposer, if any."""
     hook = _current
     return network(request) if hook is None else hook.send(request, network)
+
+
+def open_socket(url: str, connect: Callable[[], Any]) -> Any:
+    """The WebSocket connection for ``url``, through the installed interposer, if any."""
+    hook = _current
+    return connect() if hook is None else hook.open_socket(url, connect)
 
 
 def key_needed() -> bool:

@@ -69,13 +69,13 @@ class Canonical:
 
 
 def canonical(request: httpx.Request) -> Canonical:
-    """The canonical form of an outgoing request (its body must be in memory, as ours are)."""
+    """The canonical form of an outgoing request."""
     query = dict(sorted(request.url.params.items()))
     return Canonical(request.method, request.url.path, query, _body(request))
 
 
 def _body(request: httpx.Request) -> Any:
-    content = request.content
+    content = request.read()  # a multipart upload streams; read, it is still sent as is
     if not content:
         return None
     kind = request.headers.get("content-type", "")

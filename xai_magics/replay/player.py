@@ -67,7 +67,10 @@ class Player:
 
     def miss(self, request: httpx.Request) -> ReplayMiss:
         """The one-line error for a request the cassette has no answer to."""
-        asked = canonical(request)
+        return self.miss_for(canonical(request))
+
+    def miss_for(self, asked: Canonical) -> ReplayMiss:
+        """The one-line error for ``asked``: the closest recorded request and what differs."""
         recorded = [found[0].request for found in self._by_digest.values()]
         near = closest(asked, recorded)
         head = f"no recorded answer in {self.source} for {asked.describe()}"

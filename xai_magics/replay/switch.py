@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
     from xai_magics.replay.cassette import Exchange, Writer
+    from xai_magics.replay.fingerprint import Canonical
     from xai_magics.replay.player import Player
 
 __all__ = ["ENV_VAR", "Pace", "ReplayState", "from_env", "off", "play", "record", "state"]
@@ -78,7 +79,30 @@ class ReplayState:
         raise self._player.miss(request)
 
     def open_socket(self, url: str, connect: Callable[[], Any]) -> Any:
-        return connect()
+        from xai_magics.replay.socket import RecordingSocket, ReplayedSocket
+
+        if self._writer is not None:
+            return RecordingSocket(connect(), url, self._saved)
+        player = self._player
+        if player is None:
+            return connect()
+
+        def lookup(asked: Canonical) -> Exchange | None:
+            found = player.find(asked)
+            self._count("hits" if found is not None else "misses")
+            return found
+
+        def on_miss(asked: Canonical) -> Any:
+            if self.fallback != "live":
+                raise player.miss_for(asked)
+            self._count("live")
+            live = connect()
+            live.__enter__()
+            if live.request is not None:  # the handshake's copy of the key goes, as in TTSSession
+                del live.request.headers["Authorization"]
+            return live
+
+        return ReplayedSocket(url, lookup, on_miss, paced=self.pace == "recorded")
 
     # -- reading it ---------------------------------------------------------------------------
 
