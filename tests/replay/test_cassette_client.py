@@ -127,16 +127,27 @@ def test_every_kind_replays_offline_without_key(
     assert replay.state().misses == 0
 
 
-def test_a_miss_names_the_closest_recorded_request(
-    api_env: dict[str, str], emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "miss.grok.jsonl"
+@pytest.fixture
+def cassette(api_env: dict[str, str], emu: Emulator, tmp_path: Path) -> Path:
+    """A fresh cassette being recorded against the emulator."""
+    path = tmp_path / "test.grok.jsonl"
     replay.record(path)
+    return path
+
+
+def play_offline(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XAI_BASE_URL", DEAD_URL)
+    replay.play(path, pace="instant")
+
+
+def test_a_miss_names_the_closest_recorded_request(
+    cassette: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = cassette
     with XAIClient() as client:
         client.responses.create(model="grok-4.3", input="What is a monad?", temperature=0.2)
         client.responses.create(model="grok-4.3", input="Name three rivers")
-    monkeypatch.setenv("XAI_BASE_URL", DEAD_URL)
-    replay.play(path, pace="instant")
+    play_offline(path, monkeypatch)
     with XAIClient() as client, pytest.raises(replay.ReplayMiss) as caught:
         client.responses.create(model="grok-4.3", input="What is a monad?", temperature=0.7)
     message = str(caught.value)
@@ -160,23 +171,22 @@ def test_fallback_live_sends_a_miss_to_the_service(
         again = client.responses.create(model="grok-4.3", input="Recorded question")
         fresh = client.responses.create(model="grok-4.3", input="A new question")
     assert again.id == recorded.id
-    assert fresh.text and fresh.id != recorded.id
+    assert fresh.text
+    assert fresh.id != recorded.id
     assert len(emu.control.log()) == before + 1
     state = replay.state()
     assert (state.hits, state.misses, state.live) == (1, 1, 1)
 
 
 def test_cache_keys_and_previous_ids_do_not_change_the_fingerprint(
-    api_env: dict[str, str], emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cassette: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "keys.grok.jsonl"
-    replay.record(path)
+    path = cassette
     with XAIClient() as client:
         first = client.responses.stream(
             model="grok-4.3", input="Same question", prompt_cache_key="run-1"
         ).until_done()
-    monkeypatch.setenv("XAI_BASE_URL", DEAD_URL)
-    replay.play(path, pace="instant")
+    play_offline(path, monkeypatch)
     with XAIClient() as client:
         second = client.responses.stream(
             model="grok-4.3", input="Same question", prompt_cache_key="run-2"
@@ -200,9 +210,11 @@ def test_recorded_pace_replays_a_stream_as_slowly_as_it_came(
             played = client.responses.stream(model="grok-4.3", input="Paced answer").until_done()
         assert played.text == live.text
         timings[pace] = played.elapsed_s
-    assert live.elapsed_s is not None and timings["recorded"] is not None
+    assert live.elapsed_s is not None
+    assert timings["recorded"] is not None
     assert timings["recorded"] >= 0.8 * live.elapsed_s
-    assert timings["instant"] is not None and timings["instant"] < 0.5 * live.elapsed_s
+    assert timings["instant"] is not None
+    assert timings["instant"] < 0.5 * live.elapsed_s
 
 
 def test_a_stream_cut_short_is_not_recorded(
