@@ -26,6 +26,7 @@ from xai_magics.client.config import ClientConfig
 from xai_magics.client.errors import (
     APIConnectionError,
     APITimeoutError,
+    MissingAPIKeyError,
     XAIError,
     status_error,
 )
@@ -331,6 +332,9 @@ class Transport:
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         """Put one request on the wire, authenticated; the body is read by the caller."""
+        if self.config.key_source == "replay":
+            # Made while every answer was replayed: it has no key to send.
+            raise MissingAPIKeyError()
         return self._client.send(request, auth=self._auth, stream=True)
 
     def _attempt_timeout(self, deadline: float | None, attempt: int) -> httpx.Timeout | XAIError:

@@ -9,6 +9,7 @@ to its digest, so a miss can say which recorded request came closest and what di
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -94,14 +95,23 @@ def _body(request: httpx.Request) -> Any:
 
 
 def closest(wanted: Canonical, recorded: Iterable[Canonical]) -> Canonical | None:
-    """The recorded request most like ``wanted``: same path first, then the fewest differences."""
-    best: tuple[int, int, Canonical] | None = None
+    """The recorded request most like ``wanted``: same path first, then the fewest fields
+    that differ, then the most similar text."""
+    text = _text(wanted)
+    best: tuple[tuple[int, int, float], Canonical] | None = None
     for candidate in recorded:
-        changes = _differences(wanted, candidate)
-        score = (0 if candidate.path == wanted.path else 1, len(changes))
-        if best is None or score < best[:2]:
-            best = (*score, candidate)
-    return None if best is None else best[2]
+        score = (
+            0 if candidate.path == wanted.path else 1,
+            len(_differences(wanted, candidate)),
+            -difflib.SequenceMatcher(None, text, _text(candidate)).ratio(),
+        )
+        if best is None or score < best[0]:
+            best = (score, candidate)
+    return None if best is None else best[1]
+
+
+def _text(request: Canonical) -> str:
+    return json.dumps(request.body, sort_keys=True, ensure_ascii=False)
 
 
 def difference(wanted: Canonical, recorded: Canonical) -> str:
@@ -120,9 +130,9 @@ def _differences(a: Canonical, b: Canonical) -> list[str]:
     right = b.body if isinstance(b.body, dict) else {"body": b.body}
     for key in sorted(set(left) | set(right)):
         if key not in right:
-            changes.append(f"{key} not recorded")
+            changes.append(f"{key} {_shown(left[key])} (none recorded)")
         elif key not in left:
-            changes.append(f"{key} missing")
+            changes.append(f"no {key} (recorded: {_shown(right[key])})")
         elif left[key] != right[key]:
             changes.append(f"{key} {_shown(left[key])} vs {_shown(right[key])}")
     return changes
