@@ -20,6 +20,7 @@ END = "<!-- options:end -->"
 def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
     from xai_magics.magics.batch import BatchMagics
     from xai_magics.magics.grok import GrokMagics
+    from xai_magics.magics.replay import ReplayMagics
     from xai_magics.magics.session import SessionMagics
     from xai_magics.magics.tts import TTSMagics
 
@@ -29,6 +30,7 @@ def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
         ("grok_tts", TTSMagics.grok_tts),
         ("grok_usage", SessionMagics.grok_usage),
         ("grok_thread", SessionMagics.grok_thread),
+        ("grok_replay", ReplayMagics.grok_replay),
     ]
     return [(name, func.parser) for name, func in found]  # type: ignore[attr-defined]
 

@@ -170,3 +170,35 @@ def test_default_cassette_sits_next_to_the_notebook(tmp_path: Path) -> None:
         assert "Traceback" not in run.error_text
     finally:
         kernel.shutdown()
+
+
+def test_a_batch_job_replays_in_a_fresh_data_dir(emu: Emulator, tmp_path: Path) -> None:
+    """No job store to re-attach to: the batch is created, filled and polled from the cassette
+    (its name's per-run nonce is the new run's), and polling ends on the recorded final state."""
+    cassette = tmp_path / "batch.grok.jsonl"
+    frame = (
+        "import pandas as pd\ndf = pd.DataFrame({'q': ['Why blue?', 'Why green?', 'Why salty?']})"
+    )
+    ask = "out = %grok_batch df --prompt 'Answer: {q}' --wait\nout['answer'].tolist()"
+    live = Kernel(
+        {
+            "XAI_API_KEY": CANARY_KEY,
+            "XAI_BASE_URL": emu.base_url,
+            "XAI_MAGICS_DATA_DIR": str(tmp_path / "live"),
+        }
+    )
+    try:
+        live.ok(f"%load_ext xai_magics\n{frame}")
+        live.ok(f"%grok_replay record {cassette}")
+        answers = live.ok(ask).displays[-1]["data"]["text/plain"]
+    finally:
+        live.shutdown()
+    assert CANARY_KEY not in cassette.read_text()
+    played = Kernel({"XAI_BASE_URL": DEAD_URL, "XAI_MAGICS_DATA_DIR": str(tmp_path / "played")})
+    try:
+        played.ok(f"%load_ext xai_magics\n{frame}")
+        played.ok(f"%grok_replay play {cassette} --pace instant")
+        assert played.ok(ask).displays[-1]["data"]["text/plain"] == answers
+        assert "0 misses" in played.ok("%grok_replay status").stdout
+    finally:
+        played.shutdown()

@@ -2,9 +2,10 @@
 
 Two requests match when they ask the same thing: method, path, query, and the body's model,
 input and options. What changes from run to run without changing the question is left out:
-prompt cache keys, the previous response's id, end-user ids, the multipart boundary, and every
-header (auth, ``x-grok-conv-id``, user agent). The canonical form is kept in the cassette next
-to its digest, so a miss can say which recorded request came closest and what differs.
+prompt cache keys, the previous response's id, end-user ids, the multipart boundary, the nonce
+in a batch's name, and every header (auth, ``x-grok-conv-id``, user agent). The canonical
+form is kept in the cassette next to its digest, so a miss can say which recorded request came
+closest and what differs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ __all__ = ["Canonical", "canonical", "closest", "difference"]
 #: body fields that differ between runs of the same question
 IGNORED_FIELDS = frozenset({"prompt_cache_key", "previous_response_id", "user", "request_id"})
 _BOUNDARY = re.compile(rb"boundary=([^\s;]+)")
+#: a batch's name ends with ``[xm:<fingerprint>:<nonce>]``; the nonce is new each run
+_BATCH_NONCE = re.compile(r"(\[xm:[0-9a-f]+:)[^\]]*\]$")
 _MAX_SHOWN = 60
 
 
@@ -86,7 +89,10 @@ def _body(request: httpx.Request) -> Any:
         except ValueError:
             return {"sha256": hashlib.sha256(content).hexdigest()}
         if isinstance(doc, dict):
-            return {k: v for k, v in doc.items() if k not in IGNORED_FIELDS}
+            body = {k: v for k, v in doc.items() if k not in IGNORED_FIELDS}
+            if isinstance(body.get("name"), str):
+                body["name"] = _BATCH_NONCE.sub(r"\1*]", body["name"])
+            return body
         return doc
     match = _BOUNDARY.search(kind.encode())
     if match is not None:

@@ -7,6 +7,7 @@ re-run cell replays and polling still ends on the final recorded state.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Player"]
 
+_BATCH_TOKEN = re.compile(rb"\[xm:[0-9a-f]+:[0-9A-Za-z_-]+\]")
+
 
 class Player:
     """Looks requests up in a cassette's exchanges and answers them."""
@@ -34,6 +37,7 @@ class Player:
         for exchange in exchanges:
             self._by_digest.setdefault(exchange.request.digest, []).append(exchange)
         self._served: dict[str, int] = {}
+        self._tokens: dict[bytes, bytes] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -55,15 +59,24 @@ class Player:
         exchange = self.find(canonical(request))
         if exchange is None:
             return None, None
+        self._learn_token(request.content, exchange.body)
         if self.pace == "recorded" and exchange.wait_s > 0:
             time.sleep(exchange.wait_s)
         response = httpx.Response(
             exchange.status,
             headers=exchange.headers,
-            stream=_Replayed(exchange, paced=self.pace == "recorded"),
+            stream=_Replayed(exchange, dict(self._tokens), paced=self.pace == "recorded"),
             request=request,
         )
         return exchange, response
+
+    def _learn_token(self, sent: bytes, recorded: bytes) -> None:
+        """A batch created now carries a new ``[xm:...:nonce]`` token in its name: answers
+        that name the recorded batch name it with this run's token, so the batch is found."""
+        new, old = _BATCH_TOKEN.search(sent), _BATCH_TOKEN.search(recorded)
+        if new is not None and old is not None and new.group() != old.group():
+            with self._lock:
+                self._tokens[old.group()] = new.group()
 
     def miss(self, request: httpx.Request) -> ReplayMiss:
         """The one-line error for a request the cassette has no answer to."""
@@ -85,19 +98,25 @@ class Player:
 class _Replayed(httpx.SyncByteStream):
     """A recorded body, each chunk when it came (``paced``) or all at once."""
 
-    def __init__(self, exchange: Exchange, *, paced: bool) -> None:
+    def __init__(self, exchange: Exchange, tokens: dict[bytes, bytes], *, paced: bool) -> None:
         self._exchange = exchange
+        self._tokens = tokens
         self._paced = paced
 
     def __iter__(self) -> Iterator[bytes]:
         if not self._paced:
             body = self._exchange.body
             if body:
-                yield body
+                yield self._renamed(body)
             return
         start = time.monotonic()
         for at, data in self._exchange.chunks:
             delay = start + at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            yield data
+            yield self._renamed(data)
+
+    def _renamed(self, data: bytes) -> bytes:
+        for old, new in self._tokens.items():
+            data = data.replace(old, new)
+        return data
