@@ -228,6 +228,7 @@ def test_a_stream_cut_short_is_not_recorded(
     emu.control.inject("status", "/v1/responses", status=503, times=1)
     with XAIClient() as client:
         client.responses.create(model="grok-4.3", input="Retried")
+    replay.off()  # finishes writing the cassette
     lines = path.read_text().splitlines()[1:]
     assert [json.loads(line)["status"] for line in lines] == [200]
     assert json.loads(lines[0])["request"]["body"]["input"] == "Retried"

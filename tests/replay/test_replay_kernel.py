@@ -191,6 +191,7 @@ def test_a_batch_job_replays_in_a_fresh_data_dir(emu: Emulator, tmp_path: Path) 
         live.ok(f"%load_ext xai_magics\n{frame}")
         live.ok(f"%grok_replay record {cassette}")
         answers = live.ok(ask).displays[-1]["data"]["text/plain"]
+        assert "6 exchanges recorded" in live.ok("%grok_replay status").stdout
     finally:
         live.shutdown()
     assert CANARY_KEY not in cassette.read_text()

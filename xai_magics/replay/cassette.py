@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from xai_magics.client.redact import redact
+from xai_magics.client.redact import may_hold_secret, redact
 from xai_magics.replay.errors import CassetteError
 from xai_magics.replay.fingerprint import Canonical
 
@@ -64,7 +64,8 @@ class Exchange:
             ],
             "facts": self.facts,
         }
-        return redact(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        return redact(line) if may_hold_secret(line) else line
 
     @classmethod
     def from_line(cls, doc: Mapping[str, Any]) -> Exchange:

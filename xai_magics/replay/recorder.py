@@ -21,7 +21,7 @@ from xai_magics.client.retry import retryable_status
 from xai_magics.replay.cassette import Exchange
 from xai_magics.replay.fingerprint import canonical
 
-__all__ = ["KEPT_HEADERS", "facts_of", "record"]
+__all__ = ["KEPT_HEADERS", "facts_of", "record", "with_facts"]
 
 #: response headers a replay needs; everything else (cookies, dates, server) is left out
 KEPT_HEADERS = ("content-type", "x-request-id", "x-should-retry", "retry-after")
@@ -38,10 +38,8 @@ def record(
     headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
 
     def finished(chunks: list[tuple[float, bytes]]) -> None:
-        if retryable_status(response.status_code):
-            return
-        exchange = Exchange(asked, response.status_code, headers, wait_s, chunks)
-        save(replace(exchange, facts=facts_of(exchange)))
+        if not retryable_status(response.status_code):
+            save(Exchange(asked, response.status_code, headers, wait_s, chunks))
 
     # The body is handed on decoded, so the recording and its replay read the same bytes.
     passed = {k: v for k, v in response.headers.items() if k not in _DECODED_AWAY}
@@ -65,6 +63,7 @@ class _Tee(httpx.SyncByteStream):
     ) -> None:
         self._response = response
         self._done = done
+        self._chunks: list[tuple[float, bytes]] | None = None
 
     def __iter__(self) -> Iterator[bytes]:
         chunks: list[tuple[float, bytes]] = []
@@ -72,10 +71,20 @@ class _Tee(httpx.SyncByteStream):
         for chunk in self._response.iter_bytes():
             chunks.append((time.monotonic() - start, chunk))
             yield chunk
-        self._done(chunks)
+        self._chunks = chunks
 
     def close(self) -> None:
+        # Handed on when the client closes the body, after it has used the last chunk: the
+        # cassette is written while the answer is shown, not before.
         self._response.close()
+        chunks, self._chunks = self._chunks, None
+        if chunks is not None:
+            self._done(chunks)
+
+
+def with_facts(exchange: Exchange) -> Exchange:
+    """``exchange`` with its facts filled in (done on the writing thread: it parses the body)."""
+    return replace(exchange, facts=facts_of(exchange))
 
 
 def facts_of(exchange: Exchange) -> dict[str, Any]:
@@ -101,11 +110,13 @@ def facts_of(exchange: Exchange) -> dict[str, Any]:
 
 
 def _last_event_with_usage(body: bytes) -> Any:
-    """The last SSE event that carries usage (the completed response), else the first one."""
+    """The last SSE event that carries usage (the completed response), else the last event."""
     first: Any = None
     for line in reversed(body.decode("utf-8", "replace").splitlines()):
         if not line.startswith("data:") or line.endswith("[DONE]"):
             continue
+        if first is not None and '"usage"' not in line:
+            continue  # only the completed answer's event is worth parsing
         try:
             doc = json.loads(line[5:])
         except ValueError:

@@ -9,6 +9,7 @@ mode on when the extension loads, for notebooks run by nbclient or nbconvert.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Callable
@@ -22,9 +23,10 @@ from xai_magics.replay.errors import CassetteError
 if TYPE_CHECKING:
     import httpx
 
-    from xai_magics.replay.cassette import Exchange, Writer
+    from xai_magics.replay.cassette import Exchange
     from xai_magics.replay.fingerprint import Canonical
     from xai_magics.replay.player import Player
+    from xai_magics.replay.spool import Spool
 
 __all__ = ["ENV_VAR", "Pace", "ReplayState", "from_env", "off", "play", "record", "state"]
 
@@ -44,12 +46,11 @@ class ReplayState:
     fallback: Fallback = "error"
     hits: int = 0
     misses: int = 0
-    recorded: int = 0
     live: int = 0
     #: response ids answered from the cassette (receipts of these say "replayed")
     replayed_ids: set[str] = field(default_factory=set)
     _player: Player | None = field(default=None, repr=False)
-    _writer: Writer | None = field(default=None, repr=False)
+    _writer: Spool | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- the interposer -----------------------------------------------------------------------
@@ -106,12 +107,22 @@ class ReplayState:
 
     # -- reading it ---------------------------------------------------------------------------
 
+    @property
+    def recorded(self) -> int:
+        """Exchanges written to the cassette so far (waits for those still being written)."""
+        if self._writer is None:
+            return 0
+        self._writer.flush()
+        return self._writer.written
+
     def summary(self) -> str:
         """One line: "playing lesson.grok.jsonl (instant): 4 hits, 1 miss"."""
         if self.mode == "off":
             return "replay is off: calls go to the service"
         if self.mode == "record":
-            return f"recording into {self.path}: {_count(self.recorded, 'exchange')} recorded"
+            line = f"recording into {self.path}: {_count(self.recorded, 'exchange')} recorded"
+            failure = self._writer.failure if self._writer is not None else None
+            return f"{line}; {failure}" if failure else line
         live = f", {self.live} answered live" if self.fallback == "live" else ""
         return (
             f"playing {self.path} ({self.pace} pace, on a miss: {self.fallback}): "
@@ -119,10 +130,13 @@ class ReplayState:
         )
 
     def _saved(self, exchange: Exchange) -> None:
-        writer = self._writer
-        if writer is not None:
-            writer.write(exchange)
-            self._count("recorded")
+        if self._writer is not None:
+            self._writer.put(exchange)
+
+    def close(self) -> None:
+        """Finish writing the cassette being recorded."""
+        if self._writer is not None:
+            self._writer.close()
 
     def _count(self, name: str) -> None:
         with self._lock:
@@ -140,9 +154,11 @@ def state() -> ReplayState:
 def record(path: Path, *, append: bool = False) -> ReplayState:
     """Record every exchange from now on into the cassette at ``path`` (fresh unless ``append``)."""
     from xai_magics.replay.cassette import Writer
+    from xai_magics.replay.recorder import with_facts
+    from xai_magics.replay.spool import Spool
 
-    writer = Writer(path, append=append)
-    return _switch(ReplayState(mode="record", path=path, _writer=writer))
+    spool = Spool(Writer(path, append=append), with_facts)
+    return _switch(ReplayState(mode="record", path=path, _writer=spool))
 
 
 def play(path: Path, *, pace: Pace = "recorded", fallback: Fallback = "error") -> ReplayState:
@@ -181,9 +197,15 @@ def from_env() -> ReplayState | None:
 
 def _switch(new: ReplayState) -> ReplayState:
     global _state
-    _state = new
+    old, _state = _state, new
     interpose.install(None if new.mode == "off" else new)
+    old.close()
     return new
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    _state.close()
 
 
 def _count(n: int, noun: str) -> str:
