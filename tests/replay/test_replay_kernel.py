@@ -191,7 +191,9 @@ def test_a_batch_job_replays_in_a_fresh_data_dir(emu: Emulator, tmp_path: Path) 
         live.ok(f"%load_ext xai_magics\n{frame}")
         live.ok(f"%grok_replay record {cassette}")
         answers = live.ok(ask).displays[-1]["data"]["text/plain"]
-        assert "6 exchanges recorded" in live.ok("%grok_replay status").stdout
+        # create, list, add, polls until done, results: how many polls depends on timing
+        status = live.ok("%grok_replay status").stdout
+        assert int(status.split(": ")[-1].split()[0]) >= 5, status
     finally:
         live.shutdown()
     assert CANARY_KEY not in cassette.read_text()

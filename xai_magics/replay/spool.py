@@ -26,10 +26,14 @@ class Spool:
         self._writer = writer
         self._prepare = prepare
         self._queue: queue.Queue[Exchange | None] = queue.Queue()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="xai-replay-writer", daemon=True)
         self._thread.start()
 
     def put(self, exchange: Exchange) -> None:
+        if self._closed:  # a call still finishing as the mode changed: written here, now
+            self._write(exchange)
+            return
         self._queue.put(exchange)
 
     def flush(self) -> None:
@@ -37,7 +41,8 @@ class Spool:
 
     def close(self) -> None:
         """Write what is queued, then stop the thread."""
-        if self._thread.is_alive():
+        if not self._closed:
+            self._closed = True
             self._queue.put(None)
             self._thread.join()
 
@@ -47,9 +52,14 @@ class Spool:
             try:
                 if exchange is None:
                     return
-                self._writer.write(self._prepare(exchange))
-                self.written += 1
-            except (OSError, CassetteError) as exc:
-                self.failure = f"cannot write to {self.path} ({exc})"
+                self._write(exchange)
             finally:
                 self._queue.task_done()
+
+    def _write(self, exchange: Exchange) -> None:
+        try:
+            self._writer.write(self._prepare(exchange))
+        except (OSError, CassetteError) as exc:
+            self.failure = f"cannot write to {self.path} ({exc})"
+        else:
+            self.written += 1

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from xai_magics.client import interpose
 from xai_magics.replay.errors import CassetteError
@@ -34,6 +34,7 @@ ENV_VAR = "XAI_MAGICS_REPLAY"
 Mode = Literal["off", "record", "play"]
 Pace = Literal["recorded", "instant"]
 Fallback = Literal["error", "live"]
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -157,7 +158,8 @@ def record(path: Path, *, append: bool = False) -> ReplayState:
     from xai_magics.replay.recorder import with_facts
     from xai_magics.replay.spool import Spool
 
-    spool = Spool(Writer(path, append=append), with_facts)
+    _state.close()  # the cassette being recorded is complete before a new mode starts
+    spool = Spool(_or_off(lambda: Writer(path, append=append)), with_facts)
     return _switch(ReplayState(mode="record", path=path, _writer=spool))
 
 
@@ -166,7 +168,8 @@ def play(path: Path, *, pace: Pace = "recorded", fallback: Fallback = "error") -
     from xai_magics.replay.cassette import read
     from xai_magics.replay.player import Player
 
-    player = Player(read(path), pace=pace, source=path.name)
+    _state.close()  # a cassette being recorded is complete before it is read
+    player = Player(_or_off(lambda: read(path)), pace=pace, source=path.name)
     return _switch(
         ReplayState(mode="play", path=path, pace=pace, fallback=fallback, _player=player)
     )
@@ -201,6 +204,15 @@ def _switch(new: ReplayState) -> ReplayState:
     interpose.install(None if new.mode == "off" else new)
     old.close()
     return new
+
+
+def _or_off(make: Callable[[], _T]) -> _T:
+    """``make()``; when it fails, replay is off (the old mode's cassette is already closed)."""
+    try:
+        return make()
+    except BaseException:
+        _switch(ReplayState())
+        raise
 
 
 @atexit.register
