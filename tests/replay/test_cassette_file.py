@@ -169,7 +169,20 @@ def test_environment_value_not_understood_says_the_forms(
     monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv(ENV_VAR, value)
-    with pytest.raises(
-        replay.CassetteError, match="use play:PATH, play-instant:PATH or record:PATH"
-    ):
+    with pytest.raises(replay.CassetteError, match="use play:PATH, play-instant:PATH or record"):
         from_env()
+
+
+def test_profile_setting_applies_when_the_environment_is_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "profile.grok.jsonl"
+    Writer(path)
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    started = from_env(f"play-instant:{path}")
+    assert started is not None
+    assert (started.mode, started.pace) == ("play", "instant")
+    monkeypatch.setenv(ENV_VAR, f"record:{tmp_path / 'env.grok.jsonl'}")
+    started = from_env(f"play-instant:{path}")
+    assert started is not None
+    assert started.mode == "record"  # the environment wins

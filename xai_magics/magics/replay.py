@@ -1,8 +1,9 @@
 """``%grok_replay``: record a notebook's calls into a cassette, and play them back offline.
 
 Thin: the options go to ``xai_magics.replay``, which sits in front of the network for every
-magic at once. ``XAI_MAGICS_REPLAY=play:PATH`` in the kernel's environment turns play mode on
-when the extension loads, for notebooks executed by nbclient or nbconvert.
+magic at once. ``XAI_MAGICS_REPLAY=play:PATH`` in the kernel's environment (or
+``c.ReplayMagics.start = "play:PATH"`` in an IPython profile) turns play mode on when the
+extension loads, for notebooks executed by nbclient or nbconvert.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from traitlets import Unicode
 
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 
@@ -23,18 +25,25 @@ __all__ = ["ReplayMagics"]
 class ReplayMagics(Magics):
     """Record and replay every call to xAI: reproducible, offline, free notebook runs."""
 
+    start = Unicode(
+        "",
+        help="A mode to turn on when the extension loads, for notebooks run by nbclient or "
+        "nbconvert: play:PATH, play-instant:PATH or record:PATH (XAI_MAGICS_REPLAY, when set, "
+        "wins).",
+    ).tag(config=True)
+
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         from xai_magics.replay import ReplayError
-        from xai_magics.replay.switch import ENV_VAR, from_env
+        from xai_magics.replay.switch import from_env
 
         try:
-            started = from_env()
+            started = from_env(self.start)
         except ReplayError as exc:
-            print(f"{ENV_VAR}: {exc}", file=sys.stderr)
+            print(f"%grok_replay: {exc}", file=sys.stderr)
         else:
             if started is not None:
-                print(f"{ENV_VAR}: {started.summary()}", file=sys.stderr)
+                print(f"%grok_replay: {started.summary()}", file=sys.stderr)
 
     @no_var_expand
     @magic_arguments()

@@ -180,17 +180,17 @@ def off() -> ReplayState:
     return _switch(ReplayState())
 
 
-def from_env() -> ReplayState | None:
-    """Turn on the mode ``XAI_MAGICS_REPLAY`` names (``play:PATH``, ``play-instant:PATH``,
-    ``record:PATH``); ``None`` when it is unset. A bad value is a ``CassetteError``."""
-    value = os.environ.get(ENV_VAR, "").strip()
+def from_env(configured: str = "") -> ReplayState | None:
+    """Turn on the mode ``XAI_MAGICS_REPLAY`` names, else ``configured`` (``play:PATH``,
+    ``play-instant:PATH``, ``record:PATH``); ``None`` when neither is set. A bad value is a
+    ``CassetteError``."""
+    value = os.environ.get(ENV_VAR, "").strip() or configured.strip()
     if not value:
         return None
     mode, _, where = value.partition(":")
     if not where or mode not in ("play", "play-instant", "record"):
         raise CassetteError(
-            f"{ENV_VAR}={value!r} is not understood: use play:PATH, play-instant:PATH or "
-            "record:PATH"
+            f"{value!r} is not a replay setting: use play:PATH, play-instant:PATH or record:PATH"
         )
     path = Path(where).expanduser()
     if mode == "record":
