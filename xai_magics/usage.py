@@ -189,6 +189,9 @@ class Ledger:
         self._sender = sender
 
     def record(self, receipt: Receipt) -> None:
+        from xai_magics.replay.receipts import mark_replayed
+
+        receipt = mark_replayed(receipt)  # a replayed answer (or batch, or clip) costs nothing
         with self._lock:
             self._receipts.append(receipt)
         self._publish()

@@ -110,10 +110,10 @@ def test_played_cells_show_the_recorded_answers(
 def test_replayed_calls_cost_nothing_in_usage(recorded: dict[str, Any], player: Kernel) -> None:
     player.ok("%grok_usage --clear")
     player.ok(CELLS[0])
+    player.ok(SPEECH)
     rows = text_table_rows(player.ok("%grok_usage").only_display()["data"]["text/plain"])
-    assert rows[0]["model"] == "grok-4.3 (replayed)"
-    assert rows[0]["cost"] == "$0"
-    assert rows[-1]["cost"] == "$0"
+    assert {r["model"] for r in rows} == {"grok-4.3 (replayed)", "tts (eve) (replayed)", "total"}
+    assert {r["cost"] for r in rows} == {"$0"}
     live_cost = next(r["cost"] for r in recorded["usage"] if r["model"] == "grok-4.3")
     assert live_cost.startswith("$0.0")
 
@@ -203,5 +203,9 @@ def test_a_batch_job_replays_in_a_fresh_data_dir(emu: Emulator, tmp_path: Path) 
         played.ok(f"%grok_replay play {cassette} --pace instant")
         assert played.ok(ask).displays[-1]["data"]["text/plain"] == answers
         assert "0 misses" in played.ok("%grok_replay status").stdout
+        usage = played.ok("%grok_usage").only_display()["data"]["text/plain"]
+        rows = text_table_rows(usage)
+        assert rows[0]["model"] == "grok-4.3 (batch) (replayed)"
+        assert rows[-1]["cost"] == "$0"
     finally:
         played.shutdown()

@@ -12,9 +12,13 @@ __all__ = ["mark_replayed"]
 
 
 def mark_replayed(receipt: Receipt) -> Receipt:
-    """``receipt`` marked replayed when its answer came from the cassette being played."""
+    """``receipt`` marked replayed when its answer (or batch) came from the cassette being
+    played. Speech has no id: a clip made in play mode is replayed unless misses go live."""
     now = state()
-    if now.mode != "play" or receipt.response_id not in now.replayed_ids:
+    if receipt.replayed or now.mode != "play":
+        return receipt
+    spoken = receipt.endpoint == "tts" and now.fallback != "live"
+    if not spoken and receipt.response_id not in now.replayed_ids:
         return receipt
     return replace(
         receipt,

@@ -103,6 +103,8 @@ def facts_of(exchange: Exchange) -> dict[str, Any]:
         return {}
     doc = doc.get("response", doc) if isinstance(doc.get("response"), dict) else doc
     facts = {k: doc[k] for k in ("id", "model") if isinstance(doc.get(k), str)}
+    if isinstance(doc.get("batch_id"), str):
+        facts["id"] = doc["batch_id"]
     usage = doc.get("usage")
     if isinstance(usage, dict) and isinstance(usage.get("cost_in_usd_ticks"), int):
         facts["cost_in_usd_ticks"] = usage["cost_in_usd_ticks"]
