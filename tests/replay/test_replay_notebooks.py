@@ -65,6 +65,11 @@ def shown(cell: Any) -> list[str]:
     return texts
 
 
+def shown_exactly(cell: Any) -> list[Any]:
+    """Every output's data (or text) as saved; metadata holds the time of the call."""
+    return [out.get("data", out.get("text")) for out in cell.outputs]
+
+
 def errors_of(cell: Any) -> str:
     return "".join(
         o.get("text", "") + o.get("evalue", "")
@@ -101,6 +106,11 @@ def test_notebook_replays_with_the_emulator_stopped_and_no_key(
         html = [o.data["text/html"] for o in cell.outputs if "text/html" in o.get("data", {})]
         for page in html:
             assert_inert_html(page)
+
+    # played again: what every output shows (receipts and their timings included) repeats
+    again = execute(nbformat.v4.new_notebook(cells=cells), tmp_path)
+    for first, second in zip(played.cells[1:-1], again.cells[1:-1], strict=True):
+        assert shown_exactly(second) == shown_exactly(first), second.source
 
     changed = [*CELLS]
     changed[1] = "%%grok\nWhat is a <b>cassette</b> player?"

@@ -88,7 +88,13 @@ def with_facts(exchange: Exchange) -> Exchange:
 
 
 def facts_of(exchange: Exchange) -> dict[str, Any]:
-    """The answer's id, model and cost, for a person reading the cassette and for receipts."""
+    """The answer's id, model, cost and how long it took: for a person reading the cassette,
+    and for the receipts of its replays."""
+    seconds = exchange.wait_s + (exchange.chunks[-1][0] if exchange.chunks else 0.0)
+    return {**_answer_facts(exchange), "seconds": round(seconds, 3)}
+
+
+def _answer_facts(exchange: Exchange) -> dict[str, Any]:
     body = exchange.body
     kind = exchange.headers.get("content-type", "")
     doc: Any = None

@@ -48,8 +48,9 @@ class ReplayState:
     hits: int = 0
     misses: int = 0
     live: int = 0
-    #: response ids answered from the cassette (receipts of these say "replayed")
-    replayed_ids: set[str] = field(default_factory=set)
+    #: response ids answered from the cassette, with their recorded facts (receipts of these
+    #: say "replayed" and show the recording's cost and time)
+    replayed: dict[str, dict[str, Any]] = field(default_factory=dict)
     _player: Player | None = field(default=None, repr=False)
     _writer: Spool | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -72,7 +73,7 @@ class ReplayState:
             self._count("hits")
             replayed = exchange.facts.get("id")
             if isinstance(replayed, str):
-                self.replayed_ids.add(replayed)
+                self.replayed[replayed] = exchange.facts
             return response
         self._count("misses")
         if self.fallback == "live":
