@@ -186,3 +186,23 @@ def test_profile_setting_applies_when_the_environment_is_unset(
     started = from_env(f"play-instant:{path}")
     assert started is not None
     assert started.mode == "record"  # the environment wins
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["xai-echoed0123456789abcdef", "proxy-token-not-key-shaped-42"],
+    ids=["key-shaped", "registered"],
+)
+def test_a_key_echoed_by_a_server_is_scrubbed_from_the_cassette(secret: str) -> None:
+    from pydantic import SecretStr
+
+    from xai_magics.client.redact import register_secret
+
+    register_secret(SecretStr(secret))
+    body = json.dumps({"error": f"bad key {secret}", "hint": f"Bearer {secret}"}).encode()
+    exchange = Exchange(
+        an_exchange().request, 400, {"content-type": "application/json"}, 0.0, [(0.0, body)]
+    )
+    line = exchange.to_line()
+    assert secret not in line
+    assert "[redacted]" in line

@@ -165,6 +165,9 @@ def test_default_cassette_sits_next_to_the_notebook(tmp_path: Path) -> None:
             sorted(["lesson.grok.jsonl", "notebook.grok.jsonl"]),
             "",
         )
+        (help_page,) = kernel.ok("%grok_replay?").reply["payload"]
+        assert "--pace" in help_page["data"]["text/plain"]
+        assert "never holds the API key" in help_page["data"]["text/plain"]
         run = kernel.run("%grok_replay play missing.grok.jsonl")
         assert "UsageError: no cassette at missing.grok.jsonl" in run.error_text
         assert "Traceback" not in run.error_text
