@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from xai_magics.replay.receipts import mark_replayed
 from xai_magics.request import (
     MAX_PROMPT_CHARS,
     Api,
@@ -404,6 +403,8 @@ class Grok:
             )
         prices = self.prices_for(completion.model or options.model)
         receipt = price_receipt(receipt, prices or self.prices_for(options.model))
+        from xai_magics.replay.receipts import mark_replayed
+
         receipt = mark_replayed(receipt)
         if completion.id is not None or completion.usage is not None or completion.text:
             self.ledger.record(receipt)

@@ -8,6 +8,7 @@ extension loads, for notebooks executed by nbclient or nbconvert.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ class ReplayMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
+        if not (os.environ.get("XAI_MAGICS_REPLAY") or self.start):  # switch.ENV_VAR
+            return  # nothing to turn on: %load_ext does not load the replay package
         from xai_magics.replay import ReplayError
         from xai_magics.replay.switch import from_env
 
