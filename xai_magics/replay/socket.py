@@ -10,8 +10,9 @@ the part of it ``TTSSession`` uses: ``send``, ``recv``, ``close`` and the contex
 from __future__ import annotations
 
 import json
-import queue
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -137,7 +138,9 @@ class ReplayedSocket:
         self._on_miss = on_miss
         self._paced = paced
         self._utterance = _Utterance()
-        self._frames: queue.Queue[tuple[float, str]] = queue.Queue()
+        #: (when it is due, frame) for the utterances asked so far
+        self._frames: deque[tuple[float, str]] = deque()
+        self._ready = threading.Condition()
         self._live: Any = None
 
     def __enter__(self) -> ReplayedSocket:
@@ -161,22 +164,28 @@ class ReplayedSocket:
                 self._live.send(earlier)
             return
         start = time.monotonic()
-        for at, data in found.chunks:
-            self._frames.put((start + at if self._paced else 0.0, data.decode()))
+        with self._ready:
+            for at, data in found.chunks:
+                self._frames.append((start + at if self._paced else 0.0, data.decode()))
+            self._ready.notify_all()
         self._utterance.reset()
 
     def recv(self, timeout: float | None = None) -> str | bytes:
         if self._live is not None:
             frame: str | bytes = self._live.recv(timeout=timeout)
             return frame
-        try:
-            due, frame = self._frames.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError from None
-        delay = due - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        return frame
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._ready:
+            while True:
+                now = time.monotonic()
+                due = self._frames[0][0] if self._frames else None
+                if due is not None and due <= now:
+                    return self._frames.popleft()[1]
+                if deadline is not None and now >= deadline:
+                    raise TimeoutError
+                # until the next frame is due (or one is asked for), within the timeout
+                times = [t for t in (due, deadline) if t is not None]
+                self._ready.wait(max(0.0, min(times) - now) if times else None)
 
     def close(self) -> None:
         if self._live is not None:
