@@ -206,3 +206,29 @@ def test_a_key_echoed_by_a_server_is_scrubbed_from_the_cassette(secret: str) -> 
     line = exchange.to_line()
     assert secret not in line
     assert "[redacted]" in line
+
+
+def test_play_mode_neither_asks_for_nor_needs_a_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xai_magics.client import MissingAPIKeyError, XAIClient
+    from xai_magics.magics import key_prompt
+
+    def no_prompt(prompt: str) -> str:
+        raise AssertionError("asked for a key in play mode")
+
+    path = tmp_path / "keyless.grok.jsonl"
+    Writer(path)
+    monkeypatch.delenv("XAI_API_KEY", raising=False)
+    monkeypatch.setattr(key_prompt.getpass, "getpass", no_prompt)
+    replay.play(path)
+    key_prompt.ask_for_missing_key()
+    client = XAIClient()
+    assert "from replay" in repr(client)
+    replay.play(path, fallback="live")  # a miss may go to the service: that needs the key
+    with pytest.raises(MissingAPIKeyError):
+        XAIClient()
+    replay.off()
+    # a client made for replay never sends its stand-in to the service
+    with pytest.raises(MissingAPIKeyError):
+        client.responses.create(model="grok-4.3", input="Hi")
