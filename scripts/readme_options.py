@@ -22,6 +22,7 @@ def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
     from xai_magics.magics.deferred import DeferredMagics
     from xai_magics.magics.grok import GrokMagics
     from xai_magics.magics.history import HistoryMagics
+    from xai_magics.magics.replay import ReplayMagics
     from xai_magics.magics.session import SessionMagics
     from xai_magics.magics.tts import TTSMagics
 
@@ -33,6 +34,7 @@ def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
         ("grok_thread", SessionMagics.grok_thread),
         ("grok_history", HistoryMagics.grok_history),
         ("grok_deferred", DeferredMagics.grok_deferred),
+        ("grok_replay", ReplayMagics.grok_replay),
     ]
     return [(name, func.parser) for name, func in found]  # type: ignore[attr-defined]
 

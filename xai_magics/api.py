@@ -578,6 +578,9 @@ class Grok:
             )
         prices = self.prices_for(completion.model or options.model)
         receipt = price_receipt(receipt, prices or self.prices_for(options.model))
+        from xai_magics.replay.receipts import mark_replayed
+
+        receipt = mark_replayed(receipt)
         if record and (
             completion.id is not None or completion.usage is not None or completion.text
         ):

@@ -52,6 +52,9 @@ class Receipt:
     #: sources the answer cites, and ``num_sources_used`` as the server reported it
     sources_cited: int = 0
     sources_used: int = 0
+    #: answered from a record/replay cassette: ``cost_usd`` is 0, the recording cost this
+    replayed: bool = False
+    original_cost_usd: float | None = None
 
     @classmethod
     def from_completion(
@@ -128,6 +131,8 @@ class Receipt:
     @property
     def cost_text(self) -> str:
         """The cost, marked "est." when it was counted here rather than billed by the server."""
+        if self.replayed:
+            return f"replayed, $0 (recorded at {format_usd(self.original_cost_usd)})"
         if self.estimated and self.cost_usd is not None:
             # Priority's rate is not published: a call that may have run at it is priced at
             # the default rate, and says so.
@@ -221,6 +226,9 @@ class Ledger:
         self._listeners.append(listener)
 
     def record(self, receipt: Receipt) -> None:
+        from xai_magics.replay.receipts import mark_replayed
+
+        receipt = mark_replayed(receipt)  # a replayed answer (or batch, or clip) costs nothing
         with self._lock:
             self._receipts.append(receipt)
         for listener in list(self._listeners):
@@ -254,6 +262,7 @@ class Ledger:
         totals: dict[str, ModelTotals] = {}
         for r in self.receipts:
             name = r.model or r.model_requested
+            name += " (replayed)" if r.replayed else ""
             t = totals.setdefault(name, ModelTotals(name))
             t.calls += r.requests
             t.input_tokens += r.input_tokens

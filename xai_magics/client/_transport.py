@@ -20,11 +20,13 @@ from urllib.parse import urlencode
 import httpx
 
 from xai_magics._version import __version__
+from xai_magics.client import interpose
 from xai_magics.client.auth import BearerAuth
 from xai_magics.client.config import ClientConfig
 from xai_magics.client.errors import (
     APIConnectionError,
     APITimeoutError,
+    MissingAPIKeyError,
     XAIError,
     status_error,
 )
@@ -276,7 +278,7 @@ class Transport:
             timeout=timeout,
         )
         try:
-            response = self._client.send(request, auth=self._auth, stream=True)
+            response = interpose.send(request, self._send)
         except httpx.TimeoutException as exc:
             spent = deadline is not None and self._clock() >= deadline - _DEADLINE_SLACK_S
             phase = "total" if spent else phase_of(exc)
@@ -327,6 +329,13 @@ class Transport:
         return _Outcome(error, retryable, server_wait, status_reason(response.status_code))
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Put one request on the wire, authenticated; the body is read by the caller."""
+        if self.config.key_source == "replay":
+            # Made while every answer was replayed: it has no key to send.
+            raise MissingAPIKeyError()
+        return self._client.send(request, auth=self._auth, stream=True)
 
     def _attempt_timeout(self, deadline: float | None, attempt: int) -> httpx.Timeout | XAIError:
         """Per-phase timeouts for one attempt, each cut to what is left of the call's deadline."""

@@ -9,13 +9,16 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from xai_magics.client import interpose
 from xai_magics.client.errors import MissingAPIKeyError
 from xai_magics.client.redact import register_secret
 
 __all__ = ["DEFAULT_BASE_URL", "ClientConfig", "Timeouts"]
 
 DEFAULT_BASE_URL = "https://api.x.ai/v1"
-KeySource = Literal["argument", "XAI_API_KEY"]
+KeySource = Literal["argument", "XAI_API_KEY", "replay"]
+#: stands in for the key when answers are replayed; never valid at api.x.ai
+_NO_KEY = "replayed-answers-need-no-key"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class ClientConfig:
         if not api_key.get_secret_value():
             api_key = SecretStr(os.environ.get("XAI_API_KEY", "").strip())
             source = "XAI_API_KEY"
+        if not api_key.get_secret_value() and not interpose.key_needed():
+            # Every answer is replayed from a cassette: nothing is sent, no key is needed.
+            api_key, source = SecretStr(_NO_KEY), "replay"
         if not api_key.get_secret_value():
             raise MissingAPIKeyError()
         if max_retries < 0:

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
+from xai_magics.client import interpose
 from xai_magics.client._closing import Closing
 from xai_magics.client.errors import APIConnectionError, APITimeoutError, XAIError, status_error
 from xai_magics.client.network_errors import unreachable_hint
@@ -176,12 +177,15 @@ class TTSSession(Closing):
         url = transport.ws_url("/tts", settings.query_params())
         where = urlsplit(url)._replace(query="").geturl()
         try:
-            connection = connect(
+            connection = interpose.open_socket(
                 url,
-                additional_headers=transport.auth_header(),
-                open_timeout=open_timeout,
-                max_size=_MAX_FRAME_BYTES,
-                logger=_WS_LOGGER,
+                lambda: connect(
+                    url,
+                    additional_headers=transport.auth_header(),
+                    open_timeout=open_timeout,
+                    max_size=_MAX_FRAME_BYTES,
+                    logger=_WS_LOGGER,
+                ),
             )
         except InvalidStatus as exc:
             response = exc.response

@@ -21,6 +21,7 @@ def register(ipython: Any) -> None:
         ("batch", "BatchMagics"),
         ("tts", "TTSMagics"),
         ("history", "HistoryMagics"),
+        ("replay", "ReplayMagics"),
     ):
         try:
             cls = getattr(importlib.import_module(f"xai_magics.magics.{module}"), name)

@@ -15,6 +15,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Completions", "complete_options", "install", "magic_line", "template_columns"]
@@ -28,6 +29,7 @@ _FREE_TEXT = {
     "grok_usage": False,
     "grok_history": False,
     "grok_deferred": False,
+    "grok_replay": False,
 }
 _MAGIC = re.compile(
     r"^(?P<indent>\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?(?P<escape>%%?)(?P<name>"
@@ -227,6 +229,10 @@ class SessionValues:
         if dest == "request" and magic == "grok_deferred":
             deferred = self._magics("DeferredMagics")
             return deferred.known_requests() if deferred is not None else ()
+        if dest == "path" and magic == "grok_replay":
+            from xai_magics.replay.location import SUFFIX
+
+            return sorted(str(p) for p in Path().glob("*" + SUFFIX))
         if dest in ("attach", "cancel", "retry_failed"):
             batch = self._magics("BatchMagics")
             return batch.known_jobs() if batch is not None else ()

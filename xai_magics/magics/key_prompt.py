@@ -16,6 +16,8 @@ import os
 
 from IPython.core.error import StdinNotImplementedError
 
+from xai_magics.client import interpose
+
 __all__ = ["PROMPT", "ask_for_missing_key", "forget_rejected_key"]
 
 PROMPT = (
@@ -26,7 +28,7 @@ PROMPT = (
 
 def ask_for_missing_key() -> None:
     """Prompt once for the key when the environment has none; a blank answer asks nothing more."""
-    if os.environ.get("XAI_API_KEY", "").strip():
+    if os.environ.get("XAI_API_KEY", "").strip() or not interpose.key_needed():
         return
     try:
         key = getpass.getpass(PROMPT)
