@@ -249,6 +249,10 @@ class Grok:
         thread = self.threads.get(options.thread) if options.thread else None
         cache_key = self.cache_key(options.thread)
         path, body = wire_body(prompt, options, thread, stream=True, cache_key=cache_key)
+        if options.images:  # each image as a short placeholder, never its base64
+            from xai_magics.images import with_placeholders
+
+            body = with_placeholders(body)
         base = os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1").rstrip("/")
         headers = {
             "Authorization": "Bearer [redacted]",

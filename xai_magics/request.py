@@ -61,6 +61,9 @@ class AskOptions:
     new_thread: bool = False
     #: identifies the turn in its thread: re-asking with the same key replaces the turn
     turn_key: str | None = None
+    #: pictures sent with the prompt (``xai_magics.images.ImagePart``, or anything
+    #: ``images.load`` reads); each part keeps its sha256 and size for placeholders
+    images: tuple[Any, ...] = ()
 
 
 def parse_spec(spec: str) -> dict[str, Any]:
@@ -97,7 +100,7 @@ def client_kwargs(
         messages = thread.messages_for(key) if thread else []
         if not thread and options.system:
             messages.append({"role": "system", "content": options.system})
-        messages.append({"role": "user", "content": prompt})
+        messages.append({"role": "user", "content": _user_content(prompt, options)})
         kwargs = {**common, "messages": messages}
         if options.max_tokens is not None:
             kwargs["max_tokens"] = options.max_tokens
@@ -111,15 +114,17 @@ def client_kwargs(
     system = (thread.system if thread else None) or options.system
     if thread is not None and previous is None and thread.history_for(key):
         # A thread begun on chat has nothing stored server-side: send its history instead.
-        user = {"role": "user", "content": prompt}
+        user = {"role": "user", "content": _user_content(prompt, options)}
         kwargs["input"] = [*thread.messages_for(key), user]
     elif system and previous is None:
         # instructions cannot be combined with previous_response_id: the system message goes
         # into the first turn's input, where the stored conversation keeps it.
         kwargs["input"] = [
             {"role": "system", "content": system},
-            {"role": "user", "content": prompt},
+            {"role": "user", "content": _user_content(prompt, options)},
         ]
+    elif options.images:
+        kwargs["input"] = [{"role": "user", "content": _user_content(prompt, options)}]
     else:
         kwargs["input"] = prompt
     if previous is not None:
@@ -131,6 +136,15 @@ def client_kwargs(
     if cache_key:
         kwargs["prompt_cache_key"] = cache_key
     return kwargs
+
+
+def _user_content(prompt: str, options: AskOptions) -> Any:
+    """The user turn's content: the prompt, or the prompt then its images (issue 14)."""
+    if not options.images:
+        return prompt
+    from xai_magics.images import user_content
+
+    return user_content(prompt, options.images, options.api)
 
 
 def wire_body(
