@@ -43,6 +43,18 @@ def describe_part(part: dict[str, Any]) -> str:
         raise APIError(400, f"Invalid image detail {detail!r}: use low, high or auto.")
     if not url.startswith("data:"):
         return f"[image: remote {url}]"
+    fmt, width, height, digest = image_facts(url)
+    size = len(base64.b64decode(url.partition(",")[2]))
+    return f"[image: {fmt} {width}x{height}, {size} bytes, sha256 {digest}]"
+
+
+def image_facts(url: str) -> tuple[str, int, int, str]:
+    """``(format, width, height, sha256[:16])`` of a ``data:`` image URL; 400 when unreadable.
+
+    A remote URL is not fetched: ``("remote", 0, 0, "")``.
+    """
+    if not url.startswith("data:"):
+        return "remote", 0, 0, ""
     head, _, payload = url.partition(",")
     try:
         data = base64.b64decode(payload, validate=True)
@@ -53,8 +65,7 @@ def describe_part(part: dict[str, Any]) -> str:
     fmt, width, height = _decode_header(data)
     if fmt is None:
         raise APIError(400, f"Unsupported image format in {head[:40]!r}: only JPEG and PNG.")
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    return f"[image: {fmt} {width}x{height}, {len(data)} bytes, sha256 {digest}]"
+    return fmt, width, height, hashlib.sha256(data).hexdigest()[:16]
 
 
 def image_lines(prompt: str) -> list[str]:

@@ -15,7 +15,8 @@ def register(ipython: Any) -> None:
 
     grok = GrokMagics(shell=ipython)
     instances: list[Any] = [grok, SessionMagics(shell=ipython, session=grok.session)]
-    for module, name in (("batch", "BatchMagics"), ("tts", "TTSMagics")):
+    optional = (("batch", "BatchMagics"), ("tts", "TTSMagics"), ("images", "ImageMagics"))
+    for module, name in optional:
         try:
             cls = getattr(importlib.import_module(f"xai_magics.magics.{module}"), name)
         except ImportError:
