@@ -59,6 +59,13 @@ class BatchMagics(Magics):
         "--schema", metavar="NAME", help="A pydantic model in the namespace: one column per field."
     )
     @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens per row.")
+    @argument(
+        "--image-column",
+        metavar="COLUMN",
+        help="Send each row's image with its prompt: a path, an https URL or bytes (rows with "
+        "a missing or unreadable image are skipped, with the reason).",
+    )
+    @argument("--detail", choices=["low", "high", "auto"], help="Image detail for --image-column.")
     @argument("--wait", action="store_true", help="Block until done and return the frame.")
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
@@ -148,6 +155,8 @@ class BatchMagics(Magics):
             data_dir=self.data_dir or None,
             settings=JobSettings(chunk_rows=self.chunk_rows),
             on_progress=None if args.dry_run else on_progress,
+            image_column=args.image_column,
+            image_detail=args.detail,
         )
 
     def _follow(self, job: Any, *, wait: bool, progress: Any = None) -> Any:
