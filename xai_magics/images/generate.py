@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_IMAGE_MODEL",
+    "IMAGE_MODELS",
     "GeneratedImage",
     "ImageBatch",
     "ImageGeneration",
@@ -36,6 +37,8 @@ __all__ = [
 ]
 
 DEFAULT_IMAGE_MODEL = "grok-imagine-image"
+#: image models seen in recorded traffic (for Tab completion; any name is accepted)
+IMAGE_MODELS = ("grok-imagine-image", "grok-imagine-image-quality")
 #: ``n`` accepted per request (xAI documents up to 10)
 MAX_N = 10
 _TICKS_PER_USD = 10_000_000_000

@@ -83,6 +83,8 @@ class BatchMagics(Magics):
         skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. Rows with a missing or
         empty cell, a lone surrogate or an oversize prompt are skipped with a reason, not sent.
         A frame that already has one of these columns is refused: choose another --output.
+        ``--image-column COL`` sends each row's picture (path, URL or bytes) with its prompt;
+        a row whose picture is missing or unreadable is skipped with the reason.
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:

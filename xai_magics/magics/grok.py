@@ -153,6 +153,10 @@ class GrokMagics(Magics):
         ``%%grok [options]`` then the prompt in the cell, or ``%grok [options] prompt``.
         ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
         ``--raw`` sends the text exactly as written, with no interpolation at all.
+        Pictures: ``--image PATH_OR_URL`` (repeatable), or ``{name}`` of a matplotlib Figure,
+        a PIL image, ``IPython.display.Image``, image bytes or an image file path (it becomes
+        ``[image N]`` in the text); PNG/JPEG as they are, other formats converted (Pillow),
+        20 MiB at most; ``--dry-run`` shows each as a placeholder (type, size, pixels).
         The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
         The receipt under the answer names the tier that served it ("asked priority, served
         default" when priority was refused) and what reasoning cost; an answer cut at its
