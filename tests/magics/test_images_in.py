@@ -104,11 +104,8 @@ def test_each_source_arrives_intact(pictures: Kernel, emu: Emulator, api: str) -
     assert "Image 4: a PNG of 12×8 pixels" in answer  # GIF converted
 
 
-def test_path_variable_url_and_detail(pictures: Kernel, emu: Emulator) -> None:
-    pictures.ok(
-        "%%grok --no-stream --detail low --image https://example.com/cat.jpg -o r\n"
-        "What is in {path}?"
-    )
+def test_path_variable_url_and_detail_streamed(pictures: Kernel, emu: Emulator) -> None:
+    pictures.ok("%%grok --detail low --image https://example.com/cat.jpg -o r\nWhat is in {path}?")
     body = requests_to(emu, "/responses")[-1]["body"]
     parts = body["input"][-1]["content"]
     assert parts[0] == {"type": "input_text", "text": "What is in [image 1]?"}
