@@ -61,9 +61,16 @@ class AskOptions:
     new_thread: bool = False
     #: identifies the turn in its thread: re-asking with the same key replaces the turn
     turn_key: str | None = None
-    #: pictures sent with the prompt (``xai_magics.images.ImagePart``, or anything
-    #: ``images.load`` reads); each part keeps its sha256 and size for placeholders
+    #: pictures sent with the prompt, as ``xai_magics.images.ImagePart`` (anything
+    #: ``images.load`` reads is converted on construction); each part has ``sha256``, ``size``,
+    #: ``summary()`` and ``placeholder()``, so a store can keep those instead of the pixels
     images: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.images:
+            from xai_magics.images import as_part
+
+            object.__setattr__(self, "images", tuple(as_part(i) for i in self.images))
 
 
 def parse_spec(spec: str) -> dict[str, Any]:

@@ -93,3 +93,18 @@ def test_python_api_takes_pictures_too() -> None:
     assert content[0] == {"type": "text", "text": "What is it?"}
     assert content[1]["image_url"]["url"].startswith("<image/jpeg ")
     assert "30×20" in str(dry)
+
+
+def test_options_hold_parts_whose_summary_has_no_pixels() -> None:
+    data = encoded("PNG", (9, 4))
+    options = Grok().options(images=[data, "https://example.com/a.png"])
+    local, remote = options.images
+    assert local.summary() == {
+        "mime": "image/png",
+        "size": len(data),
+        "width": 9,
+        "height": 4,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "detail": None,
+    }
+    assert remote.summary() == {"url": "https://example.com/a.png", "detail": None}

@@ -76,6 +76,19 @@ class ImagePart:
             bits.append(f"sha256:{self.sha256[:12]}")
         return "<" + " ".join(bits) + ">"
 
+    def summary(self) -> dict[str, Any]:
+        """What a history or cassette keeps of the image: facts and hash, never the pixels."""
+        if self.is_remote:
+            return {"url": self.url, "detail": self.detail}
+        return {
+            "mime": self.mime,
+            "size": self.size,
+            "width": self.width,
+            "height": self.height,
+            "sha256": self.sha256,
+            "detail": self.detail,
+        }
+
     def responses_part(self) -> dict[str, Any]:
         """``input_image`` content part of ``/v1/responses`` (as recorded)."""
         part: dict[str, Any] = {"type": "input_image", "image_url": self.url}
