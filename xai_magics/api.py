@@ -280,6 +280,10 @@ class Grok:
             estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
+        if options.images:
+            n = len(options.images)
+            what = "the image adds" if n == 1 else f"the {n} images add"
+            estimate += f"; {what} image tokens, not estimated"
         return DryRun("POST", base + path, headers, body, tokens, estimate)
 
     def models(self) -> list[Any]:

@@ -93,6 +93,7 @@ def test_python_api_takes_pictures_too() -> None:
     assert content[0] == {"type": "text", "text": "What is it?"}
     assert content[1]["image_url"]["url"].startswith("<image/jpeg ")
     assert "30×20" in str(dry)
+    assert dry.estimate.endswith("; the image adds image tokens, not estimated")
 
 
 def test_options_hold_parts_whose_summary_has_no_pixels() -> None:
