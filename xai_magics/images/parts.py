@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ __all__ = [
     "ImagePart",
     "as_part",
     "data_url",
+    "human_size",
     "placeholder_of_url",
     "user_content",
     "with_placeholders",
@@ -69,7 +70,7 @@ class ImagePart:
         """A short stand-in for the image: never the pixels. ``<image/png 12.3 KiB 640×480 …>``."""
         if self.is_remote:
             return f"<image {self.url}>"
-        bits = [self.mime or "image", _human(self.size or 0)]
+        bits = [self.mime or "image", human_size(self.size or 0)]
         if self.width and self.height:
             bits.append(f"{self.width}×{self.height}")
         if self.sha256:
@@ -164,23 +165,7 @@ def with_placeholders(body: Any) -> Any:
     return body
 
 
-def image_parts_of(body: Any) -> Iterable[str]:
-    """Every image URL in a request body (data or remote), in order."""
-    if isinstance(body, dict):
-        kind = body.get("type")
-        if kind == "input_image" and isinstance(body.get("image_url"), str):
-            yield body["image_url"]
-        elif kind == "image_url" and isinstance(body.get("image_url"), dict):
-            yield str(body["image_url"].get("url", ""))
-        else:
-            for v in body.values():
-                yield from image_parts_of(v)
-    elif isinstance(body, list):
-        for v in body:
-            yield from image_parts_of(v)
-
-
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xai_magics.images.formats import ACCEPTED, MAX_IMAGE_BYTES, ImageError, sniff
-from xai_magics.images.parts import Detail, ImagePart, _human, from_bytes
+from xai_magics.images.parts import Detail, ImagePart, from_bytes, human_size
 
 __all__ = ["IMAGE_SUFFIXES", "is_image_value", "load"]
 
@@ -115,7 +115,7 @@ def _checked(data: bytes, label: str, detail: Detail | None) -> ImagePart:
 
 def _too_big(label: str, size: int) -> ImageError:
     return ImageError(
-        f"{label} is {_human(size)}; xAI accepts images up to 20 MiB: resize it or save it "
+        f"{label} is {human_size(size)}; xAI accepts images up to 20 MiB: resize it or save it "
         "as JPEG first. Nothing was sent."
     )
 
