@@ -22,6 +22,7 @@ def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
     from xai_magics.magics.deferred import DeferredMagics
     from xai_magics.magics.grok import GrokMagics
     from xai_magics.magics.history import HistoryMagics
+    from xai_magics.magics.images import ImageMagics
     from xai_magics.magics.replay import ReplayMagics
     from xai_magics.magics.session import SessionMagics
     from xai_magics.magics.tts import TTSMagics
@@ -30,6 +31,7 @@ def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
         ("grok", GrokMagics.grok),
         ("grok_batch", BatchMagics.grok_batch),
         ("grok_tts", TTSMagics.grok_tts),
+        ("grok_image", ImageMagics.grok_image),
         ("grok_usage", SessionMagics.grok_usage),
         ("grok_thread", SessionMagics.grok_thread),
         ("grok_history", HistoryMagics.grok_history),

@@ -347,6 +347,10 @@ class Grok:
         thread = self.threads.get(options.thread) if options.thread else None
         cache_key = self.cache_key(options.thread)
         path, body = wire_body(prompt, options, thread, stream=True, cache_key=cache_key)
+        if options.images:  # each image as a short placeholder, never its base64
+            from xai_magics.images import with_placeholders
+
+            body = with_placeholders(body)
         base = os.environ.get("XAI_BASE_URL", "https://api.x.ai/v1").rstrip("/")
         headers = {
             "Authorization": "Bearer [redacted]",
@@ -373,6 +377,10 @@ class Grok:
             estimate += ", plus any reasoning (billed as output tokens)"
             if options.tier == "priority":
                 estimate += " (priority tier bills more when granted)"
+        if options.images:
+            n = len(options.images)
+            what = "the image adds" if n == 1 else f"the {n} images add"
+            estimate += f"; {what} image tokens, not estimated"
         if options.search or options.code:
             # billed per call on top of tokens; the model decides how many calls it makes
             estimate += "; plus $0.005 per server-side search or code call the model makes"

@@ -72,6 +72,16 @@ class AskOptions:
     tools: Any = None
     #: requests to the model per ask when it calls ``tools`` (the tool-call loop's cap)
     max_turns: int = 5
+    #: pictures sent with the prompt, as ``xai_magics.images.ImagePart`` (anything
+    #: ``images.load`` reads is converted on construction); each part has ``sha256``, ``size``,
+    #: ``summary()`` and ``placeholder()``, so a store can keep those instead of the pixels
+    images: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.images:
+            from xai_magics.images import as_part
+
+            object.__setattr__(self, "images", tuple(as_part(i) for i in self.images))
 
 
 def parse_spec(spec: str) -> dict[str, Any]:
@@ -109,7 +119,7 @@ def client_kwargs(
         messages = thread.messages_for(key) if thread else []
         if not thread and options.system:
             messages.append({"role": "system", "content": options.system})
-        messages.append({"role": "user", "content": prompt})
+        messages.append({"role": "user", "content": _user_content(prompt, options)})
         kwargs = {**common, "messages": messages}
         if options.max_tokens is not None:
             kwargs["max_tokens"] = options.max_tokens
@@ -123,15 +133,17 @@ def client_kwargs(
     system = (thread.system if thread else None) or options.system
     if thread is not None and previous is None and thread.history_for(key):
         # A thread begun on chat has nothing stored server-side: send its history instead.
-        user = {"role": "user", "content": prompt}
+        user = {"role": "user", "content": _user_content(prompt, options)}
         kwargs["input"] = [*thread.messages_for(key), user]
     elif system and previous is None:
         # instructions cannot be combined with previous_response_id: the system message goes
         # into the first turn's input, where the stored conversation keeps it.
         kwargs["input"] = [
             {"role": "system", "content": system},
-            {"role": "user", "content": prompt},
+            {"role": "user", "content": _user_content(prompt, options)},
         ]
+    elif options.images:
+        kwargs["input"] = [{"role": "user", "content": _user_content(prompt, options)}]
     else:
         kwargs["input"] = prompt
     if previous is not None:
@@ -159,6 +171,15 @@ def tool_kwargs(options: AskOptions) -> dict[str, Any]:
         local = options.tools
         tools += local.chat_tools() if options.api == "chat" else local.responses_tools()
     return {"tools": tools} if tools else {}
+
+
+def _user_content(prompt: str, options: AskOptions) -> Any:
+    """The user turn's content: the prompt, or the prompt then its images (issue 14)."""
+    if not options.images:
+        return prompt
+    from xai_magics.images import user_content
+
+    return user_content(prompt, options.images, options.api)
 
 
 def wire_body(

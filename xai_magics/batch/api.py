@@ -31,7 +31,7 @@ from xai_magics.batch.plan import RowsPlan, plan_rows
 from xai_magics.batch.progress import Listener
 from xai_magics.batch.sender import batch_token
 from xai_magics.batch.store import JobRecord, JobStore, Where, open_store
-from xai_magics.batch.template import ColumnTemplate, parse_template
+from xai_magics.batch.template import ColumnTemplate, MissingColumnError, parse_template
 from xai_magics.batch.wire import RequestSpec, reference_line
 from xai_magics.client.errors import NotFoundError
 from xai_magics.facts import BATCH_PRICE_FACTOR
@@ -100,6 +100,8 @@ def submit(
     settings: JobSettings | None = None,
     on_progress: Listener | None = None,
     max_cost: float | None = None,
+    image_column: str | None = None,
+    image_detail: str | None = None,
 ) -> BatchJob | DryRun:
     """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
 
@@ -109,19 +111,25 @@ def submit(
     ``on_progress`` gets every progress snapshot, from the first chunk sent on.
     A new job is priced first: when it could cost more than ``max_cost`` or the budget left
     (``xai_magics.spend``), ``BudgetRefused`` is raised and no batch is created.
+    ``image_column`` sends each row's picture (path, URL or bytes) with its prompt; a row whose
+    picture is missing or unreadable is skipped with the reason.
     """
     settings = settings or JobSettings()
     source = FrameSource.of(df)
     template = parse_template(prompt)
     template.check_columns(source.columns)
+    if image_column is not None and image_column not in source.columns:
+        raise MissingColumnError(image_column, source.columns)
     spec = RequestSpec(
         model=model,
         system=system,
         max_tokens=max_tokens,
         temperature=temperature,
         response_format=_response_format(schema),
+        image_column=image_column,
+        image_detail=image_detail,
     )
-    plan = plan_rows(source, template, settings.max_prompt_bytes)
+    plan = plan_rows(source, template, settings.max_prompt_bytes, image_column=spec.image_column)
     plan.require_rows()
     fingerprint = Fingerprint(
         n_rows=plan.n_rows,
@@ -133,6 +141,8 @@ def submit(
             max_tokens=max_tokens,
             temperature=temperature,
             schema=spec.response_format,
+            image_column=image_column,
+            image_detail=image_detail,
         ),
     )
     if dry_run:
@@ -266,7 +276,12 @@ def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int])
         raise ValueError(f"job {parent.name!r} needs its frame to retry rows: re-run its cell")
     row_ids = np.asarray(positions, dtype=np.int64)
     subset = source.subset(list(positions))
-    plan = plan_rows(subset, inputs.template, parent.settings.max_prompt_bytes)
+    plan = plan_rows(
+        subset,
+        inputs.template,
+        parent.settings.max_prompt_bytes,
+        image_column=inputs.spec.image_column,
+    )
     plan.require_rows()
     before = parent.record.fingerprint
     fingerprint = Fingerprint(
@@ -392,6 +407,8 @@ def _spec(record: JobRecord) -> RequestSpec:
         max_tokens=options.get("max_tokens"),
         temperature=options.get("temperature"),
         response_format=options.get("schema"),
+        image_column=options.get("image_column"),
+        image_detail=options.get("image_detail"),
     )
 
 
@@ -399,7 +416,9 @@ def _dry_run(
     plan: RowsPlan, spec: RequestSpec, fingerprint: Fingerprint, labels: dict[int, str]
 ) -> DryRun:
     prefix = fingerprint.request_id_prefix
-    lines = [reference_line(f"{prefix}{p}", spec, prompt) for p, prompt in plan.samples]
+    # a row's picture shows as a placeholder naming its column, never as base64
+    picture = f"<image from column {spec.image_column!r}>" if spec.image_column else ""
+    lines = [reference_line(f"{prefix}{p}", spec, prompt, picture) for p, prompt in plan.samples]
     cost = estimate(spec.model, plan.n_sent, plan.prompt_bytes, spec.system, spec.max_tokens)
     return DryRun(plan, cost, lines, spec.model, dict(plan.skipped), labels)
 

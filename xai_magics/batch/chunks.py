@@ -73,10 +73,15 @@ def iter_chunks(
     some of them (a retry of failed rows); request ids and ``Chunk.positions`` use those.
     """
     budget = max_bytes - len(_OPEN) - len(_CLOSE)
+    image_column = builder.image_column
+    if image_column is not None:
+        from xai_magics.images.batch_column import IMAGE_BLOCK_ROWS
+
+        block_rows = min(block_rows, IMAGE_BLOCK_ROWS)
     pending = _Pending([], [], [])
     index = start_index
     for start, stop in source.blocks(start_row, block_rows):
-        block = read_block(source, template, start, stop, max_prompt_bytes)
+        block = read_block(source, template, start, stop, max_prompt_bytes, image_column)
         if block.all_valid:
             local = np.arange(start, stop, dtype=np.int64)
         else:

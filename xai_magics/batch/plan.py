@@ -58,8 +58,12 @@ def plan_rows(
     max_prompt_bytes: int,
     n_samples: int = 3,
     block_rows: int = BLOCK_ROWS,
+    image_column: str | None = None,
 ) -> RowsPlan:
-    """Read every block once to find skipped rows, prompt sizes and the data digest."""
+    """Read every block once to find skipped rows, prompt sizes and the data digest.
+
+    With ``image_column`` the digest covers each row's picture too (its bytes, as sent).
+    """
     # The digest covers each column's texts (lengths, nulls and bytes as separate streams, so
     # block boundaries do not matter) and which rows are sent; sha1 is fast and this is not a
     # security boundary, only change detection.
@@ -70,12 +74,20 @@ def plan_rows(
         )
         for column in template.columns
     }
+    if image_column is not None:
+        from xai_magics.images.batch_column import IMAGE_BLOCK_ROWS, image_key
+
+        block_rows = min(block_rows, IMAGE_BLOCK_ROWS)
+        hashes[image_key(image_column)] = (
+            hashlib.sha1(usedforsecurity=False),
+            hashlib.sha1(usedforsecurity=False),
+        )
     sent_hash = hashlib.sha1(usedforsecurity=False)
     skipped: dict[int, str] = {}
     samples: list[tuple[int, str]] = []
     total = 0
     for start, stop in source.blocks(0, block_rows):
-        block = read_block(source, template, start, stop, max_prompt_bytes)
+        block = read_block(source, template, start, stop, max_prompt_bytes, image_column)
         skipped.update(block.skipped)
         for column, text in block.texts.items():
             lengths, data = hashes[column]

@@ -39,15 +39,33 @@ class RowBlock:
 
 
 def read_block(
-    source: FrameSource, template: ColumnTemplate, start: int, stop: int, max_prompt_bytes: int
+    source: FrameSource,
+    template: ColumnTemplate,
+    start: int,
+    stop: int,
+    max_prompt_bytes: int,
+    image_column: str | None = None,
 ) -> RowBlock:
-    """Convert rows ``start:stop`` of the template's columns and find the rows to skip."""
+    """Convert rows ``start:stop`` of the template's columns and find the rows to skip.
+
+    With ``image_column``, each row's picture URL is one more text (``image_key``), and a row
+    whose picture is missing or unreadable is skipped with the reason.
+    """
     texts: dict[str, pa.Array] = {}
     skipped: dict[int, str] = {}
     for column in template.columns:
         block = column_block_text(source.series(column, start, stop), column)
         texts[column] = block.text
         for offset, reason in block.problems.items():
+            skipped.setdefault(start + offset, reason)
+    image_missing: pa.Array | None = None
+    if image_column is not None:
+        from xai_magics.images.batch_column import image_key, image_urls
+
+        urls, problems = image_urls(source.series(image_column, start, stop), image_column)
+        texts[image_key(image_column)] = urls
+        image_missing = urls.is_null()
+        for offset, reason in problems.items():
             skipped.setdefault(start + offset, reason)
     literal_bytes = sum(len(p.encode("utf-8")) for p in template.parts if isinstance(p, str))
     sizes: pa.Array = pa.array([literal_bytes] * (stop - start), pa.int64())
@@ -66,6 +84,8 @@ def read_block(
     # a row is sent only when every cell became text: decided from the texts themselves, so a
     # cell a converter left null without a reason is skipped too, never sent as "None"
     unsent = pc.or_(pc.is_null(sizes), oversize)
+    if image_missing is not None:
+        unsent = pc.or_(unsent, image_missing)
     if pc.any(unsent).as_py():
         for offset in pc.indices_nonzero(unsent).to_pylist():
             skipped.setdefault(start + offset, "a cell of this row could not be read as text")

@@ -37,11 +37,23 @@ class RequestSpec:
     max_tokens: int | None = None
     temperature: float | None = None
     response_format: Mapping[str, Any] | None = None
+    #: the column whose picture goes with each row's prompt (issue 14), and its detail
+    image_column: str | None = None
+    image_detail: str | None = None
 
-    def body(self, prompt: str) -> dict[str, Any]:
+    def body(self, prompt: str, image_url: str = "") -> dict[str, Any]:
         """The chat-completions body for one prompt (the reference the fast path must equal)."""
         messages = [{"role": "system", "content": self.system}] if self.system else []
-        messages.append({"role": "user", "content": prompt})
+        content: Any = prompt
+        if self.image_column is not None:
+            image: dict[str, Any] = {"url": image_url}
+            if self.image_detail:
+                image["detail"] = self.image_detail
+            content = [
+                {"type": "text", "text": prompt},
+                {"type": "image_url", "image_url": image},
+            ]
+        messages.append({"role": "user", "content": content})
         body: dict[str, Any] = {"model": self.model, "messages": messages}
         if self.max_tokens is not None:
             body["max_tokens"] = self.max_tokens
@@ -57,11 +69,11 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def reference_line(request_id: str, spec: RequestSpec, prompt: str) -> str:
+def reference_line(request_id: str, spec: RequestSpec, prompt: str, image_url: str = "") -> str:
     """One request line the slow, obvious way (tests and the benchmark baseline use it)."""
     wrapped = {
         "batch_request_id": request_id,
-        "batch_request": {"chat_get_completion": spec.body(prompt)},
+        "batch_request": {"chat_get_completion": spec.body(prompt, image_url)},
     }
     return dumps(wrapped)
 
@@ -74,8 +86,10 @@ class LineBuilder:
     """
 
     def __init__(self, spec: RequestSpec, id_prefix: str, template: ColumnTemplate) -> None:
+        self.image_column = spec.image_column
         sentinel = f"prompt-{uuid.uuid4().hex}"
-        head, tail = reference_line("ID", spec, sentinel).split(f'"{sentinel}"')
+        picture = f"image-{uuid.uuid4().hex}"
+        head, tail = reference_line("ID", spec, sentinel, picture).split(f'"{sentinel}"')
         id_head, id_tail = head.split('"ID"')
         self._before_id = _scalar(id_head + '"' + id_prefix)
         # the id's closing quote, the body up to the prompt, and the prompt's opening quote
@@ -85,6 +99,12 @@ class LineBuilder:
                 self._pieces.append(part)
             else:
                 self._pieces.append(dumps(part)[1:-1])
+        if spec.image_column is not None:  # the row's image URL goes into the image part
+            from xai_magics.images.batch_column import image_key
+
+            before, after = tail.split(picture)  # after starts with the URL's closing quote
+            self._pieces += ['"' + before, Field(image_key(spec.image_column))]
+            tail = after[1:]
         self._pieces.append('"' + tail + ",")
         self._sep = _scalar("")
 

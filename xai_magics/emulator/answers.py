@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from xai_magics.emulator import vision
+
 #: A token is a run of non-space characters with the whitespace before it, so tokens join back
 #: into the exact text.
 _PIECE = re.compile(r"\s*\S+|\s+")
@@ -181,6 +183,7 @@ def answer_text(conv: Conversation, model: str) -> str:
         lines += [f"Following the simulated instructions “{_excerpt(conv.system, 40)}”.", ""]
     if conv.tool_result is not None:
         lines += [f"Using the tool result “{_excerpt(conv.tool_result)}”.", ""]
+    lines += vision.image_lines(conv.prompt)
     first = (seed >> 8) % len(_BODIES)
     lines += _BODIES[first](conv.prompt, topic, seed)
     if (seed >> 16) % 3:

@@ -19,7 +19,15 @@ _ID = r"([^/]+)"
 
 
 def make_app(state: State, open_connections: Callable[[], int]) -> tornado.web.Application:
-    from xai_magics.emulator import batches, deferred, files, tokenizer, tts_rest, tts_ws
+    from xai_magics.emulator import (
+        batches,
+        deferred,
+        files,
+        images,
+        tokenizer,
+        tts_rest,
+        tts_ws,
+    )
 
     s: dict[str, Any] = {"state": state}
     routes: list[Any] = [
@@ -40,6 +48,9 @@ def make_app(state: State, open_connections: Callable[[], int]) -> tornado.web.A
         (r"/v1/batches/([^/:]+)", batches.BatchHandler, s),
         (r"/v1/batches/([^/:]+)/requests", batches.BatchRequestsHandler, s),
         (r"/v1/batches/([^/:]+)/results", batches.BatchResultsHandler, s),
+        (r"/v1/images/generations", images.ImageGenerationsHandler, s),
+        (r"/v1/images/edits", images.ImageEditsHandler, s),
+        (r"/xai-imgen/([^/]+)", images.ImageDownloadHandler, s),
         (r"/v1/tts", tts_ws.TTSHandler, s),
         (r"/v1/tts/voices", tts_rest.VoicesHandler, s),
         (rf"/v1/tts/voices/{_ID}", tts_rest.VoiceHandler, s),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xai_magics.emulator import answers
+from xai_magics.emulator import answers, vision
 from xai_magics.emulator.catalog import Model, cost_ticks, fingerprint
 from xai_magics.emulator.errors import APIError, unprocessable
 from xai_magics.emulator.prompt_cache import PromptCache, Turn
@@ -144,7 +144,7 @@ def text_of(content: Any) -> str:
                 if isinstance(part.get("text"), str):
                     pieces.append(part["text"])
                 elif kind in ("image_url", "input_image"):
-                    pieces.append("[image]")
+                    pieces.append(vision.describe_part(part))
                 elif kind in ("file", "input_file"):
                     pieces.append("[file]")
             else:

@@ -22,6 +22,7 @@ def register(ipython: Any) -> None:
         ("tts", "TTSMagics"),
         ("history", "HistoryMagics"),
         ("replay", "ReplayMagics"),
+        ("images", "ImageMagics"),
     ):
         try:
             cls = getattr(importlib.import_module(f"xai_magics.magics.{module}"), name)

@@ -67,6 +67,13 @@ class BatchMagics(Magics):
         help="Most this batch may cost: priced on submit (at the batch rate, output at "
         "--max-tokens), it is not created when it could cost more (nor past the budget).",
     )
+    @argument(
+        "--image-column",
+        metavar="COLUMN",
+        help="Send each row's image with its prompt: a path, an https URL or bytes (rows with "
+        "a missing or unreadable image are skipped, with the reason).",
+    )
+    @argument("--detail", choices=["low", "high", "auto"], help="Image detail for --image-column.")
     @argument("--wait", action="store_true", help="Block until done and return the frame.")
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
@@ -86,6 +93,8 @@ class BatchMagics(Magics):
         A frame that already has one of these columns is refused: choose another --output.
         A new batch is priced on submit; one that could cost more than --max-cost or the budget
         left (GrokMagics.budget_usd, budget_day_usd) is not created.
+        ``--image-column COL`` sends each row's picture (path, URL or bytes) with its prompt;
+        a row whose picture is missing or unreadable is skipped with the reason.
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:
@@ -159,6 +168,8 @@ class BatchMagics(Magics):
             settings=JobSettings(chunk_rows=self.chunk_rows),
             on_progress=None if args.dry_run else on_progress,
             max_cost=args.max_cost,
+            image_column=args.image_column,
+            image_detail=args.detail,
         )
 
     def _follow(self, job: Any, *, wait: bool, progress: Any = None) -> Any:

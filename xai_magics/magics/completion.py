@@ -18,13 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Completions", "complete_options", "install", "magic_line", "template_columns"]
+__all__ = [
+    "Completions",
+    "complete_options",
+    "image_column",
+    "image_files",
+    "install",
+    "magic_line",
+    "template_columns",
+]
 
 #: the magics whose lines are completed, and whether free text (the prompt) follows the options
 _FREE_TEXT = {
     "grok": True,
     "grok_tts": True,
     "grok_batch": False,
+    "grok_image": True,
     "grok_thread": False,
     "grok_usage": False,
     "grok_history": False,
@@ -98,6 +107,48 @@ def template_columns(args: str, columns: ColumnSource) -> Completions | None:
         labels = [label for label in labels if _IDENTIFIER.fullmatch(label)]
     found = [label for label in labels if label.startswith(typed)]
     return Completions(typed, found, "value") if found else None
+
+
+_OPEN_IMAGE_COLUMN = re.compile(r"(?:^|\s)--image-column(?:=|\s+)(?P<typed>[^\s\"']*)$")
+
+
+def image_column(args: str, columns: ColumnSource) -> Completions | None:
+    """Column names for ``%grok_batch FRAME ... --image-column COL`` (the frame's own columns)."""
+    opened = _OPEN_IMAGE_COLUMN.search(args)
+    if opened is None:
+        return None
+    frame = next((w for w in args[: opened.start()].split() if not w.startswith("-")), None)
+    if frame is None:
+        return None
+    typed = opened.group("typed")
+    found = [label for label in columns(frame) if label.startswith(typed) and " " not in label]
+    return Completions(typed, found, "value") if found else None
+
+
+def image_files(typed: str, limit: int = 200) -> list[str]:
+    """Image files (and folders, ending in ``/``) whose path starts with ``typed``."""
+    import os
+
+    from xai_magics.images.sources import IMAGE_SUFFIXES
+
+    folder, sep, start = typed.rpartition("/")
+    where = os.path.expanduser(folder + sep) if sep else "."
+    try:
+        entries = sorted(os.scandir(where), key=lambda e: e.name)
+    except OSError:
+        return []
+    prefix = folder + sep
+    found: list[str] = []
+    for entry in entries:
+        if not entry.name.startswith(start) or entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            found.append(prefix + entry.name + "/")
+        elif entry.name.lower().endswith(IMAGE_SUFFIXES):
+            found.append(prefix + entry.name)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def complete_options(
@@ -183,6 +234,9 @@ def _values(
         names = sorted({n for n in values(magic, action.dest) if n not in taken})
         found = [n for n in names if n.startswith(last)]
         return Completions(last, found, "value") if found else None
+    if action.dest in ("image", "edit"):
+        files = image_files(typed)  # paths as typed so far, folders to descend into
+        return Completions(typed, files, "value") if files else None
     if action.choices is not None:
         options: Iterable[str] = (str(c) for c in action.choices)
     elif action.dest == "reasoning_effort":
@@ -200,6 +254,10 @@ class SessionValues:
         self.shell = shell
 
     def __call__(self, magic: str, dest: str) -> Iterable[str]:
+        if dest == "model" and magic == "grok_image":
+            from xai_magics.images.generate import IMAGE_MODELS
+
+            return IMAGE_MODELS
         if dest == "model":
             return self._models()
         if dest in ("thread", "name") and magic in ("grok", "grok_thread"):
@@ -315,7 +373,9 @@ def install(shell: Any) -> None:
         parser = getattr(method, "parser", None)
         if parser is None:
             return {"completions": []}
-        found = template_columns(args, values.columns) if magic == "grok_batch" else None
+        found = None
+        if magic == "grok_batch":
+            found = template_columns(args, values.columns) or image_column(args, values.columns)
         found = found or complete_options(magic, parser, args, values)
         if found is None or not found.texts:
             return {"completions": []}

@@ -207,7 +207,20 @@ class GrokMagics(Magics):
         metavar="N",
         help="With --tools: at most N requests to the model in this cell (default 5).",
     )
-    @argument("--dry-run", action="store_true", help="Show the exact request; send nothing.")
+    @argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="PATH_OR_URL",
+        help="Send an image with the prompt (repeatable): a file (PNG/JPEG; others converted "
+        "with Pillow), an https URL, or a notebook variable by {name} in the prompt.",
+    )
+    @argument("--detail", choices=["low", "high", "auto"], help="Image detail xAI should use.")
+    @argument(
+        "--dry-run",
+        action="store_true",
+        help="Show the exact request (images as short placeholders); send nothing.",
+    )
     @argument(
         "--deferred",
         action="store_true",
@@ -235,6 +248,10 @@ class GrokMagics(Magics):
         ``%%grok [options]`` then the prompt in the cell, or ``%grok [options] prompt``.
         ``{{name}}`` sends ``{name}`` literally; other braces (code, JSON) are sent as written.
         ``--raw`` sends the text exactly as written, with no interpolation at all.
+        Pictures: ``--image PATH_OR_URL`` (repeatable), or ``{name}`` of a matplotlib Figure,
+        a PIL image, ``IPython.display.Image``, image bytes or an image file path (it becomes
+        ``[image N]`` in the text); PNG/JPEG as they are, other formats converted (Pillow),
+        20 MiB at most; ``--dry-run`` shows each as a placeholder (type, size, pixels).
         The cell's value (and ``-o VAR``) is a GrokResult: text, parsed, usage, tier, timings.
         The receipt under the answer names the tier that served it ("asked priority, served
         default" when priority was refused) and what reasoning cost; an answer cut at its
@@ -289,9 +306,11 @@ class GrokMagics(Magics):
         if speech is not None and args.compare:
             raise UsageError("--speak speaks one answer: drop --compare (or --speak).")
 
-        fill = (lambda text: text) if args.raw else self._fill
+        pictures: list[Any] = []  # {name} of a Figure, PIL/IPython image or image path
+        fill = (lambda text: text) if args.raw else (lambda text: self._fill(text, pictures))
         prompt = fill(template)
         system = fill(args.system) if args.system is not None else self.system
+        images = self._images(args.image, pictures, args.detail)
         schema = self._schema(args.schema) if args.schema else None
         fmt = args.format or ("json" if schema is not None else self.format)
         overrides: dict[str, Any] = {
@@ -308,6 +327,7 @@ class GrokMagics(Magics):
             "turn_key": cell_key(self._shell, line, cell),
             "max_cost": args.max_cost,
             **tool_overrides(args, self._shell.user_ns, args.api or self.api),
+            "images": images,
         }
         if args.deferred:
             return ask_deferred(self, args, prompt, overrides, fmt)
@@ -363,7 +383,18 @@ class GrokMagics(Magics):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _fill(self, template: str) -> str:
+    def _images(self, given: list[str], pictures: list[Any], detail: str | None) -> Any:
+        from xai_magics.images.prompt import ImageError, collect
+
+        try:
+            return collect(given, pictures, detail)  # type: ignore[arg-type]
+        except ImageError as exc:
+            raise UsageError(f"--image: {exc}") from None
+
+    def _fill(self, template: str, pictures: list[Any] | None = None) -> str:
+        from xai_magics.images.prompt import ImageError, picture_text
+        from xai_magics.templates import format_value
+
         ns = self._shell.user_ns
         hidden = self._shell.user_ns_hidden
 
@@ -373,10 +404,15 @@ class GrokMagics(Magics):
         def candidates() -> list[str]:
             return [n for n in ns if not n.startswith("_") and n not in hidden]
 
+        to_text = format_value if pictures is None else picture_text(pictures, format_value)
         try:
-            return interpolate(template, lookup, candidates=candidates, where="the notebook")
+            return interpolate(
+                template, lookup, candidates=candidates, to_text=to_text, where="the notebook"
+            )
         except TemplateError as exc:
             raise UsageError(str(exc)) from None
+        except ImageError as exc:
+            raise UsageError(f"Image in the prompt: {exc}") from None
 
     def _schema(self, name: str) -> Any:
         value = self._shell.user_ns.get(name)
