@@ -4,6 +4,7 @@ emulator: a chart question, a batch over image paths, generated and edited pictu
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -63,5 +64,9 @@ def test_multimodal_notebook_runs_end_to_end(
     (picture,) = _pictures(edited)
     assert picture[16:24] == (400).to_bytes(4, "big") + (240).to_bytes(4, "big")
     assert "grok-imagine-image" in _text(by_start["%grok_usage"])
-    # the reserved place for the search and tools sections is there, clearly marked
-    assert any("search-and-tools" in c.source for c in nb.cells if c.cell_type == "markdown")
+    searched = _text(by_start["%%grok --search web,x"])
+    assert "1 web search" in searched
+    tooled = _text(by_start["%%grok --tools get_weather"])
+    assert "[Tools: 1 function call]" in tooled
+    sent = [json.dumps(e["body"]) for e in emu.control.log() if e["path"] == "/v1/responses"]
+    assert any("18 degrees C and sunny in" in body for body in sent)  # the tool's result
