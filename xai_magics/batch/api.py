@@ -31,6 +31,7 @@ from xai_magics.batch.plan import RowsPlan, plan_rows
 from xai_magics.batch.progress import Listener
 from xai_magics.batch.sender import batch_token
 from xai_magics.batch.store import JobRecord, JobStore, Where, open_store
+from xai_magics.batch.stream import StreamSource
 from xai_magics.batch.template import ColumnTemplate, parse_template
 from xai_magics.batch.wire import RequestSpec, reference_line
 from xai_magics.client.errors import NotFoundError
@@ -108,6 +109,7 @@ def submit(
     source = FrameSource.of(df)
     template = parse_template(prompt)
     template.check_columns(source.columns)
+    _read_only(source, template)
     spec = RequestSpec(
         model=model,
         system=system,
@@ -290,9 +292,10 @@ def attach(
     record = found[0]  # newest first: a name submitted again with --new means its latest job
     inputs = None
     if df is not None and record.fingerprint.template:
-        inputs = JobInputs(
-            FrameSource.of(df), parse_template(record.fingerprint.template), _spec(record)
-        )
+        template = parse_template(record.fingerprint.template)
+        source = FrameSource.of(df)
+        _read_only(source, template)
+        inputs = JobInputs(source, template, _spec(record))
     job = BatchJob(store, record, client, inputs, settings)
     if not record.finished and record.batch_id:
         job.start_polling()
@@ -343,6 +346,12 @@ def default_name(prompt: str, model: str, output: str) -> str:
     """A stable name for a job submitted without ``name``: same prompt, same job."""
     digest = hashlib.sha256(f"{prompt}\0{model}\0{output}".encode()).hexdigest()[:8]
     return f"batch-{digest}"
+
+
+def _read_only(source: FrameSource, template: ColumnTemplate) -> None:
+    """A streamed input reads only the template's columns."""
+    if isinstance(source, StreamSource):
+        source.use_columns(template.columns)
 
 
 def _spec(record: JobRecord) -> RequestSpec:

@@ -7,16 +7,19 @@ same record (a re-run cell, ``attach``) behave the same.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
 from xai_magics.batch.claim import Claim, sending_claim
-from xai_magics.batch.columns import join, output_columns
+from xai_magics.batch.columns import join, output_columns, refuse_overwrite
+from xai_magics.batch.dataset import join_results
 from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
@@ -32,6 +35,7 @@ from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
 from xai_magics.batch.store import JobRecord, JobState, JobStore, StoreError
+from xai_magics.batch.stream import StreamSource
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder, RequestSpec
 
@@ -373,15 +377,28 @@ class BatchJob:
             return self._store.job(self._record.parent_job_id).n_rows
         return self._record.n_rows
 
-    def results(self, df: Any = None, *, output: str | None = None) -> Any:
+    def results(
+        self, df: Any = None, *, output: str | None = None, to: str | os.PathLike[str] | None = None
+    ) -> Any:
         """The frame with the answer, status, error, tokens and cost columns (same type out).
 
         ``df`` defaults to the frame the job was submitted with; a handle from ``attach`` needs it.
+        A lazy frame gets them from a Parquet dataset written to ``to`` (default: the job's
+        folder in the data dir), joined by row id: a lazy frame of the same kind comes back.
         """
         source = self._frame_for_results(df)
         name = output or str(self._record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
-        return join(source, output_columns(self.outcomes(), name, schema), name)
+        columns = output_columns(self.outcomes(), name, schema)
+        if isinstance(source, StreamSource):
+            refuse_overwrite(source, columns, name)
+            return join_results(source, columns, Path(to) if to else self.results_dir)
+        return join(source, columns, name)
+
+    @property
+    def results_dir(self) -> Path:
+        """Where a lazy input's results dataset goes by default."""
+        return self._store.path.parent / "jobs" / str(self._record.job_id) / "results"
 
     def _frame_for_results(self, df: Any) -> FrameSource:
         if df is not None:
