@@ -43,7 +43,12 @@ class BatchMagics(Magics):
 
     @no_var_expand
     @magic_arguments()
-    @argument("frame", nargs="?", help="Name of the DataFrame variable (pandas, polars, pyarrow).")
+    @argument(
+        "frame",
+        nargs="?",
+        help="Name of the DataFrame variable (pandas, polars, pyarrow), or of a lazy input: a "
+        "polars LazyFrame, DuckDB relation, Dask DataFrame, Arrow reader or iterable of dicts.",
+    )
     @argument(
         "--prompt",
         "-p",
@@ -60,6 +65,11 @@ class BatchMagics(Magics):
     )
     @argument("--max-tokens", type=int, metavar="N", help="Cap on output tokens per row.")
     @argument("--wait", action="store_true", help="Block until done and return the frame.")
+    @argument(
+        "--to",
+        metavar="PATH",
+        help="Folder for a lazy input's results (a Parquet dataset; default: the job's folder).",
+    )
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
     @argument("--list", action="store_true", help="List recent batch jobs and their servers.")
@@ -76,6 +86,10 @@ class BatchMagics(Magics):
         skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. Rows with a missing or
         empty cell, a lone surrogate or an oversize prompt are skipped with a reason, not sent.
         A frame that already has one of these columns is refused: choose another --output.
+        A lazy input (polars LazyFrame, DuckDB relation, Dask DataFrame) is never collected: only
+        the template's columns are read, block by block; its results go to a Parquet dataset
+        (--to PATH) and come back as the same kind of lazy object, joined by row position. An
+        Arrow reader or an iterable of dicts gives an Arrow reader of the results (xai_row first).
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:
@@ -86,11 +100,12 @@ class BatchMagics(Magics):
             if args.cancel:
                 return self._cancel(args.cancel)
             if args.attach:
-                return self._follow(self._job(args.attach, args.frame), wait=args.wait)
+                job = self._job(args.attach, args.frame)
+                return self._follow(job, wait=args.wait, to=args.to)
             if args.retry_failed:
                 job = self._job(args.retry_failed, args.frame)
                 frame = self._frame(args.frame) if args.frame else None
-                return self._follow(job.retry_failed(frame), wait=args.wait)
+                return self._follow(job.retry_failed(frame), wait=args.wait, to=args.to)
             return self._submit(args)
         except UsageError:
             raise
@@ -129,7 +144,7 @@ class BatchMagics(Magics):
                 print(request)
             return result
         self._jobs[result.name] = result
-        return self._follow(result, wait=args.wait, progress=progress)
+        return self._follow(result, wait=args.wait, progress=progress, to=args.to)
 
     def _send(self, args: Any, frame: Any, name: str, on_progress: Any) -> Any:
         from xai_magics.batch import JobSettings, submit
@@ -150,7 +165,7 @@ class BatchMagics(Magics):
             on_progress=None if args.dry_run else on_progress,
         )
 
-    def _follow(self, job: Any, *, wait: bool, progress: Any = None) -> Any:
+    def _follow(self, job: Any, *, wait: bool, progress: Any = None, to: str | None = None) -> Any:
         """Show live progress; with ``wait``, block and return the frame with its new columns."""
         from xai_magics.widgets.batch_progress import BatchProgress
 
@@ -176,7 +191,7 @@ class BatchMagics(Magics):
         progress.show_text(snapshot)
         if job.inputs is None:
             return job
-        return job.results()
+        return job.results(to=to)
 
     def _cancel(self, name_or_id: str) -> None:
         from xai_magics.widgets.batch_progress import describe
