@@ -15,7 +15,7 @@ import secrets
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from xai_magics.batch.outcomes import assemble
 from xai_magics.batch.plan import RowsPlan, plan_rows
 from xai_magics.batch.progress import Listener
 from xai_magics.batch.sender import batch_token
+from xai_magics.batch.split import SplitJob, part_name, part_ranges
 from xai_magics.batch.store import JobRecord, JobStore, Where, open_store
 from xai_magics.batch.stream import StreamSource
 from xai_magics.batch.template import ColumnTemplate, parse_template
@@ -97,13 +98,14 @@ def submit(
     data_dir: str | None = None,
     settings: JobSettings | None = None,
     on_progress: Listener | None = None,
-) -> BatchJob | DryRun:
+) -> BatchJob | SplitJob | DryRun:
     """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
 
     Re-running with the same inputs and ``name`` re-attaches to the job already submitted (even
     from a new kernel); different inputs under the same name raise `JobChangedError` unless
     ``new=True``. ``name`` defaults to one derived from the prompt, model and output column.
-    ``on_progress`` gets every progress snapshot, from the first chunk sent on.
+    ``on_progress`` gets every progress snapshot, from the first chunk sent on. A frame of
+    more than ``settings.batch_rows`` rows becomes several batches, one `SplitJob`.
     """
     settings = settings or JobSettings()
     source = FrameSource.of(df)
@@ -117,24 +119,19 @@ def submit(
         temperature=temperature,
         response_format=_response_format(schema),
     )
+    options = canonical_options(
+        system=system, max_tokens=max_tokens, temperature=temperature, schema=spec.response_format
+    )
+    job_name = name or default_name(prompt, model, output)
+    if not dry_run and source.n_rows > settings.batch_rows:
+        parts = _Parts(source, JobInputs(source, template, spec, schema), prompt, options, output)
+        return _submit_split(parts, job_name, new, client, data_dir, settings, on_progress, wait)
     plan = plan_rows(source, template, settings.max_prompt_bytes)
     plan.require_rows()
-    fingerprint = Fingerprint(
-        n_rows=plan.n_rows,
-        data_digest=plan.digest,
-        template=prompt,
-        model=model,
-        options=canonical_options(
-            system=system,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            schema=spec.response_format,
-        ),
-    )
+    fingerprint = Fingerprint(plan.n_rows, plan.digest, prompt, model, options)
     if dry_run:
         shown = sorted(plan.skipped)[:10]
         return _dry_run(plan, spec, fingerprint, source.index_labels(shown))
-    job_name = name or default_name(prompt, model, output)
     store = open_store(data_dir)
     client = client or _default_client()
     inputs = JobInputs(source, template, spec, schema)
@@ -169,17 +166,100 @@ def submit(
         reuse=not new,
     )
     _refuse_changed(record, job_name, fingerprint)
-    live = _live_jobs.get((store.path, record.job_id))
-    if live is not None and live.client is client:
-        job = live  # the same cell run again in this kernel: one handle, one poller
-        job.rebind(inputs)
-    else:
-        job = BatchJob(store, record, client, inputs, settings)
-        _live_jobs[(store.path, record.job_id)] = job
+    job = _handle(store, record, client, inputs, settings)
     if on_progress is not None:
         job.subscribe(on_progress)
     job.send()
     job.start_polling()
+    if wait:
+        job.wait()
+    return job
+
+
+def _handle(
+    store: JobStore, record: JobRecord, client: Any, inputs: JobInputs, settings: JobSettings
+) -> BatchJob:
+    """The job's handle: the one made for it earlier in this process, if any, else a new one."""
+    live = _live_jobs.get((store.path, record.job_id))
+    if live is not None and live.client is client:
+        live.rebind(inputs)  # the same cell run again in this kernel: one handle, one poller
+        return live
+    job = BatchJob(store, record, client, inputs, settings)
+    _live_jobs[(store.path, record.job_id)] = job
+    return job
+
+
+@dataclass
+class _Parts:
+    """What every part of a split job shares."""
+
+    source: FrameSource
+    inputs: JobInputs
+    prompt: str
+    options: str
+    output: str
+
+
+def _submit_split(
+    parts: _Parts,
+    job_name: str,
+    new: bool,
+    client: Any,
+    data_dir: str | None,
+    settings: JobSettings,
+    on_progress: Listener | None,
+    wait: bool,
+) -> SplitJob:
+    """One job per run of ``settings.batch_rows`` rows, sent and followed as one."""
+    source, inputs = parts.source, parts.inputs
+    store = open_store(data_dir)
+    client = client or _default_client()
+    where = job_where(store, client)
+    n_rows = source.n_rows
+    refuse_output_clash(
+        source,
+        parts.output,
+        inputs.schema,
+        lambda: assemble(n_rows, None, {}, (), "pending"),
+    )
+    ranges = part_ranges(n_rows, settings.batch_rows)
+    jobs: list[BatchJob] = []
+    for number, (first, stop) in enumerate(ranges, 1):
+        piece = source.window(first, stop)
+        plan = plan_rows(piece, inputs.template, settings.max_prompt_bytes)
+        plan.require_rows()
+        fingerprint = Fingerprint(
+            plan.n_rows, plan.digest, parts.prompt, inputs.spec.model, parts.options
+        )
+        name = part_name(job_name, number, len(ranges))
+        earlier = store.latest_by_name(name, where) if not new else None
+        if earlier is not None:
+            _refuse_changed(earlier, name, fingerprint)
+        row_ids = np.arange(first, stop, dtype=np.int64)
+        record = store.create_job(
+            name=name,
+            batch_name=f"{name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
+            fingerprint=fingerprint,
+            spec={
+                "output": parts.output,
+                "model": inputs.spec.model,
+                "schema": _schema_name(inputs.schema),
+                "adoptable": not new,
+                "part": [number, len(ranges)],
+            },
+            n_sent=plan.n_sent,
+            skipped={first + p: reason for p, reason in plan.skipped.items()},
+            where=where,
+            reuse=not new,
+            rows=range(first, stop),
+        )
+        _refuse_changed(record, name, fingerprint)
+        part_inputs = replace(inputs, source=piece, row_ids=row_ids, full_source=source)
+        jobs.append(_handle(store, record, client, part_inputs, settings))
+    job = SplitJob(job_name, jobs, inputs)
+    if on_progress is not None:
+        job.subscribe(on_progress)
+    job.send()
     if wait:
         job.wait()
     return job

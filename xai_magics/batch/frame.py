@@ -68,6 +68,10 @@ class FrameSource:
         """Only the rows at ``positions`` (in that order): what a retry of failed rows sends."""
         return FrameSource(self.frame[list(positions)], self.labels)
 
+    def window(self, first: int, stop: int) -> FrameSource:
+        """Rows ``first:stop`` (one batch of a split job), without copying them."""
+        return FrameSource(self.frame[first:stop], self.labels)
+
     def blocks(self, start: int, block_rows: int) -> Iterator[tuple[int, int]]:
         """(start, stop) ranges covering rows from ``start`` to the end."""
         for first in range(start, self.n_rows, block_rows):

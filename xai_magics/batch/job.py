@@ -60,6 +60,9 @@ class JobSettings:
     add_rate: tuple[int, float] = ADD_RATE
     poll_first_s: float = 1.0
     poll_max_s: float = 15.0
+    # xAI notes that batches of more than 100,000 requests may be throttled: larger frames are
+    # split into several batches of at most this many rows, handled as one job (``split.py``)
+    batch_rows: int = 100_000
 
 
 @dataclass

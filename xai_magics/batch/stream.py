@@ -86,6 +86,7 @@ class StreamSource(FrameSource):
         self._first: list[pa.RecordBatch] = []  # a one-shot stream's batches read to find labels
         self._rest: Iterator[pa.RecordBatch] | None = None
         self._spill: Path | None = None
+        self._cut: tuple[StreamSource, int, int] | None = None  # a window of another source
 
     @classmethod
     def open(cls, native: Any) -> StreamSource:
@@ -109,6 +110,20 @@ class StreamSource(FrameSource):
         source._first, source._rest = [first], batches
         return source
 
+    def window(self, first: int, stop: int) -> StreamSource:
+        """Rows ``first:stop`` as a source of their own (one batch of a split job); polars and
+        DuckDB slice at the scan, the others skip the rows before ``first`` as they stream."""
+        if self.backend == "polars":
+            part = StreamSource(self.frame.slice(first, stop - first), self.backend, self.labels)
+        elif self.backend == "duckdb":
+            part = StreamSource(self.frame.limit(stop - first, first), self.backend, self.labels)
+        else:
+            total = self.n_rows  # a one-shot stream is spilled whole before it is cut
+            part = StreamSource(self.frame, self.backend, self.labels)
+            part._cut = (self, first, min(stop, total))
+        part._needed = list(self._needed)
+        return part
+
     def use_columns(self, columns: Sequence[str]) -> None:
         """Read only these columns from now on (the template's)."""
         self._needed = [c for c in self.labels if c in set(columns)]
@@ -116,7 +131,9 @@ class StreamSource(FrameSource):
     @property
     def n_rows(self) -> int:
         if self._rows is None:
-            if self.backend == "stream":
+            if self._cut is not None:
+                self._rows = self._cut[2] - self._cut[1]
+            elif self.backend == "stream":
                 for _ in self._parts():  # spills the stream: it is read once only
                     pass
             elif self.backend == "dask":
@@ -204,6 +221,11 @@ class StreamSource(FrameSource):
 
     def _parts(self) -> Iterator[Any]:
         """The needed columns as narwhals eager frames, part by part, from the start."""
+        if self._cut is not None:
+            whole, first, stop = self._cut
+            whole._needed = self._needed
+            yield from _trim(whole._parts(), first, stop)
+            return
         if self.backend == "stream":
             for batch in self._spilled():
                 yield nw.from_native(pa.Table.from_batches([batch]), eager_only=True)
@@ -256,6 +278,19 @@ def _library_parts(backend: str, narrowed: Any) -> Iterator[Any]:
     else:  # dask: one pandas partition in memory at a time, computed wherever the data lives
         for part in narrowed.to_delayed():
             yield part.compute()
+
+
+def _trim(parts: Iterator[Any], first: int, stop: int) -> Iterator[Any]:
+    """Only rows ``first:stop`` of a stream of frames."""
+    position = 0
+    for part in parts:
+        rows = len(part)
+        low, high = max(first - position, 0), min(stop - position, rows)
+        if high > low:
+            yield part[low:high]
+        position += rows
+        if position >= stop:
+            return
 
 
 def _concat(frames: list[Any]) -> Any:

@@ -33,6 +33,10 @@ class BatchMagics(Magics):
     chunk_rows = Int(10_000, help="Requests per add-requests call (also bounded by 25 MB).").tag(
         config=True
     )
+    batch_rows = Int(
+        100_000,
+        help="Most rows per batch (xAI may throttle larger ones): more become several batches.",
+    ).tag(config=True)
     data_dir = Unicode(
         "", help="Job store folder; empty means $XAI_MAGICS_DATA_DIR or the user data dir."
     ).tag(config=True)
@@ -116,7 +120,7 @@ class BatchMagics(Magics):
             raise UsageError(str(exc)) from None
 
     def _submit(self, args: Any) -> Any:
-        from xai_magics.batch import BatchJob
+        from xai_magics.batch import DryRun
 
         if not args.frame:
             raise UsageError('Name the DataFrame: %grok_batch df --prompt "...{column}..."')
@@ -138,7 +142,7 @@ class BatchMagics(Magics):
                 file=sys.stderr,
             )
             return None
-        if not isinstance(result, BatchJob):
+        if isinstance(result, DryRun):
             print(result.summary())
             for request in result.requests:
                 print(request)
@@ -161,7 +165,7 @@ class BatchMagics(Magics):
             new=args.new,
             dry_run=args.dry_run,
             data_dir=self.data_dir or None,
-            settings=JobSettings(chunk_rows=self.chunk_rows),
+            settings=JobSettings(chunk_rows=self.chunk_rows, batch_rows=self.batch_rows),
             on_progress=None if args.dry_run else on_progress,
         )
 

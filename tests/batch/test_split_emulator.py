@@ -1,0 +1,90 @@
+"""A job larger than one batch: several batches under one job, sent, resumed, cancelled and
+joined together (``JobSettings.batch_rows``, 100,000 by default, small here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pytest
+
+from tests.batch.helpers import committed_adds, prompt_digest
+from xai_magics.batch import JobSettings, submit
+from xai_magics.batch.split import SplitJob
+from xai_magics.client import BadRequestError
+
+N = 60
+SPLIT = JobSettings(chunk_rows=7, batch_rows=25, poll_first_s=0.05, poll_max_s=0.2)
+
+
+def _frame() -> pd.DataFrame:
+    reviews: list[Any] = [f"review number {i}" for i in range(N)]
+    reviews[30] = None
+    return pd.DataFrame({"review": reviews})
+
+
+@pytest.fixture
+def run(batch_client: Any, started_jobs: list[Any], tmp_path: Path) -> Any:
+    def go(df: Any, **kwargs: Any) -> SplitJob:
+        job = submit(
+            df,
+            "Sentiment of: {review}",
+            client=batch_client,
+            data_dir=str(tmp_path),
+            settings=SPLIT,
+            name="big",
+            **kwargs,
+        )
+        assert isinstance(job, SplitJob)
+        started_jobs.extend(job.parts)
+        return job
+
+    return go
+
+
+def test_a_big_frame_becomes_three_batches_joined_as_one(
+    emu: Any, run: Any, batch_client: Any
+) -> None:
+    seen: list[Any] = []
+    job = run(pl.from_pandas(_frame()).lazy(), on_progress=seen.append)
+    assert [p.name for p in job.parts] == ["big part 1/3", "big part 2/3", "big part 3/3"]
+    assert len({p.batch_id for p in job.parts}) == 3
+    sizes = [batch_client.batches.get(p.batch_id).state.num_requests for p in job.parts]
+    assert sizes == [25, 24, 10]  # row 30 (in the second run) is skipped, not sent
+    final = job.wait(timeout=60)
+    assert (final.total, final.succeeded, final.skipped) == (59, 59, 1)
+    assert seen[-1].total == 59  # the progress listener sees the totals of all parts
+    out = job.results().collect()
+    assert out["answer_status"].to_list().count("ok") == 59
+    assert out["answer_status"][30] == "skipped"
+    for i in (0, 24, 25, 49, 50, 59):
+        assert prompt_digest(f"Sentiment of: review number {i}") in out["answer"][i]
+    assert set(committed_adds(emu).values()) == {1}
+    assert len(committed_adds(emu)) == 59
+
+
+def test_an_interrupted_split_job_resumes_then_cancels_together(
+    emu: Any, run: Any, batch_client: Any
+) -> None:
+    emu.control.configure(batch_seconds_per_request=3600)
+    # the first batch is created, the second one's creation fails: sending stops there
+    emu.control.inject("stall", "/v1/batches", method="POST", times=1, seconds=0)
+    emu.control.inject("status", "/v1/batches", method="POST", status=400)
+    with pytest.raises(BadRequestError):
+        run(_frame())
+    job = run(_frame())  # the re-run cell: part 1 is re-attached, parts 2 and 3 are sent
+    assert job.parts[0].record.state == "submitted"
+    assert len({p.batch_id for p in job.parts}) == 3
+    assert set(committed_adds(emu).values()) == {1}
+    assert len(committed_adds(emu)) == 59
+    job.cancel()
+    final = job.wait(timeout=60)
+    assert final.batch_status == "cancelled"
+    for part in job.parts:
+        assert part.batch_id is not None
+        assert batch_client.batches.get(part.batch_id).state.num_cancelled > 0
+    statuses = job.results()["answer_status"].tolist()
+    assert statuses.count("cancelled") == 59
+    assert statuses[30] == "skipped"
