@@ -88,3 +88,20 @@ def test_an_interrupted_split_job_resumes_then_cancels_together(
     statuses = job.results()["answer_status"].tolist()
     assert statuses.count("cancelled") == 59
     assert statuses[30] == "skipped"
+
+
+def test_a_split_job_is_attached_by_name_from_a_new_process(
+    emu: Any, run: Any, batch_client: Any, tmp_path: Path
+) -> None:
+    from xai_magics.batch import attach
+
+    done = run(_frame())
+    done.wait(timeout=60)
+    again = attach("big", client=batch_client, data_dir=str(tmp_path))
+    assert isinstance(again, SplitJob)
+    assert [p.batch_id for p in again.parts] == [p.batch_id for p in done.parts]
+    with pytest.raises(ValueError, match="pass it"):
+        again.results()
+    out = again.results(pl.from_pandas(_frame()))
+    assert out["answer_status"].to_list() == done.results()["answer_status"].tolist()
+    assert out["answer"].to_list()[59] == done.results()["answer"].iloc[59]

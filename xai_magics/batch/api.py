@@ -246,6 +246,7 @@ def _submit_split(
                 "schema": _schema_name(inputs.schema),
                 "adoptable": not new,
                 "part": [number, len(ranges)],
+                "frame_rows": n_rows,
             },
             n_sent=plan.n_sent,
             skipped={first + p: reason for p, reason in plan.skipped.items()},
@@ -348,7 +349,7 @@ def attach(
     client: Any = None,
     data_dir: str | None = None,
     settings: JobSettings | None = None,
-) -> BatchJob:
+) -> BatchJob | SplitJob:
     """The job with this name (the newest), batch name or batch id, from the job store, among
     the jobs of the server and account the client talks to. A job recorded before servers were
     counts when its batch is found on this server (and is then recorded as this server's)."""
@@ -359,6 +360,10 @@ def attach(
     found = [r for r in everywhere if _runs_on(store, r, where, client)]
     if not found and name_or_id.startswith("batch_"):
         found = [adopt_batch(store, client, name_or_id, df)]
+    if not found:
+        newest_part = store.latest_part(name_or_id, where)
+        if newest_part is not None:
+            return _attach_split(store, client, name_or_id, newest_part, df, settings)
     if not found and everywhere:
         ran_on = everywhere[0].base_url or "a server its batch is not on"
         raise LookupError(
@@ -380,6 +385,46 @@ def attach(
     if not record.finished and record.batch_id:
         job.start_polling()
     return job
+
+
+def _attach_split(
+    store: JobStore,
+    client: Any,
+    name: str,
+    newest_part: JobRecord,
+    df: Any,
+    settings: JobSettings | None,
+) -> SplitJob:
+    """The parts of a job split into several batches, as one job again (``attach``)."""
+    assert newest_part.where is not None
+    count = int(newest_part.spec["part"][1])
+    records = [
+        store.latest_by_name(part_name(name, k, count), newest_part.where)
+        for k in range(1, count + 1)
+    ]
+    present = [record for record in records if record is not None]
+    if len(present) != count:
+        raise LookupError(f"batch job {name!r} had {count} batches; the store holds {len(present)}")
+    template = parse_template(present[0].fingerprint.template)
+    source = FrameSource.of(df) if df is not None else None
+    if source is not None:
+        _read_only(source, template)
+    parts: list[BatchJob] = []
+    first = 0
+    for record in present:
+        stop = first + record.n_rows
+        inputs = None
+        if source is not None:
+            row_ids = np.arange(first, stop, dtype=np.int64)
+            piece = source.window(first, stop)
+            inputs = JobInputs(piece, template, _spec(record), None, row_ids, source)
+        job = BatchJob(store, record, client, inputs, settings)
+        if not record.finished and record.batch_id:
+            job.start_polling()
+        parts.append(job)
+        first = stop
+    whole = JobInputs(source, template, _spec(present[0])) if source is not None else None
+    return SplitJob(name, parts, whole)
 
 
 def adopt_batch(store: JobStore, client: Any, batch_id: str, df: Any = None) -> JobRecord:

@@ -378,6 +378,8 @@ class BatchJob:
             return self._inputs.full_source.n_rows
         if self._record.parent_job_id is not None:
             return self._store.job(self._record.parent_job_id).n_rows
+        if "frame_rows" in self._record.spec:  # one part of a split job
+            return int(self._record.spec["frame_rows"])
         return self._record.n_rows
 
     def results(
@@ -389,7 +391,7 @@ class BatchJob:
         A lazy frame gets them from a Parquet dataset written to ``to`` (default: the job's
         folder in the data dir), joined by row id: a lazy frame of the same kind comes back.
         """
-        source = self._frame_for_results(df)
+        source = self.frame_for_results(df)
         name = output or str(self._record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
         columns = output_columns(self.outcomes(), name, schema)
@@ -403,7 +405,7 @@ class BatchJob:
         """Where a lazy input's results dataset goes by default."""
         return self._store.path.parent / "jobs" / str(self._record.job_id) / "results"
 
-    def _frame_for_results(self, df: Any) -> FrameSource:
+    def frame_for_results(self, df: Any) -> FrameSource:
         if df is not None:
             source = FrameSource.of(df)
         elif self._inputs is not None:
@@ -448,7 +450,7 @@ class BatchJob:
         failed = [i for i, s in enumerate(outcomes.status) if s in RETRYABLE]
         if not failed:
             raise ValueError(f"job {self.name!r} has no failed rows to retry")
-        return submit_rows(self, self._frame_for_results(df), failed)
+        return submit_rows(self, self.frame_for_results(df), failed)
 
     def stop_polling(self, timeout: float | None = None) -> None:
         """Stop following the batch here (it keeps running at xAI); wait up to ``timeout``."""

@@ -34,7 +34,7 @@ def part_name(name: str, number: int, count: int) -> str:
 class SplitJob:
     """Several batches over one frame, handled as one job (same methods as `BatchJob`)."""
 
-    def __init__(self, name: str, parts: list[BatchJob], inputs: JobInputs) -> None:
+    def __init__(self, name: str, parts: list[BatchJob], inputs: JobInputs | None) -> None:
         self.name = name
         self.parts = parts
         self._inputs = inputs
@@ -48,7 +48,8 @@ class SplitJob:
         )
 
     @property
-    def inputs(self) -> JobInputs:
+    def inputs(self) -> JobInputs | None:
+        """The whole frame and recipe (None when attached without the frame)."""
         return self._inputs
 
     @property
@@ -130,7 +131,7 @@ class SplitJob:
             part.stop_polling(timeout)
 
     def outcomes(self) -> RowOutcomes:
-        n_rows = self._inputs.source.n_rows
+        n_rows = sum(part.record.n_rows for part in self.parts)
         merged = assemble(n_rows, (), {}, (), "pending")
         for part in self.parts:
             merged = overlay(merged, part.outcomes())
@@ -141,9 +142,17 @@ class SplitJob:
     ) -> Any:
         """The whole frame with every part's output columns (see `BatchJob.results`)."""
         first = self.parts[0]
-        source = first._frame_for_results(df) if df is not None else self._inputs.source
+        if df is not None:
+            source = first.frame_for_results(df)
+        elif self._inputs is not None:
+            source = self._inputs.source
+        else:
+            raise ValueError(
+                f"job {self.name!r} was attached without its frame: pass it, job.results(df)"
+            )
         name = output or str(first.record.spec.get("output", "answer"))
-        columns = output_columns(self.outcomes(), name, self._inputs.schema)
+        schema = self._inputs.schema if self._inputs is not None else None
+        columns = output_columns(self.outcomes(), name, schema)
         if isinstance(source, StreamSource):
             refuse_overwrite(source, columns, name)
             return join_results(source, columns, Path(to) if to else first.results_dir)

@@ -94,6 +94,8 @@ class BatchMagics(Magics):
         the template's columns are read, block by block; its results go to a Parquet dataset
         (--to PATH) and come back as the same kind of lazy object, joined by row position. An
         Arrow reader or an iterable of dicts gives an Arrow reader of the results (xai_row first).
+        More than BatchMagics.batch_rows rows (100,000) are sent as several batches under one job,
+        followed, cancelled (--cancel NAME) and attached (--attach NAME) together.
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:
