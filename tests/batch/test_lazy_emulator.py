@@ -166,3 +166,22 @@ def test_only_the_template_columns_are_read(parquet: Path) -> None:
     assert source._block is not None
     assert source._block.columns == ["review"]
     assert sum(len(r) for r in read) == N == source.n_rows
+
+
+def test_results_pages_are_written_as_they_arrive_then_replaced_by_every_row(
+    run: Any, parquet: Path, tmp_path: Path
+) -> None:
+    paged = JobSettings(chunk_rows=7, results_page_size=10, poll_first_s=0.05, poll_max_s=0.2)
+    job = run(pl.scan_parquet(parquet), name="paged", settings=paged, to=str(tmp_path / "out"))
+    pages = sorted((tmp_path / "out").glob("page-*.parquet"))
+    assert len(pages) == 6  # 59 answered rows, 10 a page, each written when it was fetched
+    answered = pl.read_parquet(pages).sort("xai_row")
+    assert answered.height == 59
+    assert 5 not in answered["xai_row"].to_list()  # the skipped row was never sent
+    row = answered.filter(pl.col("xai_row") == 42)
+    assert prompt_digest("Sentiment of: review number 42") in row["answer"][0]
+    out = job.results().collect()  # to= given at submit is where the dataset stays
+    assert not list((tmp_path / "out").glob("page-*.parquet"))
+    assert list((tmp_path / "out").glob("part-*.parquet"))
+    assert out["answer"][42] == row["answer"][0]
+    assert out["answer_status"][5] == "skipped"

@@ -98,6 +98,7 @@ def submit(
     data_dir: str | None = None,
     settings: JobSettings | None = None,
     on_progress: Listener | None = None,
+    to: str | os.PathLike[str] | None = None,
 ) -> BatchJob | SplitJob | DryRun:
     """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
 
@@ -105,7 +106,8 @@ def submit(
     from a new kernel); different inputs under the same name raise `JobChangedError` unless
     ``new=True``. ``name`` defaults to one derived from the prompt, model and output column.
     ``on_progress`` gets every progress snapshot, from the first chunk sent on. A frame of
-    more than ``settings.batch_rows`` rows becomes several batches, one `SplitJob`.
+    more than ``settings.batch_rows`` rows becomes several batches, one `SplitJob`. ``to`` is
+    the folder of a lazy input's results dataset (default: the job's folder in the data dir).
     """
     settings = settings or JobSettings()
     source = FrameSource.of(df)
@@ -124,7 +126,9 @@ def submit(
     )
     job_name = name or default_name(prompt, model, output)
     if not dry_run and source.n_rows > settings.batch_rows:
-        parts = _Parts(source, JobInputs(source, template, spec, schema), prompt, options, output)
+        parts = _Parts(
+            source, JobInputs(source, template, spec, schema), prompt, options, output, to
+        )
         return _submit_split(parts, job_name, new, client, data_dir, settings, on_progress, wait)
     plan = plan_rows(source, template, settings.max_prompt_bytes)
     plan.require_rows()
@@ -159,6 +163,7 @@ def submit(
             "model": model,
             "schema": _schema_name(schema),
             "adoptable": not new,
+            **_destination(to),
         },
         n_sent=plan.n_sent,
         skipped=plan.skipped,
@@ -198,6 +203,7 @@ class _Parts:
     prompt: str
     options: str
     output: str
+    to: str | os.PathLike[str] | None
 
 
 def _submit_split(
@@ -247,6 +253,7 @@ def _submit_split(
                 "adoptable": not new,
                 "part": [number, len(ranges)],
                 "frame_rows": n_rows,
+                **_destination(parts.to),
             },
             n_sent=plan.n_sent,
             skipped={first + p: reason for p, reason in plan.skipped.items()},
@@ -471,6 +478,11 @@ def default_name(prompt: str, model: str, output: str) -> str:
     """A stable name for a job submitted without ``name``: same prompt, same job."""
     digest = hashlib.sha256(f"{prompt}\0{model}\0{output}".encode()).hexdigest()[:8]
     return f"batch-{digest}"
+
+
+def _destination(to: str | os.PathLike[str] | None) -> dict[str, str]:
+    """The ``to`` folder as the job records it (absolute, so any kernel finds it)."""
+    return {} if to is None else {"to": str(Path(to).resolve())}
 
 
 def _read_only(source: FrameSource, template: ColumnTemplate) -> None:

@@ -1,15 +1,16 @@
 """Results of a streamed input: a Parquet dataset keyed by row id, joined back lazily.
 
-The output columns are written beside a ``xai_row`` column (the row's position in the stream)
-and the user gets the same kind of object back with them attached: a polars LazyFrame, a DuckDB
-relation, a Dask DataFrame (joined partition by partition, so no shuffle and the partitions stay
-as they were). A one-shot stream gets an Arrow RecordBatchReader of the results themselves.
-Nothing here collects the input.
+Each results page is written as it arrives (``page-*.parquet``). Once the results are asked for,
+every row's output columns are written beside a ``xai_row`` column (the row's position in the
+stream) and the user gets the same kind of object back with them attached: a polars LazyFrame,
+a DuckDB relation, a Dask DataFrame (joined partition by partition, so no shuffle and the
+partitions stay as they were). A one-shot stream gets an Arrow RecordBatchReader of the results
+themselves. Nothing here collects the input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +19,38 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from xai_magics.batch.columns import output_columns
 from xai_magics.batch.frame import pandas_nullable
+from xai_magics.batch.outcomes import assemble
+from xai_magics.batch.store import ResultRow
 from xai_magics.batch.stream import StreamSource
 
 ROW_ID = "xai_row"
 FILE_ROWS = 1_000_000
 
 
+def write_page(
+    records: Sequence[ResultRow], output: str, schema: type[Any] | None, path: Path, name: str
+) -> None:
+    """One results page's rows, as they arrive, as ``path/page-NAME.parquet``: the folder can be
+    read while the batch runs; `write_results` replaces the pages with every row at the end."""
+    positions = [record[0] for record in records]
+    outcomes = assemble(len(records), None, {}, _renumbered(records), "missing")
+    table = pa.table(
+        {ROW_ID: pa.array(positions, pa.int64()), **output_columns(outcomes, output, schema)}
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path / f"page-{name}.parquet")
+
+
+def _renumbered(records: Sequence[ResultRow]) -> list[ResultRow]:
+    return [(i, *record[1:]) for i, record in enumerate(records)]
+
+
 def write_results(columns: Mapping[str, pa.Array], path: Path) -> Path:
     """Write the output columns, with their row ids, as ``path/part-NNNNN.parquet`` files."""
     path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("part-*.parquet"):
+    for old in [*path.glob("part-*.parquet"), *path.glob("page-*.parquet")]:
         old.unlink()
     n_rows = len(next(iter(columns.values()))) if columns else 0
     table = pa.table({ROW_ID: pa.array(np.arange(n_rows, dtype=np.int64)), **columns})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
 from xai_magics.batch.claim import Claim, sending_claim
 from xai_magics.batch.columns import join, output_columns, refuse_overwrite
-from xai_magics.batch.dataset import join_results
+from xai_magics.batch.dataset import join_results, write_page
 from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
@@ -34,7 +35,7 @@ from xai_magics.batch.outcomes import (
 from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
-from xai_magics.batch.store import JobRecord, JobState, JobStore, StoreError
+from xai_magics.batch.store import JobRecord, JobState, JobStore, ResultRow, StoreError
 from xai_magics.batch.stream import StreamSource
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder, RequestSpec
@@ -320,6 +321,7 @@ class BatchJob:
             self._record,
             self.settings.results_page_size,
             tally=ResultTally.for_batch(self.snapshot),
+            on_page=self._page_writer(),
         )
         if tally is None:
             return self._publish(replace(self.snapshot, error="could not fetch results; retrying"))
@@ -402,8 +404,26 @@ class BatchJob:
 
     @property
     def results_dir(self) -> Path:
-        """Where a lazy input's results dataset goes by default."""
+        """Where a lazy input's results dataset goes by default: ``to`` given at submit, else
+        the job's folder in the data dir."""
+        chosen = self._record.spec.get("to")
+        if chosen:
+            return Path(str(chosen))
         return self._store.path.parent / "jobs" / str(self._record.job_id) / "results"
+
+    def _page_writer(self) -> Callable[[list[ResultRow]], None] | None:
+        """For a lazy input: write each results page to the results dataset as it arrives."""
+        inputs = self._inputs
+        if inputs is None or not isinstance(inputs.full_source or inputs.source, StreamSource):
+            return None
+        output = str(self._record.spec.get("output", "answer"))
+        pages = iter(range(1_000_000_000))
+
+        def write(records: list[ResultRow]) -> None:
+            name = f"{self._record.job_id}-{next(pages):06d}"
+            write_page(records, output, inputs.schema, self.results_dir, name)
+
+        return write
 
     def frame_for_results(self, df: Any) -> FrameSource:
         if df is not None:

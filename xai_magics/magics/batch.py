@@ -169,6 +169,7 @@ class BatchMagics(Magics):
             data_dir=self.data_dir or None,
             settings=JobSettings(chunk_rows=self.chunk_rows, batch_rows=self.batch_rows),
             on_progress=None if args.dry_run else on_progress,
+            to=args.to,
         )
 
     def _follow(self, job: Any, *, wait: bool, progress: Any = None, to: str | None = None) -> Any:
