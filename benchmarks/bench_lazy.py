@@ -22,7 +22,7 @@ from typing import Any
 from benchmarks._process import best_of, in_process, reset_peak, rss_mb
 
 N_BUILD = int(os.environ.get("XAI_BENCH_LAZY_ROWS", "10000000"))
-N_JOIN = 1_000_000
+N_JOIN = min(1_000_000, N_BUILD)
 TEMPLATE = "Classify the sentiment of this review as positive, negative or neutral: {review}"
 _WORDS = ["great", "awful", "fine", "café", "東京", '"quoted"', "meh", "🎉", "new\nline"]
 
@@ -67,6 +67,7 @@ def _build(path: str, collect_first: bool, out: Any) -> None:
     interpreter_mb = rss_mb("VmRSS")
     reset_peak()
     started = time.perf_counter()
+    cpu = time.process_time()
     lazy = pl.scan_parquet(path)
     source = FrameSource.of(lazy.collect() if collect_first else lazy)
     template = parse_template(TEMPLATE)
@@ -85,6 +86,7 @@ def _build(path: str, collect_first: bool, out: Any) -> None:
             "requests": requests,
             "digest": plan.digest,
             "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu,
             "bytes": total,
             "peak_mb": rss_mb("VmHWM") - interpreter_mb,
         }
@@ -140,15 +142,16 @@ def main() -> None:
         ours_rate = ours["rows"] / ours["seconds"]
         base_rate = base["rows"] / base["seconds"]
         print(f"build requests for {N_BUILD:,} rows from Parquet ({ours['bytes'] / 1e6:,.0f} MB)")
-        print(
-            f"  ours (scan_parquet, streamed): {ours_rate:>10,.0f} rows/s "
-            f"({ours['seconds']:.1f} s)  peak over interpreter {ours['peak_mb']:>6,.0f} MB  "
-            "goals >= 240,000 rows/s, <= 300 MB"
-        )
-        print(
-            f"  baseline (collect first):      {base_rate:>10,.0f} rows/s "
-            f"({base['seconds']:.1f} s)  peak over interpreter {base['peak_mb']:>6,.0f} MB"
-        )
+        for label, side, rate in (
+            ("ours (scan_parquet, streamed)", ours, ours_rate),
+            ("baseline (collect first)     ", base, base_rate),
+        ):
+            print(
+                f"  {label}: {rate:>10,.0f} rows/s ({side['seconds']:.1f} s wall, "
+                f"{side['cpu_seconds']:.1f} s CPU)  peak over interpreter "
+                f"{side['peak_mb']:>6,.0f} MB"
+            )
+        print("  goals: >= 240,000 rows/s, <= 300 MB (CPU seconds tell a busy machine apart)")
 
         import polars as pl
 
