@@ -105,3 +105,29 @@ def test_a_split_job_is_attached_by_name_from_a_new_process(
     out = again.results(pl.from_pandas(_frame()))
     assert out["answer_status"].to_list() == done.results()["answer_status"].tolist()
     assert out["answer"].to_list()[59] == done.results()["answer"].iloc[59]
+
+
+def _answers(out: Any) -> list[Any]:
+    if hasattr(out, "read_all"):  # an Arrow reader of the results, in row order
+        return out.read_all().column("answer").to_pylist()
+    return out.to_arrow_table().column("answer").to_pylist()
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "dicts"])
+def test_every_kind_of_lazy_input_is_cut_into_the_right_rows(emu: Any, run: Any, kind: str) -> None:
+    rows = [None if i == 30 else f"review number {i}" for i in range(N)]
+    if kind == "duckdb":
+        duckdb = pytest.importorskip("duckdb")
+        connection = duckdb.connect()
+        connection.register("reviews_in", pl.DataFrame({"review": rows}).to_arrow())
+        source: Any = connection.sql("SELECT * FROM reviews_in")
+    else:
+        source = iter([{"review": r} for r in rows])
+    job = run(source)
+    assert len(job.parts) == 3
+    job.wait(timeout=60)
+    answers = _answers(job.results())
+    assert answers[30] is None
+    for i in (0, 24, 25, 49, 50, 59):
+        assert prompt_digest(f"Sentiment of: review number {i}") in answers[i]
+    assert len(committed_adds(emu)) == 59
