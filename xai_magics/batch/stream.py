@@ -1,11 +1,12 @@
 """Inputs too big to collect: lazy frames and one-shot streams, read in blocks of the template's
 columns only.
 
-A polars LazyFrame, a DuckDB relation and a Dask DataFrame are narrowed to the template's columns
-through narwhals and then streamed as Arrow batches by their own library (polars
-``collect_batches``, DuckDB's Arrow reader, Dask one partition at a time), so memory holds one
-block, whatever the row count. Rows are addressed by their position in the stream, which is the
-row id results are joined back on (``results.py``); these libraries keep a scan's order.
+A polars LazyFrame and a DuckDB relation are narrowed to the template's columns through narwhals,
+a Dask DataFrame by Dask itself (narwhals is dropping Dask); each is then streamed by its own
+library (polars ``collect_batches``, DuckDB's Arrow reader, Dask one partition at a time), so
+memory holds a few blocks, whatever the row count. Rows are addressed by their position in the
+stream, which is the row id results are joined back on (``dataset.py``); these libraries keep a
+scan's order (DuckDB as long as ``preserve_insertion_order`` is on, its default).
 
 An Arrow RecordBatchReader or an iterable of dicts can be read only once, and a batch needs two
 passes (plan, then send), so its template columns are spilled to a local Parquet file on the first.
@@ -105,7 +106,10 @@ class StreamSource(FrameSource):
         batches = _dict_batches(native)
         first = next(batches, None)
         if first is None:
-            raise FrameError("the iterable yielded no rows: nothing to submit")
+            raise FrameError(
+                "the iterable yielded no rows: nothing to submit (an iterator is read once; "
+                "make a new one to run the cell again)"
+            )
         source = cls(native, "stream", {n: n for n in first.schema.names})
         source._first, source._rest = [first], batches
         return source
