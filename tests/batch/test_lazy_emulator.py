@@ -185,3 +185,22 @@ def test_results_pages_are_written_as_they_arrive_then_replaced_by_every_row(
     assert list((tmp_path / "out").glob("part-*.parquet"))
     assert out["answer"][42] == row["answer"][0]
     assert out["answer_status"][5] == "skipped"
+
+
+def test_failed_rows_of_a_lazy_input_are_retried_alone(emu: Any, run: Any, tmp_path: Path) -> None:
+    rows = _rows()
+    rows["review"][12] = "please emulator:fail"
+    path = tmp_path / "failing.parquet"
+    pq.write_table(pa.table(rows), path)
+    job = run(pl.scan_parquet(path), name="failing")
+    first = job.results().collect()
+    assert first["answer_status"][12] == "error"
+    retry = job.retry_failed()
+    retry.wait(timeout=60)
+    assert retry.batch_id is not None
+    assert job.client.batches.get(retry.batch_id).state.num_requests == 1  # row 12 only
+    out = retry.results().collect()
+    assert isinstance(retry.results(), pl.LazyFrame)
+    assert out.height == N
+    assert out["answer_status"].to_list() == first["answer_status"].to_list()
+    assert out["answer"][13] == first["answer"][13]
