@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from tests.batch.helpers import committed_adds, prompt_digest
-from xai_magics.batch import JobSettings, submit
+from xai_magics.batch import DryRun, JobSettings, submit
 from xai_magics.batch.split import SplitJob
 from xai_magics.client import BadRequestError
 
@@ -131,3 +131,14 @@ def test_every_kind_of_lazy_input_is_cut_into_the_right_rows(emu: Any, run: Any,
     for i in (0, 24, 25, 49, 50, 59):
         assert prompt_digest(f"Sentiment of: review number {i}") in answers[i]
     assert len(committed_adds(emu)) == 59
+
+
+def test_the_dry_run_says_how_many_batches_it_would_send(tmp_path: Path) -> None:
+    dry = submit(
+        _frame(), "Sentiment of: {review}", dry_run=True, settings=SPLIT, data_dir=str(tmp_path)
+    )
+    assert isinstance(dry, DryRun)
+    assert "Sent as 3 batches under one job" in dry.summary()
+    single = submit(_frame(), "Sentiment of: {review}", dry_run=True, data_dir=str(tmp_path))
+    assert isinstance(single, DryRun)
+    assert "batches" not in single.summary()

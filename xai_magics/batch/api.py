@@ -54,6 +54,7 @@ class DryRun:
     model: str
     skipped: dict[int, str] = field(default_factory=dict)
     row_labels: dict[int, str] = field(default_factory=dict)  # position -> index label
+    batches: int = 1  # more than JobSettings.batch_rows rows are sent as several batches
 
     def summary(self) -> str:
         lines = [
@@ -61,6 +62,11 @@ class DryRun:
             f"{len(self.skipped):,} skipped. Nothing was sent.",
             f"Model {self.model}: {self.estimate.summary()}.",
         ]
+        if self.batches > 1:
+            lines.append(
+                f"Sent as {self.batches} batches under one job (xAI may throttle batches of "
+                "more than 100,000 requests; BatchMagics.batch_rows sets the size)."
+            )
         if self.model not in LIST_PRICES:
             accepted = ", ".join(LIST_PRICES)
             lines.append(
@@ -135,7 +141,9 @@ def submit(
     fingerprint = Fingerprint(plan.n_rows, plan.digest, prompt, model, options)
     if dry_run:
         shown = sorted(plan.skipped)[:10]
-        return _dry_run(plan, spec, fingerprint, source.index_labels(shown))
+        dry = _dry_run(plan, spec, fingerprint, source.index_labels(shown))
+        dry.batches = len(part_ranges(plan.n_rows, settings.batch_rows))
+        return dry
     store = open_store(data_dir)
     client = client or _default_client()
     inputs = JobInputs(source, template, spec, schema)
