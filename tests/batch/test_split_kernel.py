@@ -44,6 +44,7 @@ def test_split_job_resumes_in_a_new_kernel_and_cancels_together(
         assert len(committed_adds(emu)) == 59
         out = kernel.run("%grok_batch --cancel lazy")["stdout"]
         assert "Cancel sent" in out
+        assert out.count("batch_") >= 3  # every batch named
         out = kernel.run(
             "done = %grok_batch --attach lazy lazy --wait\n"
             "print(sorted(set(done.collect()['answer_status'].to_list())))"

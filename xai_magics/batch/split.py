@@ -54,7 +54,9 @@ class SplitJob:
 
     @property
     def batch_id(self) -> str | None:
-        return self.snapshot.batch_id
+        """Every part's batch id, for messages ("batch_a, batch_b")."""
+        ids = [part.batch_id for part in self.parts if part.batch_id]
+        return ", ".join(ids) if ids else None
 
     @property
     def batch_ids(self) -> list[str | None]:
@@ -73,8 +75,9 @@ class SplitJob:
         ids = [s.batch_id for s in snaps if s.batch_id]
         costs = [s.cost_usd for s in snaps if s.cost_usd is not None]
         return JobSnapshot(
-            name=self.name,
-            batch_id=f"{ids[0]} +{len(ids) - 1} more" if len(ids) > 1 else next(iter(ids), None),
+            name=f"{self.name} ({len(self.parts)} batches)",
+            # the first batch's id, which never changes once made: the status bar keys on it
+            batch_id=next(iter(ids), None),
             total=sum(s.total for s in snaps),
             pending=sum(s.pending for s in snaps),
             succeeded=sum(s.succeeded for s in snaps),
