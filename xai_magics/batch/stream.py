@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import narwhals.stable.v2 as nw
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -88,6 +89,7 @@ class StreamSource(FrameSource):
         self._rest: Iterator[pa.RecordBatch] | None = None
         self._spill: Path | None = None
         self._cut: tuple[StreamSource, int, int] | None = None  # a window of another source
+        self._lengths: list[int] | None = None  # a Dask frame's rows per partition
 
     @classmethod
     def open(cls, native: Any) -> StreamSource:
@@ -121,12 +123,28 @@ class StreamSource(FrameSource):
             part = StreamSource(self.frame.slice(first, stop - first), self.backend, self.labels)
         elif self.backend == "duckdb":
             part = StreamSource(self.frame.limit(stop - first, first), self.backend, self.labels)
+        elif self.backend == "dask" and self._cut is None:
+            # only the partitions holding these rows, then the rows within them
+            starts = np.concatenate(([0], np.cumsum(self._partition_rows())))
+            low = int(np.searchsorted(starts, first, "right")) - 1
+            high = int(np.searchsorted(starts, stop, "left"))
+            held = StreamSource(self.frame.partitions[low:high], self.backend, self.labels)
+            held._needed = list(self._needed)
+            offset = int(starts[low])
+            part = StreamSource(held.frame, self.backend, self.labels)
+            part._cut = (held, first - offset, min(stop, int(starts[-1])) - offset)
         else:
             total = self.n_rows  # a one-shot stream is spilled whole before it is cut
             part = StreamSource(self.frame, self.backend, self.labels)
             part._cut = (self, first, min(stop, total))
         part._needed = list(self._needed)
         return part
+
+    def _partition_rows(self) -> list[int]:
+        """A Dask frame's rows per partition (computed once: it reads the partitions)."""
+        if self._lengths is None:
+            self._lengths = [int(n) for n in self.frame.map_partitions(len).compute()]
+        return self._lengths
 
     def use_columns(self, columns: Sequence[str]) -> None:
         """Read only these columns from now on (the template's)."""
@@ -141,7 +159,7 @@ class StreamSource(FrameSource):
                 for _ in self._parts():  # spills the stream: it is read once only
                     pass
             elif self.backend == "dask":
-                self._rows = int(self.frame.map_partitions(len).sum().compute())
+                self._rows = int(sum(self._partition_rows()))
             else:
                 counted = nw.from_native(self.frame).select(nw.len()).collect()
                 self._rows = int(counted.item())
