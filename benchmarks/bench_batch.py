@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import random
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchmarks._process import best_of, in_process, reset_peak, rss_mb
 
 N_BUILD = 1_000_000
 N_BASELINE = 200_000  # the loop is slow; its rate is per row, so a fifth of the rows is enough
@@ -45,18 +46,6 @@ def _write_frame(path: Path, n: int) -> None:
     pq.write_table(table, path)
 
 
-def _rss_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _reset_peak() -> None:
-    # Linux: writing 5 to clear_refs resets VmHWM (the peak RSS) to the current RSS.
-    Path("/proc/self/clear_refs").write_text("5")
-
-
 def _build_ours(path: str, out: Any) -> None:
     import pandas as pd
 
@@ -67,8 +56,8 @@ def _build_ours(path: str, out: Any) -> None:
     from xai_magics.batch.wire import LineBuilder, RequestSpec
 
     df = pd.read_parquet(path)
-    frame_mb = _rss_mb("VmRSS")
-    _reset_peak()
+    frame_mb = rss_mb("VmRSS")
+    reset_peak()
     started = time.perf_counter()
     source = FrameSource.of(df)
     template = parse_template(TEMPLATE)
@@ -87,7 +76,7 @@ def _build_ours(path: str, out: Any) -> None:
             "bytes": total,
             "chunks": chunks,
             "frame_mb": frame_mb,
-            "peak_over_frame_mb": _rss_mb("VmHWM") - frame_mb,
+            "peak_over_frame_mb": rss_mb("VmHWM") - frame_mb,
         }
     )
 
@@ -96,8 +85,8 @@ def _build_baseline(path: str, n: int, out: Any) -> None:
     import pandas as pd
 
     df = pd.read_parquet(path).iloc[:n]
-    frame_mb = _rss_mb("VmRSS")
-    _reset_peak()
+    frame_mb = rss_mb("VmRSS")
+    reset_peak()
     started = time.perf_counter()
     total = 0
     lines: list[str] = []
@@ -132,19 +121,9 @@ def _build_baseline(path: str, n: int, out: Any) -> None:
             "seconds": time.perf_counter() - started,
             "bytes": total,
             "frame_mb": frame_mb,
-            "peak_over_frame_mb": _rss_mb("VmHWM") - frame_mb,
+            "peak_over_frame_mb": rss_mb("VmHWM") - frame_mb,
         }
     )
-
-
-def _in_process(target: Any, *args: Any) -> dict[str, Any]:
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result: dict[str, Any] = queue.get(timeout=600)
-    process.join()
-    return result
 
 
 def _result_pages(n: int, prefix: str) -> list[bytes]:
@@ -258,21 +237,12 @@ def _join_baseline(pages: list[bytes], df: Any, prefix: str) -> Any:
     return out
 
 
-def _best_of(runs: int, fn: Any, *args: Any) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn(*args)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "frame.parquet"
         _write_frame(path, N_BUILD)
-        ours = _in_process(_build_ours, str(path))
-        base = _in_process(_build_baseline, str(path), N_BASELINE)
+        ours = in_process(_build_ours, str(path))
+        base = in_process(_build_baseline, str(path), N_BASELINE)
     ours_rate = ours["rows"] / ours["seconds"]
     base_rate = base["rows"] / base["seconds"]
     megabytes = ours["bytes"] / 1e6
@@ -297,12 +267,12 @@ def main() -> None:
     check_ours = _join_ours(pages, df, prefix)
     check_base = _join_baseline(pages, df, prefix)
     assert list(check_ours["answer"].fillna("")) == list(check_base["answer"].fillna(""))
-    ours_s = _best_of(5, _join_ours, pages, df, prefix)
-    base_s = _best_of(5, _join_baseline, pages, df, prefix)
-    parse_s = _best_of(5, _parse_with_client, pages)
-    records_s = _best_of(5, _records, pages, len(df), prefix)
+    ours_s = best_of(5, _join_ours, pages, df, prefix)
+    base_s = best_of(5, _join_baseline, pages, df, prefix)
+    parse_s = best_of(5, _parse_with_client, pages)
+    records_s = best_of(5, _records, pages, len(df), prefix)
     records = _records(pages, len(df), prefix)
-    join_s = _best_of(5, _join_records, records, df)
+    join_s = best_of(5, _join_records, records, df)
     megabytes = sum(len(p) for p in pages) / 1e6
     print(f"parse + join {N_RESULTS:,} results ({len(pages)} pages, {megabytes:,.0f} MB)")
     print(f"  ours end to end:            {N_RESULTS / ours_s:>10,.0f} rows/s  goal >= 150,000")

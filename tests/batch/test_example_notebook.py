@@ -35,7 +35,7 @@ def test_batch_notebook_runs_end_to_end(
     code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code:
         assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
-    dry, labelled, structured, python_api, listing = (
+    dry, labelled, structured, python_api, lazy, listing = (
         _text(c) for c in code if "%grok_batch" in c.source or "submit(" in c.source
     )
     assert "8 rows: 7 would be sent, 1 skipped. Nothing was sent." in dry
@@ -49,16 +49,19 @@ def test_batch_notebook_runs_end_to_end(
     assert structured.count(" ok") == 7
     assert "mood_status" in python_api
     assert "shape: (8, 3)" in python_api
-    for name in ("reviews.sentiment", "reviews.label", "moods"):
+    assert "shape: (8, 3)" in lazy  # collected only here, from the LazyFrame that came back
+    assert lazy.count(" ok ") == 7
+    assert list((tmp_path / "topics").glob("part-*.parquet"))  # --to
+    for name in ("reviews.sentiment", "reviews.label", "moods", "lazy_reviews.topic"):
         assert name in listing
     log = emu.control.log()
-    assert sum(1 for e in log if e["method"] == "POST" and e["path"] == "/v1/batches") == 3
+    assert sum(1 for e in log if e["method"] == "POST" and e["path"] == "/v1/batches") == 4
     sent = [
         r["batch_request"]["chat_get_completion"]["messages"][-1]["content"]
         for e in log
         if e["method"] == "POST" and e["path"].endswith("/requests")
         for r in e["body"]["batch_requests"]
     ]
-    assert len(sent) == 21
+    assert len(sent) == 28
     braces = "Easy to assemble; the {drawer} sticks a little."
     assert f"Label this review of a desk: {braces}" in sent

@@ -15,7 +15,7 @@ import secrets
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,9 @@ from xai_magics.batch.outcomes import assemble
 from xai_magics.batch.plan import RowsPlan, plan_rows
 from xai_magics.batch.progress import Listener
 from xai_magics.batch.sender import batch_token
+from xai_magics.batch.split import SplitJob, part_name, part_ranges
 from xai_magics.batch.store import JobRecord, JobStore, Where, open_store
+from xai_magics.batch.stream import StreamSource
 from xai_magics.batch.template import ColumnTemplate, MissingColumnError, parse_template
 from xai_magics.batch.wire import RequestSpec, reference_line
 from xai_magics.client.errors import NotFoundError
@@ -55,6 +57,7 @@ class DryRun:
     model: str
     skipped: dict[int, str] = field(default_factory=dict)
     row_labels: dict[int, str] = field(default_factory=dict)  # position -> index label
+    batches: int = 1  # more than JobSettings.batch_rows rows are sent as several batches
 
     def summary(self) -> str:
         lines = [
@@ -62,6 +65,11 @@ class DryRun:
             f"{len(self.skipped):,} skipped. Nothing was sent.",
             f"Model {self.model}: {self.estimate.summary()}.",
         ]
+        if self.batches > 1:
+            lines.append(
+                f"Sent as {self.batches} batches under one job (xAI may throttle batches of "
+                "more than 100,000 requests; BatchMagics.batch_rows sets the size)."
+            )
         if self.model not in LIST_PRICES:
             accepted = ", ".join(LIST_PRICES)
             lines.append(
@@ -102,7 +110,8 @@ def submit(
     max_cost: float | None = None,
     image_column: str | None = None,
     image_detail: str | None = None,
-) -> BatchJob | DryRun:
+    to: str | os.PathLike[str] | None = None,
+) -> BatchJob | SplitJob | DryRun:
     """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
 
     Re-running with the same inputs and ``name`` re-attaches to the job already submitted (even
@@ -113,6 +122,9 @@ def submit(
     (``xai_magics.spend``), ``BudgetRefused`` is raised and no batch is created.
     ``image_column`` sends each row's picture (path, URL or bytes) with its prompt; a row whose
     picture is missing or unreadable is skipped with the reason.
+    A frame of
+    more than ``settings.batch_rows`` rows becomes several batches, one `SplitJob`. ``to`` is
+    the folder of a lazy input's results dataset (default: the job's folder in the data dir).
     """
     settings = settings or JobSettings()
     source = FrameSource.of(df)
@@ -120,6 +132,7 @@ def submit(
     template.check_columns(source.columns)
     if image_column is not None and image_column not in source.columns:
         raise MissingColumnError(image_column, source.columns)
+    _read_only(source, template)
     spec = RequestSpec(
         model=model,
         system=system,
@@ -129,26 +142,28 @@ def submit(
         image_column=image_column,
         image_detail=image_detail,
     )
+    options = canonical_options(
+        system=system,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        schema=spec.response_format,
+        image_column=image_column,
+        image_detail=image_detail,
+    )
+    job_name = name or default_name(prompt, model, output)
+    if not dry_run and source.n_rows > settings.batch_rows:
+        parts = _Parts(
+            source, JobInputs(source, template, spec, schema), prompt, options, output, to, max_cost
+        )
+        return _submit_split(parts, job_name, new, client, data_dir, settings, on_progress, wait)
     plan = plan_rows(source, template, settings.max_prompt_bytes, image_column=spec.image_column)
     plan.require_rows()
-    fingerprint = Fingerprint(
-        n_rows=plan.n_rows,
-        data_digest=plan.digest,
-        template=prompt,
-        model=model,
-        options=canonical_options(
-            system=system,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            schema=spec.response_format,
-            image_column=image_column,
-            image_detail=image_detail,
-        ),
-    )
+    fingerprint = Fingerprint(plan.n_rows, plan.digest, prompt, model, options)
     if dry_run:
         shown = sorted(plan.skipped)[:10]
-        return _dry_run(plan, spec, fingerprint, source.index_labels(shown))
-    job_name = name or default_name(prompt, model, output)
+        dry = _dry_run(plan, spec, fingerprint, source.index_labels(shown))
+        dry.batches = len(part_ranges(plan.n_rows, settings.batch_rows))
+        return dry
     store = open_store(data_dir)
     client = client or _default_client()
     inputs = JobInputs(source, template, spec, schema)
@@ -178,6 +193,7 @@ def submit(
             "model": model,
             "schema": _schema_name(schema),
             "adoptable": not new,
+            **_destination(to),
         },
         n_sent=plan.n_sent,
         skipped=plan.skipped,
@@ -190,13 +206,7 @@ def submit(
         if ticket is not None:
             ticket.release()
         raise
-    live = _live_jobs.get((store.path, record.job_id))
-    if live is not None and live.client is client:
-        job = live  # the same cell run again in this kernel: one handle, one poller
-        job.rebind(inputs)
-    else:
-        job = BatchJob(store, record, client, inputs, settings)
-        _live_jobs[(store.path, record.job_id)] = job
+    job = _handle(store, record, client, inputs, settings)
     if on_progress is not None:
         job.subscribe(on_progress)
     _send_holding(job, ticket)
@@ -208,9 +218,14 @@ def submit(
 
 def _admit(plan: RowsPlan, spec: RequestSpec, max_cost: float | None) -> Ticket:
     """The spend guard's admission of a new batch over ``plan`` (raises ``BudgetRefused``)."""
+    return _admit_plans([plan], spec, max_cost)
+
+
+def _admit_plans(plans: Sequence[RowsPlan], spec: RequestSpec, max_cost: float | None) -> Ticket:
+    """One admission for the batches of ``plans`` together (the parts of a split job)."""
     return admit_batch(
-        plan.n_sent,
-        plan.prompt_bytes,
+        sum(plan.n_sent for plan in plans),
+        sum(plan.prompt_bytes for plan in plans),
         spec.system,
         model=spec.model,
         max_tokens=spec.max_tokens,
@@ -219,7 +234,7 @@ def _admit(plan: RowsPlan, spec: RequestSpec, max_cost: float | None) -> Ticket:
     )
 
 
-def _send_holding(job: BatchJob, ticket: Ticket | None) -> None:
+def _send_holding(job: BatchJob | SplitJob, ticket: Ticket | None) -> None:
     """Send, keeping the batch's reservation until its results are stored."""
     try:
         job.send()
@@ -229,6 +244,107 @@ def _send_holding(job: BatchJob, ticket: Ticket | None) -> None:
         raise
     if ticket is not None:
         hold_while_running(job, ticket)
+
+
+def _handle(
+    store: JobStore, record: JobRecord, client: Any, inputs: JobInputs, settings: JobSettings
+) -> BatchJob:
+    """The job's handle: the one made for it earlier in this process, if any, else a new one."""
+    live = _live_jobs.get((store.path, record.job_id))
+    if live is not None and live.client is client:
+        live.rebind(inputs)  # the same cell run again in this kernel: one handle, one poller
+        return live
+    job = BatchJob(store, record, client, inputs, settings)
+    _live_jobs[(store.path, record.job_id)] = job
+    return job
+
+
+@dataclass
+class _Parts:
+    """What every part of a split job shares."""
+
+    source: FrameSource
+    inputs: JobInputs
+    prompt: str
+    options: str
+    output: str
+    to: str | os.PathLike[str] | None
+    max_cost: float | None = None
+
+
+def _submit_split(
+    parts: _Parts,
+    job_name: str,
+    new: bool,
+    client: Any,
+    data_dir: str | None,
+    settings: JobSettings,
+    on_progress: Listener | None,
+    wait: bool,
+) -> SplitJob:
+    """One job per run of ``settings.batch_rows`` rows, sent and followed as one."""
+    source, inputs = parts.source, parts.inputs
+    store = open_store(data_dir)
+    client = client or _default_client()
+    where = job_where(store, client)
+    n_rows = source.n_rows
+    refuse_output_clash(
+        source,
+        parts.output,
+        inputs.schema,
+        lambda: assemble(n_rows, None, {}, (), "pending"),
+    )
+    ranges = part_ranges(n_rows, settings.batch_rows)
+    planned = []
+    for number, (first, stop) in enumerate(ranges, 1):
+        piece = source.window(first, stop)
+        plan = plan_rows(
+            piece, inputs.template, settings.max_prompt_bytes, image_column=inputs.spec.image_column
+        )
+        plan.require_rows()
+        fingerprint = Fingerprint(
+            plan.n_rows, plan.digest, parts.prompt, inputs.spec.model, parts.options
+        )
+        name = part_name(job_name, number, len(ranges))
+        earlier = store.latest_by_name(name, where) if not new else None
+        if earlier is not None:
+            _refuse_changed(earlier, name, fingerprint)
+        planned.append((number, first, stop, piece, plan, fingerprint, name, earlier))
+    # the parts not made yet are priced together, before any of them is created
+    fresh = [plan for *_, plan, _f, _n, earlier in planned if earlier is None]
+    ticket = _admit_plans(fresh, inputs.spec, parts.max_cost) if fresh else None
+    jobs: list[BatchJob] = []
+    for number, first, stop, piece, plan, fingerprint, name, _earlier in planned:
+        row_ids = np.arange(first, stop, dtype=np.int64)
+        record = store.create_job(
+            name=name,
+            batch_name=f"{name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
+            fingerprint=fingerprint,
+            spec={
+                "output": parts.output,
+                "model": inputs.spec.model,
+                "schema": _schema_name(inputs.schema),
+                "adoptable": not new,
+                "part": [number, len(ranges)],
+                "frame_rows": n_rows,
+                **_destination(parts.to),
+            },
+            n_sent=plan.n_sent,
+            skipped={first + p: reason for p, reason in plan.skipped.items()},
+            where=where,
+            reuse=not new,
+            rows=range(first, stop),
+        )
+        _refuse_changed(record, name, fingerprint)
+        part_inputs = replace(inputs, source=piece, row_ids=row_ids, full_source=source)
+        jobs.append(_handle(store, record, client, part_inputs, settings))
+    job = SplitJob(job_name, jobs, inputs)
+    if on_progress is not None:
+        job.subscribe(on_progress)
+    _send_holding(job, ticket)
+    if wait:
+        job.wait()
+    return job
 
 
 # Handles created in this process, so a re-run cell follows its job with the same poller.
@@ -320,7 +436,7 @@ def attach(
     client: Any = None,
     data_dir: str | None = None,
     settings: JobSettings | None = None,
-) -> BatchJob:
+) -> BatchJob | SplitJob:
     """The job with this name (the newest), batch name or batch id, from the job store, among
     the jobs of the server and account the client talks to. A job recorded before servers were
     counts when its batch is found on this server (and is then recorded as this server's)."""
@@ -331,6 +447,10 @@ def attach(
     found = [r for r in everywhere if _runs_on(store, r, where, client)]
     if not found and name_or_id.startswith("batch_"):
         found = [adopt_batch(store, client, name_or_id, df)]
+    if not found:
+        newest_part = store.latest_part(name_or_id, where)
+        if newest_part is not None:
+            return _attach_split(store, client, name_or_id, newest_part, df, settings)
     if not found and everywhere:
         ran_on = everywhere[0].base_url or "a server its batch is not on"
         raise LookupError(
@@ -344,13 +464,54 @@ def attach(
     record = found[0]  # newest first: a name submitted again with --new means its latest job
     inputs = None
     if df is not None and record.fingerprint.template:
-        inputs = JobInputs(
-            FrameSource.of(df), parse_template(record.fingerprint.template), _spec(record)
-        )
+        template = parse_template(record.fingerprint.template)
+        source = FrameSource.of(df)
+        _read_only(source, template)
+        inputs = JobInputs(source, template, _spec(record))
     job = BatchJob(store, record, client, inputs, settings)
     if not record.finished and record.batch_id:
         job.start_polling()
     return job
+
+
+def _attach_split(
+    store: JobStore,
+    client: Any,
+    name: str,
+    newest_part: JobRecord,
+    df: Any,
+    settings: JobSettings | None,
+) -> SplitJob:
+    """The parts of a job split into several batches, as one job again (``attach``)."""
+    assert newest_part.where is not None
+    count = int(newest_part.spec["part"][1])
+    records = [
+        store.latest_by_name(part_name(name, k, count), newest_part.where)
+        for k in range(1, count + 1)
+    ]
+    present = [record for record in records if record is not None]
+    if len(present) != count:
+        raise LookupError(f"batch job {name!r} had {count} batches; the store holds {len(present)}")
+    template = parse_template(present[0].fingerprint.template)
+    source = FrameSource.of(df) if df is not None else None
+    if source is not None:
+        _read_only(source, template)
+    parts: list[BatchJob] = []
+    first = 0
+    for record in present:
+        stop = first + record.n_rows
+        inputs = None
+        if source is not None:
+            row_ids = np.arange(first, stop, dtype=np.int64)
+            piece = source.window(first, stop)
+            inputs = JobInputs(piece, template, _spec(record), None, row_ids, source)
+        job = BatchJob(store, record, client, inputs, settings)
+        if not record.finished and record.batch_id:
+            job.start_polling()
+        parts.append(job)
+        first = stop
+    whole = JobInputs(source, template, _spec(present[0])) if source is not None else None
+    return SplitJob(name, parts, whole)
 
 
 def adopt_batch(store: JobStore, client: Any, batch_id: str, df: Any = None) -> JobRecord:
@@ -397,6 +558,17 @@ def default_name(prompt: str, model: str, output: str) -> str:
     """A stable name for a job submitted without ``name``: same prompt, same job."""
     digest = hashlib.sha256(f"{prompt}\0{model}\0{output}".encode()).hexdigest()[:8]
     return f"batch-{digest}"
+
+
+def _destination(to: str | os.PathLike[str] | None) -> dict[str, str]:
+    """The ``to`` folder as the job records it (absolute, so any kernel finds it)."""
+    return {} if to is None else {"to": str(Path(to).resolve())}
+
+
+def _read_only(source: FrameSource, template: ColumnTemplate) -> None:
+    """A streamed input reads only the template's columns."""
+    if isinstance(source, StreamSource):
+        source.use_columns(template.columns)
 
 
 def _spec(record: JobRecord) -> RequestSpec:

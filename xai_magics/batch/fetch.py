@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xai_magics.batch.outcomes import ResultTally, records_from_results
-from xai_magics.batch.store import JobRecord, JobStore
+from xai_magics.batch.store import JobRecord, JobStore, ResultRow
 
 PAGE_ATTEMPTS = 4
 
@@ -32,10 +32,12 @@ def fetch_results(
     page_size: int,
     sleep: Callable[[float], None] = time.sleep,
     tally: ResultTally | None = None,
+    on_page: Callable[[list[ResultRow]], None] | None = None,
 ) -> ResultTally | None:
     """Store every result of ``record``'s batch; None when a page kept failing.
 
-    ``tally`` may carry what the server's counters say (``ResultTally.for_batch``).
+    ``tally`` may carry what the server's counters say (``ResultTally.for_batch``); ``on_page``
+    gets each page's rows once they are stored (a lazy input's results dataset grows with them).
     """
     assert record.batch_id is not None
     known = sent_positions(store, record)
@@ -48,6 +50,8 @@ def fetch_results(
             return None
         records = records_from_results(page.results, record.id_prefix, known, tally)
         store.save_results(record.job_id, records)
+        if on_page is not None and records:
+            on_page(records)
         token = page.pagination_token
         if not token or not page.results or token in seen_tokens:
             return tally

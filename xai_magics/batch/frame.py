@@ -27,7 +27,12 @@ class FrameSource:
 
     @classmethod
     def of(cls, native: Any) -> FrameSource:
-        """Wrap a native DataFrame (lazy frames are collected: the batch needs every row)."""
+        """Wrap a native DataFrame; a lazy frame or a stream is read block by block instead
+        (``stream.py``), never collected whole."""
+        from xai_magics.batch.stream import StreamSource, is_streamed
+
+        if is_streamed(native):
+            return StreamSource.open(native)
         try:
             frame = nw.from_native(native)
         except TypeError as exc:
@@ -63,6 +68,10 @@ class FrameSource:
         """Only the rows at ``positions`` (in that order): what a retry of failed rows sends."""
         return FrameSource(self.frame[list(positions)], self.labels)
 
+    def window(self, first: int, stop: int) -> FrameSource:
+        """Rows ``first:stop`` (one batch of a split job), without copying them."""
+        return FrameSource(self.frame[first:stop], self.labels)
+
     def blocks(self, start: int, block_rows: int) -> Iterator[tuple[int, int]]:
         """(start, stop) ranges covering rows from ``start`` to the end."""
         for first in range(start, self.n_rows, block_rows):
@@ -79,7 +88,7 @@ class FrameSource:
         namespace = nw.get_native_namespace(self.frame)
         if namespace.__name__ == "pandas":
             # nullable dtypes, so a token count with gaps stays an integer column
-            native = table.to_pandas(types_mapper=_pandas_nullable(namespace))
+            native = table.to_pandas(types_mapper=pandas_nullable(namespace))
             converted = nw.from_native(native, eager_only=True)
         else:
             converted = nw.from_arrow(table, backend=namespace)
@@ -87,7 +96,7 @@ class FrameSource:
         return self.frame.with_columns(*series).to_native()
 
 
-def _pandas_nullable(pandas: Any) -> Any:
+def pandas_nullable(pandas: Any) -> Any:
     mapping = {pa.int64(): pandas.Int64Dtype(), pa.float64(): pandas.Float64Dtype()}
     return mapping.get
 

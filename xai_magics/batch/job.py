@@ -7,16 +7,20 @@ same record (a re-run cell, ``attach``) behave the same.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
 from xai_magics.batch.claim import Claim, sending_claim
-from xai_magics.batch.columns import join, output_columns
+from xai_magics.batch.columns import join, output_columns, refuse_overwrite
+from xai_magics.batch.dataset import join_results, write_page
 from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
@@ -31,7 +35,8 @@ from xai_magics.batch.outcomes import (
 from xai_magics.batch.progress import JobSnapshot, Listener, Poller
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
-from xai_magics.batch.store import JobRecord, JobState, JobStore, StoreError
+from xai_magics.batch.store import JobRecord, JobState, JobStore, ResultRow, StoreError
+from xai_magics.batch.stream import StreamSource
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import LineBuilder, RequestSpec
 
@@ -56,6 +61,9 @@ class JobSettings:
     add_rate: tuple[int, float] = ADD_RATE
     poll_first_s: float = 1.0
     poll_max_s: float = 15.0
+    # xAI notes that batches of more than 100,000 requests may be throttled: larger frames are
+    # split into several batches of at most this many rows, handled as one job (``split.py``)
+    batch_rows: int = 100_000
 
 
 @dataclass
@@ -313,6 +321,7 @@ class BatchJob:
             self._record,
             self.settings.results_page_size,
             tally=ResultTally.for_batch(self.snapshot),
+            on_page=self._page_writer(),
         )
         if tally is None:
             return self._publish(replace(self.snapshot, error="could not fetch results; retrying"))
@@ -371,19 +380,52 @@ class BatchJob:
             return self._inputs.full_source.n_rows
         if self._record.parent_job_id is not None:
             return self._store.job(self._record.parent_job_id).n_rows
+        if "frame_rows" in self._record.spec:  # one part of a split job
+            return int(self._record.spec["frame_rows"])
         return self._record.n_rows
 
-    def results(self, df: Any = None, *, output: str | None = None) -> Any:
+    def results(
+        self, df: Any = None, *, output: str | None = None, to: str | os.PathLike[str] | None = None
+    ) -> Any:
         """The frame with the answer, status, error, tokens and cost columns (same type out).
 
         ``df`` defaults to the frame the job was submitted with; a handle from ``attach`` needs it.
+        A lazy frame gets them from a Parquet dataset written to ``to`` (default: the job's
+        folder in the data dir), joined by row id: a lazy frame of the same kind comes back.
         """
-        source = self._frame_for_results(df)
+        source = self.frame_for_results(df)
         name = output or str(self._record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
-        return join(source, output_columns(self.outcomes(), name, schema), name)
+        columns = output_columns(self.outcomes(), name, schema)
+        if isinstance(source, StreamSource):
+            refuse_overwrite(source, columns, name)
+            return join_results(source, columns, Path(to) if to else self.results_dir)
+        return join(source, columns, name)
 
-    def _frame_for_results(self, df: Any) -> FrameSource:
+    @property
+    def results_dir(self) -> Path:
+        """Where a lazy input's results dataset goes by default: ``to`` given at submit, else
+        the job's folder in the data dir."""
+        chosen = self._record.spec.get("to")
+        if chosen:
+            return Path(str(chosen))
+        return self._store.path.parent / "jobs" / str(self._record.job_id) / "results"
+
+    def _page_writer(self) -> Callable[[list[ResultRow]], None] | None:
+        """For a lazy input: write each results page to the results dataset as it arrives."""
+        inputs = self._inputs
+        if inputs is None or not isinstance(inputs.full_source or inputs.source, StreamSource):
+            return None
+        output = str(self._record.spec.get("output", "answer"))
+        pages = iter(range(1_000_000_000))
+
+        def write(records: list[ResultRow]) -> None:
+            name = f"{self._record.job_id}-{next(pages):06d}"
+            write_page(records, output, inputs.schema, self.results_dir, name)
+
+        return write
+
+    def frame_for_results(self, df: Any) -> FrameSource:
         if df is not None:
             source = FrameSource.of(df)
         elif self._inputs is not None:
@@ -428,7 +470,7 @@ class BatchJob:
         failed = [i for i, s in enumerate(outcomes.status) if s in RETRYABLE]
         if not failed:
             raise ValueError(f"job {self.name!r} has no failed rows to retry")
-        return submit_rows(self, self._frame_for_results(df), failed)
+        return submit_rows(self, self.frame_for_results(df), failed)
 
     def stop_polling(self, timeout: float | None = None) -> None:
         """Stop following the batch here (it keeps running at xAI); wait up to ``timeout``."""

@@ -467,6 +467,17 @@ class JobStore:
             ).fetchall()
         return [_job(row) for row in rows]
 
+    def latest_part(self, name: str, where: Where) -> JobRecord | None:
+        """The newest part (``NAME part K/N``) of a job split into several batches."""
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._read() as db:
+            row = db.execute(
+                "SELECT * FROM jobs WHERE name LIKE ? ESCAPE '\\' AND base_url = ? "
+                "AND account = ? ORDER BY job_id DESC LIMIT 1",
+                (escaped + " part %/%", where.base_url, where.account),
+            ).fetchone()
+        return None if row is None else _job(row)
+
     def batch_ids(self, where: Where) -> set[str]:
         """Every batch id a job on this server and account already follows."""
         with self._read() as db:

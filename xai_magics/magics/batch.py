@@ -34,6 +34,10 @@ class BatchMagics(Magics):
     chunk_rows = Int(10_000, help="Requests per add-requests call (also bounded by 25 MB).").tag(
         config=True
     )
+    batch_rows = Int(
+        100_000,
+        help="Most rows per batch (xAI may throttle larger ones): more become several batches.",
+    ).tag(config=True)
     data_dir = Unicode(
         "", help="Job store folder; empty means $XAI_MAGICS_DATA_DIR or the user data dir."
     ).tag(config=True)
@@ -44,7 +48,12 @@ class BatchMagics(Magics):
 
     @no_var_expand
     @magic_arguments()
-    @argument("frame", nargs="?", help="Name of the DataFrame variable (pandas, polars, pyarrow).")
+    @argument(
+        "frame",
+        nargs="?",
+        help="Name of the DataFrame variable (pandas, polars, pyarrow), or of a lazy input: a "
+        "polars LazyFrame, DuckDB relation, Dask DataFrame, Arrow reader or iterable of dicts.",
+    )
     @argument(
         "--prompt",
         "-p",
@@ -75,6 +84,11 @@ class BatchMagics(Magics):
     )
     @argument("--detail", choices=["low", "high", "auto"], help="Image detail for --image-column.")
     @argument("--wait", action="store_true", help="Block until done and return the frame.")
+    @argument(
+        "--to",
+        metavar="PATH",
+        help="Folder for a lazy input's results (a Parquet dataset; default: the job's folder).",
+    )
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
     @argument("--list", action="store_true", help="List recent batch jobs and their servers.")
@@ -95,6 +109,12 @@ class BatchMagics(Magics):
         left (GrokMagics.budget_usd, budget_day_usd) is not created.
         ``--image-column COL`` sends each row's picture (path, URL or bytes) with its prompt;
         a row whose picture is missing or unreadable is skipped with the reason.
+        A lazy input (polars LazyFrame, DuckDB relation, Dask DataFrame) is never collected: only
+        the template's columns are read, block by block; its results go to a Parquet dataset
+        (--to PATH) and come back as the same kind of lazy object, joined by row position. An
+        Arrow reader or an iterable of dicts gives an Arrow reader of the results (xai_row first).
+        More than BatchMagics.batch_rows rows (100,000) are sent as several batches under one job,
+        followed, cancelled (--cancel NAME) and attached (--attach NAME) together.
         """
         args = parse_argstring(self.grok_batch, line)  # type: ignore[misc]
         try:
@@ -105,11 +125,12 @@ class BatchMagics(Magics):
             if args.cancel:
                 return self._cancel(args.cancel)
             if args.attach:
-                return self._follow(self._job(args.attach, args.frame), wait=args.wait)
+                job = self._job(args.attach, args.frame)
+                return self._follow(job, wait=args.wait, to=args.to)
             if args.retry_failed:
                 job = self._job(args.retry_failed, args.frame)
                 frame = self._frame(args.frame) if args.frame else None
-                return self._follow(job.retry_failed(frame), wait=args.wait)
+                return self._follow(job.retry_failed(frame), wait=args.wait, to=args.to)
             return self._submit(args)
         except UsageError:
             raise
@@ -120,7 +141,7 @@ class BatchMagics(Magics):
             raise UsageError(str(exc)) from None
 
     def _submit(self, args: Any) -> Any:
-        from xai_magics.batch import BatchJob
+        from xai_magics.batch import DryRun
 
         if not args.frame:
             raise UsageError('Name the DataFrame: %grok_batch df --prompt "...{column}..."')
@@ -142,13 +163,13 @@ class BatchMagics(Magics):
                 file=sys.stderr,
             )
             return None
-        if not isinstance(result, BatchJob):
+        if isinstance(result, DryRun):
             print(result.summary())
             for request in result.requests:
                 print(request)
             return result
         self._jobs[result.name] = result
-        return self._follow(result, wait=args.wait, progress=progress)
+        return self._follow(result, wait=args.wait, progress=progress, to=args.to)
 
     def _send(self, args: Any, frame: Any, name: str, on_progress: Any) -> Any:
         from xai_magics.batch import JobSettings, submit
@@ -165,14 +186,15 @@ class BatchMagics(Magics):
             new=args.new,
             dry_run=args.dry_run,
             data_dir=self.data_dir or None,
-            settings=JobSettings(chunk_rows=self.chunk_rows),
+            settings=JobSettings(chunk_rows=self.chunk_rows, batch_rows=self.batch_rows),
             on_progress=None if args.dry_run else on_progress,
             max_cost=args.max_cost,
             image_column=args.image_column,
             image_detail=args.detail,
+            to=args.to,
         )
 
-    def _follow(self, job: Any, *, wait: bool, progress: Any = None) -> Any:
+    def _follow(self, job: Any, *, wait: bool, progress: Any = None, to: str | None = None) -> Any:
         """Show live progress; with ``wait``, block and return the frame with its new columns."""
         from xai_magics.widgets.batch_progress import BatchProgress
 
@@ -198,7 +220,7 @@ class BatchMagics(Magics):
         progress.show_text(snapshot)
         if job.inputs is None:
             return job
-        return job.results()
+        return job.results(to=to)
 
     def _cancel(self, name_or_id: str) -> None:
         from xai_magics.widgets.batch_progress import describe
