@@ -105,30 +105,10 @@ def submit(
     ``on_progress`` gets every progress snapshot, from the first chunk sent on.
     """
     settings = settings or JobSettings()
-    source = FrameSource.of(df)
-    template = parse_template(prompt)
-    template.check_columns(source.columns)
-    spec = RequestSpec(
-        model=model,
-        system=system,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        response_format=_response_format(schema),
+    rows = prepare_rows(
+        df, prompt, model, system, max_tokens, temperature, schema, settings.max_prompt_bytes
     )
-    plan = plan_rows(source, template, settings.max_prompt_bytes)
-    plan.require_rows()
-    fingerprint = Fingerprint(
-        n_rows=plan.n_rows,
-        data_digest=plan.digest,
-        template=prompt,
-        model=model,
-        options=canonical_options(
-            system=system,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            schema=spec.response_format,
-        ),
-    )
+    source, template, spec, plan, fingerprint = rows
     if dry_run:
         shown = sorted(plan.skipped)[:10]
         return _dry_run(plan, spec, fingerprint, source.index_labels(shown))
@@ -181,6 +161,59 @@ def submit(
     if wait:
         job.wait()
     return job
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    """The frame read once, the template checked against it, and what identifies the job."""
+
+    source: FrameSource
+    template: ColumnTemplate
+    spec: RequestSpec
+    plan: RowsPlan
+    fingerprint: Fingerprint
+
+    def __iter__(self) -> Any:
+        return iter((self.source, self.template, self.spec, self.plan, self.fingerprint))
+
+
+def prepare_rows(
+    df: Any,
+    prompt: str,
+    model: str,
+    system: str | None,
+    max_tokens: int | None,
+    temperature: float | None,
+    schema: type[Any] | None,
+    max_prompt_bytes: int,
+) -> PreparedRows:
+    """Everything a job needs before the store or the network: bad input never costs a request
+    (a batch and ``--now`` share it, so both ask the same question of the same rows)."""
+    source = FrameSource.of(df)
+    template = parse_template(prompt)
+    template.check_columns(source.columns)
+    spec = RequestSpec(
+        model=model,
+        system=system,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        response_format=_response_format(schema),
+    )
+    plan = plan_rows(source, template, max_prompt_bytes)
+    plan.require_rows()
+    fingerprint = Fingerprint(
+        n_rows=plan.n_rows,
+        data_digest=plan.digest,
+        template=prompt,
+        model=model,
+        options=canonical_options(
+            system=system,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            schema=spec.response_format,
+        ),
+    )
+    return PreparedRows(source, template, spec, plan, fingerprint)
 
 
 # Handles created in this process, so a re-run cell follows its job with the same poller.

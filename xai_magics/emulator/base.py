@@ -191,6 +191,8 @@ class BaseHandler(tornado.web.RequestHandler):
             wait_ms = max(int(verdict.retry_after_s * 1000), 1)
             headers["retry-after-ms"] = str(wait_ms)
             headers["Retry-After"] = str(max(math.ceil(wait_ms / 1000), 1))
+            if self.entry is not None:
+                self.entry["retry_after_ms"] = wait_ms
             raise APIError(429, RATE_LIMITED, headers=headers)
         for name, value in headers.items():
             self.set_header(name, value)
