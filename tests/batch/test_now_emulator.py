@@ -120,3 +120,15 @@ def test_dry_run_compares_prices_and_time_and_sends_nothing(emu: Any, now: Any) 
         assert line in text
     assert "Nothing was sent" in text
     assert not [e for e in emu.control.log() if e["path"].startswith("/v1/")]
+
+
+def test_the_batch_dry_run_suggests_now_for_a_small_frame_and_a_batch_for_a_large_one(
+    emu: Any,
+) -> None:
+    from xai_magics.batch import submit
+    from xai_magics.batch.now.estimate import batch_hint
+
+    small = submit(_frame(20), PROMPT, dry_run=True).summary()
+    assert "--now answers them in about" in small
+    assert "A batch suits 200,000 rows" in batch_hint(200_000)
+    assert not [e for e in emu.control.log() if e["path"].startswith("/v1/")]

@@ -59,6 +59,9 @@ class DryRun:
             f"{len(self.skipped):,} skipped. Nothing was sent.",
             f"Model {self.model}: {self.estimate.summary()}.",
         ]
+        from xai_magics.batch.now.estimate import batch_hint
+
+        lines.append(batch_hint(self.plan.n_sent))
         if self.model not in LIST_PRICES:
             accepted = ", ".join(LIST_PRICES)
             lines.append(

@@ -19,6 +19,8 @@ from xai_magics.batch.now.limits import RATE_MARGIN
 RECORDED_REQUESTS_PER_MINUTE = 1800
 #: a typical seconds per answer, for the concurrency bound of the expected time
 TYPICAL_ANSWER_S = 4.0
+#: ``--now``'s default number of requests at once
+DEFAULT_CONCURRENCY = 16
 #: up to this many minutes of realtime requests, a dry run of the batch suggests ``--now``
 NOW_SUITS_MINUTES = 5.0
 
@@ -65,7 +67,7 @@ def comparison(cost: Estimate, timing: Timing) -> list[str]:
     ]
 
 
-def batch_hint(n_requests: int, concurrency: int) -> str:
+def batch_hint(n_requests: int, concurrency: int = DEFAULT_CONCURRENCY) -> str:
     """The batch dry run's advice: ``--now`` for a small frame, the batch for a large one."""
     timing = now_timing(n_requests, concurrency)
     if timing.seconds <= NOW_SUITS_MINUTES * 60:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 #: the share of the advertised rate the governor aims at: arrivals jitter, a 429 costs a wait
 RATE_MARGIN = 0.95
@@ -99,6 +101,12 @@ class Governor:
             gaps.append(60.0 * max(tokens, 1) / limits.limit_tokens)
         return max(gaps) / RATE_MARGIN
 
+    def resize(self, max_concurrency: int) -> None:
+        """A new cap on requests at once (a cell's ``--concurrency``)."""
+        with self._cond:
+            self.max_concurrency = max(1, max_concurrency)
+            self._window = min(self._window, float(self.max_concurrency))
+
     @property
     def concurrency(self) -> int:
         with self._cond:
@@ -155,3 +163,19 @@ class Governor:
     def _fallback_wait(self) -> float:
         """A 429 without a wait header: one second, or one slot if that is longer."""
         return max(1.0, self.spacing(1))
+
+
+_governors: weakref.WeakKeyDictionary[Any, Governor] = weakref.WeakKeyDictionary()
+_governors_lock = threading.Lock()
+
+
+def governor_for(transport: Any, max_concurrency: int) -> Governor:
+    """The one governor of a connection (server and key): a 429's wait and the limits learnt
+    outlive a run, so the next cell (after Ctrl-C, say) honours them too, and runs sharing a key
+    share its limits."""
+    with _governors_lock:
+        governor = _governors.get(transport)
+        if governor is None:
+            governor = _governors[transport] = Governor(max_concurrency)
+        governor.resize(max_concurrency)
+        return governor

@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from xai_magics.batch.now.limits import Governor
+from xai_magics.batch.now.estimate import DEFAULT_CONCURRENCY
+from xai_magics.batch.now.limits import governor_for
 from xai_magics.batch.now.rows import (
     PATHS,
     Endpoint,
@@ -49,7 +50,7 @@ class NowSettings:
 
     endpoint: Endpoint = "responses"
     tier: str | None = None
-    max_concurrency: int = 16
+    max_concurrency: int = DEFAULT_CONCURRENCY
     max_prompt_bytes: int = 4_000_000
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -92,7 +93,9 @@ class RowSender:
         self._settings = settings
         self._on_result = on_result
         self.stop = stop or threading.Event()
-        self.governor = Governor(min(settings.max_concurrency, MAX_CONNECTIONS))
+        self.governor = governor_for(
+            self._transport, min(settings.max_concurrency, MAX_CONNECTIONS)
+        )
         self.tally = Tally()
         self.fatal: BaseException | None = None
         self._lock = threading.Lock()
@@ -140,7 +143,6 @@ class RowSender:
                 self.tally.cost_ticks += result[7] or 0
             else:
                 self.tally.failed += 1
-            self.tally.rate_limited = self.governor.rate_limited
             snapshot = Tally(**self.tally.__dict__)
         if self._on_result is not None:
             self._on_result(snapshot)
@@ -162,6 +164,8 @@ class RowSender:
                     raise FatalError(str(exc)) from None
                 limited += 1
                 self.governor.limited({}, exc.retry_after_s)
+                with self._lock:
+                    self.tally.rate_limited += 1
                 if limited >= MAX_RATE_LIMITED:
                     return failed(row.position, request_id, f"rate limited {limited} times: {exc}")
             except (AuthenticationError, PermissionDeniedError) as exc:
