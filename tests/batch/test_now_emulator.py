@@ -132,3 +132,15 @@ def test_the_batch_dry_run_suggests_now_for_a_small_frame_and_a_batch_for_a_larg
     assert "--now answers them in about" in small
     assert "A batch suits 200,000 rows" in batch_hint(200_000)
     assert not [e for e in emu.control.log() if e["path"].startswith("/v1/")]
+
+
+def test_the_runs_spend_reaches_the_session_ledger_by_echoed_tier(emu: Any, now: Any) -> None:
+    from xai_magics.usage import session_ledger
+
+    before = len(session_ledger().receipts)
+    out = now(_frame(4), settings=NowSettings(tier="priority"))
+    receipts = session_ledger().receipts[before:]
+    assert [(r.tier_requested, r.tier, r.requests) for r in receipts] == [
+        ("priority", "priority", 4)
+    ]
+    assert receipts[0].cost_usd == pytest.approx(out["answer_cost_usd"].sum())

@@ -170,7 +170,10 @@ def submit_now(
             output_tokens = max_tokens if max_tokens is not None else TYPICAL_OUTPUT_TOKENS
             todo = unanswered_rows(source, template, settings.max_prompt_bytes, done, output_tokens)
             run.start(len(done))
-            interrupted = _run_in_thread(lambda: sender.run(todo, claim.check), stop)
+            try:
+                interrupted = _run_in_thread(lambda: sender.run(todo, claim.check), stop)
+            finally:
+                sender.spend.record(time.time() - run.snapshot.started_at)
             finished = not stop.is_set()
             state: JobState = "done" if finished else "cancelled"
             store.set_state(record.job_id, state, batch_status=state)

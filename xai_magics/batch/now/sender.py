@@ -27,6 +27,7 @@ from xai_magics.batch.now.rows import (
     failed,
     request_body,
 )
+from xai_magics.batch.now.spend import RunSpend
 from xai_magics.batch.store import JobStore, ResultRow
 from xai_magics.batch.wire import RequestSpec
 from xai_magics.client._transport import MAX_CONNECTIONS
@@ -84,6 +85,7 @@ class RowSender:
         *,
         on_result: Callable[[Tally], None] | None = None,
         stop: threading.Event | None = None,
+        spend: RunSpend | None = None,
     ) -> None:
         self._transport = client.transport
         self._store = store
@@ -92,6 +94,7 @@ class RowSender:
         self._spec = spec
         self._settings = settings
         self._on_result = on_result
+        self.spend = spend or RunSpend(spec.model, settings.tier)
         self.stop = stop or threading.Event()
         self.governor = governor_for(
             self._transport, min(settings.max_concurrency, MAX_CONNECTIONS)
@@ -188,6 +191,7 @@ class RowSender:
                 completion = completion_of(endpoint, response.json())
                 usage = completion.usage
                 self.governor.answered(response.headers, usage.total_tokens if usage else 0)
+                self.spend.add(completion)
                 return answered(row.position, request_id, completion)
             # every path that retries gave its slot back: wait for a new one
             if not self.governor.acquire(row.tokens, self.stop):
