@@ -144,3 +144,19 @@ def test_the_runs_spend_reaches_the_session_ledger_by_echoed_tier(emu: Any, now:
         ("priority", "priority", 4)
     ]
     assert receipts[0].cost_usd == pytest.approx(out["answer_cost_usd"].sum())
+
+
+def test_two_runs_of_one_job_at_once_send_each_row_once(emu: Any, now: Any) -> None:
+    emu.control.configure(ttft_ms=20)
+    frames: list[Any] = []
+    runs = [threading.Thread(target=lambda: frames.append(now(_frame(24)))) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(60)
+    assert len(frames) == 2
+    for frame in frames:
+        assert list(frame["answer_status"]) == ["ok"] * 24
+    answered = _answered_prompts(emu)
+    assert len(answered) == 24
+    assert set(answered.values()) == {1}

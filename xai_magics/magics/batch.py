@@ -170,7 +170,9 @@ class BatchMagics(Magics):
             max_concurrency=args.concurrency or NowSettings().max_concurrency,
         )
         stop = threading.Event()
-        progress = BatchProgress(stop.set)
+        # the rows hold the cell, so a button's click would arrive only after them: the
+        # kernel's interrupt stops the run instead (answers so far are kept)
+        progress = BatchProgress(stop.set, stop_hint=NOW_STOP_HINT)
         try:
             result = submit_now(
                 frame,
@@ -303,6 +305,12 @@ class BatchMagics(Magics):
         if not is_model_class(value):
             raise UsageError(f"--schema {name}: expected a pydantic model class in the notebook.")
         return value
+
+
+NOW_STOP_HINT = (
+    "To stop: interrupt the kernel (■). Answers so far are kept; running the cell again sends "
+    "only the rows without one."
+)
 
 
 def _unquote(text: str) -> str:

@@ -105,7 +105,7 @@ def submit_now(
 ) -> Any:
     """Answer every row of ``df`` now; returns the frame with the batch's output columns.
 
-    ``stop`` (the progress widget's cancel button) ends the run early: rows in flight finish and
+    ``stop`` (set from another thread) ends the run early: rows in flight finish and
     are stored, the others end ``cancelled`` until the next run. Ctrl-C does the same and then
     raises ``KeyboardInterrupt``.
     """

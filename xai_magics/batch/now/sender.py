@@ -2,9 +2,9 @@
 
 A dispatcher takes rows in order and hands each, once the governor lets it go, to a worker thread
 of the client's connection pool. Every answer is written to the job store the moment it arrives,
-so an interrupt or a dead kernel loses only the requests in flight. Stopping (the cancel button,
-Ctrl-C) sends nothing more and lets the requests in flight finish and be stored: a re-run then
-sends only the rows still without an answer, none twice.
+so an interrupt or a dead kernel loses only the requests in flight. Stopping (the kernel's
+interrupt, or a ``stop`` event) sends nothing more and lets the requests in flight finish and be
+stored: a re-run then sends only the rows still without an answer, none twice.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class RowSender:
         """Send ``rows`` until done or stopped; in-flight requests always finish and are stored.
 
         ``check`` runs before each send (the job claim's check: it raises once another process
-        took the job over, which stops the run like the cancel button).
+        took the job over, which stops the run like an interrupt).
         """
         workers = self.governor.max_concurrency
         with ThreadPoolExecutor(workers, thread_name_prefix="xai-now") as pool:
