@@ -160,3 +160,14 @@ def test_two_runs_of_one_job_at_once_send_each_row_once(emu: Any, now: Any) -> N
     answered = _answered_prompts(emu)
     assert len(answered) == 24
     assert set(answered.values()) == {1}
+
+
+def test_schema_fields_over_responses_with_its_text_format(emu: Any, now: Any) -> None:
+    class Label(BaseModel):
+        sentiment: str
+
+    out = now(_frame(2), schema=Label)
+    assert out["sentiment"].notna().all()
+    bodies = [e["body"] for e in emu.control.log() if e["path"] == "/v1/responses"]
+    assert [b["text"]["format"]["name"] for b in bodies] == ["Label", "Label"]
+    assert all(b["store"] is False for b in bodies)

@@ -70,18 +70,20 @@ class NowDryRun:
 
 def price_rows(
     model: str,
-    plan: RowsPlan,
+    n_rows: int,
+    prompt_bytes: int,
     spec: RequestSpec,
     tier: str | None,
     *,
     job_name: str,
 ) -> Estimate:
-    """The price of the rows about to be sent one by one, checked before the first request.
+    """The price of the ``n_rows`` rows about to be sent one by one (``prompt_bytes`` of
+    prompts), at the realtime rate and ``tier`` as asked; called once before the first request.
 
-    This is the one place a spending check belongs for ``--now`` (rows at the realtime rate,
-    ``tier`` as asked): a budget refusal raised here stops the run before anything is sent.
+    This is the one place a spending check belongs for ``--now``: a refusal raised here stops
+    the run before anything is sent.
     """
-    return estimate(model, plan.n_sent, plan.prompt_bytes, spec.system, spec.max_tokens)
+    return estimate(model, n_rows, prompt_bytes, spec.system, spec.max_tokens)
 
 
 def submit_now(
@@ -155,7 +157,8 @@ def submit_now(
         done = {r.position for r in store.results(record.job_id) if r.status == "ok"}
         left = plan.n_sent - len(done)
         if left:
-            price_rows(model, plan, spec, settings.tier, job_name=job_name)
+            left_bytes = plan.prompt_bytes * left // max(plan.n_sent, 1)
+            price_rows(model, left, left_bytes, spec, settings.tier, job_name=job_name)
             store.set_state(record.job_id, "adding")
             sender = RowSender(
                 client,

@@ -21,6 +21,7 @@ from xai_magics.batch.store import ResultRow
 from xai_magics.batch.template import ColumnTemplate
 from xai_magics.batch.wire import RequestSpec
 from xai_magics.client.completion import Completion, completion_from_chat, completion_from_responses
+from xai_magics.client.responses import responses_body
 
 Endpoint = Literal["responses", "chat"]
 PATHS: dict[Endpoint, str] = {"responses": "/responses", "chat": "/chat/completions"}
@@ -61,16 +62,22 @@ def request_body(
     """The body of one row's request (a chat body equals the batch's for the same row)."""
     if endpoint == "chat":
         body = spec.body(prompt)
-    else:
-        body = {"model": spec.model, "input": prompt, "store": False}
-        if spec.system:
-            body["instructions"] = spec.system
-        if spec.max_tokens is not None:
-            body["max_output_tokens"] = spec.max_tokens
-        if spec.temperature is not None:
-            body["temperature"] = spec.temperature
-        if spec.response_format is not None:
-            body["text"] = {"format": _responses_format(spec.response_format)}
+    else:  # the body %%grok sends, unstored: a row's answer lives in the job store
+        text_format = spec.response_format
+        body = responses_body(
+            spec.model,
+            prompt,
+            spec.system,
+            None,
+            None,
+            spec.temperature,
+            None,
+            spec.max_tokens,
+            None,
+            _responses_format(text_format) if text_format is not None else None,
+            False,
+            {},
+        )
     if tier is not None:
         body["service_tier"] = tier
     return body
