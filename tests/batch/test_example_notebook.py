@@ -55,6 +55,7 @@ def test_batch_notebook_runs_end_to_end(
     assert "skipped" in now
     for name in ("reviews.sentiment", "reviews.label", "moods", "few.mood.now"):
         assert name in listing
+    assert "(answered now, no batch)" in listing
     log = emu.control.log()
     assert sum(1 for e in log if e["method"] == "POST" and e["path"] == "/v1/batches") == 3
     sent = [

@@ -288,7 +288,7 @@ class BatchMagics(Magics):
         for record in jobs:
             print(
                 f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
-                f"{record.batch_id or '(no batch yet)':<42} "
+                f"{record.batch_id or _no_batch(record):<42} "
                 f"on {record.base_url or '(server not recorded)'}"
             )
 
@@ -305,6 +305,10 @@ class BatchMagics(Magics):
         if not is_model_class(value):
             raise UsageError(f"--schema {name}: expected a pydantic model class in the notebook.")
         return value
+
+
+def _no_batch(record: Any) -> str:
+    return "(answered now, no batch)" if record.spec.get("mode") == "now" else "(no batch yet)"
 
 
 NOW_STOP_HINT = (

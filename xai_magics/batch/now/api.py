@@ -204,7 +204,8 @@ def _tell_waiting(holder: Any) -> None:
 
 
 def _run_in_thread(work: Any, stop: threading.Event) -> bool:
-    """Run ``work`` on a thread; Ctrl-C sets ``stop`` and waits for the requests in flight.
+    """Run ``work`` on a thread; Ctrl-C sets ``stop`` and waits for the requests in flight
+    (a second Ctrl-C stops waiting; their answers are still stored when they arrive).
 
     Returns whether the user interrupted. An error of the run is raised here.
     """
@@ -223,6 +224,8 @@ def _run_in_thread(work: Any, stop: threading.Event) -> bool:
         try:
             thread.join(0.1)
         except KeyboardInterrupt:
+            if interrupted:  # a second interrupt: stop waiting, the thread still stores them
+                return True
             interrupted = True
             stop.set()
     if failure:
