@@ -171,3 +171,19 @@ def test_schema_fields_over_responses_with_its_text_format(emu: Any, now: Any) -
     bodies = [e["body"] for e in emu.control.log() if e["path"] == "/v1/responses"]
     assert [b["text"]["format"]["name"] for b in bodies] == ["Label", "Label"]
     assert all(b["store"] is False for b in bodies)
+
+
+def test_a_refused_row_ends_error_with_the_servers_words_and_is_sent_again_next_run(
+    emu: Any, now: Any
+) -> None:
+    emu.control.inject(
+        "status", "/v1/responses", status=400, message="This prompt was refused (simulated)."
+    )
+    first = now(_frame(5), settings=NowSettings(max_concurrency=1))
+    assert Counter(first["answer_status"]) == {"ok": 4, "error": 1}
+    assert "refused (simulated)" in first["answer_error"][first["answer_status"] == "error"].iloc[0]
+    second = now(_frame(5))
+    assert list(second["answer_status"]) == ["ok"] * 5
+    answered = _answered_prompts(emu)
+    assert len(answered) == 5
+    assert set(answered.values()) == {1}

@@ -188,7 +188,11 @@ class RowSender:
                 failures += 1
                 time.sleep(self._settings.retry.backoff(failures - 1, 0.5))
             else:
-                completion = completion_of(endpoint, response.json())
+                try:
+                    completion = completion_of(endpoint, response.json())
+                except (ValueError, TypeError, AttributeError) as exc:
+                    self.governor.answered(response.headers, 0)
+                    return failed(row.position, request_id, f"unreadable answer: {exc}")
                 usage = completion.usage
                 self.governor.answered(response.headers, usage.total_tokens if usage else 0)
                 self.spend.add(completion)
