@@ -3,10 +3,12 @@
 The emulator (its own process) enforces 1,200 requests per minute, counted over rolling 3 s
 windows (60 per window), answers each request after 100 ms, and answers requests over the
 limit 429 with ``retry-after-ms``. Each contender sends the same number of rows; the figures
-are the rate of answered rows against the allowed 20 per second and the share of requests
-answered 429. Targets (issue 15): ``--now`` at least 90% of the allowed rate with at most 1% of
-its requests answered 429. The baseline fires every request at once with ``asyncio.gather``
-and retries each 429 after the wait the server named, as a quick script would.
+are the rate reached (answered requests per second from the first arrival at the emulator to the
+last), the rows per second of the whole call (with its planning, job store and join), both
+against the allowed 20 per second, and the share of requests answered 429. Targets (issue 15):
+``--now`` reaches at least 90% of the allowed rate with at most 1% of its requests answered
+429. The baseline fires every request at once with ``asyncio.gather`` and retries each 429
+after the wait the server named, as a quick script would.
 """
 
 from __future__ import annotations
@@ -38,8 +40,12 @@ def _limit(control: Any) -> None:
     )
 
 
-def _statuses(control: Any) -> Counter[int]:
-    return Counter(e["status"] for e in control.log() if e["path"].startswith("/v1/"))
+def _traffic(control: Any) -> tuple[Counter[int], float]:
+    """Statuses of the requests, and the rate of answered ones from first to last arrival."""
+    log = [e for e in control.log() if e["path"].startswith("/v1/")]
+    statuses = Counter(e["status"] for e in log)
+    answered = sorted(e["time"] for e in log if e["status"] == 200)
+    return statuses, (len(answered) - 1) / (answered[-1] - answered[0])
 
 
 def run_now(base_url: str) -> float:
@@ -92,18 +98,20 @@ def main() -> None:
             f"{ROWS} rows, limit {REQUESTS_PER_MINUTE:,}/min ({allowed:.0f}/s) over "
             f"{WINDOW_S:g} s windows, {LATENCY_MS} ms per answer"
         )
-        print(f"{'':<16}{'wall s':>8}{'rows/s':>8}{'of allowed':>12}{'requests':>10}{'429s':>7}")
+        print(
+            f"{'':<14}{'rate/s':>8}{'of allowed':>12}{'wall s':>8}{'rows/s':>8}{'of allowed':>12}"
+            f"{'requests':>10}{'429s':>7}"
+        )
         shares = {}
         for name, contender in (("naive gather", run_naive), ("--now", run_now)):
             _limit(control)
             wall = contender(base_url)
-            statuses = _statuses(control)
+            statuses, rate = _traffic(control)
             sent = sum(statuses.values())
-            rate = statuses[200] / wall
             shares[name] = (rate / allowed, statuses[429] / sent)
             print(
-                f"{name:<16}{wall:8.1f}{rate:8.1f}{rate / allowed:12.0%}{sent:>10}"
-                f"{statuses[429] / sent:7.1%}"
+                f"{name:<14}{rate:8.1f}{rate / allowed:12.0%}{wall:8.1f}{ROWS / wall:8.1f}"
+                f"{ROWS / wall / allowed:12.0%}{sent:>10}{statuses[429] / sent:7.1%}"
             )
         rate_share, limited_share = shares["--now"]
         verdict = rate_share >= MIN_RATE_SHARE and limited_share <= MAX_429_SHARE

@@ -187,3 +187,13 @@ def test_a_refused_row_ends_error_with_the_servers_words_and_is_sent_again_next_
     answered = _answered_prompts(emu)
     assert len(answered) == 5
     assert set(answered.values()) == {1}
+
+
+def test_server_errors_and_resets_are_retried_and_every_row_answered(emu: Any, now: Any) -> None:
+    emu.control.inject("status", "/v1/responses", status=503)
+    emu.control.inject("reset", "/v1/responses")
+    out = now(_frame(6), settings=NowSettings(max_concurrency=1))
+    assert list(out["answer_status"]) == ["ok"] * 6
+    statuses = [e["status"] for e in emu.control.log() if e["path"] == "/v1/responses"]
+    assert statuses.count(503) == 1
+    assert statuses.count(200) == 6

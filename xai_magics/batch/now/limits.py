@@ -73,19 +73,31 @@ class Governor:
 
     def acquire(self, tokens: int, stop: threading.Event) -> bool:
         """Block until a request of about ``tokens`` tokens may go; False when ``stop`` is set."""
+        return self._turn(tokens, stop, holding=False)
+
+    def retry_turn(self, tokens: int, stop: threading.Event) -> bool:
+        """For a request that keeps its slot to be sent again (after a 429 or a failure): wait
+        out the pause and the pacing. False when ``stop`` is set (the slot is then freed)."""
+        if self._turn(tokens, stop, holding=True):
+            return True
+        self.released()
+        return False
+
+    def _turn(self, tokens: int, stop: threading.Event, *, holding: bool) -> bool:
         with self._cond:
             while True:
                 if stop.is_set():
                     return False
                 now = self._clock()
                 wait = max(self._paused_until, self._next_at) - now
-                if self._in_flight >= int(self._window):
+                if not holding and self._in_flight >= int(self._window):
                     self._cond.wait(0.05)
                     continue
                 if wait > 0:
                     self._cond.wait(min(wait, 0.05))
                     continue
-                self._in_flight += 1
+                if not holding:
+                    self._in_flight += 1
                 spacing = self.spacing(tokens)
                 # one slot of catch-up after a late wake-up, never a burst
                 self._next_at = max(self._next_at, now - spacing) + spacing
@@ -128,15 +140,15 @@ class Governor:
             self._cond.notify_all()
 
     def released(self) -> None:
-        """A request ended without an answer (a network error): free its slot only."""
+        """A request gave up without an answer: free its slot only."""
         with self._cond:
             self._in_flight -= 1
             self._cond.notify_all()
 
     def limited(self, headers: Mapping[str, str], retry_after_s: float | None) -> float:
-        """A 429: halve the window, hold every send for the server's wait; returns the wait."""
+        """A 429: halve the window, hold every send for the server's wait; returns the wait.
+        The request keeps its slot, to be sent again at its ``retry_turn``."""
         with self._cond:
-            self._in_flight -= 1
             self.rate_limited += 1
             self._learn(RateHeaders.read(headers), 0)
             self._window = max(self._window / 2.0, 1.0)

@@ -10,7 +10,6 @@ stored: a re-run then sends only the rows still without an answer, none twice.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -170,23 +169,22 @@ class RowSender:
                 with self._lock:
                     self.tally.rate_limited += 1
                 if limited >= MAX_RATE_LIMITED:
+                    self.governor.released()
                     return failed(row.position, request_id, f"rate limited {limited} times: {exc}")
             except (AuthenticationError, PermissionDeniedError) as exc:
                 self.governor.released()
                 raise FatalError(str(exc)) from None
-            except APIStatusError as exc:
-                if not retryable_status(exc.status_code) or failures >= self._retries:
-                    self.governor.answered({}, 0)
+            except (APIStatusError, APIConnectionError) as exc:
+                status = getattr(exc, "status_code", None)
+                if (status is not None and not retryable_status(status)) or (
+                    failures >= self._retries
+                ):
+                    self.governor.released()
                     return failed(row.position, request_id, str(exc))
                 failures += 1
-                self.governor.released()
-                time.sleep(self._settings.retry.backoff(failures - 1, 0.5))
-            except APIConnectionError as exc:
-                self.governor.released()
-                if failures >= self._retries:
-                    return failed(row.position, request_id, str(exc))
-                failures += 1
-                time.sleep(self._settings.retry.backoff(failures - 1, 0.5))
+                if self.stop.wait(self._settings.retry.backoff(failures - 1, 0.5)):
+                    self.governor.released()
+                    return None
             else:
                 try:
                     completion = completion_of(endpoint, response.json())
@@ -197,8 +195,8 @@ class RowSender:
                 self.governor.answered(response.headers, usage.total_tokens if usage else 0)
                 self.spend.add(completion)
                 return answered(row.position, request_id, completion)
-            # every path that retries gave its slot back: wait for a new one
-            if not self.governor.acquire(row.tokens, self.stop):
+            # the request kept its slot: send it again once the pause and the pacing allow
+            if not self.governor.retry_turn(row.tokens, self.stop):
                 return None
 
     @property
