@@ -35,7 +35,7 @@ def test_batch_notebook_runs_end_to_end(
     code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code:
         assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
-    dry, labelled, structured, python_api, lazy, listing = (
+    dry, labelled, structured, python_api, lazy, now_dry, now, listing = (
         _text(c) for c in code if "%grok_batch" in c.source or "submit(" in c.source
     )
     assert "8 rows: 7 would be sent, 1 skipped. Nothing was sent." in dry
@@ -52,8 +52,19 @@ def test_batch_notebook_runs_end_to_end(
     assert "shape: (8, 3)" in lazy  # collected only here, from the LazyFrame that came back
     assert lazy.count(" ok ") == 7
     assert list((tmp_path / "topics").glob("part-*.parquet"))  # --to
-    for name in ("reviews.sentiment", "reviews.label", "moods", "lazy_reviews.topic"):
+    for price in ("--now:", "--now --tier priority:", "batch (no --now):"):
+        assert price in now_dry
+    assert now.count(" ok ") == 3  # one of the four rows is the empty review
+    assert "skipped" in now
+    for name in (
+        "reviews.sentiment",
+        "reviews.label",
+        "moods",
+        "lazy_reviews.topic",
+        "few.mood.now",
+    ):
         assert name in listing
+    assert "(answered now, no batch)" in listing
     log = emu.control.log()
     assert sum(1 for e in log if e["method"] == "POST" and e["path"] == "/v1/batches") == 4
     sent = [
@@ -63,5 +74,7 @@ def test_batch_notebook_runs_end_to_end(
         for r in e["body"]["batch_requests"]
     ]
     assert len(sent) == 28
+    answered_now = [e for e in log if e["path"] == "/v1/responses" and e["status"] == 200]
+    assert len(answered_now) == 3
     braces = "Easy to assemble; the {drawer} sticks a little."
     assert f"Label this review of a desk: {braces}" in sent

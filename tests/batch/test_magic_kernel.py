@@ -102,6 +102,10 @@ def test_help_lists_every_option(kernel: Kernel) -> None:
         "--attach",
         "--cancel",
         "--retry-failed",
+        "--now",
+        "--tier",
+        "--concurrency",
+        "--api",
     ):
         assert option in out["stdout"]
 

@@ -118,3 +118,12 @@ def test_the_plain_text_form_is_the_status_line_not_the_widget_repr() -> None:
     assert (
         bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == progress.widget.model_id
     )
+
+
+def test_a_stop_hint_replaces_the_button_while_running_and_goes_when_done() -> None:
+    progress = BatchProgress(min_interval_s=0, stop_hint="To stop: interrupt the kernel (■).")
+    progress.update(replace(BASE, batch_status="running"))
+    assert progress.cancel_button.layout.display == "none"
+    assert "interrupt the kernel" in progress.label.value
+    progress.update(replace(BASE, batch_status="done", results_fetched=True))
+    assert "interrupt the kernel" not in progress.label.value

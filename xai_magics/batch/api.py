@@ -70,6 +70,10 @@ class DryRun:
                 f"Sent as {self.batches} batches under one job (xAI may throttle batches of "
                 "more than 100,000 requests; BatchMagics.batch_rows sets the size)."
             )
+
+        from xai_magics.batch.now.estimate import batch_hint
+
+        lines.append(batch_hint(self.plan.n_sent))
         if self.model not in LIST_PRICES:
             accepted = ", ".join(LIST_PRICES)
             lines.append(
@@ -122,33 +126,13 @@ def submit(
     (``xai_magics.spend``), ``BudgetRefused`` is raised and no batch is created.
     ``image_column`` sends each row's picture (path, URL or bytes) with its prompt; a row whose
     picture is missing or unreadable is skipped with the reason.
-    A frame of
-    more than ``settings.batch_rows`` rows becomes several batches, one `SplitJob`. ``to`` is
-    the folder of a lazy input's results dataset (default: the job's folder in the data dir).
+    A frame of more than ``settings.batch_rows`` rows becomes several batches, one `SplitJob`.
+    ``to`` is the folder of a lazy input's results dataset (default: the job's folder in the
+    data dir).
     """
     settings = settings or JobSettings()
-    source = FrameSource.of(df)
-    template = parse_template(prompt)
-    template.check_columns(source.columns)
-    if image_column is not None and image_column not in source.columns:
-        raise MissingColumnError(image_column, source.columns)
-    _read_only(source, template)
-    spec = RequestSpec(
-        model=model,
-        system=system,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        response_format=_response_format(schema),
-        image_column=image_column,
-        image_detail=image_detail,
-    )
-    options = canonical_options(
-        system=system,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        schema=spec.response_format,
-        image_column=image_column,
-        image_detail=image_detail,
+    source, template, spec, options = _read_inputs(
+        df, prompt, model, system, max_tokens, temperature, schema, image_column, image_detail
     )
     job_name = name or default_name(prompt, model, output)
     if not dry_run and source.n_rows > settings.batch_rows:
@@ -345,6 +329,80 @@ def _submit_split(
     if wait:
         job.wait()
     return job
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    """The frame read once, the template checked against it, and what identifies the job."""
+
+    source: FrameSource
+    template: ColumnTemplate
+    spec: RequestSpec
+    plan: RowsPlan
+    fingerprint: Fingerprint
+
+    def __iter__(self) -> Any:
+        return iter((self.source, self.template, self.spec, self.plan, self.fingerprint))
+
+
+def _read_inputs(
+    df: Any,
+    prompt: str,
+    model: str,
+    system: str | None,
+    max_tokens: int | None,
+    temperature: float | None,
+    schema: type[Any] | None,
+    image_column: str | None = None,
+    image_detail: str | None = None,
+) -> tuple[FrameSource, ColumnTemplate, RequestSpec, str]:
+    """The frame, the template checked against its columns, the request spec and the options
+    that identify the job: what every job checks before the store or the network."""
+    source = FrameSource.of(df)
+    template = parse_template(prompt)
+    template.check_columns(source.columns)
+    if image_column is not None and image_column not in source.columns:
+        raise MissingColumnError(image_column, source.columns)
+    _read_only(source, template)
+    spec = RequestSpec(
+        model=model,
+        system=system,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        response_format=_response_format(schema),
+        image_column=image_column,
+        image_detail=image_detail,
+    )
+    options = canonical_options(
+        system=system,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        schema=spec.response_format,
+        image_column=image_column,
+        image_detail=image_detail,
+    )
+    return source, template, spec, options
+
+
+def prepare_rows(
+    df: Any,
+    prompt: str,
+    model: str,
+    system: str | None,
+    max_tokens: int | None,
+    temperature: float | None,
+    schema: type[Any] | None,
+    max_prompt_bytes: int,
+) -> PreparedRows:
+    """Everything a job needs before the store or the network: bad input never costs a request
+    (a batch and ``--now`` share it, so both ask the same question of the same rows)."""
+    source, template, spec, options = _read_inputs(
+        df, prompt, model, system, max_tokens, temperature, schema
+    )
+    plan = plan_rows(source, template, max_prompt_bytes)
+    plan.require_rows()
+    fingerprint = Fingerprint(plan.n_rows, plan.digest, prompt, model, options)
+    return PreparedRows(source, template, spec, plan, fingerprint)
 
 
 # Handles created in this process, so a re-run cell follows its job with the same poller.

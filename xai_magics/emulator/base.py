@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import secrets
 from typing import Any, cast
 
@@ -176,13 +177,25 @@ class BaseHandler(tornado.web.RequestHandler):
         return key_hash(self.api_key) or "anonymous"
 
     def _rate_limit_headers(self) -> None:
+        """Count the request against its key's limits and say what is left; 429 when enforced
+        limits are used up (the answer then says when a slot frees)."""
         knobs = self.state.knobs
-        self.set_header("x-ratelimit-limit-requests", str(knobs.rate_limit_requests))
-        self.set_header(
-            "x-ratelimit-remaining-requests", str(self.state.remaining_requests(self.key_sha))
-        )
-        self.set_header("x-ratelimit-limit-tokens", str(knobs.rate_limit_tokens))
-        self.set_header("x-ratelimit-remaining-tokens", str(knobs.rate_limit_tokens))
+        verdict = self.state.rate_limits.admit(self.key_sha, knobs)
+        headers = {
+            "x-ratelimit-limit-requests": str(knobs.rate_limit_requests),
+            "x-ratelimit-remaining-requests": str(verdict.remaining_requests),
+            "x-ratelimit-limit-tokens": str(knobs.rate_limit_tokens),
+            "x-ratelimit-remaining-tokens": str(verdict.remaining_tokens),
+        }
+        if not verdict.admitted:
+            wait_ms = max(int(verdict.retry_after_s * 1000), 1)
+            headers["retry-after-ms"] = str(wait_ms)
+            headers["Retry-After"] = str(max(math.ceil(wait_ms / 1000), 1))
+            if self.entry is not None:
+                self.entry["retry_after_ms"] = wait_ms
+            raise APIError(429, RATE_LIMITED, headers=headers)
+        for name, value in headers.items():
+            self.set_header(name, value)
 
     # --- bodies --------------------------------------------------------------------------------
 
@@ -294,6 +307,11 @@ SERVICE_HEADERS = (
     "x-metrics-ttft-ms",
     "x-metrics-mean-itl-ms",
     "x-metrics-e2e-ms",
+)
+
+RATE_LIMITED = (
+    "Too many requests: this key is over its requests or tokens per minute for the model. "
+    "Slow down and retry after the time in retry-after-ms."
 )
 
 _NO_ROUTE = (

@@ -36,7 +36,7 @@ class InferenceHandler(BaseHandler):
             turns,
             parallel=body.get("parallel_tool_calls", True) is not False,
         )
-        return generate(
+        gen = generate(
             model=model,
             turns=turns,
             cache=self.state.cache,
@@ -50,6 +50,9 @@ class InferenceHandler(BaseHandler):
             tool_calls=calls,
             stop=stop,
         )
+        used = gen.prompt_tokens + gen.completion_tokens + gen.reasoning_used
+        self.state.rate_limits.spend_tokens(self.key_sha, used)
+        return gen
 
     def answer_override(self) -> str | None:
         if self.fault is not None and self.fault.kind == "answer":

@@ -110,6 +110,16 @@ class Knobs:
         10_000_000,
         "tokens per minute advertised in ``x-ratelimit-*`` headers",
     )
+    rate_limit_enforced: bool = knob(
+        False,
+        "whether inference requests over the advertised requests or tokens per minute are "
+        "answered 429 (with retry-after-ms and Retry-After) instead of only counted",
+    )
+    rate_limit_window_seconds: float = knob(
+        60.0,
+        "the rolling window the per-minute limits are counted over; a shorter one holds "
+        "limit x window / 60 of them, as services quantise per-minute limits",
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -60,6 +60,8 @@ class RequestLog:
             #: the x-grok-conv-id header (cache affinity), when the client sent one
             "conv_id": conv_id,
             "fault": None,
+            #: the wait a rate-limit 429 named (retry-after-ms), when the limits refused it
+            "retry_after_ms": None,
         }
         self._entries.append(entry)
         return entry

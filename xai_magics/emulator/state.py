@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from xai_magics.emulator.faults import FaultBook
 from xai_magics.emulator.file_store import FileStore
 from xai_magics.emulator.knobs import Knobs
 from xai_magics.emulator.prompt_cache import PromptCache
+from xai_magics.emulator.rate_limits import RateLimits
 from xai_magics.emulator.request_log import RequestLog
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ class State:
     batches: BatchStore = field(default_factory=BatchStore)
     #: arrival times of add-requests calls per key hash, for the rolling rate limit
     add_calls: dict[str, deque[float]] = field(default_factory=dict)
-    #: arrival times of inference calls per key hash, for the x-ratelimit-remaining header
-    recent_calls: dict[str, deque[float]] = field(default_factory=dict)
+    #: requests and tokens of inference calls per key hash, for the x-ratelimit-* headers
+    rate_limits: RateLimits = field(default_factory=RateLimits)
 
     def __post_init__(self) -> None:
         self.knobs = self.initial_knobs
@@ -58,13 +58,4 @@ class State:
         self.files.clear()
         self.batches.clear()
         self.add_calls.clear()
-        self.recent_calls.clear()
-
-    def remaining_requests(self, key_sha: str) -> int:
-        """Requests left in the current minute for this key, as ``x-ratelimit-remaining``."""
-        now = time.monotonic()
-        calls = self.recent_calls.setdefault(key_sha, deque())
-        while calls and now - calls[0] > 60:
-            calls.popleft()
-        calls.append(now)
-        return max(self.knobs.rate_limit_requests - len(calls), 0)
+        self.rate_limits.clear()

@@ -1,11 +1,14 @@
 """``%grok_batch``: label a whole DataFrame with one xAI batch job, results back as columns.
 
     %grok_batch reviews --prompt "Classify the sentiment of: {review}" --output sentiment
+    %grok_batch reviews --prompt "..." --now [--tier priority] [--concurrency N]
     %grok_batch --list | --attach NAME_OR_ID | --cancel NAME_OR_ID | --retry-failed NAME_OR_ID
 
 The job is named after the frame's variable (plus ``.COLUMN`` for ``--output``), so re-running the
-cell, even after a kernel restart, re-attaches to the batch it already submitted. Everything here
-calls ``xai_magics.batch``; the magic only parses options and shows progress.
+cell, even after a kernel restart, re-attaches to the batch it already submitted. ``--now``
+answers every row at once instead (one realtime request per row, at the list price), storing
+each answer as it arrives: running the cell again sends only the rows still without one.
+Everything here calls ``xai_magics.batch``; the magic only parses options and shows progress.
 """
 
 from __future__ import annotations
@@ -89,6 +92,26 @@ class BatchMagics(Magics):
         metavar="PATH",
         help="Folder for a lazy input's results (a Parquet dataset; default: the job's folder).",
     )
+    @argument(
+        "--now",
+        action="store_true",
+        help="Answer now: one realtime request per row (list price), paced to the rate limits; "
+        "returns the frame. Re-running sends only rows without an answer.",
+    )
+    @argument(
+        "--tier",
+        choices=["default", "priority"],
+        help="With --now: service tier to ask for (priority is billed above default).",
+    )
+    @argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="With --now: at most N requests at once (default 16, at most 32).",
+    )
+    @argument(
+        "--api", choices=["responses", "chat"], help="With --now: endpoint (default responses)."
+    )
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
     @argument("--list", action="store_true", help="List recent batch jobs and their servers.")
@@ -102,8 +125,11 @@ class BatchMagics(Magics):
         """Submit one request per DataFrame row as an xAI batch; results come back as columns.
 
         Columns: COLUMN (or the --schema fields), COLUMN_status (ok, error, cancelled, expired,
-        skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. Rows with a missing or
-        empty cell, a lone surrogate or an oversize prompt are skipped with a reason, not sent.
+        skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. With --now the same
+        columns come back at once; rows not sent when it was stopped are cancelled until the
+        cell runs again. --dry-run with --now compares its price and time with the batch's.
+        Rows with a missing or empty cell, a lone surrogate or an oversize prompt are skipped
+        with a reason, not sent.
         A frame that already has one of these columns is refused: choose another --output.
         A new batch is priced on submit; one that could cost more than --max-cost or the budget
         left (GrokMagics.budget_usd, budget_day_usd) is not created.
@@ -131,6 +157,10 @@ class BatchMagics(Magics):
                 job = self._job(args.retry_failed, args.frame)
                 frame = self._frame(args.frame) if args.frame else None
                 return self._follow(job.retry_failed(frame), wait=args.wait, to=args.to)
+            if args.now:
+                return self._now(args)
+            if args.tier or args.concurrency is not None or args.api:
+                raise UsageError("--tier, --concurrency and --api go with --now")
             return self._submit(args)
         except UsageError:
             raise
@@ -143,14 +173,7 @@ class BatchMagics(Magics):
     def _submit(self, args: Any) -> Any:
         from xai_magics.batch import DryRun
 
-        if not args.frame:
-            raise UsageError('Name the DataFrame: %grok_batch df --prompt "...{column}..."')
-        if not args.prompt:
-            raise UsageError('Give the prompt: --prompt "Classify the sentiment of: {review}"')
-        frame = self._frame(args.frame)
-        name = args.name or (
-            args.frame if args.output == "answer" else f"{args.frame}.{args.output}"
-        )
+        frame, name = self._frame_and_name(args)
         from xai_magics.widgets.batch_progress import BatchProgress
 
         progress = BatchProgress()
@@ -171,21 +194,61 @@ class BatchMagics(Magics):
         self._jobs[result.name] = result
         return self._follow(result, wait=args.wait, progress=progress, to=args.to)
 
+    def _now(self, args: Any) -> Any:
+        """``--now``: every row answered in this cell, with the batch's progress widget."""
+        import threading
+
+        from xai_magics.batch.now import NowSettings, submit_now
+        from xai_magics.widgets.batch_progress import BatchProgress
+
+        frame, name = self._frame_and_name(args)
+        if args.concurrency is not None and not 1 <= args.concurrency <= 32:
+            raise UsageError("--concurrency takes 1 to 32 requests at once")
+        settings = NowSettings(
+            endpoint=args.api or "responses",
+            tier=args.tier,
+            max_concurrency=args.concurrency or NowSettings().max_concurrency,
+        )
+        stop = threading.Event()
+        # the rows hold the cell, so a button's click would arrive only after them: the
+        # kernel's interrupt stops the run instead (answers so far are kept)
+        progress = BatchProgress(stop.set, stop_hint=NOW_STOP_HINT)
+        try:
+            result = submit_now(
+                frame,
+                **self._job_options(args, name),
+                settings=settings,
+                on_progress=None if args.dry_run else progress.show_and_update,
+                stop=stop,
+            )
+        except KeyboardInterrupt:
+            print(
+                f"Stopped {name!r}: every answer that arrived is stored. Run the cell again to "
+                "send only the rows still without one.",
+                file=sys.stderr,
+            )
+            return None
+        if args.dry_run:
+            print(result.summary())
+        return result
+
+    def _frame_and_name(self, args: Any) -> tuple[Any, str]:
+        if not args.frame:
+            raise UsageError('Name the DataFrame: %grok_batch df --prompt "...{column}..."')
+        if not args.prompt:
+            raise UsageError('Give the prompt: --prompt "Classify the sentiment of: {review}"')
+        frame = self._frame(args.frame)
+        name = args.name or (
+            args.frame if args.output == "answer" else f"{args.frame}.{args.output}"
+        )
+        return frame, name
+
     def _send(self, args: Any, frame: Any, name: str, on_progress: Any) -> Any:
         from xai_magics.batch import JobSettings, submit
 
         return submit(
             frame,
-            _unquote(args.prompt),
-            model=args.model or self.model,
-            system=_unquote(args.system) if args.system else None,
-            max_tokens=args.max_tokens,
-            schema=self._schema(args.schema) if args.schema else None,
-            output=args.output,
-            name=name,
-            new=args.new,
-            dry_run=args.dry_run,
-            data_dir=self.data_dir or None,
+            **self._job_options(args, name),
             settings=JobSettings(chunk_rows=self.chunk_rows, batch_rows=self.batch_rows),
             on_progress=None if args.dry_run else on_progress,
             max_cost=args.max_cost,
@@ -193,6 +256,21 @@ class BatchMagics(Magics):
             image_detail=args.detail,
             to=args.to,
         )
+
+    def _job_options(self, args: Any, name: str) -> dict[str, Any]:
+        """What a batch and ``--now`` both take from the line."""
+        return {
+            "prompt": _unquote(args.prompt),
+            "model": args.model or self.model,
+            "system": _unquote(args.system) if args.system else None,
+            "max_tokens": args.max_tokens,
+            "schema": self._schema(args.schema) if args.schema else None,
+            "output": args.output,
+            "name": name,
+            "new": args.new,
+            "dry_run": args.dry_run,
+            "data_dir": self.data_dir or None,
+        }
 
     def _follow(self, job: Any, *, wait: bool, progress: Any = None, to: str | None = None) -> Any:
         """Show live progress; with ``wait``, block and return the frame with its new columns."""
@@ -254,7 +332,7 @@ class BatchMagics(Magics):
         for record in jobs:
             print(
                 f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
-                f"{record.batch_id or '(no batch yet)':<42} "
+                f"{record.batch_id or _no_batch(record):<42} "
                 f"on {record.base_url or '(server not recorded)'}"
             )
 
@@ -271,6 +349,16 @@ class BatchMagics(Magics):
         if not is_model_class(value):
             raise UsageError(f"--schema {name}: expected a pydantic model class in the notebook.")
         return value
+
+
+def _no_batch(record: Any) -> str:
+    return "(answered now, no batch)" if record.spec.get("mode") == "now" else "(no batch yet)"
+
+
+NOW_STOP_HINT = (
+    "To stop: interrupt the kernel (■). Answers so far are kept; running the cell again sends "
+    "only the rows without one."
+)
 
 
 def _unquote(text: str) -> str:

@@ -66,8 +66,14 @@ class BatchProgress:
     """Counts, a bar, elapsed time, cost so far and a cancel button for one job."""
 
     def __init__(
-        self, on_cancel: Callable[[], object] | None = None, *, min_interval_s: float = 0.25
+        self,
+        on_cancel: Callable[[], object] | None = None,
+        *,
+        min_interval_s: float = 0.25,
+        stop_hint: str | None = None,
     ) -> None:
+        """``stop_hint`` replaces the cancel button, for work that holds the cell: a button's
+        click reaches the kernel only once the cell ends, so the hint says how to stop it."""
         self.label = widgets.HTML(value="")
         self.bar = widgets.IntProgress(value=0, min=0, max=1, bar_style="info")
         self.cancel_button = widgets.Button(
@@ -75,6 +81,9 @@ class BatchProgress:
         )
         self.widget = widgets.VBox([self.label, widgets.HBox([self.bar, self.cancel_button])])
         self._on_cancel = on_cancel
+        self._stop_hint = stop_hint
+        if stop_hint is not None:
+            self.cancel_button.layout.display = "none"
         self.cancel_button.on_click(self._cancel_clicked)
         self._shown = False
         self._handle: Any = None
@@ -149,15 +158,18 @@ class BatchProgress:
                 text += f"<br><span>{html.escape(note)}</span>"
             if snapshot.cancel_message:
                 text += f"<br><span>xAI: {html.escape(snapshot.cancel_message)}</span>"
+            ended = snapshot.batch_status in FINAL_BATCH_STATUSES
+            if self._stop_hint is not None and not ended:
+                text += f"<br><span>{html.escape(self._stop_hint)}</span>"
             self.label.value = text
             self.bar.max = max(snapshot.total, 1)
             sending = snapshot.batch_status == "submitting"
             self.bar.value = min(snapshot.sent if sending else snapshot.done, snapshot.total)
             self.bar.bar_style = _bar_style(snapshot)
             # once the batch ended there is nothing to cancel: the button goes away
-            ended = snapshot.batch_status in FINAL_BATCH_STATUSES
             self.cancel_button.disabled = ended
-            self.cancel_button.layout.display = "none" if ended else None
+            hidden = ended or self._stop_hint is not None
+            self.cancel_button.layout.display = "none" if hidden else None
 
     def _cancel_clicked(self, _button: Any) -> None:
         self.cancel_button.disabled = True
