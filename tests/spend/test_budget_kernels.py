@@ -197,6 +197,26 @@ def test_a_batch_that_could_pass_its_limit_is_not_created(
     assert batch_creates(emu) == 1
 
 
+@pytest.mark.parametrize(
+    ("setup", "options"),
+    [
+        pytest.param("", "--max-cost 0.0001", id="max-cost"),
+        pytest.param("%config GrokMagics.budget_usd = 0.0001", "", id="session-budget"),
+    ],
+)
+def test_rows_answered_now_are_priced_before_the_first_request(
+    start_kernel: StartKernel, emu: Emulator, setup: str, options: str
+) -> None:
+    kernel = start_kernel()
+    kernel.ok(SETUP_FRAME + "\n" + setup)
+    line = refusal(
+        kernel.run(f'%grok_batch reviews --prompt "Sentiment of: {{review}}" --now {options}')
+    )
+    assert "Nothing was sent" in line
+    assert "--now for 3 rows" in line
+    assert inference_calls(emu) == 0
+
+
 def test_a_running_batch_holds_its_bound_until_its_results_are_in(
     start_kernel: StartKernel, emu: Emulator
 ) -> None:

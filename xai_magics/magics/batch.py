@@ -158,6 +158,8 @@ class BatchMagics(Magics):
                 frame = self._frame(args.frame) if args.frame else None
                 return self._follow(job.retry_failed(frame), wait=args.wait, to=args.to)
             if args.now:
+                if args.image_column or args.to:
+                    raise UsageError("--image-column and --to go with a batch, not --now")
                 return self._now(args)
             if args.tier or args.concurrency is not None or args.api:
                 raise UsageError("--tier, --concurrency and --api go with --now")
@@ -220,6 +222,7 @@ class BatchMagics(Magics):
                 settings=settings,
                 on_progress=None if args.dry_run else progress.show_and_update,
                 stop=stop,
+                max_cost=args.max_cost,
             )
         except KeyboardInterrupt:
             print(

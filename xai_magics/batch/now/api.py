@@ -39,6 +39,7 @@ from xai_magics.batch.progress import JobSnapshot, Listener
 from xai_magics.batch.sender import batch_token
 from xai_magics.batch.store import JobRecord, JobState, JobStore, open_store
 from xai_magics.batch.wire import RequestSpec
+from xai_magics.spend.guard import Ticket
 
 NOW_SUFFIX = ".now"
 
@@ -76,14 +77,28 @@ def price_rows(
     tier: str | None,
     *,
     job_name: str,
-) -> Estimate:
-    """The price of the ``n_rows`` rows about to be sent one by one (``prompt_bytes`` of
-    prompts), at the realtime rate and ``tier`` as asked; called once before the first request.
+    max_cost: float | None = None,
+) -> Ticket:
+    """Admit the ``n_rows`` rows about to be sent one by one (``prompt_bytes`` of prompts) at
+    the realtime rate and ``tier`` as asked, or raise ``BudgetRefused`` with nothing sent.
 
-    This is the one place a spending check belongs for ``--now``: a refusal raised here stops
-    the run before anything is sent.
+    Called once before the first request; the ticket holds the rows' bound until the run's
+    receipts are in the ledger.
     """
-    return estimate(model, n_rows, prompt_bytes, spec.system, spec.max_tokens)
+    from xai_magics.spend.batches import admit_batch
+
+    plural = "row" if n_rows == 1 else "rows"
+    return admit_batch(
+        n_rows,
+        prompt_bytes,
+        spec.system,
+        model=model,
+        max_tokens=spec.max_tokens,
+        max_cost=max_cost,
+        rate=1.0,
+        tier=tier,
+        what=f"--now for {n_rows:,} {plural} of {job_name}",
+    )
 
 
 def submit_now(
@@ -104,8 +119,13 @@ def submit_now(
     settings: NowSettings | None = None,
     on_progress: Listener | None = None,
     stop: threading.Event | None = None,
+    max_cost: float | None = None,
 ) -> Any:
     """Answer every row of ``df`` now; returns the frame with the batch's output columns.
+
+    The rows left are priced first at the realtime rate: when they could cost more than
+    ``max_cost`` or the budget left (``xai_magics.spend``), ``BudgetRefused`` is raised and
+    nothing is sent.
 
     ``stop`` (set from another thread) ends the run early: rows in flight finish and
     are stored, the others end ``cancelled`` until the next run. Ctrl-C does the same and then
@@ -158,7 +178,9 @@ def submit_now(
         left = plan.n_sent - len(done)
         if left:
             left_bytes = plan.prompt_bytes * left // max(plan.n_sent, 1)
-            price_rows(model, left, left_bytes, spec, settings.tier, job_name=job_name)
+            ticket = price_rows(
+                model, left, left_bytes, spec, settings.tier, job_name=job_name, max_cost=max_cost
+            )
             store.set_state(record.job_id, "adding")
             sender = RowSender(
                 client,
@@ -177,6 +199,7 @@ def submit_now(
                 interrupted = _run_in_thread(lambda: sender.run(todo, claim.check), stop)
             finally:
                 sender.spend.record(time.time() - run.snapshot.started_at)
+                ticket.release()  # after the receipts: they take the reservation's place
             finished = not stop.is_set()
             state: JobState = "done" if finished else "cancelled"
             store.set_state(record.job_id, state, batch_status=state)
