@@ -27,11 +27,10 @@ from tests.emulator.replay import (
 )
 from xai_magics.emulator import Emulator, catalog
 
-#: Endpoints the emulator deliberately does not serve: the product makes no images or videos and
-#: transcribes no speech. It answers them 404 "No handler found on route", which the test checks,
+#: Endpoints the emulator deliberately does not serve: the product makes no videos and transcribes
+#: no speech. It answers them 404 "No handler found on route", which the test checks,
 #: so that an entry here is removed once the route exists.
 NOT_EMULATED: dict[str, str] = {
-    "/v1/images/": "image generation and editing are not emulated: the product makes no images",
     "/v1/videos/": "video generation is not emulated: the product makes no videos",
     "/v1/stt": "speech to text is not emulated: the product only speaks (TTS)",
     "/v1/image-generation-models": "image model listing is not emulated (no image routes)",
@@ -54,7 +53,10 @@ _RETIRED = (
     "recorded before the slug was retired on 2026-05-15; grok-4.3 serves it now (xai-api.md "
     "§7) and shows its reasoning as recorded for grok-4.3"
 )
-_SERVER_TOOLS = "server-side tools (web_search, x_search) are not emulated: no search is made"
+_SERVER_TOOLS = (
+    "the simulated model searches whenever a search tool is offered, one call per tool, and "
+    "cites the emulator's own sources (server_tools.py); the recorded model chose its own calls"
+)
 _BEFORE = "absent from recordings made before {}; the emulator follows the newest recordings"
 
 #: Differences that must stay: "<case glob> :: <difference glob>" -> reason. A difference id is
@@ -90,7 +92,14 @@ ALLOWED: dict[str, str] = {
     "req_llm/responses__* :: *usage.context_details +ours": _BEFORE.format("2026"),
     "* :: *web_search_call*": _SERVER_TOOLS,
     "* :: *custom_tool_call*": _SERVER_TOOLS + " (x_search streamed as a custom tool call)",
-    "* :: *server_side_tool_usage_details -ours": _SERVER_TOOLS,
+    "req_llm/*search* :: *server_side_tool_usage_details.image_generation_calls +ours": (
+        _BEFORE.format("2026: the 2025 search recordings count no image_generation_calls")
+    ),
+    "*web_search*#1 :: usage.server_side_tool_usage_details +ours": _SERVER_TOOLS
+    + "; the recorded follow-up turn answered from the conversation without searching",
+    "req_llm/*x_search_streaming* :: *output[[]type=x_search_call] +ours": "the 2025 recording "
+    "streamed X search as a custom_tool_call; the emulator answers with the x_search_call item "
+    "of the newer search recordings (the client reads both)",
     "*search* :: *annotations emptiness": _SERVER_TOOLS + ", so no url_citation annotations",
     "*search*stream :: event response.output_item.*: item.*": _SERVER_TOOLS
     + "; the recorded first output item is the search call",

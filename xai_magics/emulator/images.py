@@ -15,7 +15,9 @@ has the pixel size of its first input, so tests can prove which image arrived.
 from __future__ import annotations
 
 import base64
+import collections
 import hashlib
+import time
 import uuid
 from collections import OrderedDict
 from typing import Any
@@ -75,7 +77,25 @@ def _answer(
             _DOWNLOADS.popitem(last=False)
         host = f"{handler.request.protocol}://{handler.request.host}"
         data.append({"url": f"{host}/xai-imgen/{name}", "mime_type": "image/png"})
+    _image_limit_headers(handler)
     handler.reply({"data": data, "usage": {"cost_in_usd_ticks": IMAGE_PRICES[model] * len(seeds)}})
+
+
+#: Recorded image answers (rubyllm 2026-08) carry a per-minute request limit of 300 and what is
+#: left of it, and the time the request took; no token headers.
+_IMAGE_RPM = 300
+_recent: dict[str, collections.deque[float]] = {}
+
+
+def _image_limit_headers(handler: BaseHandler) -> None:
+    now = time.monotonic()
+    recent = _recent.setdefault(handler.key_sha, collections.deque())
+    while recent and now - recent[0] > 60:
+        recent.popleft()
+    recent.append(now)
+    handler.set_header("x-ratelimit-limit-requests", str(_IMAGE_RPM))
+    handler.set_header("x-ratelimit-remaining-requests", str(max(_IMAGE_RPM - len(recent), 0)))
+    handler.set_header("x-metrics-e2e-ms", f"{handler.request.request_time() * 1000:.1f}")
 
 
 class ImageGenerationsHandler(BaseHandler):

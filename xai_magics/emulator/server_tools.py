@@ -102,7 +102,10 @@ class ServerPlan:
         }
 
     def usage(self, usage: dict[str, Any]) -> dict[str, Any]:
-        """``usage`` with the calls counted and priced."""
+        """``usage`` with the calls counted and priced; a turn that made no call carries no
+        details, as the recorded follow-up turn of a search conversation (rubyllm 2026-08)."""
+        if not self.calls:
+            return usage
         details = dict.fromkeys(_USAGE_KEYS, 0)
         for call in self.calls:
             details[_KINDS.get(call.kind, "code_interpreter_calls")] += 1
