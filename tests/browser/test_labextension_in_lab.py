@@ -457,7 +457,7 @@ def test_tab_completes_grok_options_and_values_in_a_notebook(
     completer.wait_for(state="visible")
     lab.screenshot("options offered")
     items = completer.locator(".jp-Completer-match").all_inner_texts()
-    assert items == ["--temperature", "--thread", "--tier"]
+    assert items == ["--temperature", "--thread", "--tier", "--tools"]
 
     # pick --tier, then its value
     lab.page.keyboard.press("ArrowDown")
