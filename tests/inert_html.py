@@ -11,8 +11,8 @@ from xai_magics.render import is_safe_url
 # Tags a rendered answer may contain: the output of CommonMark + tables + our wrappers.
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "summary", "table", "tbody", "td", "th",
-    "thead", "tr", "ul",
+    "h6", "hr", "li", "ol", "p", "pre", "s", "span", "strong", "summary", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
 }  # fmt: skip
 
 

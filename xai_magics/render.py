@@ -33,6 +33,7 @@ from cmarkgfm.cmark import Options
 
 from xai_magics.rendering.controls import strip_controls
 from xai_magics.rendering.markdown_copy import defang_markdown, fence_for, safe_markdown
+from xai_magics.rendering.math_spans import put_back_math, take_out_math
 from xai_magics.rendering.tex import has_tex_command, neutralise_tex
 from xai_magics.rendering.tool_report import render_sources, render_tools
 from xai_magics.rendering.urls import SAFE_SCHEMES, is_safe_url
@@ -117,10 +118,21 @@ def _render_clean_markdown(text: str) -> str:
         source = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (JSON allows them) have no UTF-8 form
         source = text.encode("utf-8", "replace")
-    cmark_html = cmarkgfm.markdown_to_html_with_extensions(
-        _escape_raw_html(source.decode("utf-8")), options=_OPTIONS, extensions=_EXTENSIONS
+    text = source.decode("utf-8")
+    protected, math = take_out_math(text)
+    cmark_html = _CODE.sub(_unescape_code, _cmark(protected))
+    restored = put_back_math(cmark_html, math)
+    if restored is None:  # math in a link's URL: rendered as before, without the protection
+        restored = _CODE.sub(_unescape_code, _cmark(text))
+    return _neutralise_tex_in_html(_restrict_links(restored))
+
+
+def _cmark(text: str) -> str:
+    return str(
+        cmarkgfm.markdown_to_html_with_extensions(
+            _escape_raw_html(text), options=_OPTIONS, extensions=_EXTENSIONS
+        )
     )
-    return _neutralise_tex_in_html(_restrict_links(_CODE.sub(_unescape_code, str(cmark_html))))
 
 
 # What MathJax reads: the text between tags, outside <code> and <pre> (cmark puts a <code> in
