@@ -31,6 +31,7 @@ from typing import Any
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
+from xai_magics.rendering.code_blocks import lay_out_code_and_tables
 from xai_magics.rendering.controls import strip_controls
 from xai_magics.rendering.markdown_copy import defang_markdown, fence_for, safe_markdown
 from xai_magics.rendering.math_spans import put_back_math, take_out_math
@@ -124,7 +125,7 @@ def _render_clean_markdown(text: str) -> str:
     restored = put_back_math(cmark_html, math)
     if restored is None:  # math in a link's URL: rendered as before, without the protection
         restored = _CODE.sub(_unescape_code, _cmark(text))
-    return _neutralise_tex_in_html(_restrict_links(restored))
+    return _neutralise_tex_in_html(_restrict_links(lay_out_code_and_tables(restored)))
 
 
 def _cmark(text: str) -> str:
@@ -223,7 +224,9 @@ def render_bundle(
     else:
         lang = "json" if fmt == "json" else ""
         body = (
-            f'<pre><code class="language-{lang}">{escape(text)}</code></pre>'
+            lay_out_code_and_tables(
+                f'<pre><code class="language-{lang}">{escape(text)}</code></pre>'
+            )
             if lang
             else f"<pre>{escape(text)}</pre>"
         )
