@@ -159,7 +159,7 @@ def test_schema_returns_a_parsed_instance(grok_kernel: Kernel, emu: Emulator) ->
     body = requests_to(emu, "/responses")[0]["body"]
     assert body["text"]["format"]["type"] == "json_schema"
     assert body["text"]["format"]["schema"]["required"] == ["name", "population"]
-    assert "<pre><code" in run.only_display()["data"]["text/html"]
+    assert '<code class="language-json">' in run.only_display()["data"]["text/html"]
 
 
 def test_schema_must_name_a_pydantic_model(grok_kernel: Kernel, emu: Emulator) -> None:
