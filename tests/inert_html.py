@@ -7,7 +7,7 @@ from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 from xai_magics.render import is_safe_url
-from xai_magics.rendering.code_blocks import PRE_STYLE, TABLE_WRAPPER_STYLE
+from xai_magics.rendering.code_blocks import CODE_STYLE, PRE_STYLE, TABLE_WRAPPER_STYLE
 
 # Tags a rendered answer may contain: the output of CommonMark + tables + our wrappers.
 ALLOWED_TAGS = {
@@ -42,8 +42,10 @@ _LAYOUT_STYLE = re.compile(
     "|".join(
         [
             re.escape(PRE_STYLE),
+            re.escape(CODE_STYLE),
             re.escape(TABLE_WRAPPER_STYLE),
-            r"color:var\(--jp-mirror-editor-[a-z]+-color,#[0-9a-f]{6}\)(;font-style:italic)?",
+            r"color:(#[0-9a-f]{6});color:var\(--jp-mirror-editor-[a-z]+-color,\1\)"
+            r"(;font-style:italic)?",
         ]
     )
 )

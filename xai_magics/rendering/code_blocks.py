@@ -4,7 +4,8 @@ The highlighting is written into the output (a reopened notebook or an nbconvert
 without our front-end code), as inline styles: JupyterLab keeps ``style`` attributes in trusted
 outputs, and a ``<style>`` element would leak out of the output onto the page. Colours are
 JupyterLab's editor colours (``--jp-mirror-editor-*``, so they follow the light or dark theme),
-with mid-tone fallbacks readable on a light and a dark page where those are not defined. A block
+with mid-tone fallbacks readable on a light and a dark page where those are not defined or
+the sanitizer of an untrusted notebook drops them. A block
 scrolls sideways rather than wrapping mid-token, in a narrow column too.
 
 Safety: cmark has already escaped the code; it is unescaped, split into tokens by Pygments (a
@@ -20,12 +21,15 @@ import re
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["PRE_STYLE", "TABLE_WRAPPER_STYLE", "lay_out_code_and_tables"]
+__all__ = ["CODE_STYLE", "PRE_STYLE", "TABLE_WRAPPER_STYLE", "lay_out_code_and_tables"]
 
 PRE_STYLE = (
     "background:rgba(127,127,127,0.12);padding:0.6em 0.8em;border-radius:4px;"
     "overflow-x:auto;white-space:pre;line-height:1.4"
 )
+# JupyterLab gives <code> its own opaque background and "pre-wrap", which would paint boxes
+# behind the text and wrap it again inside the block.
+CODE_STYLE = "background-color:transparent;white-space:pre;padding:0"
 TABLE_WRAPPER_STYLE = "overflow-x:auto;max-width:100%"
 # Characters of code highlighted in one answer (Pygments lexes about 200 per millisecond); the
 # blocks past it stay plain.
@@ -70,7 +74,10 @@ def lay_out_code_and_tables(cmark_html: str) -> str:
 def _code_block(language: str | None, escaped: str, *, highlight: bool) -> str:
     attribute = f' class="language-{language}"' if language is not None else ""
     body = (_highlighted(html.unescape(language or ""), escaped) if highlight else None) or escaped
-    return f'<pre class="xai-code" style="{PRE_STYLE}"><code{attribute}>{body}</code></pre>'
+    return (
+        f'<pre class="xai-code" style="{PRE_STYLE}">'
+        f'<code{attribute} style="{CODE_STYLE}">{body}</code></pre>'
+    )
 
 
 @lru_cache(maxsize=128)  # the live view renders the text again as it grows: blocks repeat
@@ -109,7 +116,10 @@ def _style(token_type: str) -> str:
         if name in _COLOURS:
             variable, fallback = _COLOURS[name]
             italic = ";font-style:italic" if variable == "comment" else ""
-            return f"color:var(--jp-mirror-editor-{variable}-color,{fallback}){italic}"
+            # The plain colour first: JupyterLab's sanitizer (untrusted notebooks) drops a
+            # declaration with var(), and the browser uses the last one it can read.
+            themed = f"var(--jp-mirror-editor-{variable}-color,{fallback})"
+            return f"color:{fallback};color:{themed}{italic}"
         name = name.rpartition(".")[0]
     return ""
 
