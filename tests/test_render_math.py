@@ -143,3 +143,13 @@ def test_protected_math_still_loses_unsafe_tex_links(payload: str) -> None:
     assert unsafe_tex_links(typeset_text(html), dom=True) == []
     assert "\\href" not in html
     assert "\\url{j" not in html
+
+
+def test_a_dollar_in_a_link_title_or_image_label_stays_a_plain_dollar() -> None:
+    html = render_markdown(
+        '[a $x$](https://example.com "costs $5") ![price $5](https://x.org/p.png)'
+    )
+    assert 'title="costs $5"' in html
+    assert typeset_math(html) == ["$x$"]
+    assert ">image: price <span" in html  # the label is text: its dollar is kept from MathJax
+    assert_inert(html)

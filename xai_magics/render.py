@@ -34,7 +34,7 @@ from cmarkgfm.cmark import Options
 from xai_magics.rendering.code_blocks import lay_out_code_and_tables
 from xai_magics.rendering.controls import strip_controls
 from xai_magics.rendering.markdown_copy import defang_markdown, fence_for, safe_markdown
-from xai_magics.rendering.math_spans import put_back_math, take_out_math
+from xai_magics.rendering.math_spans import PROSE_DOLLAR, put_back_math, take_out_math
 from xai_magics.rendering.tex import has_tex_command, neutralise_tex
 from xai_magics.rendering.tool_report import render_sources, render_tools
 from xai_magics.rendering.urls import SAFE_SCHEMES, is_safe_url
@@ -99,7 +99,8 @@ def _restrict_links(cmark_html: str) -> str:
         else:
             # An image would be fetched as soon as the output is shown: a link instead, or just
             # its label inside a link (anchors do not nest).
-            label = f"image: {match.group('alt') or 'image'}"
+            # (Its dollars are kept from MathJax, as in the prose: "$5 and $10" is no math.)
+            label = f"image: {match.group('alt') or 'image'}".replace("$", PROSE_DOLLAR)
             src = match.group("src")
             if _allowed_target(src) and not any(kept):
                 out.append(f'<a href="{src}"{_LINK_ATTRS}>{label}</a>')

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-__all__ = ["math_spans", "put_back_math", "take_out_math"]
+__all__ = ["PROSE_DOLLAR", "math_spans", "put_back_math", "take_out_math"]
 
 _TOKEN = re.compile(
     r"\\begin\{([a-zA-Z]+\*?)\}|\\end\{([a-zA-Z]+\*?)\}|\\[()[\]]|\\.|\$\$?|\n[ \t>]*\n",
@@ -38,7 +38,7 @@ _CODE_SPAN = re.compile(r"(?<!\\)(`+)[^\n]*?[^`\n]\1(?!`)")
 _PLACEHOLDER = re.compile("\x02([0-9]+)\x03")
 _ESCAPE_OR_DOLLAR = re.compile(r"\\[\s\S]|\$")
 _TAG = re.compile(r"<[^>]*>")
-_DOLLAR = '<span class="mathjax_ignore tex2jax_ignore">$</span>'
+PROSE_DOLLAR = '<span class="mathjax_ignore tex2jax_ignore">$</span>'
 
 
 def math_spans(text: str) -> list[tuple[int, int]]:
@@ -154,7 +154,7 @@ def put_back_math(html: str, held: list[str]) -> str | None:
         nonlocal seen
         seen += 1
         original = held[int(match.group(1))]
-        return _DOLLAR if original == "$" and not in_tag else escape(original, quote=True)
+        return PROSE_DOLLAR if original == "$" and not in_tag else escape(original, quote=True)
 
     def tag(match: re.Match[str]) -> str:
         return _PLACEHOLDER.sub(lambda m: back(m, in_tag=True), match.group())
