@@ -7,12 +7,13 @@ from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 from xai_magics.render import is_safe_url
+from xai_magics.rendering.code_blocks import CODE_STYLE, PRE_STYLE, TABLE_WRAPPER_STYLE
 
 # Tags a rendered answer may contain: the output of CommonMark + tables + our wrappers.
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "summary", "table", "tbody", "td", "th",
-    "thead", "tr", "ul",
+    "h6", "hr", "li", "ol", "p", "pre", "s", "span", "strong", "summary", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
 }  # fmt: skip
 
 
@@ -36,6 +37,20 @@ def live_markup(html: str) -> LiveMarkup:
     return parser
 
 
+# The styles of code blocks, their highlighting and table wrappers: ours, whatever the answer.
+_LAYOUT_STYLE = re.compile(
+    "|".join(
+        [
+            re.escape(PRE_STYLE),
+            re.escape(CODE_STYLE),
+            re.escape(TABLE_WRAPPER_STYLE),
+            r"color:(#[0-9a-f]{6});color:var\(--jp-mirror-editor-[a-z]+-color,\1\)"
+            r"(;font-style:italic)?",
+        ]
+    )
+)
+
+
 def assert_inert(html: str, *, own_styles: bool = False) -> None:
     """No tag a browser would run or fetch, no handler, no unsafe link.
 
@@ -47,7 +62,8 @@ def assert_inert(html: str, *, own_styles: bool = False) -> None:
     for name, value in found.attrs:
         assert not name.startswith("on"), (name, value)
         assert name not in {"src", "srcdoc", "action", "formaction", "style"} or (
-            name == "style" and (own_styles or value.startswith("opacity"))
+            name == "style"
+            and (own_styles or value.startswith("opacity") or _LAYOUT_STYLE.fullmatch(value))
         ), (name, value)
         if name == "href":
             assert is_safe_url(value), value

@@ -131,7 +131,8 @@ def test_final_bundle_is_inert_in_every_mime_type(payload: str) -> None:
 def test_non_markdown_formats_escape_everything(fmt: str) -> None:
     bundle = render_bundle(HOSTILE["script"] + "\n```\n" + HOSTILE["img-onerror"], fmt=fmt)
     assert_inert(bundle["text/html"])
-    assert "&lt;script&gt;" in bundle["text/html"]
+    shown = re.sub(r"<[^>]*>", "", bundle["text/html"])  # highlighting may split the text
+    assert "&lt;script&gt;" in shown
 
 
 def test_payload_split_across_deltas_is_inert_once_joined() -> None:
@@ -232,7 +233,7 @@ CMARK_CASES = {
     "no-tasklist-checkboxes": ("- [ ] task", "[ ] task", "<input"),
     "single-tilde-is-not-strikethrough": ("~5 ms to ~7 ms", "~5 ms to ~7 ms", "<del"),
     "bare-urls-are-not-linked": ("see www.example.com", "www.example.com", "<a"),
-    "table-alignment": ("| a |\n|:-:|\n| 1 |", '<td align="center">1</td>', "style"),
+    "table-alignment": ("| a |\n|:-:|\n| 1 |", '<td align="center">1</td>', "text-align"),
     "lone-surrogate-replaced": ("text \ud800 more", "text ? more", "\ud800"),
 }
 
@@ -351,7 +352,8 @@ def test_a_refused_href_keeps_its_text() -> None:
 def test_tex_links_in_code_are_left_as_written_in_the_html() -> None:
     code = f"\\href{{java\tscript:{JS}}}{{x}}"
     html = render_markdown(f"`{code}`\n\n```tex\n{code}\n```")
-    assert html.count(code) == 2  # MathJax never typesets <code> or <pre>
+    shown = re.sub(r"<(?!/?(?:code|pre)[ >])[^>]*>", "", html)  # highlighting spans out
+    assert shown.count(code) == 2  # MathJax never typesets <code> or <pre>
 
 
 def test_status_and_receipt_lines_are_not_typeset() -> None:

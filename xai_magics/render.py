@@ -31,8 +31,10 @@ from typing import Any
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
+from xai_magics.rendering.code_blocks import lay_out_code_and_tables
 from xai_magics.rendering.controls import strip_controls
 from xai_magics.rendering.markdown_copy import defang_markdown, fence_for, safe_markdown
+from xai_magics.rendering.math_spans import PROSE_DOLLAR, put_back_math, take_out_math
 from xai_magics.rendering.tex import has_tex_command, neutralise_tex
 from xai_magics.rendering.tool_report import render_sources, render_tools
 from xai_magics.rendering.urls import SAFE_SCHEMES, is_safe_url
@@ -97,7 +99,8 @@ def _restrict_links(cmark_html: str) -> str:
         else:
             # An image would be fetched as soon as the output is shown: a link instead, or just
             # its label inside a link (anchors do not nest).
-            label = f"image: {match.group('alt') or 'image'}"
+            # (Its dollars are kept from MathJax, as in the prose: "$5 and $10" is no math.)
+            label = f"image: {match.group('alt') or 'image'}".replace("$", PROSE_DOLLAR)
             src = match.group("src")
             if _allowed_target(src) and not any(kept):
                 out.append(f'<a href="{src}"{_LINK_ATTRS}>{label}</a>')
@@ -117,10 +120,21 @@ def _render_clean_markdown(text: str) -> str:
         source = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (JSON allows them) have no UTF-8 form
         source = text.encode("utf-8", "replace")
-    cmark_html = cmarkgfm.markdown_to_html_with_extensions(
-        _escape_raw_html(source.decode("utf-8")), options=_OPTIONS, extensions=_EXTENSIONS
+    text = source.decode("utf-8")
+    protected, math = take_out_math(text)
+    cmark_html = _CODE.sub(_unescape_code, _cmark(protected))
+    restored = put_back_math(cmark_html, math)
+    if restored is None:  # math in a link's URL: rendered as before, without the protection
+        restored = _CODE.sub(_unescape_code, _cmark(text))
+    return _neutralise_tex_in_html(_restrict_links(lay_out_code_and_tables(restored)))
+
+
+def _cmark(text: str) -> str:
+    return str(
+        cmarkgfm.markdown_to_html_with_extensions(
+            _escape_raw_html(text), options=_OPTIONS, extensions=_EXTENSIONS
+        )
     )
-    return _neutralise_tex_in_html(_restrict_links(_CODE.sub(_unescape_code, str(cmark_html))))
 
 
 # What MathJax reads: the text between tags, outside <code> and <pre> (cmark puts a <code> in
@@ -211,7 +225,9 @@ def render_bundle(
     else:
         lang = "json" if fmt == "json" else ""
         body = (
-            f'<pre><code class="language-{lang}">{escape(text)}</code></pre>'
+            lay_out_code_and_tables(
+                f'<pre><code class="language-{lang}">{escape(text)}</code></pre>'
+            )
             if lang
             else f"<pre>{escape(text)}</pre>"
         )

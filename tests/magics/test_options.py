@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -159,7 +161,7 @@ def test_schema_returns_a_parsed_instance(grok_kernel: Kernel, emu: Emulator) ->
     body = requests_to(emu, "/responses")[0]["body"]
     assert body["text"]["format"]["type"] == "json_schema"
     assert body["text"]["format"]["schema"]["required"] == ["name", "population"]
-    assert "<pre><code" in run.only_display()["data"]["text/html"]
+    assert '<code class="language-json"' in run.only_display()["data"]["text/html"]
 
 
 def test_schema_must_name_a_pydantic_model(grok_kernel: Kernel, emu: Emulator) -> None:
@@ -188,9 +190,8 @@ def test_compare_runs_models_side_by_side(grok_kernel: Kernel, emu: Emulator) ->
 def test_format_text_and_json(grok_kernel: Kernel, emu: Emulator) -> None:
     emu.control.inject("answer", "/v1/responses", text='{"a": [1, 2]}')
     run = grok_kernel.ok("%%grok -f json\nQ")
-    assert (
-        '<code class="language-json">{\n  &quot;a&quot;' in run.only_display()["data"]["text/html"]
-    )
+    block = run.only_display()["data"]["text/html"].split('<code class="language-json"')[1]
+    assert html.unescape(re.sub(r"<[^>]*>", "", block.split(">", 1)[1])).startswith('{\n  "a"')
     emu.control.inject("answer", "/v1/responses", text="**not bold**")
     run = grok_kernel.ok("%%grok -f text\nQ")
     assert "<pre>**not bold**</pre>" in run.only_display()["data"]["text/html"]
