@@ -32,6 +32,7 @@ MISTYPED = [
     pytest.param("%grok_history --limt 3", "did you mean --limit?", id="history"),
     pytest.param("%grok_deferred --wiat", "did you mean --wait?", id="deferred"),
     pytest.param("%grok_image --modle x a cat", "did you mean --model?", id="image"),
+    pytest.param("%grok_models --all", "has no option --all (that is %grok_usage)", id="models"),
     pytest.param("%grok_thread --nonesuch", "no option --nonesuch; %grok_thread?", id="unknown"),
 ]
 
