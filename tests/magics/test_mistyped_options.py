@@ -33,6 +33,7 @@ MISTYPED = [
     pytest.param("%grok_deferred --wiat", "did you mean --wait?", id="deferred"),
     pytest.param("%grok_image --modle x a cat", "did you mean --model?", id="image"),
     pytest.param("%grok_models --all", "has no option --all (that is %grok_usage)", id="models"),
+    pytest.param("%grok_replay --apend", "did you mean --append?", id="replay-before-action"),
     pytest.param("%grok_thread --nonesuch", "no option --nonesuch; %grok_thread?", id="unknown"),
 ]
 

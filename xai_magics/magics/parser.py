@@ -29,11 +29,32 @@ class MagicParser(MagicArgumentParser):
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: Any = None
     ) -> argparse.Namespace:
+        unknown = self._first_unknown(list(args or []))
+        if unknown:  # before argparse, whose "arguments are required" would hide the typo
+            raise UsageError(unknown_option(self.prog, [unknown]))
         parsed: argparse.Namespace
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             raise UsageError(unknown_option(self.prog, extras))
         return parsed
+
+    def _first_unknown(self, words: list[str]) -> str | None:
+        """The first word that looks like an option this magic lacks (values are skipped)."""
+        known = self._option_string_actions
+        skip_value = False
+        for word in words:
+            if word == "--":
+                return None
+            if skip_value:
+                skip_value = False
+                continue
+            name = word.split("=", 1)[0]
+            attached = not name.startswith("--") and name[:2] in known  # -n2
+            if _is_option(word) and name not in known and not attached:
+                return word
+            action = known.get(name)
+            skip_value = action is not None and action.nargs != 0 and "=" not in word
+        return None
 
 
 def adopt(parser: argparse.ArgumentParser) -> MagicParser:
