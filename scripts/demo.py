@@ -27,6 +27,9 @@ def main() -> int:
         env["XAI_API_KEY"] = "xai-emulator-demo-key"  # the emulator accepts any non-empty key
         print(f"No XAI_API_KEY: using the emulator at {emulator.base_url} (simulated answers).")
     token = secrets.token_hex(16)
+    # Defaults for this run only (a user's own settings still win): no "Jupyter news?" popup.
+    config_path = [str(ROOT / "scripts" / "demo_config"), env.get("JUPYTER_CONFIG_PATH", "")]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in config_path if p)
     port = env.get("DEMO_PORT", "8888")
     url = f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token={token}"
     print(f"Open JupyterLab at: {url}", flush=True)

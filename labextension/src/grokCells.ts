@@ -18,6 +18,7 @@ import {
   ViewUpdate
 } from '@codemirror/view';
 
+import { lineMagics } from './lineMagics';
 import { RAW_PROMPT_LINE, templateTokens } from './templateSyntax';
 
 /** Cell magics whose body is a prompt template. */
@@ -69,8 +70,11 @@ const magicLine = EditorView.decorations.compute(['doc'], state =>
   ])
 );
 
-/** The compartment's content for ordinary cells: nothing added. */
-const CODE: Extension = [];
+/** The compartment's content for ordinary cells: only grok line magics are marked. */
+const CODE: Extension = [lineMagics];
+
+/** The compartment's content when highlighting is switched off in the settings. */
+const OFF: Extension = [];
 
 /** Marks grok cells so styles and tests can find them. */
 const cellClass = EditorView.editorAttributes.of({ class: 'xai-grok-cell' });
@@ -89,17 +93,21 @@ export class GrokCellHighlighter {
   /** The extension for one editor, starting from the source it opens with. */
   extension(initialSource: string): Extension {
     const firstLine = initialSource.split('\n', 1)[0];
-    const initial = this._enabled && GROK_CELL_MAGIC.test(firstLine) ? this._prompt : CODE;
+    const initial = this._wanted(GROK_CELL_MAGIC.test(firstLine));
     return [
       this._compartment.of(initial),
       EditorState.transactionExtender.of(transaction => {
-        const wanted = this._enabled && isGrokCell(transaction.newDoc) ? this._prompt : CODE;
+        const wanted = this._wanted(isGrokCell(transaction.newDoc));
         if (this._compartment.get(transaction.startState) === wanted) {
           return null;
         }
         return { effects: this._compartment.reconfigure(wanted) };
       })
     ];
+  }
+
+  private _wanted(grokCell: boolean): Extension {
+    return !this._enabled ? OFF : grokCell ? this._prompt : CODE;
   }
 
   get enabled(): boolean {

@@ -22,7 +22,7 @@ from lab_harness import (
     CHROMIUM_ARGS,
     LabPage,
     LabServer,
-    output_dir_for,
+    lab_page_on,
     start_lab,
 )
 
@@ -87,18 +87,7 @@ def lab(
 ) -> Iterator[LabPage]:
     """A fresh browser context on the session's JupyterLab; screenshots go to
     test-output/browser/<test>/, and a failing test leaves a last screenshot there."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    lab_page = LabPage(page=page, server=lab_server, output_dir=output_dir_for(request.node.nodeid))
-    try:
-        yield lab_page
-    finally:
-        report: Any = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            lab_page.screenshot("failed")
-        context.close()
-        lab_server.shutdown_kernels()
+    yield from lab_page_on(browser, lab_server, request)
 
 
 @pytest.hookimpl(wrapper=True)

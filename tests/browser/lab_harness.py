@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Error, Page
+    import pytest
+    from playwright.sync_api import Browser, ConsoleMessage, Error, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT_ROOT = ROOT / "test-output" / "browser"
@@ -354,3 +355,21 @@ class LabPage:
 def output_dir_for(nodeid: str) -> Path:
     """test-output/browser/<test id>/: screenshots and notes for one test."""
     return OUTPUT_ROOT / _slug(nodeid.split("::", 1)[-1])
+
+
+def lab_page_on(
+    browser: Browser, server: LabServer, request: pytest.FixtureRequest
+) -> Iterator[LabPage]:
+    """The body of a page fixture on ``server`` (the session's JupyterLab, or another)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    lab_page = LabPage(page=page, server=server, output_dir=output_dir_for(request.node.nodeid))
+    try:
+        yield lab_page
+    finally:
+        report: Any = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            lab_page.screenshot("failed")
+        context.close()
+        server.shutdown_kernels()

@@ -7,12 +7,23 @@ from typing import Any, TypeVar
 
 from IPython.core import magic_arguments as _ma
 
+from xai_magics.magics.parser import adopt
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def magic_arguments() -> Callable[[F], F]:
-    """``IPython.core.magic_arguments.magic_arguments``: builds the parser and the help text."""
-    decorator: Callable[[F], F] = _ma.magic_arguments()  # type: ignore[no-untyped-call]
+    """``IPython.core.magic_arguments.magic_arguments``: builds the parser and the help text.
+
+    The parser becomes a ``MagicParser``, so every magic answers a mistyped option alike.
+    """
+    build: Callable[[F], F] = _ma.magic_arguments()  # type: ignore[no-untyped-call]
+
+    def decorator(func: F) -> F:
+        built = build(func)
+        adopt(built.parser)  # type: ignore[attr-defined]
+        return built
+
     return decorator
 
 

@@ -96,10 +96,13 @@ class SessionMagics(Magics):
         assert self.shell is not None, "magics are registered with a shell"
         return self.shell
 
+    @magic_arguments()
     @line_magic
     def grok_models(self, line: str) -> None:
         """List the language models the API offers, with prices per million tokens."""
         from xai_magics.client import AuthenticationError, XAIError
+
+        parse_argstring(self.grok_models, line)  # type: ignore[misc]  # no options: a typo errs
 
         ask_for_missing_key()
         try:
