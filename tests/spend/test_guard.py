@@ -221,3 +221,10 @@ def test_a_dead_kernels_reservation_is_ignored_but_its_spend_stays(tmp_path: Pat
     rows = sqlite3.connect(path).execute("SELECT * FROM day_spend").fetchall()
     texts = {v for row in rows for v in row if isinstance(v, str)}
     assert texts == {"2026-12-02", "gone"}  # dates and kernel ids: nothing else is kept
+
+
+def test_the_magics_look_for_the_budget_variables_the_guard_reads() -> None:
+    from xai_magics.magics import grok
+    from xai_magics.spend.limits import DAY_ENV, SESSION_ENV
+
+    assert grok._BUDGET_ENVS == (SESSION_ENV, DAY_ENV)

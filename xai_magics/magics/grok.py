@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["GrokMagics"]
 
 _KEY_SHAPED = re.compile(r"xai-[A-Za-z0-9]{20,}")
+# xai_magics.spend.limits' SESSION_ENV and DAY_ENV, named here so %load_ext need not import the
+# spend package (a test holds them equal)
+_BUDGET_ENVS = ("XAI_MAGICS_BUDGET_USD", "XAI_MAGICS_BUDGET_DAY_USD")
 
 
 @magics_class
@@ -99,10 +102,10 @@ class GrokMagics(Magics):
         super().__init__(shell=shell, **kwargs)
         self.session = Grok()
         self._apply_history()
-        from xai_magics.spend.limits import DAY_ENV, SESSION_ENV
-
-        if os.environ.get(SESSION_ENV) or os.environ.get(DAY_ENV):
-            self._budgets_changed()  # the status bar shows the budget before the first call
+        # A budget set in the environment shows in the status bar before the first call; the
+        # spend package itself is imported only then, so %load_ext stays light.
+        if any(os.environ.get(name) for name in _BUDGET_ENVS):
+            self._budgets_changed()
 
     @observe("budget_usd", "budget_day_usd")
     def _budgets_changed(self, change: Any = None) -> None:
