@@ -124,3 +124,44 @@ def test_zero_makes_the_view_before_the_request(grok_kernel: Kernel, emu: Emulat
     run = grok_kernel.ok("%%grok\nfast, but watched")  # the fixture's live_view_after = 0
     assert len(views_opened(run)) == 1
     assert run.streamed_text == WORDS
+
+
+@contextmanager
+def text_mode(kernel: Kernel) -> Iterator[Kernel]:
+    """Plain text streaming, as a kernel no front end draws widgets for (nbclient) gets it."""
+    kernel.ok('%config GrokMagics.display = "text"')
+    try:
+        yield kernel
+    finally:
+        kernel.ok('%config GrokMagics.display = "widget"')  # as the module's kernel had it
+
+
+def streamed_stdout(run: Any) -> str:
+    return "".join(
+        m["content"]["text"] for m in run.of_type("stream") if m["content"]["name"] == "stdout"
+    )
+
+
+def test_in_text_mode_an_answer_done_before_it_is_due_is_shown_once(
+    patient: Kernel, emu: Emulator
+) -> None:
+    emu.control.inject("answer", "/v1/responses", text=WORDS)
+    with text_mode(patient):
+        run = patient.ok("%%grok\nquick one, no widgets")
+    # nothing written to clear away: the final output is the only message of the answer
+    assert streamed_stdout(run) == ""
+    assert run.of_type("clear_output") == []
+    [display] = run.of_type("display_data")
+    assert display["content"]["data"]["text/plain"].startswith(WORDS)
+
+
+def test_in_text_mode_held_text_and_streamed_text_meet(shipped: Kernel, emu: Emulator) -> None:
+    emu.control.configure(tokens_per_second=200)
+    text = " ".join(f"w{i}" for i in range(120))
+    emu.control.inject("answer", "/v1/responses", text=text)
+    with text_mode(shipped):
+        run = shipped.ok("%%grok\npaced, no widgets")
+    # the tokens held for the first 50 ms come out first, then the rest: no gap, no repeat
+    assert streamed_stdout(run) == text
+    assert len(run.of_type("clear_output")) == 1
+    assert run.outputs[-1]["data"]["text/plain"].startswith(text)

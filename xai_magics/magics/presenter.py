@@ -68,7 +68,11 @@ def present_stream(
 
     if speech is not None:
         live_view_after_s = 0.0  # the answer's place is above the player shown next
-    sink = _WidgetSink(max_rate, live_view_after_s) if mode == "widget" else _TextSink(mode)
+    sink: _WidgetSink | _TextSink = (
+        _WidgetSink(max_rate, live_view_after_s)
+        if mode == "widget"
+        else _TextSink(mode, live_view_after_s)
+    )
     spoken = SpokenAnswer(speech, show_player=mode == "widget") if speech else None
     show = sink.text
     text = show if spoken is None else _both(show, spoken.feed)
@@ -209,24 +213,59 @@ class _WidgetSink:
 
 
 class _TextSink:
-    def __init__(self, mode: DisplayMode) -> None:
+    """Deltas as stdout text. In a kernel they are held for the first ``live_view_after_s``, as
+    the widget's are: an answer complete by then (a short one, a replayed one) is shown once,
+    as its final output, with no stream text to write, flush and clear first."""
+
+    def __init__(self, mode: DisplayMode, live_view_after_s: float = 0.0) -> None:
         self.mode = mode
+        self._wrote = False
+        self._due = False
+        self._held: list[str] | None = None
+        self._alarm: Alarm | None = None
+        if mode == "text" and live_view_after_s > 0:
+            self._held = []
+            self._alarm = set_alarm(live_view_after_s, self._make_due)
+
+    def _make_due(self) -> None:
+        # only a flag: the held text is written by the thread that reads the stream
+        self._due = True
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held:
+            self._write("".join(held))
+
+    def _write(self, text: str) -> None:
+        self._wrote = True
+        sys.stdout.write(text)
 
     def text(self, piece: str) -> None:
-        sys.stdout.write(piece)
+        held = self._held
+        if held is None:
+            self._write(piece)
+            return
+        held.append(piece)
+        if self._due:
+            self._release()
 
     def reasoning(self, piece: str) -> None:
         """Reasoning is not printed in text mode; it is in the final output's details block."""
 
     def status(self, line: str) -> None:
         if line:
-            sys.stdout.write(f"\n[{line}]\n")
+            self._release()
+            self._write(f"\n[{line}]\n")
 
     def tool(self, line: str) -> None:
-        sys.stdout.write(f"[{strip_controls(line)}]\n")
+        self._release()
+        self._write(f"[{strip_controls(line)}]\n")
 
     def finish(self, result: GrokResult, fmt: str) -> None:
-        sys.stdout.flush()
+        if self._alarm is not None:
+            self._alarm.cancel()
+        if self.mode == "terminal" or self._wrote:
+            sys.stdout.flush()
         if self.mode == "terminal":
             if result.sources:  # the numbered sources the answer's [[n]] marks point to
                 from xai_magics.rendering.tool_report import render_sources
@@ -240,5 +279,6 @@ class _TextSink:
         from IPython.display import clear_output, display
 
         data, meta = final_bundle(result, fmt)
-        clear_output(wait=True)  # type: ignore[no-untyped-call]
+        if self._wrote:
+            clear_output(wait=True)  # type: ignore[no-untyped-call]
         display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
