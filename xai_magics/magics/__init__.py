@@ -15,8 +15,8 @@ def register(ipython: Any) -> None:
     from xai_magics.magics.session import SessionMagics
 
     grok = GrokMagics(shell=ipython)
-    instances: list[Any] = [grok, SessionMagics(shell=ipython, session=grok.session)]
-    instances.append(DeferredMagics(shell=ipython, session=grok.session))
+    instances: list[Any] = [grok, SessionMagics(shell=ipython, sessions=grok.sessions)]
+    instances.append(DeferredMagics(shell=ipython, sessions=grok.sessions))
     for module, name in (
         ("batch", "BatchMagics"),
         ("tts", "TTSMagics"),

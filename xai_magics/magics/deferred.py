@@ -12,12 +12,13 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 from traitlets import Float
 
-from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
+from xai_magics.magics.lazy_session import SessionSource
 from xai_magics.magics.presenter import resolve_mode
 
 if TYPE_CHECKING:
+    from xai_magics.api import Grok
     from xai_magics.deferred import Deferrals
     from xai_magics.deferred.store import DeferredRecord
 
@@ -85,10 +86,16 @@ class DeferredMagics(Magics):
         15.0, min=0.01, help="Longest wait between polls of a deferred answer, in seconds."
     ).tag(config=True)
 
-    def __init__(self, shell: Any = None, *, session: Grok | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, shell: Any = None, *, sessions: SessionSource | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.session = session if session is not None else Grok()
+        self.sessions = sessions if sessions is not None else SessionSource()
         self._deferrals: Deferrals | None = None
+
+    @property
+    def session(self) -> Grok:
+        return self.sessions()
 
     @property
     def _shell(self) -> Any:

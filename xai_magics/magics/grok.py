@@ -16,20 +16,17 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Enum, Float, Int, Unicode, observe
 
-from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments
-from xai_magics.magics.deferred import ask_deferred
-from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
+from xai_magics.magics.lazy_session import SessionSource
 from xai_magics.magics.options import cell_key, max_cost, split_line
 from xai_magics.magics.presenter import present_stream, resolve_mode, retry_line
-from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer, plan_speech
-from xai_magics.magics.tool_options import tool_overrides
-from xai_magics.request import PromptRefused, is_model_class
-from xai_magics.result import GrokResult, extract_code
 from xai_magics.templates import TemplateError, interpolate
 
 if TYPE_CHECKING:
+    from xai_magics.api import Grok
     from xai_magics.client import Retrying
+    from xai_magics.magics.speaking import SpeechPlan
+    from xai_magics.result import GrokResult
 
 __all__ = ["GrokMagics"]
 
@@ -100,7 +97,7 @@ class GrokMagics(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.session = Grok()
+        self.sessions = SessionSource(on_create=self._give_threads_their_loader)
         self._apply_history()
         # A budget set in the environment shows in the status bar before the first call; the
         # spend package itself is imported only then, so %load_ext stays light.
@@ -122,14 +119,28 @@ class GrokMagics(Magics):
 
     def _apply_history(self) -> None:
         from xai_magics.history import recorder
-        from xai_magics.history.hooks import restore_thread
 
         if self.history:
             recorder.enable()
-            self.session.threads.loader = restore_thread
         else:
             recorder.disable()
-            self.session.threads.loader = None
+        session = self.sessions.made
+        if session is not None:
+            self._give_threads_their_loader(session)
+
+    def _give_threads_their_loader(self, session: Grok) -> None:
+        """Threads continue from the history after a restart, while it is kept."""
+        if self.history:
+            from xai_magics.history.hooks import restore_thread
+
+            session.threads.loader = restore_thread
+        else:
+            session.threads.loader = None
+
+    @property
+    def session(self) -> Grok:
+        """The kernel's session (made on the first call, not at ``%load_ext``)."""
+        return self.sessions()
 
     @property
     def _shell(self) -> Any:
@@ -305,6 +316,11 @@ class GrokMagics(Magics):
         if args.compare and (args.thread or args.new_thread):
             raise UsageError("--compare asks each model once, outside threads: drop --thread.")
 
+        from xai_magics.magics.key_prompt import ask_for_missing_key
+        from xai_magics.magics.tool_options import tool_overrides
+        from xai_magics.request import PromptRefused
+        from xai_magics.result import extract_code
+
         speech = self._speech_plan(args.speak) if args.speak is not None else None
         if speech is not None and args.compare:
             raise UsageError("--speak speaks one answer: drop --compare (or --speak).")
@@ -333,6 +349,8 @@ class GrokMagics(Magics):
             "images": images,
         }
         if args.deferred:
+            from xai_magics.magics.deferred import ask_deferred
+
             return ask_deferred(self, args, prompt, overrides, fmt)
         try:
             if args.dry_run:
@@ -366,6 +384,8 @@ class GrokMagics(Magics):
         facts = message.rfind(" (HTTP ")
         cut = facts if facts >= 0 else len(message)
         if result.error_type == "AuthenticationError":
+            from xai_magics.magics.key_prompt import forget_rejected_key
+
             result.error = message + forget_rejected_key()
         elif result.error_type == "ModelDeprecatedError":
             # xAI: 404 "The model X was deprecated on D ... Please use Y instead." Its words,
@@ -418,6 +438,8 @@ class GrokMagics(Magics):
             raise UsageError(f"Image in the prompt: {exc}") from None
 
     def _schema(self, name: str) -> Any:
+        from xai_magics.request import is_model_class
+
         value = self._shell.user_ns.get(name)
         if value is None:
             raise UsageError(
@@ -432,6 +454,7 @@ class GrokMagics(Magics):
     def _speech_plan(self, voice: str) -> SpeechPlan:
         if getattr(self._shell, "kernel", None) is None:
             raise UsageError("--speak plays audio in a notebook; use %grok_tts in a terminal.")
+        from xai_magics.magics.speaking import plan_speech
         from xai_magics.speech import SpeechInputError
 
         tts = self._shell.magics_manager.registry.get("TTSMagics")
@@ -483,6 +506,8 @@ class GrokMagics(Magics):
             else:  # the error is raised as one line; the retry notice goes
                 status.replace({"text/plain": ""}, {})
             if speech is not None and result.text:
+                from xai_magics.magics.speaking import SpokenAnswer
+
                 spoken = SpokenAnswer(speech, show_player=mode == "widget")
                 spoken.feed(result.text)
                 spoken.finish()

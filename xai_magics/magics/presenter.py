@@ -17,13 +17,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from xai_magics.alarm import Alarm, set_alarm
-from xai_magics.api import AnswerStream
-from xai_magics.magics.speaking import SpeechPlan, SpokenAnswer
 from xai_magics.rendering.controls import strip_controls
-from xai_magics.result import GrokResult
 
 if TYPE_CHECKING:
+    from xai_magics.api import AnswerStream
     from xai_magics.client import Retrying
+    from xai_magics.magics.speaking import SpeechPlan
+    from xai_magics.result import GrokResult
     from xai_magics.widgets.stream_view import StreamView
 
 __all__ = ["DisplayMode", "present_stream", "resolve_mode", "retry_line"]
@@ -65,6 +65,7 @@ def present_stream(
     before waiting for the rest of the audio, and an interrupt stops both.
     """
     from xai_magics.client import ReasoningDelta, TextDelta, ToolActivity
+    from xai_magics.magics.speaking import SpokenAnswer
 
     if speech is not None:
         live_view_after_s = 0.0  # the answer's place is above the player shown next
@@ -120,6 +121,8 @@ def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Ca
 
 def final_bundle(result: GrokResult, fmt: str) -> tuple[dict[str, str], dict[str, Any]]:
     """The output that stays in the notebook. An error's message is raised, not shown twice."""
+    from xai_magics.result import GrokResult
+
     if result.status == "error":
         # the text that arrived, and what it cost (estimated: its usage never came)
         shown = GrokResult(

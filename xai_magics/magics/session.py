@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 
-from xai_magics.api import Grok
 from xai_magics.magics._typing import argument, magic_arguments, parse_argstring
 from xai_magics.magics.key_prompt import ask_for_missing_key, forget_rejected_key
-from xai_magics.usage import format_usd
+from xai_magics.magics.lazy_session import SessionSource
+
+if TYPE_CHECKING:
+    from xai_magics.api import Grok
 
 __all__ = ["SessionMagics"]
 
@@ -53,6 +55,8 @@ def _tokens(count: int, *, estimated: bool) -> str:
 
 def _estimated(usd: float) -> str:
     """The estimated part of a cost, or "-" when all of it was reported by the server."""
+    from xai_magics.usage import format_usd
+
     return f"≈{format_usd(usd)}" if usd else "-"
 
 
@@ -87,9 +91,15 @@ def aligned_table(
 class SessionMagics(Magics):
     """Models, spend and conversations of this session."""
 
-    def __init__(self, shell: Any = None, *, session: Grok | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, shell: Any = None, *, sessions: SessionSource | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.session = session if session is not None else Grok()
+        self.sessions = sessions if sessions is not None else SessionSource()
+
+    @property
+    def session(self) -> Grok:
+        return self.sessions()
 
     @property
     def _shell(self) -> Any:
@@ -144,6 +154,8 @@ class SessionMagics(Magics):
         --clear clears the table, not the budget.
 
         ``--all`` and ``--since DATE`` sum the history of every session instead."""
+        from xai_magics.usage import format_usd
+
         args = parse_argstring(self.grok_usage, line)  # type: ignore[misc]
         if args.all or args.since:
             from xai_magics.magics.history import recorded_usage
@@ -260,6 +272,7 @@ class SessionMagics(Magics):
         ``%%grok --thread NAME`` continues any of them."""
         args = parse_argstring(self.grok_thread, line)  # type: ignore[misc]
         from xai_magics.history.hooks import note_thread_start, stored_thread_names
+        from xai_magics.usage import format_usd
 
         threads = self.session.threads
         # This session's threads, then this notebook's from the history (earlier kernels').
