@@ -14,6 +14,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "examples/quickstart.ipynb"
+#: The emulator paced like the service: the first token after 300 ms, then 60 tokens a second;
+#: speech audio arriving four times faster than it plays, so a clip starts playing while the
+#: rest of it is still on its way (the speech example paces its own emulator the same way).
+EMULATOR_PACE = {"ttft_ms": 300, "tokens_per_second": 60, "tts_realtime_factor": 0.25}
 
 
 def main() -> int:
@@ -22,7 +26,7 @@ def main() -> int:
     if not env.get("XAI_API_KEY"):
         from xai_magics.emulator import Emulator
 
-        emulator = Emulator(port=0, ttft_ms=300, tokens_per_second=60).start()
+        emulator = Emulator(port=0, **EMULATOR_PACE).start()
         env["XAI_BASE_URL"] = emulator.base_url
         env["XAI_API_KEY"] = "xai-emulator-demo-key"  # the emulator accepts any non-empty key
         print(f"No XAI_API_KEY: using the emulator at {emulator.base_url} (simulated answers).")
