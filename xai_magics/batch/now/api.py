@@ -120,6 +120,7 @@ def submit_now(
     on_progress: Listener | None = None,
     stop: threading.Event | None = None,
     max_cost: float | None = None,
+    seed: int | None = None,
 ) -> Any:
     """Answer every row of ``df`` now; returns the frame with the batch's output columns.
 
@@ -127,13 +128,23 @@ def submit_now(
     ``max_cost`` or the budget left (``xai_magics.spend``), ``BudgetRefused`` is raised and
     nothing is sent.
 
+    ``seed`` goes with each request on the chat endpoint (the Responses API takes none).
+
     ``stop`` (set from another thread) ends the run early: rows in flight finish and
     are stored, the others end ``cancelled`` until the next run. Ctrl-C does the same and then
     raises ``KeyboardInterrupt``.
     """
     settings = settings or NowSettings()
     rows = prepare_rows(
-        df, prompt, model, system, max_tokens, temperature, schema, settings.max_prompt_bytes
+        df,
+        prompt,
+        model,
+        system,
+        max_tokens,
+        temperature,
+        schema,
+        settings.max_prompt_bytes,
+        seed=seed,
     )
     source, template, spec, plan, fingerprint = rows
     if dry_run:
