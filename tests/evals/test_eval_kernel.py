@@ -130,8 +130,13 @@ def test_now_eval_with_repeats_then_a_rerun_sends_nothing(
         first, second = (rows[rows["repeat"] == k].reset_index() for k in (0, 1))
         assert (first["answer"] != second["answer"]).any()
 
+        assert rows["latency_s"].gt(0).all()  # each answer's own round trip
+        board = _frame(kernel, BOARD_JSON)
+        assert board["latency_p50_s"].gt(0).all()
+
         kernel.run(CELL + " --now --repeats 2")
         assert _chat_requests(emu) == 2 * 4 * ROWS  # nothing sent again
+        assert _frame(kernel, ROWS_JSON).equals(rows)  # latencies kept with the answers
 
 
 def test_dry_run_counts_requests_and_prices_every_path(

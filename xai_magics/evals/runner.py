@@ -20,6 +20,7 @@ from xai_magics.batch.estimate import estimate
 from xai_magics.batch.job import BatchJob, JobSettings
 from xai_magics.batch.now.api import NOW_SUFFIX
 from xai_magics.batch.store import JobStore, open_store
+from xai_magics.evals import latency
 from xai_magics.evals.plan import EvalPlan, PlannedTask
 from xai_magics.evals.rows import empty_rows, task_rows
 from xai_magics.evals.tasks import Task, tasks
@@ -112,10 +113,13 @@ def run(
     pieces = []
     for i, task in enumerate(todo):
         job = handles[i]
+        timings: dict[int, float] = {}
         if task.path == "batch":
             job.wait()
             job = BatchJob(store, store.job(job.record.job_id), client)
-        pieces.append(task_rows(task, job, expected_values, {}))
+        else:
+            timings = latency.read(store, job.record.job_id)
+        pieces.append(task_rows(task, job, expected_values, timings))
     rows = pd.concat(pieces, ignore_index=True) if pieces else empty_rows()
     graded = _graders().grade_rows(rows, graded_by, data)
     return _result_class()(graded, name=eval_name, mode=mode)
@@ -199,8 +203,19 @@ class _Jobs:
         tier = "priority" if task.path == "priority" else None
         # the chat endpoint: its body is the batch's, so both paths ask the same question
         settings = NowSettings(endpoint="chat", tier=tier)
-        submit_now(data, task.variant.template, settings=settings, **self._arguments(task, name))
-        record = self.store.latest_by_name(name + NOW_SUFFIX, self.where)
+        timings = latency.Latencies()
+        try:
+            submit_now(
+                data,
+                task.variant.template,
+                settings=settings,
+                on_answer=timings,
+                **self._arguments(task, name),
+            )
+        finally:  # an interrupted run keeps the timings of the answers it stored
+            record = self.store.latest_by_name(name + NOW_SUFFIX, self.where)
+            if record is not None:
+                latency.save(self.store, record.job_id, timings.seconds)
         assert record is not None  # submit_now recorded it before sending
         return BatchJob(self.store, record, self.client)
 
