@@ -17,10 +17,17 @@ import re
 import sys
 import types
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+ROOT = Path(__file__).resolve().parents[2]
+#: the code a kernel runs first to use the stand-ins (a no-op once the real modules exist)
+KERNEL_SETUP = (
+    f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+    "from tests.evals.standin import install; install()\n"
+)
 GRADERS = "xai_magics.evals.graders"
 RESULT = "xai_magics.evals.result"
 
@@ -138,3 +145,21 @@ class EvalResult:
 
     def __repr__(self) -> str:
         return f"EvalResult {self.name!r} ({self.mode})\n" + self.leaderboard.to_string()
+
+    def _paired(self, a: str, b: str) -> pd.DataFrame:
+        keys = ["row", "repeat"]
+        left = self.rows[self.rows["variant"] == a].set_index(keys)
+        right = self.rows[self.rows["variant"] == b].set_index(keys)
+        return left.join(right, lsuffix="_a", rsuffix="_b", how="inner")
+
+    def compare(self, a: str, b: str) -> str:
+        paired = self._paired(a, b)
+        only_a = int((paired["passed_a"] & ~paired["passed_b"]).sum())
+        only_b = int((~paired["passed_a"] & paired["passed_b"]).sum())
+        n = only_a + only_b
+        tail = sum(math.comb(n, k) for k in range(min(only_a, only_b) + 1)) / 2**n if n else 1.0
+        return f"{a} vs {b}: only a {only_a}, only b {only_b}, McNemar p={min(1.0, 2 * tail):.3g}"
+
+    def disagreements(self, a: str, b: str) -> pd.DataFrame:
+        paired = self._paired(a, b)
+        return paired[paired["passed_a"] != paired["passed_b"]].reset_index()

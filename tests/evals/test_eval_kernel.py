@@ -19,20 +19,20 @@ import pytest
 
 from tests.batch.helpers import committed_adds, creates
 from tests.batch.kernel import Kernel, kernel_with
+from tests.evals.standin import KERNEL_SETUP
 from xai_magics.emulator.quiz import quiz_answer
 
 pytestmark = pytest.mark.kernel
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 30
 MODELS = ("grok-4.3", "grok-4.20-0309-non-reasoning")
 TEMPLATES = {
     "terse": "What is {a} + {b}? Reply with just the number.",
     "stepwise": "Think step by step. What is {a} + {b}?",
 }
-SETUP = f"""
-import sys; sys.path.insert(0, {str(ROOT)!r})
-from tests.evals.standin import install; install()
+SETUP = (
+    KERNEL_SETUP
+    + f"""
 %load_ext xai_magics
 import pandas as pd
 quiz = pd.DataFrame({{"a": [11 + 3 * i for i in range({ROWS})]}})
@@ -41,6 +41,7 @@ quiz["total"] = quiz.a + quiz.b
 terse = {TEMPLATES["terse"]!r}
 stepwise = {TEMPLATES["stepwise"]!r}
 """
+)
 CELL = (
     f"%grok_eval quiz --prompts terse,stepwise --expected total --models {','.join(MODELS)} "
     "--grader number -o res"

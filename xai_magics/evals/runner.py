@@ -16,10 +16,12 @@ from typing import Any, Literal
 import pandas as pd  # type: ignore[import-untyped]  # no stubs installed
 
 from xai_magics.batch.api import DEFAULT_MODEL, _default_client, job_where, prepare_rows
+from xai_magics.batch.columns import output_names
 from xai_magics.batch.estimate import estimate
 from xai_magics.batch.job import BatchJob, JobSettings
 from xai_magics.batch.now.api import NOW_SUFFIX
 from xai_magics.batch.store import JobStore, open_store
+from xai_magics.batch.template import parse_template
 from xai_magics.evals import latency
 from xai_magics.evals.plan import EvalPlan, PlannedTask
 from xai_magics.evals.rows import empty_rows, task_rows
@@ -179,6 +181,7 @@ class _Jobs:
     def _arguments(self, task: Task, name: str) -> dict[str, Any]:
         """What a batch job and --now both take."""
         return {
+            "output": _free_output(_template_columns(task), self.options["schema"]),
             "model": task.variant.model,
             "name": name,
             "client": self.client,
@@ -191,8 +194,8 @@ class _Jobs:
         from xai_magics.batch import submit
 
         self._tell(task, name)
-        arguments = self._arguments(task, name)
-        job = submit(data, task.variant.template, settings=self.settings, **arguments)
+        frame, arguments = _own_columns(data, task), self._arguments(task, name)
+        job = submit(frame, task.variant.template, settings=self.settings, **arguments)
         assert isinstance(job, BatchJob)  # one batch: an eval's frame is never split
         return job
 
@@ -206,7 +209,7 @@ class _Jobs:
         timings = latency.Latencies()
         try:
             submit_now(
-                data,
+                _own_columns(data, task),
                 task.variant.template,
                 settings=settings,
                 on_answer=timings,
@@ -225,6 +228,24 @@ class _Jobs:
         earlier = self.store.latest_by_name(name, self.where)
         done = earlier is not None and earlier.finished
         self.on_job(task, "attached" if done else "sent", name)
+
+
+def _template_columns(task: Task) -> list[str]:
+    return list(parse_template(task.variant.template).columns)
+
+
+def _own_columns(data: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """Only the template's columns go to the job (its identity covers only those), so the
+    frame's other columns, the expected answers among them, never clash with its output."""
+    return data[_template_columns(task) or list(data.columns[:1])]
+
+
+def _free_output(columns: Sequence[str], schema: type[Any] | None) -> str:
+    """The job's output column: ``answer`` unless the template reads a column of that name."""
+    for output in ("answer", "eval_answer", "xai_eval_answer"):
+        if not any(name in columns for name in output_names(output, schema)):
+            break
+    return output  # a schema field named as a template column: the job refuses it, clearly
 
 
 def _pandas(df: Any) -> pd.DataFrame:
