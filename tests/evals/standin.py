@@ -34,6 +34,8 @@ RESULT = "xai_magics.evals.result"
 
 def install() -> bool:
     """Put the stand-ins in ``sys.modules`` when the real modules are absent; say whether."""
+    if GRADERS in sys.modules and RESULT in sys.modules:
+        return sys.modules[GRADERS].__spec__ is None  # installed already (or the real ones)
     if importlib.util.find_spec(GRADERS) is not None and importlib.util.find_spec(RESULT):
         return False
     graders = types.ModuleType(GRADERS)
