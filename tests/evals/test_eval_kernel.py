@@ -89,8 +89,13 @@ def test_batch_eval_then_a_rerun_sends_nothing_and_a_changed_variant_runs_alone(
     emu: Any, api_env: dict[str, str], tmp_path: Path
 ) -> None:
     with kernel_with(api_env, tmp_path, SETUP) as kernel:
-        out = kernel.run(CELL)["stdout"]
-        assert "4 jobs: 4 sent, 0 already answered" in out
+        execution = kernel.kernel.run(CELL, timeout=90)
+        assert execution.ok, execution.error_text
+        assert "4 jobs: 4 sent, 0 already answered" in execution.stdout
+        widgets = [
+            d for d in execution.displays if "application/vnd.jupyter.widget-view+json" in d["data"]
+        ]
+        assert len(widgets) == 4  # each batch's progress while the cell waits
         assert creates(emu) == 4
         adds = committed_adds(emu)
         assert len(adds) == 4 * ROWS

@@ -20,6 +20,7 @@ from xai_magics.batch.columns import output_names
 from xai_magics.batch.estimate import estimate
 from xai_magics.batch.job import BatchJob, JobSettings
 from xai_magics.batch.now.api import NOW_SUFFIX
+from xai_magics.batch.progress import Listener
 from xai_magics.batch.store import JobStore, open_store
 from xai_magics.batch.template import parse_template
 from xai_magics.evals import latency
@@ -33,6 +34,8 @@ DEFAULT_NAME = "eval"
 MAX_PROMPT_BYTES = 4_000_000
 #: told each job as it is attached or run: (task, "sent" or "attached", job name)
 Report = Callable[[Task, str, str], None]
+#: a progress listener for a task's job (the batch progress widget's), or None
+Progress = Callable[[Task], "Listener | None"]
 
 
 def run(
@@ -56,6 +59,7 @@ def run(
     data_dir: str | None = None,
     settings: JobSettings | None = None,
     on_job: Report | None = None,
+    progress: Progress | None = None,
 ) -> Any:
     """Run an eval; returns an ``EvalResult`` (or, with ``dry_run``, an `EvalPlan`).
 
@@ -64,6 +68,8 @@ def run(
     is ``"M1,M2@priority"``: a ``@priority`` variant is answered in real time at the priority
     tier, the others by ``mode`` (``batch``, the cheapest, or ``now``). ``grader`` is a spec of
     ``xai_magics.evals.graders`` (``exact``, ``number:0.01``, ``python:FUNC``, ``judge``...).
+    ``on_job`` hears of each job as it is sent or attached; ``progress`` gives each a listener
+    of its progress snapshots.
     """
     namespace = namespace or {}
     data = _pandas(df)
@@ -100,7 +106,7 @@ def run(
     client = client or _default_client()
     store = open_store(data_dir)
     options = {"system": system, "max_tokens": max_tokens, "schema": schema}
-    jobs = _Jobs(store, client, data_dir, settings, on_job, options)
+    jobs = _Jobs(store, client, data_dir, settings, on_job, options, progress)
     names = [
         task.job_name(eval_name, rows.digest) for task, rows in zip(todo, prepared, strict=True)
     ]
@@ -169,6 +175,7 @@ class _Jobs:
         settings: JobSettings,
         on_job: Report | None,
         options: dict[str, Any],
+        progress: Progress | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -176,6 +183,7 @@ class _Jobs:
         self.settings = settings
         self.on_job = on_job
         self.options = options  # system, max_tokens, schema: the same for every job
+        self.progress = progress
         self.where = job_where(store, client)
 
     def _arguments(self, task: Task, name: str) -> dict[str, Any]:
@@ -187,6 +195,7 @@ class _Jobs:
             "client": self.client,
             "data_dir": self.data_dir,
             "seed": task.seed,
+            "on_progress": self.progress(task) if self.progress is not None else None,
             **self.options,
         }
 

@@ -128,6 +128,11 @@ class EvalMagics(Magics):
         if not args.dry_run:
             ask_for_missing_key()
         report = _Report()
+        from xai_magics.widgets.batch_progress import BatchProgress
+
+        def progress(task: Any) -> Any:
+            return BatchProgress(stop_hint=EVAL_STOP_HINT).show_and_update
+
         result = run(
             namespace[args.frame],
             prompt=_unquote(args.prompt) if args.prompt else None,
@@ -143,6 +148,7 @@ class EvalMagics(Magics):
             namespace=namespace,
             data_dir=self.data_dir or None,
             on_job=None if args.dry_run else report,
+            progress=None if args.dry_run else progress,
         )
         if args.output:
             namespace[args.output] = result
@@ -157,6 +163,12 @@ class EvalMagics(Magics):
         if not is_model_class(value):
             raise UsageError(f"--schema {name}: expected a pydantic model class in the notebook.")
         return value
+
+
+EVAL_STOP_HINT = (
+    "To stop waiting: interrupt the kernel (■). Batches keep running and answers are kept; "
+    "running the cell again attaches to them and sends nothing twice."
+)
 
 
 class _Report:
