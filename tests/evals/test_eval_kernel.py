@@ -193,3 +193,16 @@ def test_bad_input_is_one_usage_error_line_and_sends_nothing(
             assert "\n" not in run.reply["evalue"]
             assert "Traceback" not in run.error_text
     assert [e for e in emu.control.log() if e["path"].startswith("/v1/")] == []
+
+
+def test_tab_offers_the_notebooks_templates_and_grader_functions(
+    api_env: dict[str, str], tmp_path: Path
+) -> None:
+    setup = SETUP + "def within_one(answer, expected, row):\n    return True\n"
+    with kernel_with(api_env, tmp_path, setup) as kernel:
+        assert kernel.kernel.complete("%grok_eval quiz --prompts terse,") == (["stepwise"], "")
+        matches, _ = kernel.kernel.complete("%grok_eval quiz --grader python:")
+        assert "python:within_one" in matches
+        assert all(m.startswith("python:") for m in matches)
+        matches, _ = kernel.kernel.complete("%grok_eval q")
+        assert matches == ["quiz"]
