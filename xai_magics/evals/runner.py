@@ -110,27 +110,35 @@ def run(
     names = [
         task.job_name(eval_name, rows.digest) for task, rows in zip(todo, prepared, strict=True)
     ]
+    pieces = _answers(jobs, data, todo, names, data[expected].tolist())
+    rows = pd.concat(pieces, ignore_index=True) if pieces else empty_rows()
+    graded = _graders().grade_rows(rows, graded_by, data)
+    return _result_class()(graded, name=eval_name, mode=mode)
+
+
+def _answers(
+    jobs: _Jobs, data: pd.DataFrame, todo: list[Task], names: list[str], expected: list[Any]
+) -> list[pd.DataFrame]:
+    """Each task's rows: batches submitted first (they run while --now rows are sent), then
+    every job read back from the store once it is done."""
     handles: dict[int, BatchJob] = {}
-    for i, task in enumerate(todo):  # batches first: they run while --now rows are sent
+    for i, task in enumerate(todo):
         if task.path == "batch":
             handles[i] = jobs.submit(data, task, names[i])
     for i, task in enumerate(todo):
         if task.path != "batch":
             handles[i] = jobs.now(data, task, names[i])
-    expected_values = data[expected].tolist()
     pieces = []
     for i, task in enumerate(todo):
         job = handles[i]
         timings: dict[int, float] = {}
         if task.path == "batch":
             job.wait()
-            job = BatchJob(store, store.job(job.record.job_id), client)
+            job = BatchJob(jobs.store, jobs.store.job(job.record.job_id), jobs.client)
         else:
-            timings = latency.read(store, job.record.job_id)
-        pieces.append(task_rows(task, job, expected_values, timings))
-    rows = pd.concat(pieces, ignore_index=True) if pieces else empty_rows()
-    graded = _graders().grade_rows(rows, graded_by, data)
-    return _result_class()(graded, name=eval_name, mode=mode)
+            timings = latency.read(jobs.store, job.record.job_id)
+        pieces.append(task_rows(task, job, expected, timings))
+    return pieces
 
 
 class _Prepared:
