@@ -9,7 +9,9 @@ the real ones are merged; then they run against the real ones unchanged).
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -206,3 +208,24 @@ def test_tab_offers_the_notebooks_templates_and_grader_functions(
         assert all(m.startswith("python:") for m in matches)
         matches, _ = kernel.kernel.complete("%grok_eval q")
         assert matches == ["quiz"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("xai_magics.evals.judge") is None,
+    reason="the judge is built on another branch (notes/evals-interface.md)",
+)
+def test_a_judge_grades_through_the_sessions_grok_and_its_cost_counts(
+    emu: Any, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    cell = "%grok_eval quiz --prompts terse --expected total --grader judge --now -o res"
+    with kernel_with(api_env, tmp_path, SETUP) as kernel:
+        kernel.run(cell)
+        graded = _frame(kernel, "print(res.rows[['passed', 'grader_cost_usd']].to_json())")
+        assert graded["grader_cost_usd"].gt(0).all()
+        assert graded["passed"].any()
+        shown = kernel.kernel.run("%grok_usage").displays
+        usage = "\n".join(d["data"].get("text/plain", "") for d in shown)
+    judged = [e for e in emu.control.log() if e["path"] == "/v1/responses"]
+    assert len(judged) == ROWS  # one judge call per distinct row and answer
+    # the session's ledger holds the answers sent --now and the judge's calls
+    assert re.search(rf"grok-4\.3\s+{2 * ROWS}\s", usage), usage

@@ -9,6 +9,7 @@ the frame's variable (so re-running the cell attaches to the same jobs) and repo
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -146,6 +147,7 @@ class EvalMagics(Magics):
             name=args.name or args.frame,
             dry_run=args.dry_run,
             namespace=namespace,
+            judge=self._judge(args.grader),
             data_dir=self.data_dir or None,
             on_job=None if args.dry_run else report,
             progress=None if args.dry_run else progress,
@@ -157,6 +159,18 @@ class EvalMagics(Magics):
             return None
         print(report.summary())
         return result
+
+    def _judge(self, grader: str) -> Any:
+        """A judge grader's settings: this session's ``Grok`` (its key, server and ledger, so
+        the judge's calls show in %grok_usage); None for other graders (or no session)."""
+        if not _unquote(grader).strip().lower().startswith("judge"):
+            return None
+        grok = self.shell.magics_manager.registry.get("GrokMagics") if self.shell else None
+        try:
+            judge = importlib.import_module("xai_magics.evals.judge")
+        except ImportError:
+            return None  # parse_grader says what is missing
+        return judge.JudgeSettings(grok=grok.session) if grok is not None else None
 
     def _schema(self, name: str) -> Any:
         value = self.shell.user_ns.get(name) if self.shell is not None else None
