@@ -229,3 +229,18 @@ def test_a_judge_grades_through_the_sessions_grok_and_its_cost_counts(
     assert len(judged) == ROWS  # one judge call per distinct row and answer
     # the session's ledger holds the answers sent --now and the judge's calls
     assert re.search(rf"grok-4\.3\s+{2 * ROWS}\s", usage), usage
+
+
+def test_a_new_kernel_attaches_to_the_same_jobs_and_sends_nothing(
+    emu: Any, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    cell = CELL.replace("--prompts terse,stepwise", "--prompts terse")
+    with kernel_with(api_env, tmp_path, SETUP) as kernel:
+        kernel.run(cell)
+        rows = _frame(kernel, ROWS_JSON)
+    posted = [e for e in emu.control.log() if e["method"] == "POST"]
+    with kernel_with(api_env, tmp_path, SETUP) as kernel:  # the same job store, a new process
+        out = kernel.run(cell)["stdout"]
+        assert "2 jobs: 0 sent, 2 already answered" in out
+        assert _frame(kernel, ROWS_JSON).equals(rows)
+    assert [e for e in emu.control.log() if e["method"] == "POST"] == posted
