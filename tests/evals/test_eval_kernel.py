@@ -181,6 +181,9 @@ BAD = [
     ("%grok_eval quiz --prompt 'What is {a}?'", "--expected COLUMN"),
     ("%grok_eval quiz --prompt 'What is {a}?' --expected total --grader nonsense", "nonsense"),
     ("%grok_eval quiz --prompts terse,nope --expected total", "no variable 'nope'"),
+    ("%grok_eval quiz --prompt '{a}' --expectd total", "did you mean --expected?"),
+    ("%grok_eval quiz --prompt '{a}' --expected total --now --batch", "one of --now and --batch"),
+    ("%grok_eval quiz --prompt '{a}' --expected total --repeats 0", "at least 1"),
 ]
 
 
