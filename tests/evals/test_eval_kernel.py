@@ -52,11 +52,16 @@ ROWS_JSON = (
     "print(res.rows[['variant', 'model', 'prompt', 'row', 'repeat', 'answer', 'expected', "
     "'passed', 'cost_usd', 'tokens', 'latency_s']].to_json(orient='records'))"
 )
+WIDGET = "application/vnd.jupyter.widget-view+json"
 BOARD_JSON = "print(res.leaderboard.to_json(orient='records'))"
 
 
 def _frame(kernel: Kernel, code: str) -> pd.DataFrame:
     return pd.DataFrame(json.loads(kernel.run(code)["stdout"]))
+
+
+def _widgets(execution: Any) -> list[dict[str, Any]]:
+    return [d for d in execution.displays if WIDGET in d["data"]]
 
 
 def _chat_requests(emu: Any) -> int:
@@ -94,10 +99,7 @@ def test_batch_eval_then_a_rerun_sends_nothing_and_a_changed_variant_runs_alone(
         execution = kernel.kernel.run(CELL, timeout=90)
         assert execution.ok, execution.error_text
         assert "4 jobs: 4 sent, 0 already answered" in execution.stdout
-        widgets = [
-            d for d in execution.displays if "application/vnd.jupyter.widget-view+json" in d["data"]
-        ]
-        assert len(widgets) == 4  # each batch's progress while the cell waits
+        assert len(_widgets(execution)) == 4  # each batch's progress while the cell waits
         assert creates(emu) == 4
         adds = committed_adds(emu)
         assert len(adds) == 4 * ROWS
@@ -107,8 +109,9 @@ def test_batch_eval_then_a_rerun_sends_nothing_and_a_changed_variant_runs_alone(
         assert rows["latency_s"].isna().all()  # a batch has no per-request latency
 
         before = len(emu.control.log())
-        again = kernel.run(CELL)["stdout"]
-        assert "4 jobs: 0 sent, 4 already answered" in again
+        rerun = kernel.kernel.run(CELL, timeout=90)
+        assert "4 jobs: 0 sent, 4 already answered" in rerun.stdout
+        assert _widgets(rerun) == []  # nothing to follow: no progress bars
         sent = [e for e in emu.control.log()[before:] if e["method"] == "POST"]
         assert sent == []  # re-running attached to every job
         assert _frame(kernel, ROWS_JSON).equals(rows)

@@ -194,8 +194,9 @@ class _Jobs:
         self.progress = progress
         self.where = job_where(store, client)
 
-    def _arguments(self, task: Task, name: str) -> dict[str, Any]:
-        """What a batch job and --now both take."""
+    def _arguments(self, task: Task, name: str, answered: bool) -> dict[str, Any]:
+        """What a batch job and --now both take (a job answered already shows no progress)."""
+        listener = None if answered or self.progress is None else self.progress(task)
         return {
             "output": _free_output(_template_columns(task), self.options["schema"]),
             "model": task.variant.model,
@@ -203,15 +204,15 @@ class _Jobs:
             "client": self.client,
             "data_dir": self.data_dir,
             "seed": task.seed,
-            "on_progress": self.progress(task) if self.progress is not None else None,
+            "on_progress": listener,
             **self.options,
         }
 
     def submit(self, data: pd.DataFrame, task: Task, name: str) -> BatchJob:
         from xai_magics.batch import submit
 
-        self._tell(task, name)
-        frame, arguments = _own_columns(data, task), self._arguments(task, name)
+        answered = self._tell(task, name)
+        frame, arguments = _own_columns(data, task), self._arguments(task, name, answered)
         job = submit(frame, task.variant.template, settings=self.settings, **arguments)
         assert isinstance(job, BatchJob)  # one batch: an eval's frame is never split
         return job
@@ -219,7 +220,7 @@ class _Jobs:
     def now(self, data: pd.DataFrame, task: Task, name: str) -> BatchJob:
         from xai_magics.batch.now import NowSettings, submit_now
 
-        self._tell(task, name + NOW_SUFFIX)
+        answered = self._tell(task, name + NOW_SUFFIX)
         tier = "priority" if task.path == "priority" else None
         # the chat endpoint: its body is the batch's, so both paths ask the same question
         settings = NowSettings(endpoint="chat", tier=tier)
@@ -230,7 +231,7 @@ class _Jobs:
                 task.variant.template,
                 settings=settings,
                 on_answer=timings,
-                **self._arguments(task, name),
+                **self._arguments(task, name, answered),
             )
         finally:  # an interrupted run keeps the timings of the answers it stored
             record = self.store.latest_by_name(name + NOW_SUFFIX, self.where)
@@ -239,12 +240,13 @@ class _Jobs:
         assert record is not None  # submit_now recorded it before sending
         return BatchJob(self.store, record, self.client)
 
-    def _tell(self, task: Task, name: str) -> None:
-        if self.on_job is None:
-            return
+    def _tell(self, task: Task, name: str) -> bool:
+        """Report the job as sent or attached; whether it was answered already."""
         earlier = self.store.latest_by_name(name, self.where)
-        done = earlier is not None and earlier.finished
-        self.on_job(task, "attached" if done else "sent", name)
+        answered = earlier is not None and earlier.finished
+        if self.on_job is not None:
+            self.on_job(task, "attached" if answered else "sent", name)
+        return answered
 
 
 def _template_columns(task: Task) -> list[str]:
