@@ -20,6 +20,7 @@ END = "<!-- options:end -->"
 def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
     from xai_magics.magics.batch import BatchMagics
     from xai_magics.magics.deferred import DeferredMagics
+    from xai_magics.magics.eval import EvalMagics
     from xai_magics.magics.grok import GrokMagics
     from xai_magics.magics.history import HistoryMagics
     from xai_magics.magics.images import ImageMagics
@@ -30,6 +31,7 @@ def _magics() -> list[tuple[str, argparse.ArgumentParser]]:
     found = [
         ("grok", GrokMagics.grok),
         ("grok_batch", BatchMagics.grok_batch),
+        ("grok_eval", EvalMagics.grok_eval),
         ("grok_tts", TTSMagics.grok_tts),
         ("grok_image", ImageMagics.grok_image),
         ("grok_usage", SessionMagics.grok_usage),

@@ -198,3 +198,22 @@ def test_digest_changes_with_any_cell_and_not_with_other_columns() -> None:
     assert digest(base) == digest(base.assign(other=[5, 6]))
     assert digest(base) != digest(base.assign(a=["x", "Y"]))
     assert digest(base) != digest(pd.DataFrame({"a": ["xy", ""]}))
+
+
+def test_a_seed_goes_into_every_line_and_changes_the_job() -> None:
+    from dataclasses import replace
+
+    from xai_magics.batch.api import prepare_rows
+
+    seeded = replace(SPEC, seed=2)
+    builder = LineBuilder(seeded, "fp-", parse_template("Say: {t}"))
+    lines = builder.lines(pa.array([0, 1]), {"t": pa.array(["a", "b"], pa.large_string())})
+    bodies = [json.loads(line.as_py().rstrip(","))["batch_request"] for line in lines]
+    assert [b["chat_get_completion"]["seed"] for b in bodies] == [2, 2]
+    df = pd.DataFrame({"t": ["a", "b"]})
+
+    def digest(seed: int | None) -> str:
+        args = (df, "Say: {t}", "grok-4.3", None, None, None, None, MAX_PROMPT)
+        return prepare_rows(*args, seed=seed).fingerprint.digest
+
+    assert len({digest(None), digest(1), digest(2)}) == 3

@@ -115,6 +115,7 @@ def submit(
     image_column: str | None = None,
     image_detail: str | None = None,
     to: str | os.PathLike[str] | None = None,
+    seed: int | None = None,
 ) -> BatchJob | SplitJob | DryRun:
     """Submit one request per row of ``df`` as an xAI batch; returns a `BatchJob` handle.
 
@@ -128,11 +129,20 @@ def submit(
     picture is missing or unreadable is skipped with the reason.
     A frame of more than ``settings.batch_rows`` rows becomes several batches, one `SplitJob`.
     ``to`` is the folder of a lazy input's results dataset (default: the job's folder in the
-    data dir).
+    data dir). ``seed`` goes with every request (and makes another job than without it).
     """
     settings = settings or JobSettings()
     source, template, spec, options = _read_inputs(
-        df, prompt, model, system, max_tokens, temperature, schema, image_column, image_detail
+        df,
+        prompt,
+        model,
+        system,
+        max_tokens,
+        temperature,
+        schema,
+        image_column,
+        image_detail,
+        seed=seed,
     )
     job_name = name or default_name(prompt, model, output)
     if not dry_run and source.n_rows > settings.batch_rows:
@@ -355,6 +365,8 @@ def _read_inputs(
     schema: type[Any] | None,
     image_column: str | None = None,
     image_detail: str | None = None,
+    *,
+    seed: int | None = None,
 ) -> tuple[FrameSource, ColumnTemplate, RequestSpec, str]:
     """The frame, the template checked against its columns, the request spec and the options
     that identify the job: what every job checks before the store or the network."""
@@ -372,6 +384,7 @@ def _read_inputs(
         response_format=_response_format(schema),
         image_column=image_column,
         image_detail=image_detail,
+        seed=seed,
     )
     options = canonical_options(
         system=system,
@@ -380,6 +393,7 @@ def _read_inputs(
         schema=spec.response_format,
         image_column=image_column,
         image_detail=image_detail,
+        seed=seed,
     )
     return source, template, spec, options
 
@@ -393,11 +407,12 @@ def prepare_rows(
     temperature: float | None,
     schema: type[Any] | None,
     max_prompt_bytes: int,
+    seed: int | None = None,
 ) -> PreparedRows:
     """Everything a job needs before the store or the network: bad input never costs a request
     (a batch and ``--now`` share it, so both ask the same question of the same rows)."""
     source, template, spec, options = _read_inputs(
-        df, prompt, model, system, max_tokens, temperature, schema
+        df, prompt, model, system, max_tokens, temperature, schema, seed=seed
     )
     plan = plan_rows(source, template, max_prompt_bytes)
     plan.require_rows()
@@ -639,6 +654,7 @@ def _spec(record: JobRecord) -> RequestSpec:
         response_format=options.get("schema"),
         image_column=options.get("image_column"),
         image_detail=options.get("image_detail"),
+        seed=options.get("seed"),
     )
 
 

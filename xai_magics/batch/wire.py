@@ -40,6 +40,8 @@ class RequestSpec:
     #: the column whose picture goes with each row's prompt (issue 14), and its detail
     image_column: str | None = None
     image_detail: str | None = None
+    #: the chat ``seed``: repeats of one eval (issue 16) are the same prompts with other seeds
+    seed: int | None = None
 
     def body(self, prompt: str, image_url: str = "") -> dict[str, Any]:
         """The chat-completions body for one prompt (the reference the fast path must equal)."""
@@ -61,6 +63,8 @@ class RequestSpec:
             body["temperature"] = self.temperature
         if self.response_format is not None:
             body["response_format"] = dict(self.response_format)
+        if self.seed is not None:
+            body["seed"] = self.seed
         return body
 
 

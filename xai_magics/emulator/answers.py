@@ -6,6 +6,8 @@ some have Markdown headings, lists, tables or a fenced code block, as real answe
 
 Prompt markers drive special cases:
 ``emulator:tokens=N`` gives an answer of exactly N tokens (for benchmarks).
+An arithmetic question ("What is 17 + 25?") gets a quiz answer instead (``quiz.py``): right with a
+model-specific probability, drawn per (model, question, request ``seed``).
 """
 
 from __future__ import annotations

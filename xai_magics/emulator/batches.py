@@ -19,7 +19,7 @@ from xai_magics.emulator.base import BaseHandler
 from xai_magics.emulator.batch_store import Batch, BatchRequest, iso_date, shuffle_key
 from xai_magics.emulator.chat import chat_format, chat_turns, completion_object
 from xai_magics.emulator.errors import APIError, not_found, unprocessable
-from xai_magics.emulator.generation import generate, optional_int
+from xai_magics.emulator.generation import generate, optional_int, request_seed
 from xai_magics.emulator.paging import cursor, cursor_token, page_limit, page_offset, page_token
 from xai_magics.emulator.prompt_cache import PromptCache, Turn
 from xai_magics.emulator.responses import input_turns, text_format
@@ -136,6 +136,7 @@ def _completion(batch: Batch, req: BatchRequest) -> dict[str, Any]:
         max_visible=max_visible,
         max_total=max_total,
         batch=True,
+        seed=request_seed(body),
     )
     completion_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{batch.id}/{req.id}"))
     return completion_object(gen, completion_id, int(req.finish_at))

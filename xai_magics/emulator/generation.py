@@ -21,6 +21,7 @@ from xai_magics.emulator import answers, vision
 from xai_magics.emulator.catalog import Model, cost_ticks, fingerprint
 from xai_magics.emulator.errors import APIError, unprocessable
 from xai_magics.emulator.prompt_cache import PromptCache, Turn
+from xai_magics.emulator.quiz import quiz_answer
 from xai_magics.emulator.schema_values import value_for
 from xai_magics.emulator.tool_calls import ToolCall
 
@@ -166,7 +167,9 @@ def conversation(turns: Sequence[Turn]) -> answers.Conversation:
     )
 
 
-def answer_for(conv: answers.Conversation, model: Model, fmt: OutputFormat) -> str:
+def answer_for(
+    conv: answers.Conversation, model: Model, fmt: OutputFormat, seed: int | None = None
+) -> str:
     if fmt.kind == "json_schema":
         schema = fmt.schema if isinstance(fmt.schema, dict) else {}
         return json.dumps(value_for(schema, seed=conv.prompt), ensure_ascii=False)
@@ -177,6 +180,9 @@ def answer_for(conv: answers.Conversation, model: Model, fmt: OutputFormat) -> s
                 "prompt_digest": answers.digest(conv.prompt),
             }
         )
+    quiz = quiz_answer(conv.prompt, model.id, seed)
+    if quiz is not None:
+        return quiz
     return answers.answer_text(conv, model.id)
 
 
@@ -195,6 +201,7 @@ def generate(
     batch: bool = False,
     tool_calls: Sequence[ToolCall] = (),
     stop: Sequence[str] = (),
+    seed: int | None = None,
 ) -> Generation:
     """Simulate the call; ``max_visible`` caps the answer, ``max_total`` answer plus reasoning.
 
@@ -204,7 +211,7 @@ def generate(
     if not turns:
         raise APIError(400, "Invalid request content: the conversation has no messages.")
     conv = conversation(turns)
-    text = answer_override if answer_override is not None else answer_for(conv, model, fmt)
+    text = answer_override if answer_override is not None else answer_for(conv, model, fmt, seed)
     if tool_calls:
         text = ""
     cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
@@ -256,6 +263,17 @@ def optional_int(body: dict[str, Any], name: str) -> int | None:
         raise unprocessable(f"invalid type for `{name}`, expected an integer")
     if value < 1:
         raise APIError(400, f"`{name}` must be at least 1.")
+    return value
+
+
+def request_seed(body: dict[str, Any]) -> int | None:
+    """The request's ``seed`` (best-effort determinism on the real service): here, which draw
+    of a quiz answer a request gets (``quiz.py``)."""
+    value = body.get("seed")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise unprocessable("invalid type for `seed`, expected an integer")
     return value
 
 

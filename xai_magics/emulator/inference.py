@@ -8,7 +8,13 @@ from typing import Any
 
 from xai_magics.emulator.base import BaseHandler
 from xai_magics.emulator.catalog import Model
-from xai_magics.emulator.generation import Generation, OutputFormat, generate, service_tier
+from xai_magics.emulator.generation import (
+    Generation,
+    OutputFormat,
+    generate,
+    request_seed,
+    service_tier,
+)
 from xai_magics.emulator.prompt_cache import Turn
 from xai_magics.emulator.tool_calls import function_tools, plan_calls
 
@@ -49,6 +55,7 @@ class InferenceHandler(BaseHandler):
             priority=service_tier(body, self.state.knobs.priority_granted),
             tool_calls=calls,
             stop=stop,
+            seed=request_seed(body),
         )
         used = gen.prompt_tokens + gen.completion_tokens + gen.reasoning_used
         self.state.rate_limits.spend_tokens(self.key_sha, used)

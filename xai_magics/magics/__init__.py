@@ -23,6 +23,7 @@ def register(ipython: Any) -> None:
         ("history", "HistoryMagics"),
         ("replay", "ReplayMagics"),
         ("images", "ImageMagics"),
+        ("eval", "EvalMagics"),
     ):
         try:
             cls = getattr(importlib.import_module(f"xai_magics.magics.{module}"), name)

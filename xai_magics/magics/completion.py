@@ -33,6 +33,7 @@ _FREE_TEXT = {
     "grok": True,
     "grok_tts": True,
     "grok_batch": False,
+    "grok_eval": False,
     "grok_image": True,
     "grok_thread": False,
     "grok_usage": False,
@@ -48,7 +49,7 @@ _MAGIC = re.compile(
 _REASONING_EFFORTS = ("none", "low", "medium", "high")
 _TIERS = ("default", "priority")
 #: options whose value is a comma-separated list of names
-_COMMA_LISTS = frozenset({"tools", "search"})
+_COMMA_LISTS = frozenset({"tools", "search", "prompts"})
 
 #: ``(magic, option dest)`` -> the values known for it
 ValueSource = Callable[[str, str], Iterable[str]]
@@ -218,7 +219,7 @@ def complete_options(
 def _values(
     magic: str, action: argparse.Action, typed: str, values: ValueSource
 ) -> Completions | None:
-    if action.dest == "compare":
+    if action.dest in ("compare", "models"):
         # grok-4.3,grok-3-mini@priority: complete the part after the last comma (or the "@").
         head, _, last = typed.rpartition(",")
         model, at, tier = last.partition("@")
@@ -264,8 +265,10 @@ class SessionValues:
             return self._threads()
         if dest == "schema":
             return self._names(_is_pydantic_model)
-        if dest == "tools":
-            return self._names(_is_function)
+        if dest in ("tools", "grader"):
+            return self._names(_is_function) if dest == "tools" else self._graders()
+        if dest == "prompts":
+            return self._names(_is_template)
         if dest == "search":
             from xai_magics.tools import SEARCH_KINDS
 
@@ -304,6 +307,11 @@ class SessionValues:
         from xai_magics.batch.frame import FrameSource
 
         return FrameSource.of(value).columns  # the labels the batch template is checked against
+
+    def _graders(self) -> list[str]:
+        """``--grader`` specs: the fixed ones, then ``python:`` with each function."""
+        fixed = ["exact", "contains", "number", "regex:", "json:", "judge", "judge:"]
+        return fixed + [f"python:{name}" for name in self._names(_is_function)]
 
     def _magics(self, name: str) -> Any:
         return self.shell.magics_manager.registry.get(name)
@@ -345,6 +353,11 @@ def _is_function(value: object) -> bool:
     import inspect
 
     return inspect.isfunction(value) or inspect.ismethod(value)
+
+
+def _is_template(value: object) -> bool:
+    """A string with a ``{field}``: what ``%grok_eval --prompts`` names."""
+    return isinstance(value, str) and "{" in value and "}" in value
 
 
 def _is_dataframe(value: object) -> bool:

@@ -14,6 +14,7 @@ import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -120,6 +121,8 @@ def submit_now(
     on_progress: Listener | None = None,
     stop: threading.Event | None = None,
     max_cost: float | None = None,
+    seed: int | None = None,
+    on_answer: Callable[[int, float], None] | None = None,
 ) -> Any:
     """Answer every row of ``df`` now; returns the frame with the batch's output columns.
 
@@ -127,13 +130,25 @@ def submit_now(
     ``max_cost`` or the budget left (``xai_magics.spend``), ``BudgetRefused`` is raised and
     nothing is sent.
 
+    ``seed`` goes with each request on the chat endpoint (the Responses API takes none).
+    ``on_answer`` is told each answered row's position and its latency in seconds (retries
+    included), from a worker thread.
+
     ``stop`` (set from another thread) ends the run early: rows in flight finish and
     are stored, the others end ``cancelled`` until the next run. Ctrl-C does the same and then
     raises ``KeyboardInterrupt``.
     """
     settings = settings or NowSettings()
     rows = prepare_rows(
-        df, prompt, model, system, max_tokens, temperature, schema, settings.max_prompt_bytes
+        df,
+        prompt,
+        model,
+        system,
+        max_tokens,
+        temperature,
+        schema,
+        settings.max_prompt_bytes,
+        seed=seed,
     )
     source, template, spec, plan, fingerprint = rows
     if dry_run:
@@ -191,6 +206,7 @@ def submit_now(
                 settings,
                 on_result=run.progress,
                 stop=stop,
+                on_answer=on_answer,
             )
             output_tokens = max_tokens if max_tokens is not None else TYPICAL_OUTPUT_TOKENS
             todo = unanswered_rows(source, template, settings.max_prompt_bytes, done, output_tokens)

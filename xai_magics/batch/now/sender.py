@@ -10,6 +10,7 @@ stored: a re-run then sends only the rows still without an answer, none twice.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class RowSender:
         on_result: Callable[[Tally], None] | None = None,
         stop: threading.Event | None = None,
         spend: RunSpend | None = None,
+        on_answer: Callable[[int, float], None] | None = None,
     ) -> None:
         self._transport = client.transport
         self._store = store
@@ -93,6 +95,8 @@ class RowSender:
         self._spec = spec
         self._settings = settings
         self._on_result = on_result
+        #: told each answered row's position and seconds from its request to its answer
+        self._on_answer = on_answer
         self.spend = spend or RunSpend(spec.model, settings.tier)
         self.stop = stop or threading.Event()
         self.governor = governor_for(
@@ -130,6 +134,7 @@ class RowSender:
 
     def _row(self, row: RowRequest) -> None:
         """One row to its stored result; holds one governor slot on entry."""
+        started = time.monotonic()
         try:
             result = self._send(row)
         except BaseException as exc:  # a worker must never die silently: stop the run
@@ -138,6 +143,8 @@ class RowSender:
         if result is None:
             return  # stopped while waiting to retry: the row stays unanswered
         self._store.save_results(self._job_id, [result])
+        if self._on_answer is not None and result[2] == "ok":
+            self._on_answer(row.position, time.monotonic() - started)
         with self._lock:
             self.tally.sent += 1
             if result[2] == "ok":
