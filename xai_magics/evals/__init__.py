@@ -1,0 +1,1 @@
+"""``%grok_eval``: exploratory evals in a notebook (variants, graders, honest statistics)."""
