@@ -164,3 +164,43 @@ def test_exact_grades_many_repeated_answers_like_one_at_a_time() -> None:
 
     want = [a is not None and plain(a) == plain(e) for a, e in zip(answers, expected, strict=True)]
     assert got["passed"].tolist() == want
+
+
+_LEADING = " \t\n\r*_\"'`“”‘’"
+_TRAILING = _LEADING + ".!?;:,"
+
+
+def _reference_normal_form(text: str) -> str:
+    """The documented normal form, written plainly in Python."""
+    v = text.lower().rstrip(_TRAILING).lstrip(_LEADING)
+    return " ".join(v.split()).rstrip(_TRAILING).lstrip(_LEADING)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_exact_agrees_with_a_plain_python_normal_form_on_awkward_text(seed: int) -> None:
+    """Tabs, newlines, no-break and ideographic spaces, accents, emphasis: the fast path
+    (one pass, collapsing only rows that may need it) gives the plain definition's answer.
+    (It caught pyarrow's utf8_split_whitespace keeping trailing whitespace now and then.)"""
+    rng = np.random.default_rng(seed)
+    odd = ["  ", "\t", "\n", "\u00a0", "\u3000", "\u2003", "\x0b", "\x1f", "\x85", "“", "42"]
+    alphabet = [*"aAé É*._ ", *odd]
+    pool = ["".join(rng.choice(alphabet, int(rng.integers(0, 7)))) for _ in range(300)]
+    answers = [pool[i] for i in rng.integers(0, len(pool), 2000)]
+    expected = [pool[i] for i in rng.integers(0, 40, 2000)]  # few targets: many matches
+    rows = rows_table({V: answers}, expected)
+    got = grade_rows(rows, parse_grader("exact", {}), pd.DataFrame({"x": range(2000)}))
+    want = [
+        _reference_normal_form(a) == _reference_normal_form(e)
+        for a, e in zip(answers, expected, strict=True)
+    ]
+    assert sum(want) > 100
+    assert got["passed"].tolist() == want
+
+
+def test_normal_form_of_spaced_text_by_hand() -> None:
+    got = _grade(
+        "exact",
+        ["New\tYork", "new\u00a0york", "new\u3000\u3000york.", "New\nYork!", "Café", "newyork"],
+        ["new york"] * 4 + ["CAFÉ", "new york"],
+    )
+    assert got["passed"].tolist() == [True, True, True, True, True, False]
