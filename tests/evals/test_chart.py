@@ -54,11 +54,17 @@ def test_chart_is_static_svg_with_the_front_marked_and_labels_escaped() -> None:
     tags = {el.tag.removeprefix(SVG) for el in root.iter()}
     assert tags <= {"svg", "title", "rect", "line", "text", "polyline", "circle", "g"}
     assert not any(k.startswith("on") or "href" in k for el in root.iter() for k in el.attrib)
-    groups = {g.get("class"): [] for g in root.iter(f"{SVG}g") if g.get("class")}
+    groups: dict[str, list[str]] = {}
     for g in root.iter(f"{SVG}g"):
         if g.get("class"):
-            groups[g.get("class")].append("".join(g.find(f"{SVG}text").itertext()))
-    assert groups == {"pareto": ["cheap", "strong"], "dominated": ["<script>alert(1)</script>"]}
+            rank, key = (t for t in g.iter(f"{SVG}text"))
+            groups.setdefault(g.get("class"), []).append("".join(key.itertext()))
+            assert "".join(key.itertext()).startswith(f"{rank.text}  ")
+            assert g.find(f"{SVG}title").text.startswith(points[int(rank.text) - 1].label + ": ")
+    assert groups == {
+        "pareto": ["1  cheap", "2  strong"],
+        "dominated": ["3  <script>alert(1)</script>"],
+    }
     (front,) = root.iter(f"{SVG}polyline")
     assert front.get("class") == "pareto-front"
     assert len(front.get("points").split()) == 2
@@ -71,6 +77,13 @@ def test_chart_scales_costs_over_orders_of_magnitude_logarithmically() -> None:
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     assert any("(log scale)" in t for t in texts)
     assert {"$0.001", "$0.01", "$0.1"} <= set(texts)
+
+
+def test_chart_over_one_decade_ticks_at_one_two_and_five() -> None:
+    points = [Point("a", 0.0015, 0.5, 0.3, 0.7), Point("b", 0.033, 0.8, 0.6, 0.9)]
+    root = ET.fromstring(accuracy_cost_svg(points))
+    texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+    assert {"$0.002", "$0.005", "$0.01", "$0.02"} <= texts
 
 
 def test_chart_of_one_variant_still_draws() -> None:

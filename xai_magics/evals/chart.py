@@ -1,6 +1,7 @@
 """Accuracy against cost as a static SVG, the Pareto front marked: kept in a saved notebook.
 
-Each variant is a point at (total cost, accuracy) with its 95% interval as a vertical bar.
+Each variant is a point at (total cost, accuracy) with its 95% interval as a vertical bar,
+numbered by its rank; a key beside the plot names them.
 A variant is on the Pareto front when no other is at least as accurate for no more money
 (and strictly better at one): those points are filled and joined by a line, the others are
 hollow. Text in the chart (variant names, from prompt names the user chose) is escaped; the
@@ -54,8 +55,9 @@ def _padded(lo: float, hi: float, log: bool) -> tuple[float, float]:
 
 
 def _ticks(lo: float, hi: float, log: bool) -> list[float]:
-    if log:
-        return [10.0**e for e in range(math.ceil(lo), math.floor(hi) + 1)]
+    if log:  # 1-2-5 within each decade when there are few decades, else the decades alone
+        steps = (1, 2, 5) if hi - lo <= 3 else (1,)
+        return [m * 10.0**e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in steps]
     raw = (hi - lo) / 4
     step = 10 ** math.floor(math.log10(raw))
     step *= next(m for m in (1, 2, 5, 10) if step * m >= raw)
@@ -74,7 +76,8 @@ def accuracy_cost_svg(points: Sequence[Point], *, title: str = "Accuracy against
     costs = [p.cost_usd for p in shown] or [0.0, 1.0]
     log = min(costs) > 0 and max(costs) / min(costs) > 20
     x_lo, x_hi = _padded(min(costs), max(costs), log)
-    plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
+    height = max(_H, _TOP + 16 * (len(shown) + 5))  # room for the key and the legend
+    plot_w, plot_h = _W - _LEFT - _RIGHT, height - _TOP - _BOTTOM
 
     def x(cost: float) -> float:
         v = math.log10(cost) if log else cost
@@ -84,8 +87,8 @@ def accuracy_cost_svg(points: Sequence[Point], *, title: str = "Accuracy against
         return _TOP + (1.0 - accuracy) * plot_h
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" '
-        f'viewBox="0 0 {_W} {_H}" role="img" font-family="sans-serif" font-size="11" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{height}" '
+        f'viewBox="0 0 {_W} {height}" role="img" font-family="sans-serif" font-size="11" '
         f'fill="currentColor" stroke="currentColor"><title>{escape(title)}</title>',
         f'<rect x="{_LEFT}" y="{_TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
         'stroke-opacity="0.4"/>',
@@ -106,7 +109,7 @@ def accuracy_cost_svg(points: Sequence[Point], *, title: str = "Accuracy against
             )
     scale_note = " (log scale)" if log else ""
     parts.append(
-        f'<text x="{_LEFT + plot_w / 2:.1f}" y="{_H - 8}" text-anchor="middle" stroke="none">'
+        f'<text x="{_LEFT + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle" stroke="none">'
         f"cost of the variant (answers + grading){scale_note}</text>"
         f'<text x="14" y="{_TOP + plot_h / 2:.1f}" text-anchor="middle" stroke="none" '
         f'transform="rotate(-90 14 {_TOP + plot_h / 2:.1f})">accuracy (95% interval)</text>'
@@ -118,7 +121,10 @@ def accuracy_cost_svg(points: Sequence[Point], *, title: str = "Accuracy against
             f'<polyline class="pareto-front" points="{path}" fill="none" stroke="{_FRONT}" '
             'stroke-width="1.5" stroke-dasharray="4 3"/>'
         )
-    for p, is_front in zip(shown, front, strict=True):
+    # Points carry their rank in the leaderboard; the key beside the plot names them, so long
+    # variant names never overlap each other or the points.
+    key_x = _LEFT + plot_w + 16
+    for rank, (p, is_front) in enumerate(zip(shown, front, strict=True), start=1):
         px, py = x(p.cost_usd), y(p.accuracy)
         label = p.label if len(p.label) <= _LABEL_CHARS else p.label[: _LABEL_CHARS - 1] + "…"
         colour = _FRONT if is_front else "currentColor"
@@ -129,11 +135,13 @@ def accuracy_cost_svg(points: Sequence[Point], *, title: str = "Accuracy against
             f'</title><line x1="{px:.1f}" x2="{px:.1f}" y1="{y(p.ci_low):.1f}" '
             f'y2="{y(p.ci_high):.1f}" stroke="{colour}" stroke-opacity="0.7"/>'
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{fill}" stroke="{colour}" '
-            f'stroke-width="1.5"/><text x="{px + 8:.1f}" y="{py + 4:.1f}" stroke="none">'
-            f"{escape(label)}</text></g>"
+            f'stroke-width="1.5"/><text x="{px + 6:.1f}" y="{py - 6:.1f}" stroke="none">'
+            f'{rank}</text><text class="key" x="{key_x}" y="{_TOP + 4 + 16 * rank}" '
+            f'stroke="none">{rank}  {escape(label)}</text></g>'
         )
+    legend_y = _TOP + 16 * (len(shown) + 2)
     parts.append(
-        f'<g transform="translate({_LEFT + plot_w + 16},{_TOP + 8})" stroke="none">'
+        f'<g transform="translate({key_x},{legend_y})" stroke="none">'
         f'<circle cx="4" cy="0" r="4.5" fill="{_FRONT}"/><text x="14" y="4">Pareto front: no other'
         '</text><text x="14" y="18">variant is as accurate for less</text>'
         '<circle cx="4" cy="36" r="4.5" fill="none" stroke="currentColor" stroke-width="1.5"/>'
