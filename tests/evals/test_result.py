@@ -154,3 +154,13 @@ def test_repeats_pair_row_and_repeat() -> None:
     got = result.disagreements(A, B)
     assert list(zip(got["row"], got["repeat"], strict=True)) == [(1, 0), (1, 1)]
     assert result.leaderboard["n"].tolist() == [4, 4]
+
+
+def test_leaderboard_does_not_depend_on_the_order_of_rows() -> None:
+    """Contiguous variants are summed by runs, interleaved ones by codes: the same board."""
+    answers, expected = _quiz(2)
+    result = _result(answers, expected, cost_usd={A: 0.002, B: 0.0005, C: 0.004})
+    shuffled = result.rows.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    assert shuffled["variant"].ne(shuffled["variant"].shift()).sum() > 3  # interleaved
+    again = EvalResult(shuffled, name="quiz", mode="batch").leaderboard
+    pd.testing.assert_frame_equal(again, result.leaderboard, check_exact=False, rtol=1e-12)

@@ -24,6 +24,8 @@ from xai_magics.evals.stats import wilson_intervals
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]  # no stubs installed
 
+Array = np.ndarray[Any, Any]
+
 __all__ = ["LEADERBOARD_COLUMNS", "EvalResult", "leaderboard"]
 
 LEADERBOARD_COLUMNS = [
@@ -32,36 +34,69 @@ LEADERBOARD_COLUMNS = [
 ]  # fmt: skip
 
 
+class _Groups:
+    """Rows grouped by variant: sums per group, by runs when each variant is contiguous (as
+    the runner builds the table: a million rows sum in about a millisecond), else by codes."""
+
+    def __init__(self, codes: Array, k: int) -> None:
+        self.codes, self.k = codes, k
+        changes = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+        #: the first row of each group, in code order (codes number first appearances)
+        self.runs = len(changes) == k - 1 if k else False
+        if self.runs:
+            self.firsts = np.concatenate([[0], changes]).astype(np.int64)
+        else:
+            steps = np.flatnonzero(np.diff(np.maximum.accumulate(codes)) > 0) + 1
+            self.firsts = np.concatenate([[0], steps])[:k].astype(np.int64)
+
+    def sums(self, values: Any) -> Array:
+        """Per-group sums of a column (missing values count as 0, as in pandas)."""
+        weights = np.asarray(values, dtype=float)
+        missing = np.isnan(weights)
+        if missing.any():
+            weights = np.where(missing, 0.0, weights)
+        if not self.k:
+            return np.zeros(0)
+        if self.runs:
+            return np.add.reduceat(weights, self.firsts)
+        return np.bincount(self.codes, weights=weights, minlength=self.k)
+
+
 def leaderboard(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per variant: accuracy with its interval, cost, tokens, latency; best first."""
     import pandas as pd
 
-    groups = rows.groupby("variant", sort=False, observed=True)
-    board = groups.agg(
-        model=("model", "first"),
-        tier=("tier", "first"),
-        prompt=("prompt", "first"),
-        n=("passed", "size"),
-        correct=("passed", "sum"),
-        answer_cost=("cost_usd", "sum"),
-        grading_cost=("grader_cost_usd", "sum"),
-        tokens=("tokens", "sum"),
+    # One factorisation, then numpy sums: a million rows aggregate in a few milliseconds more
+    # than the factorisation itself (a plain pandas group-by takes 2-3x as long).
+    codes, variants = pd.factorize(rows["variant"])
+    k = len(variants)
+    groups = _Groups(codes, k)
+    firsts = groups.firsts
+    n = groups.sums(np.ones(len(codes)))
+    correct = groups.sums(rows["passed"])
+    cost = groups.sums(rows["cost_usd"]) + groups.sums(rows["grader_cost_usd"])
+    board = pd.DataFrame(
+        {
+            "variant": list(variants),
+            "model": rows["model"].iloc[firsts].to_numpy(),
+            "tier": rows["tier"].iloc[firsts].to_numpy(),
+            "prompt": rows["prompt"].iloc[firsts].to_numpy(),
+            "n": n.astype("int64"),
+            "accuracy": np.divide(correct, n, out=np.full(k, math.nan), where=n > 0),
+            "cost_usd": cost,
+            "cost_per_correct_usd": np.divide(
+                cost, correct, out=np.full(k, math.nan), where=correct > 0
+            ),
+            "tokens": np.rint(groups.sums(rows["tokens"])).astype("int64"),
+        }
     )
-    correct, n = board["correct"].to_numpy(dtype=float), board["n"].to_numpy(dtype=float)
-    board["accuracy"] = np.divide(correct, n, out=np.full(len(n), math.nan), where=n > 0)
     board["ci_low"], board["ci_high"] = wilson_intervals(correct, n)
-    board["cost_usd"] = board["answer_cost"] + board["grading_cost"]
-    cost = board["cost_usd"].to_numpy(dtype=float)
-    board["cost_per_correct_usd"] = np.divide(
-        cost, correct, out=np.full(len(n), math.nan), where=correct > 0
-    )
-    if rows["latency_s"].notna().any():  # --now; a batch has no per-request latency
-        quantiles = groups["latency_s"].quantile([0.5, 0.95]).unstack()
-        board["latency_p50_s"], board["latency_p95_s"] = quantiles[0.5], quantiles[0.95]
-    else:
-        board["latency_p50_s"] = board["latency_p95_s"] = math.nan
-    board = board.reset_index()
-    board["tokens"] = board["tokens"].astype("int64")
+    latency = rows["latency_s"]
+    board["latency_p50_s"] = board["latency_p95_s"] = math.nan
+    if latency.notna().any():  # --now; a batch has no per-request latency
+        quantiles = latency.groupby(codes).quantile([0.5, 0.95]).unstack()
+        board.loc[quantiles.index, "latency_p50_s"] = quantiles[0.5].to_numpy()
+        board.loc[quantiles.index, "latency_p95_s"] = quantiles[0.95].to_numpy()
     order = np.lexsort((board["variant"].to_numpy(), cost, -board["accuracy"].to_numpy()))
     return pd.DataFrame(board.iloc[order][LEADERBOARD_COLUMNS]).reset_index(drop=True)
 
