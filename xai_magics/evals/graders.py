@@ -267,6 +267,8 @@ def _encode(values: pd.Series) -> tuple[Array, pa.Array]:
     if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "integer":
         values = values.astype(np.int64)  # hashed as machine integers: ~2x faster
     codes, uniques = pd.factorize(values)
+    if np.asarray(uniques).dtype.kind in "iu":  # integers print the same in Arrow, in C
+        return codes, pc.cast(pa.array(np.asarray(uniques)), pa.large_string())
     return codes, pa.array([_as_text(v) for v in uniques], type=pa.large_string())
 
 
