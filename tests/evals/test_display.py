@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from tests.evals.rows import rows_table
 from tests.inert_html import ALLOWED_TAGS, live_markup, typeset_text, unsafe_tex_links
@@ -86,3 +88,23 @@ def test_one_variant_shows_without_a_comparison() -> None:
     result = EvalResult(graded, name="solo", mode="now")
     assert "Top two" not in result._repr_html_()
     assert "50.0%" in repr(result)
+
+
+def test_large_score_graded_eval_shows_a_bounded_bootstrap_made_once() -> None:
+    n = 20_000
+    rng = np.random.default_rng(9)
+    rows = rows_table({A: ["a"] * n, B: ["b"] * n}, list(range(n)))
+    rows["score"] = np.concatenate([rng.uniform(0.4, 1.0, n), rng.uniform(0.3, 0.9, n)])
+    rows["passed"] = rows["score"] >= 0.5
+    rows["reason"] = "judge: simulated"
+    rows["grader_cost_usd"] = 0.0
+    result = EvalResult(rows, name="big", mode="batch")
+    text = repr(result)
+    assert "paired bootstrap: A is better at the 5% level" in text
+    top = result.top_comparison()
+    assert top is not None
+    assert top is result.top_comparison()
+    comparison, differ = top
+    assert comparison.mean_diff == pytest.approx(0.1, abs=0.01)
+    assert comparison.ci_low < comparison.mean_diff < comparison.ci_high
+    assert len(differ) > n / 2

@@ -103,10 +103,8 @@ def _summary(result: EvalResult) -> str:
 
 
 def _parts(result: EvalResult) -> tuple[Comparison | None, pd.DataFrame | None]:
-    pair = result.top_two()
-    if pair is None:
-        return None, None
-    return result.compare(*pair), result.disagreements(*pair)
+    top = result.top_comparison()
+    return (None, None) if top is None else top
 
 
 def eval_html(result: EvalResult) -> str:

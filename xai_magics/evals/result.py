@@ -28,6 +28,7 @@ Array = np.ndarray[Any, Any]
 
 __all__ = ["LEADERBOARD_COLUMNS", "EvalResult", "leaderboard"]
 
+_DISPLAY_DRAWS = 20_000_000
 LEADERBOARD_COLUMNS = [
     "variant", "model", "tier", "prompt", "n", "accuracy", "ci_low", "ci_high", "cost_usd",
     "cost_per_correct_usd", "tokens", "latency_p50_s", "latency_p95_s",
@@ -109,6 +110,7 @@ class EvalResult:
         self.name = name
         self.mode = mode
         self._leaderboard: pd.DataFrame | None = None
+        self._top: tuple[Comparison, pd.DataFrame] | None = None
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -139,6 +141,21 @@ class EvalResult:
         """The two best variants, or None with fewer than two."""
         best = self.variants
         return (best[0], best[1]) if len(best) >= 2 else None
+
+    def top_comparison(self) -> tuple[Comparison, pd.DataFrame] | None:
+        """The top two compared, and where they disagree: what the cell shows (kept once made).
+
+        The bootstrap is cut to about 20 million draws in all (at least 1,000 resamples), so a
+        large eval graded by scores still shows at once; ``compare`` itself takes 10,000.
+        """
+        pair = self.top_two()
+        if pair is None:
+            return None
+        if self._top is None:
+            n = int((self._rows["variant"] == pair[0]).sum())
+            resamples = max(1_000, min(10_000, _DISPLAY_DRAWS // max(n, 1)))
+            self._top = (self.compare(*pair, resamples=resamples), self.disagreements(*pair))
+        return self._top
 
     def __repr__(self) -> str:
         from xai_magics.evals.display import eval_text
