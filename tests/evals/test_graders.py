@@ -204,3 +204,26 @@ def test_normal_form_of_spaced_text_by_hand() -> None:
         ["new york"] * 4 + ["CAFÉ", "new york"],
     )
     assert got["passed"].tolist() == [True, True, True, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("expected", "want"),
+    [
+        # too spread for the integer range shortcut
+        (pd.Series([-3, 10**12, 7, -3], dtype="int64"), [True, False, True, False]),
+        (pd.Series([-3, 4, 7, -3], dtype="int64"), [True, True, True, False]),
+        (pd.Series([-3, 4, 7, -3], dtype=object), [True, True, True, False]),
+        (pd.Series([-3, 4, None, -3], dtype="Int64"), [True, True, False, False]),
+        (pd.Series([-3, 4, 7.5, -3], dtype=object), [True, True, False, False]),
+        (pd.Series(["-3", "4", "7", "-3"], dtype="str"), [True, True, True, False]),
+    ],
+    ids=["spread", "compact", "object-ints", "nullable", "mixed", "text"],
+)
+def test_exact_reads_expected_values_of_any_dtype_as_their_text(
+    expected: pd.Series, want: list[bool]
+) -> None:
+    # the last answer has a Unicode minus sign: another text than "-3"
+    rows = rows_table({V: ["-3", "4", "7", "\u22123"]}, [0, 1, 2, 3])
+    rows["expected"] = expected
+    got = grade_rows(rows, parse_grader("exact", {}), pd.DataFrame({"x": range(4)}))
+    assert got["passed"].tolist() == want
