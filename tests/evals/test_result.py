@@ -164,3 +164,8 @@ def test_leaderboard_does_not_depend_on_the_order_of_rows() -> None:
     assert shuffled["variant"].ne(shuffled["variant"].shift()).sum() > 3  # interleaved
     again = EvalResult(shuffled, name="quiz", mode="batch").leaderboard
     pd.testing.assert_frame_equal(again, result.leaderboard, check_exact=False, rtol=1e-12)
+    as_objects = result.rows.astype({"variant": object})  # not Arrow-backed: factorised
+    again = EvalResult(as_objects, name="quiz", mode="batch").leaderboard
+    pd.testing.assert_frame_equal(
+        again, result.leaderboard, check_exact=False, rtol=1e-12, check_dtype=False
+    )
