@@ -20,6 +20,7 @@ from typing import Any
 from xai_magics.emulator import answers, vision
 from xai_magics.emulator.catalog import Model, cost_ticks, fingerprint
 from xai_magics.emulator.errors import APIError, unprocessable
+from xai_magics.emulator.judging import verdict
 from xai_magics.emulator.prompt_cache import PromptCache, Turn
 from xai_magics.emulator.quiz import quiz_answer
 from xai_magics.emulator.schema_values import value_for
@@ -172,6 +173,9 @@ def answer_for(
 ) -> str:
     if fmt.kind == "json_schema":
         schema = fmt.schema if isinstance(fmt.schema, dict) else {}
+        graded = verdict(conv.prompt, schema)
+        if graded is not None:
+            return graded
         return json.dumps(value_for(schema, seed=conv.prompt), ensure_ascii=False)
     if fmt.kind == "json_object":
         return json.dumps(

@@ -1,4 +1,4 @@
-"""Exploratory evals in the notebook (issue 16): prompt and model variants over a labelled frame,
+"""Exploratory evals in the notebook: prompt and model variants over a labelled frame,
 graded, with honest statistics and the cost of each correct answer.
 
     from xai_magics.evals import run
@@ -8,8 +8,8 @@ graded, with honest statistics and the cost of each correct answer.
 
 ``variants`` (models x prompt templates), ``tasks`` (one deterministically named job per variant
 and repeat), ``runner`` (through ``%grok_batch``'s batch jobs or ``--now``), ``rows`` (the rows
-table), ``plan`` (``--dry-run``); ``graders``, ``stats``, ``judge``, ``result`` and ``chart``
-grade, test and show. Nothing is imported here until used: ``%load_ext`` stays light.
+table), ``plan`` (``--dry-run``); ``graders`` (with ``normal_text`` and ``judge``) grade; ``stats`` and
+``compare`` test; ``result``, ``display`` and ``chart`` show. Nothing is imported here until used: ``%load_ext`` stays light.
 """
 
 from __future__ import annotations
