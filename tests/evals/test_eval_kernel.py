@@ -2,9 +2,6 @@
 prompts x 30 rows through batch jobs and through ``--now``; the leaderboard agrees with the rows;
 running again sends nothing; changing a variant runs only what changed; ``--dry-run`` prices
 every path; bad input is one UsageError line.
-
-GRADING: the leaderboard checks use ``EvalResult`` and the number grader (``standin.py`` until
-the real ones are merged; then they run against the real ones unchanged).
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ import pytest
 
 from tests.batch.helpers import committed_adds, creates
 from tests.batch.kernel import Kernel, kernel_with
-from tests.evals.standin import KERNEL_SETUP
 from xai_magics.emulator.quiz import quiz_answer
 
 pytestmark = pytest.mark.kernel
@@ -32,9 +28,7 @@ TEMPLATES = {
     "terse": "What is {a} + {b}? Reply with just the number.",
     "stepwise": "Think step by step. What is {a} + {b}?",
 }
-SETUP = (
-    KERNEL_SETUP
-    + f"""
+SETUP = f"""
 %load_ext xai_magics
 import pandas as pd
 quiz = pd.DataFrame({{"a": [11 + 3 * i for i in range({ROWS})]}})
@@ -43,7 +37,6 @@ quiz["total"] = quiz.a + quiz.b
 terse = {TEMPLATES["terse"]!r}
 stepwise = {TEMPLATES["stepwise"]!r}
 """
-)
 CELL = (
     f"%grok_eval quiz --prompts terse,stepwise --expected total --models {','.join(MODELS)} "
     "--grader number -o res"

@@ -1,8 +1,4 @@
-"""examples/evals.ipynb, executed end to end by nbclient in a real kernel against the emulator.
-
-GRADING: the notebook shows ``EvalResult`` and its methods; ``standin.py`` stands in for them in
-the kernel until the real modules are merged (then the cell added here does nothing).
-"""
+"""examples/evals.ipynb, executed end to end by nbclient in a real kernel against the emulator."""
 
 from __future__ import annotations
 
@@ -12,10 +8,11 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.evals.standin import KERNEL_SETUP, ROOT
 from tests.notebooks import cell_text, execute
 
 pytestmark = pytest.mark.kernel
+
+ROOT = Path(__file__).resolve().parents[2]
 
 NOTEBOOK = ROOT / "examples" / "evals.ipynb"
 
@@ -25,9 +22,8 @@ def test_evals_notebook_runs_end_to_end(
 ) -> None:
     monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path))
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(KERNEL_SETUP))
     execute(nb, tmp_path)
-    code = [c for c in nb.cells[1:] if c.cell_type == "code"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code:
         assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
     dry, first, rerun, changed, repeated = (cell_text(c) for c in code if "%grok_eval" in c.source)

@@ -1,7 +1,5 @@
 """``evals.run`` in this process against the emulator: paths by tier, and frames whose columns
 share names with a job's output.
-
-GRADING: results come from ``EvalResult`` (``standin.py`` until the real one is merged).
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import pandas as pd
 import pytest
 
 from tests.batch.helpers import FAST, client_for, creates
-from tests.evals.standin import install
 from xai_magics.emulator.quiz import quiz_answer
 from xai_magics.evals import run
 
@@ -24,7 +21,6 @@ TERSE = "What is {a} + {b}? Reply with just the number."
 
 @pytest.fixture
 def client(api_env: dict[str, str]) -> Iterator[Any]:
-    install()
     made = client_for(api_env)
     try:
         yield made
