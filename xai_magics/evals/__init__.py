@@ -6,10 +6,11 @@ graded, with honest statistics and the cost of each correct answer.
                  models="grok-4.3,grok-4.20-0309-non-reasoning", grader="number")
     result.leaderboard
 
-``variants`` (models x prompt templates), ``tasks`` (one deterministically named job per variant
-and repeat), ``runner`` (through ``%grok_batch``'s batch jobs or ``--now``), ``rows`` (the rows
-table), ``plan`` (``--dry-run``); ``graders`` (with ``normal_text`` and ``judge``) grade; ``stats`` and
-``compare`` test; ``result``, ``display`` and ``chart`` show. Nothing is imported here until used: ``%load_ext`` stays light.
+``variants`` (models x prompt templates), ``tasks`` (one deterministically named job per
+variant and repeat), ``runner`` (through ``%grok_batch``'s batch jobs or ``--now``), ``rows``
+(the rows table), ``plan`` (``--dry-run``); ``graders`` (with ``normal_text`` and ``judge``)
+grade; ``stats`` and ``compare`` test; ``result``, ``display`` and ``chart`` show. Nothing is
+imported here until used: ``%load_ext`` stays light.
 """
 
 from __future__ import annotations
