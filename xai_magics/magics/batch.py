@@ -64,7 +64,10 @@ class BatchMagics(Magics):
     )
     @argument("--system", metavar="TEXT", help="System prompt sent with every request.")
     @argument("-m", "--model", help="Model (default: BatchMagics.model, grok-4.3).")
-    @argument("--name", help="Job name (default: the frame's name, plus .OUTPUT).")
+    @argument(
+        "--name",
+        help="Job name (default: the frame's name, e.g. reviews; with --output COL, reviews.COL).",
+    )
     @argument(
         "--output", default="answer", metavar="COLUMN", help="Answer column (default answer)."
     )
