@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from xai_magics.batch.preview import ResultPreview
 from xai_magics.batch.progress import JobSnapshot
 from xai_magics.widgets.batch_progress import BatchProgress, describe
 
@@ -111,7 +112,15 @@ def test_the_cancel_button_goes_once_the_batch_ended(
 
 def test_the_plain_text_form_is_the_status_line_not_the_widget_repr() -> None:
     progress = BatchProgress(min_interval_s=0)
-    final = replace(BASE, pending=0, succeeded=100, batch_status="done", results_fetched=True)
+    # a finished snapshot's clock stopped at updated_at: the line is the same at every call
+    final = replace(
+        BASE,
+        pending=0,
+        succeeded=100,
+        batch_status="done",
+        results_fetched=True,
+        updated_at=BASE.started_at + 5,
+    )
     progress.show_text(final)
     bundle = progress._bundle()
     assert bundle["text/plain"] == describe(final)
@@ -127,3 +136,38 @@ def test_a_stop_hint_replaces_the_button_while_running_and_goes_when_done() -> N
     assert "interrupt the kernel" in progress.label.value
     progress.update(replace(BASE, batch_status="done", results_fetched=True))
     assert "interrupt the kernel" not in progress.label.value
+
+
+def test_a_finished_job_shows_how_to_get_results_and_its_first_rows_escaped() -> None:
+    progress = BatchProgress(min_interval_s=0)
+    assert progress.results.layout.display == "none"
+    final = replace(
+        BASE, pending=0, succeeded=100, batch_status="done", results_fetched=True, cost_usd=0.002
+    )
+    rows = ResultPreview(
+        ["row", "answer", "answer_status"],
+        [["0", "<img src=x onerror=alert(1)> costs $5 and $6", "ok"], ["1", "fine", "ok"]],
+        100,
+    )
+    progress.show_results(final, "results = %grok_batch --attach reviews --wait", rows)
+    html = progress.results.value
+    assert progress.results.layout.display is None
+    assert "<code>results = %grok_batch --attach reviews --wait</code>" in html
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "mathjax_ignore" in html
+    assert html.count("<tr>") == 3
+    assert "first 2 of 100 rows" in html
+    text = progress._bundle()["text/plain"]
+    assert text.startswith(describe(final))
+    assert "$0.002000 billed" in text
+    assert "Results: results = %grok_batch --attach reviews --wait" in text
+    assert "answer_status" in text.splitlines()[2]
+
+
+def test_the_cost_reads_so_far_while_running_and_billed_once_finished() -> None:
+    running = replace(BASE, batch_status="running", cost_usd=0.5)
+    assert "$0.5000 so far" in describe(running)
+    final = replace(running, pending=0, batch_status="done", results_fetched=True)
+    assert "$0.5000 billed" in describe(final)
+    assert "so far" not in describe(final)

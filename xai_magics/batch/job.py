@@ -32,7 +32,7 @@ from xai_magics.batch.outcomes import (
     counter_notes,
     overlay,
 )
-from xai_magics.batch.progress import JobSnapshot, Listener, Poller
+from xai_magics.batch.progress import JobSnapshot, Listener, Poller, job_state
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
 from xai_magics.batch.store import JobRecord, JobState, JobStore, ResultRow, StoreError
@@ -113,11 +113,13 @@ class BatchJob:
                 started_at=record.created_at,
             )
         )
+        if record.finished:  # a handle on an ended job shows how it ended, not "sending"
+            self._live.snapshot = self._stored_snapshot()
 
     def __repr__(self) -> str:
         snap = self.snapshot
         return (
-            f"<BatchJob {self.name!r} batch={snap.batch_id} {snap.batch_status} "
+            f"<BatchJob {self.name!r} batch={snap.batch_id} {job_state(snap)} "
             f"{snap.done}/{snap.total} done>"
         )
 
@@ -130,6 +132,11 @@ class BatchJob:
     @property
     def batch_id(self) -> str | None:
         return self._record.batch_id
+
+    @property
+    def output(self) -> str:
+        """The answer column's name (its companions start with it)."""
+        return str(self._record.spec.get("output", "answer"))
 
     @property
     def record(self) -> JobRecord:
@@ -270,7 +277,7 @@ class BatchJob:
 
     def _stored_snapshot(self) -> JobSnapshot:
         """The final snapshot of a job whose results are already in the store (no request)."""
-        counts = self._own_outcomes().counts()
+        counts = self._store.result_counts(self._record.job_id)
         return replace(
             self.snapshot,
             pending=0,
@@ -279,7 +286,8 @@ class BatchJob:
             cancelled=counts.get("cancelled", 0) + counts.get("expired", 0),
             batch_status=self._record.batch_status or "done",
             results_fetched=True,
-            updated_at=time.time(),
+            # when it ended, not now: a finished job's elapsed time does not grow
+            updated_at=self._record.updated_at or time.time(),
             cost_usd=self._billed_usd(),
         )
 

@@ -71,6 +71,18 @@ class JobSnapshot:
         )
 
 
+def job_state(snapshot: JobSnapshot) -> str:
+    """What the job is doing, in a word or two ("running", "finished", "fetching results")."""
+    if snapshot.finished:
+        return {"done": "finished", "expired": "expired"}.get(snapshot.batch_status, "cancelled")
+    return {
+        "submitting": "sending requests",
+        "empty": "waiting for requests",
+        "running": "running",
+        "done": "fetching results",
+    }.get(snapshot.batch_status, snapshot.batch_status.replace("_", " "))
+
+
 Listener = Callable[[JobSnapshot], None]
 
 

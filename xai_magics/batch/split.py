@@ -18,7 +18,7 @@ from xai_magics.batch.columns import join, output_columns, refuse_overwrite
 from xai_magics.batch.dataset import join_results
 from xai_magics.batch.job import BatchJob, JobInputs
 from xai_magics.batch.outcomes import RowOutcomes, assemble, overlay
-from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot, Listener
+from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot, Listener, job_state
 from xai_magics.batch.stream import StreamSource
 
 
@@ -43,9 +43,14 @@ class SplitJob:
     def __repr__(self) -> str:
         snap = self.snapshot
         return (
-            f"<SplitJob {self.name!r} {len(self.parts)} batches {snap.batch_status} "
+            f"<SplitJob {self.name!r} {len(self.parts)} batches {job_state(snap)} "
             f"{snap.done}/{snap.total} done>"
         )
+
+    @property
+    def output(self) -> str:
+        """The answer column's name (every part has the same)."""
+        return self.parts[0].output
 
     @property
     def inputs(self) -> JobInputs | None:

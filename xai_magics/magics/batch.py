@@ -13,7 +13,9 @@ Everything here calls ``xai_magics.batch``; the magic only parses options and sh
 
 from __future__ import annotations
 
+import shlex
 import sys
+import threading
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -48,6 +50,17 @@ class BatchMagics(Magics):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._jobs: dict[str, Any] = {}
+        # id of a job -> the execution count of the cell that showed its widget
+        self._shown_in: dict[int, int] = {}
+        if shell is not None:
+            # a job as a cell's value is its live widget, not a repr frozen at "running 0/N"
+            # (by name: %load_ext does not import the batch package)
+            shows = shell.display_formatter.ipython_display_formatter
+            for module, name in (
+                ("xai_magics.batch.job", "BatchJob"),
+                ("xai_magics.batch.split", "SplitJob"),
+            ):
+                shows.for_type_by_name(module, name, self._display_job)
 
     @no_var_expand
     @magic_arguments()
@@ -201,8 +214,6 @@ class BatchMagics(Magics):
 
     def _now(self, args: Any) -> Any:
         """``--now``: every row answered in this cell, with the batch's progress widget."""
-        import threading
-
         from xai_magics.batch.now import NowSettings, submit_now
         from xai_magics.widgets.batch_progress import BatchProgress
 
@@ -288,7 +299,9 @@ class BatchMagics(Magics):
             job.subscribe(progress.show_and_update)
         progress.on_cancel(job.cancel)
         job.subscribe(_status_feed)
+        self._shown_in[id(job)] = self._execution_count()  # the widget above is its value
         if not wait:
+            job.subscribe(_results_when_finished(job, progress))
             progress.show_text(job.snapshot)
             return job
         try:
@@ -305,6 +318,21 @@ class BatchMagics(Magics):
         if job.inputs is None:
             return job
         return job.results(to=to)
+
+    def _display_job(self, job: Any) -> None:
+        """A job shown as a cell's value: its live widget, unless this cell shows it already."""
+        from xai_magics.widgets.batch_progress import BatchProgress
+
+        if self._shown_in.get(id(job)) == self._execution_count():
+            return
+        progress = BatchProgress(job.cancel)
+        job.subscribe(_results_when_finished(job, progress))  # a finished job's: shown at once
+        job.subscribe(progress.show_and_update)
+        progress.show_text(job.snapshot)
+        self._shown_in[id(job)] = self._execution_count()
+
+    def _execution_count(self) -> int:
+        return int(getattr(self.shell, "execution_count", 0) or 0)
 
     def _cancel(self, name_or_id: str) -> None:
         from xai_magics.widgets.batch_progress import describe
@@ -365,6 +393,38 @@ NOW_STOP_HINT = (
     "To stop: interrupt the kernel (■). Answers so far are kept; running the cell again sends "
     "only the rows without one."
 )
+
+
+def results_call(job: Any) -> str:
+    """The line that gets a job's results as a frame (what the finished widget says)."""
+    name = job.name if _plain_word(job.name) else shlex.quote(job.name)
+    if job.inputs is None:  # attached without its frame: the frame must be named again
+        return f"results = %grok_batch FRAME --attach {name} --wait  (FRAME: the frame it ran on)"
+    return f"results = %grok_batch --attach {name} --wait"
+
+
+def _plain_word(text: str) -> bool:
+    return bool(text) and all(c.isalnum() or c in "._-" for c in text)
+
+
+def _results_when_finished(job: Any, progress: Any) -> Any:
+    """A listener that, once ``job`` has finished, puts its results line and first rows in
+    ``progress`` (once; from the poller's thread, as the job ends)."""
+    from xai_magics.batch.preview import preview
+
+    done = threading.Event()
+
+    def listener(snapshot: Any) -> None:
+        if not snapshot.finished or done.is_set():
+            return
+        done.set()
+        try:
+            first_rows = preview(job)
+        except (ValueError, LookupError, TypeError, OSError, RuntimeError):
+            first_rows = None  # the way to the results is still worth showing
+        progress.show_results(snapshot, results_call(job), first_rows)
+
+    return listener
 
 
 def _unquote(text: str) -> str:

@@ -13,11 +13,16 @@ import html
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot
+from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot, job_state
+from xai_magics.render import NO_TEX_CLASSES, escape, render_table, text_table
+from xai_magics.usage import format_usd
+
+if TYPE_CHECKING:
+    from xai_magics.batch.preview import ResultPreview
 
 __all__ = ["BatchProgress", "describe"]
 
@@ -30,7 +35,7 @@ def describe(snapshot: JobSnapshot) -> str:
             f"{_elapsed(snapshot.elapsed_s)}"
         )
     parts = [
-        f"{snapshot.name}: {_phase(snapshot)}",
+        f"{snapshot.name}: {job_state(snapshot)}",
         f"{snapshot.done:,}/{snapshot.total:,} done",
         f"{snapshot.pending:,} pending",
         f"{snapshot.succeeded:,} succeeded",
@@ -41,19 +46,10 @@ def describe(snapshot: JobSnapshot) -> str:
         parts.append(f"{snapshot.skipped:,} skipped")
     parts.append(_elapsed(snapshot.elapsed_s))
     if snapshot.cost_usd is not None:  # once finished: what the server billed, not an estimate
-        parts.append(f"${snapshot.cost_usd:,.4f}" + ("" if snapshot.finished else " so far"))
+        parts.append(
+            format_usd(snapshot.cost_usd) + (" billed" if snapshot.finished else " so far")
+        )
     return " · ".join(parts)
-
-
-def _phase(snapshot: JobSnapshot) -> str:
-    if snapshot.finished:
-        return {"done": "finished", "expired": "expired"}.get(snapshot.batch_status, "cancelled")
-    return {
-        "submitting": "sending requests",
-        "empty": "waiting for requests",
-        "running": "running",
-        "done": "fetching results",
-    }.get(snapshot.batch_status, snapshot.batch_status.replace("_", " "))
 
 
 def _elapsed(seconds: float) -> str:
@@ -79,7 +75,11 @@ class BatchProgress:
         self.cancel_button = widgets.Button(
             description="Cancel batch", button_style="warning", icon="stop"
         )
-        self.widget = widgets.VBox([self.label, widgets.HBox([self.bar, self.cancel_button])])
+        # a finished job's way to its results and first rows (empty, hidden, until then)
+        self.results = widgets.HTML(value="", layout={"display": "none"})
+        self.widget = widgets.VBox(
+            [self.label, widgets.HBox([self.bar, self.cancel_button]), self.results]
+        )
         self._on_cancel = on_cancel
         self._stop_hint = stop_hint
         if stop_hint is not None:
@@ -88,6 +88,7 @@ class BatchProgress:
         self._shown = False
         self._handle: Any = None
         self._text = ""
+        self._results_text = ""
         self._min_interval = min_interval_s
         self._lock = threading.Lock()
         self._last_sent = 0.0
@@ -106,8 +107,30 @@ class BatchProgress:
         a front end with widgets shows the widget alone, any other (a terminal, a notebook
         converted without widget state) shows the line."""
         bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_())
-        bundle["text/plain"] = self._text
+        bundle["text/plain"] = "\n".join(t for t in (self._text, self._results_text) if t)
         return bundle
+
+    def show_results(
+        self, snapshot: JobSnapshot, how: str, first_rows: ResultPreview | None
+    ) -> None:
+        """Under a finished job: the call that gets its results (``how``) and its first rows.
+
+        Also brings the plain-text form up to the finished state, from whichever thread the
+        job finished on: the front end applies a display update by its id, whatever the cell.
+        """
+        head = f"Results: {how}"
+        html_parts = [f"<div>Results: <code>{escape(how)}</code></div>"]
+        text_parts = [head]
+        if first_rows is not None and first_rows.rows:
+            html_parts.append(_preview_html(first_rows))
+            text_parts += [text_table(first_rows.headers, first_rows.rows), first_rows.caption]
+        with self.results.hold_sync():
+            self.results.value = "".join(html_parts)
+            self.results.layout.display = None
+        self._text = describe(snapshot)
+        self._results_text = "\n".join(text_parts)
+        if self._handle is not None:
+            self._handle.update(self._bundle(), raw=True)
 
     def show_text(self, snapshot: JobSnapshot) -> None:
         """Bring the plain-text form up to ``snapshot`` (call from the cell's own thread)."""
@@ -122,6 +145,7 @@ class BatchProgress:
     def show_and_update(self, snapshot: JobSnapshot) -> None:
         """``update``, displaying the widget first the first time (in the cell that runs)."""
         if not self._shown:
+            self._text = describe(snapshot)
             self._ipython_display_()
         self.update(snapshot)
 
@@ -176,6 +200,22 @@ class BatchProgress:
         self.cancel_button.description = "Cancelling…"
         if self._on_cancel is not None:
             self._on_cancel()
+
+
+_CELL = "padding:2px 8px;text-align:left;vertical-align:top;white-space:nowrap"
+_HEAD = _CELL + ";border-bottom:1px solid currentColor"
+
+
+def _preview_html(first_rows: ResultPreview) -> str:
+    """The first rows as a small table in the theme's colours; every cell escaped, and kept
+    from the front end's typesetter (answers are model output, ``$`` included)."""
+    table = render_table(first_rows.headers, first_rows.rows)
+    table = table.replace("<th>", f'<th style="{_HEAD}">').replace("<td>", f'<td style="{_CELL}">')
+    table = table.replace("<table>", '<table style="border-collapse:collapse;margin:4px 0">')
+    return (
+        f'<div class="{NO_TEX_CLASSES} xai-batch-results" style="overflow-x:auto">{table}'
+        f'<div style="opacity:0.7">{escape(first_rows.caption)}</div></div>'
+    )
 
 
 def _problem(snapshot: JobSnapshot) -> str:
