@@ -1,0 +1,85 @@
+"""A batch submitted without --wait finishes after its cell has ended, in JupyterLab: the widget's
+clock stops, it says how to get the results and shows the first rows, legible in the light and
+the dark theme, and the saved output's text form is the finished state (issue 12)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lab_harness import LabPage, write_notebook
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
+
+ROWS = 7
+NOTEBOOK = "batch-no-wait.ipynb"
+_RESULTS = ".xai-batch-results"
+
+
+def _label(lab: LabPage) -> str:
+    text: str = lab.cell_locator(2).locator(".widget-html-content").first.inner_text()
+    return text
+
+
+def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    emu.control.configure(batch_seconds_per_request=2.0)
+    write_notebook(
+        notebook_dir / NOTEBOOK,
+        [
+            "%load_ext xai_magics",
+            "import pandas as pd\n"
+            f"reviews = pd.DataFrame({{'review': [f'review {{i}}' for i in range({ROWS})]}})",
+            '%grok_batch reviews --prompt "Classify the sentiment of: {review}"',
+        ],
+    )
+    lab.open_notebook(NOTEBOOK)
+    lab.run_all()  # returns with the batch still running: the kernel is idle, the cell done
+    output = lab.cell_locator(2).locator(".jp-OutputArea-output")
+    assert "finished" not in _label(lab)
+    assert output.locator(_RESULTS).count() == 0
+    # the job is the cell's value as its live widget: no "Out[3]: <BatchJob ...>" under it
+    assert lab.cell_locator(2).locator(".jp-OutputArea-executeResult").count() == 0
+    lab.screenshot("running, cell already ended")
+
+    table = output.locator(f"{_RESULTS} table")
+    table.wait_for(timeout=90_000)
+    finished = _label(lab)
+    assert re.search(
+        r"reviews: finished · 7/7 done .* \d+:\d\d elapsed · \$[\d.]+ billed", finished
+    )
+    assert "results = %grok_batch --attach reviews --wait" in output.locator("code").inner_text()
+    headers = [h.strip() for h in table.locator("th").all_inner_texts()]
+    assert headers[:3] == ["row", "answer", "answer_status"]
+    assert table.locator("tbody tr").count() == 5
+    assert table.locator("tbody tr").first.locator("td").nth(2).inner_text() == "ok"
+    assert "first 5 of 7 rows" in output.locator(_RESULTS).inner_text()
+    assert table.locator("mjx-container").count() == 0
+    output.scroll_into_view_if_needed()
+    light = lab.screenshot("finished, light theme")
+    assert light.exists()
+    light_colour = table.locator("td").first.evaluate("(el) => getComputedStyle(el).color")
+
+    lab.page.wait_for_timeout(2500)
+    assert _label(lab) == finished  # the clock stopped when the batch ended
+
+    lab.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
+    lab.page.wait_for_function(
+        "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000
+    )
+    lab.page.wait_for_timeout(1000)
+    dark_colour = table.locator("td").first.evaluate("(el) => getComputedStyle(el).color")
+    assert dark_colour != light_colour  # the theme's text colour, legible on its background
+    lab.screenshot("finished, dark theme")
+    lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+
+    # the output as it would be saved: its text form is the finished state, not "running"
+    (shown,) = [o for o in lab.cell_outputs(2) if o["output_type"] == "display_data"]
+    text = "".join(shown["data"]["text/plain"])
+    assert text.startswith("reviews: finished · 7/7 done")
+    assert "Results: results = %grok_batch --attach reviews --wait" in text
+    lab.assert_no_console_errors()
