@@ -34,7 +34,8 @@ def _outcomes(n: int) -> RowOutcomes:
         status=["ok"] * (n - 1) + ["skipped"],
         answer=[f"answer\u200b {i}\n" + "x" * (i * 40) for i in range(n - 1)] + [None],
         error=[None] * (n - 1) + ["the review cell is empty"],
-        tokens=[10] * (n - 1) + [None],
+        input_tokens=[10] * (n - 1) + [None],
+        output_tokens=[3] * (n - 1) + [None],
         cost_usd=[0.0001] * (n - 1) + [None],
     )
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
 from xai_magics.batch.claim import Claim, sending_claim
-from xai_magics.batch.columns import join, output_columns, refuse_overwrite
-from xai_magics.batch.dataset import join_results, write_page
+from xai_magics.batch.columns import output_columns
+from xai_magics.batch.dataset import results_frame, write_page
 from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
@@ -405,10 +405,7 @@ class BatchJob:
         name = output or str(self._record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
         columns = output_columns(self.outcomes(), name, schema)
-        if isinstance(source, StreamSource):
-            refuse_overwrite(source, columns, name)
-            return join_results(source, columns, Path(to) if to else self.results_dir)
-        return join(source, columns, name)
+        return results_frame(source, columns, name, Path(to) if to else self.results_dir)
 
     @property
     def results_dir(self) -> Path:

@@ -71,7 +71,8 @@ def _head(outcomes: RowOutcomes, n: int) -> RowOutcomes:
         outcomes.status[:n],
         outcomes.answer[:n],
         outcomes.error[:n],
-        outcomes.tokens[:n],
+        outcomes.input_tokens[:n],
+        outcomes.output_tokens[:n],
         outcomes.cost_usd[:n],
     )
 

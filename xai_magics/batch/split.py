@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from xai_magics.batch.columns import join, output_columns, refuse_overwrite
-from xai_magics.batch.dataset import join_results
+from xai_magics.batch.columns import output_columns
+from xai_magics.batch.dataset import results_frame
 from xai_magics.batch.job import BatchJob, JobInputs
 from xai_magics.batch.outcomes import RowOutcomes, assemble, overlay
 from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot, Listener, job_state
-from xai_magics.batch.stream import StreamSource
 
 
 def part_ranges(n_rows: int, batch_rows: int) -> list[tuple[int, int]]:
@@ -161,10 +160,7 @@ class SplitJob:
         name = output or str(first.record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
         columns = output_columns(self.outcomes(), name, schema)
-        if isinstance(source, StreamSource):
-            refuse_overwrite(source, columns, name)
-            return join_results(source, columns, Path(to) if to else first.results_dir)
-        return join(source, columns, name)
+        return results_frame(source, columns, name, Path(to) if to else first.results_dir)
 
     def retry_failed(self, df: Any = None) -> BatchJob:
         raise ValueError(
