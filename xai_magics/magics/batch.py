@@ -61,6 +61,8 @@ class BatchMagics(Magics):
                 ("xai_magics.batch.split", "SplitJob"),
             ):
                 shows.for_type_by_name(module, name, self._display_job)
+            shows.for_type_by_name("xai_magics.batch.api", "DryRun", self._display_once)
+            shows.for_type_by_name("xai_magics.batch.now.api", "NowDryRun", self._display_once)
 
     @no_var_expand
     @magic_arguments()
@@ -206,9 +208,7 @@ class BatchMagics(Magics):
             )
             return None
         if isinstance(result, DryRun):
-            print(result.summary())
-            for request in result.requests:
-                print(request)
+            self._show_once(result)  # shown even when assigned; as the value, not again
             return result
         self._jobs[result.name] = result
         return self._follow(result, wait=args.wait, progress=progress, to=args.to)
@@ -247,7 +247,7 @@ class BatchMagics(Magics):
             )
             return None
         if args.dry_run:
-            print(result.summary())
+            self._show_once(result)
         return result
 
     def _frame_and_name(self, args: Any) -> tuple[Any, str]:
@@ -331,6 +331,17 @@ class BatchMagics(Magics):
         job.subscribe(progress.show_and_update)
         progress.show_text(job.snapshot)
         self._shown_in[id(job)] = self._execution_count()
+
+    def _show_once(self, value: Any) -> None:
+        """Display ``value`` now; as this cell's value it is then not displayed again."""
+        from IPython.display import display
+
+        display(value._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
+        self._shown_in[id(value)] = self._execution_count()
+
+    def _display_once(self, value: Any) -> None:
+        if self._shown_in.get(id(value)) != self._execution_count():
+            self._show_once(value)
 
     def _execution_count(self) -> int:
         return int(getattr(self.shell, "execution_count", 0) or 0)
