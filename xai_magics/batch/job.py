@@ -42,7 +42,7 @@ from xai_magics.batch.wire import LineBuilder, RequestSpec
 
 RETRYABLE: tuple[RowStatus, ...] = ("error", "expired", "missing", "cancelled")
 # A sent row without a result, once the batch has ended, says how the batch ended.
-_UNFINISHED_BY_BATCH_STATUS: dict[str, RowStatus] = {
+UNFINISHED_BY_BATCH_STATUS: dict[str, RowStatus] = {
     "done": "missing",
     "expired": "expired",
     "cancelled": "cancelled",
@@ -374,7 +374,7 @@ class BatchJob:
         n_rows = self._frame_rows()
         unfinished: RowStatus = "pending"
         if record.finished:
-            unfinished = _UNFINISHED_BY_BATCH_STATUS.get(record.batch_status or "", "missing")
+            unfinished = UNFINISHED_BY_BATCH_STATUS.get(record.batch_status or "", "missing")
         return assemble(
             n_rows,
             self._store.rows(record.job_id),

@@ -132,7 +132,11 @@ class BatchMagics(Magics):
     )
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
-    @argument("--list", action="store_true", help="List recent batch jobs and their servers.")
+    @argument(
+        "--list",
+        action="store_true",
+        help="Table of recent batch jobs: created, state, rows, counts by status, cost, server.",
+    )
     @argument(
         "--attach", metavar="NAME_OR_ID", help="Follow an earlier job (also after a restart)."
     )
@@ -370,17 +374,23 @@ class BatchMagics(Magics):
         return attach(name_or_id, frame, data_dir=self.data_dir or None)
 
     def _list(self) -> None:
+        from IPython.display import display
+
         from xai_magics.batch import list_jobs
+        from xai_magics.batch.listing import job_table
+        from xai_magics.batch.store import open_store
+        from xai_magics.render import render_table, text_table
 
         jobs = list_jobs(self.data_dir or None)
         if not jobs:
             print("No batch jobs yet.")
-        for record in jobs:
-            print(
-                f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
-                f"{record.batch_id or _no_batch(record):<42} "
-                f"on {record.base_url or '(server not recorded)'}"
-            )
+            return
+        table = job_table(open_store(self.data_dir or None), jobs)
+        bundle = {
+            "text/plain": text_table(table.headers, table.rows),
+            "text/html": render_table(table.headers, table.rows),
+        }
+        display(bundle, raw=True)  # type: ignore[no-untyped-call]
 
     def _frame(self, name: str) -> Any:
         namespace = self.shell.user_ns if self.shell is not None else {}
@@ -395,10 +405,6 @@ class BatchMagics(Magics):
         if not is_model_class(value):
             raise UsageError(f"--schema {name}: expected a pydantic model class in the notebook.")
         return value
-
-
-def _no_batch(record: Any) -> str:
-    return "(answered now, no batch)" if record.spec.get("mode") == "now" else "(no batch yet)"
 
 
 NOW_STOP_HINT = (
