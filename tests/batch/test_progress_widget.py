@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 
@@ -171,3 +172,34 @@ def test_the_cost_reads_so_far_while_running_and_billed_once_finished() -> None:
     final = replace(running, pending=0, batch_status="done", results_fetched=True)
     assert "$0.5000 billed" in describe(final)
     assert "so far" not in describe(final)
+
+
+def test_the_elapsed_time_moves_while_running_and_stops_when_finished(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = BatchProgress(min_interval_s=0, tick_s=0.05)
+    started = time.time() - 5
+    progress.show_and_update(replace(BASE, batch_status="running", started_at=started))
+    first = progress.label.value
+    assert "0:05 elapsed" in first
+    deadline = time.monotonic() + 10
+    while progress.label.value == first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    moved = re.search(r"0:(\d\d) elapsed", progress.label.value)
+    assert moved is not None
+    assert int(moved.group(1)) > 5  # no new snapshot: the clock moved on its own
+    final = replace(
+        BASE,
+        pending=0,
+        succeeded=100,
+        batch_status="done",
+        results_fetched=True,
+        started_at=started,
+        updated_at=started + 7,
+    )
+    progress.update(final)
+    shown = progress.label.value
+    assert "0:07 elapsed" in shown
+    time.sleep(1.2)
+    assert progress.label.value == shown  # stopped where the job ended
+    capsys.readouterr()  # outside a kernel, the widget's display is printed

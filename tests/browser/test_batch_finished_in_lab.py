@@ -26,7 +26,7 @@ def _label(lab: LabPage) -> str:
 def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     lab: LabPage, notebook_dir: Path, emu: Emulator
 ) -> None:
-    emu.control.configure(batch_seconds_per_request=2.0)
+    emu.control.configure(batch_seconds_per_request=4.0)
     write_notebook(
         notebook_dir / NOTEBOOK,
         [
@@ -44,6 +44,9 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     # the job is the cell's value as its live widget: no "Out[3]: <BatchJob ...>" under it
     assert lab.cell_locator(2).locator(".jp-OutputArea-executeResult").count() == 0
     lab.screenshot("running, cell already ended")
+    # between polls the clock moves on its own while the batch runs
+    label = lab.cell_locator(2).locator(".widget-html-content").first
+    label.filter(has_text=re.compile(r"running .* 0:0[1-9] elapsed")).wait_for(timeout=30_000)
 
     table = output.locator(f"{_RESULTS} table")
     table.wait_for(timeout=90_000)

@@ -51,7 +51,9 @@ class JobSnapshot:
 
     @property
     def elapsed_s(self) -> float:
-        return max(0.0, (self.updated_at or time.time()) - self.started_at)
+        """Time since the job started; once it finished, the time it took (it stops)."""
+        end = self.updated_at if self.finished and self.updated_at else time.time()
+        return max(0.0, end - self.started_at)
 
     def with_batch(self, batch: Any) -> JobSnapshot:
         """This snapshot updated from a server ``Batch``."""

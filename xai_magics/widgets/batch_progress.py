@@ -67,9 +67,12 @@ class BatchProgress:
         *,
         min_interval_s: float = 0.25,
         stop_hint: str | None = None,
+        tick_s: float = 1.0,
     ) -> None:
         """``stop_hint`` replaces the cancel button, for work that holds the cell: a button's
-        click reaches the kernel only once the cell ends, so the hint says how to stop it."""
+        click reaches the kernel only once the cell ends, so the hint says how to stop it.
+        Once shown, the elapsed time moves every ``tick_s`` while the job runs (between polls,
+        which back off to 15 s), and stops when it ends."""
         self.label = widgets.HTML(value="")
         self.bar = widgets.IntProgress(value=0, min=0, max=1, bar_style="info")
         self.cancel_button = widgets.Button(
@@ -94,6 +97,10 @@ class BatchProgress:
         self._last_sent = 0.0
         self._pending: JobSnapshot | None = None
         self._timer: threading.Timer | None = None
+        self._tick_s = tick_s
+        self._ticker: threading.Timer | None = None
+        self._shown_snapshot: JobSnapshot | None = None
+        self._render_lock = threading.Lock()
         self.updates_sent = 0
 
     def _ipython_display_(self) -> None:
@@ -171,7 +178,31 @@ class BatchProgress:
                 return
             self._last_sent = time.monotonic()
             self.updates_sent += 1
-        self._render(snapshot)
+        with self._render_lock:  # a tick never renders an older snapshot over this one
+            self._shown_snapshot = snapshot
+            self._render(snapshot)
+        self._schedule_tick(snapshot)
+
+    def _schedule_tick(self, snapshot: JobSnapshot) -> None:
+        """Re-render the same snapshot in ``tick_s`` (only its elapsed time changes), until the
+        job finished; a shown widget only: one small comm message a second."""
+        with self._lock:
+            if self._ticker is not None:
+                self._ticker.cancel()
+                self._ticker = None
+            if snapshot.finished or not self._shown or self._tick_s <= 0:
+                return
+            self._ticker = threading.Timer(self._tick_s, self._tick)
+            self._ticker.daemon = True
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        with self._render_lock:
+            snapshot = self._shown_snapshot
+            if snapshot is None or snapshot.finished:
+                return
+            self._render(snapshot)
+        self._schedule_tick(snapshot)
 
     def _render(self, snapshot: JobSnapshot) -> None:
         with self.label.hold_sync(), self.bar.hold_sync(), self.cancel_button.hold_sync():
