@@ -15,6 +15,15 @@ from xai_magics.widgets.batch_progress import BatchProgress, describe
 BASE = JobSnapshot(
     name="reviews", batch_id="batch_1", total=100, pending=100, started_at=time.time()
 )
+# every row answered and the results stored; the clock stopped 5 s after the start
+FINISHED = replace(
+    BASE,
+    pending=0,
+    succeeded=100,
+    batch_status="done",
+    results_fetched=True,
+    updated_at=BASE.started_at + 5,
+)
 
 
 def test_a_burst_of_snapshots_sends_few_updates_and_shows_the_last() -> None:
@@ -114,14 +123,7 @@ def test_the_cancel_button_goes_once_the_batch_ended(
 def test_the_plain_text_form_is_the_status_line_not_the_widget_repr() -> None:
     progress = BatchProgress(min_interval_s=0)
     # a finished snapshot's clock stopped at updated_at: the line is the same at every call
-    final = replace(
-        BASE,
-        pending=0,
-        succeeded=100,
-        batch_status="done",
-        results_fetched=True,
-        updated_at=BASE.started_at + 5,
-    )
+    final = FINISHED
     progress.show_text(final)
     bundle = progress._bundle()
     assert bundle["text/plain"] == describe(final)
@@ -142,9 +144,7 @@ def test_a_stop_hint_replaces_the_button_while_running_and_goes_when_done() -> N
 def test_a_finished_job_shows_how_to_get_results_and_its_first_rows_escaped() -> None:
     progress = BatchProgress(min_interval_s=0)
     assert progress.results.layout.display == "none"
-    final = replace(
-        BASE, pending=0, succeeded=100, batch_status="done", results_fetched=True, cost_usd=0.002
-    )
+    final = replace(FINISHED, cost_usd=0.002)
     rows = ResultPreview(
         ["row", "answer", "answer_status"],
         [["0", "<img src=x onerror=alert(1)> costs $5 and $6", "ok"], ["1", "fine", "ok"]],
@@ -188,16 +188,7 @@ def test_the_elapsed_time_moves_while_running_and_stops_when_finished(
     moved = re.search(r"0:(\d\d) elapsed", progress.label.value)
     assert moved is not None
     assert int(moved.group(1)) > 5  # no new snapshot: the clock moved on its own
-    final = replace(
-        BASE,
-        pending=0,
-        succeeded=100,
-        batch_status="done",
-        results_fetched=True,
-        started_at=started,
-        updated_at=started + 7,
-    )
-    progress.update(final)
+    progress.update(replace(FINISHED, started_at=started, updated_at=started + 7))
     shown = progress.label.value
     assert "0:07 elapsed" in shown
     time.sleep(1.2)
