@@ -194,3 +194,21 @@ def test_the_elapsed_time_moves_while_running_and_stops_when_finished(
     time.sleep(1.2)
     assert progress.label.value == shown  # stopped where the job ended
     capsys.readouterr()  # outside a kernel, the widget's display is printed
+
+
+@pytest.mark.parametrize("how", ["interrupted", "sending-failed"])
+def test_the_clock_stops_when_the_work_stops_without_a_final_snapshot(
+    how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    progress = BatchProgress(min_interval_s=0, tick_s=0.05)
+    started = time.time() - 5
+    sending = replace(BASE, batch_status="submitting", sent=30, started_at=started)
+    progress.show_and_update(sending)
+    if how == "interrupted":
+        progress.stop_clock()
+    else:
+        progress.update(replace(sending, error="HTTP 400"))
+    shown = progress.label.value
+    time.sleep(1.3)
+    assert progress.label.value == shown
+    capsys.readouterr()

@@ -205,6 +205,7 @@ class BatchMagics(Magics):
         try:
             result = self._send(args, frame, name, progress.show_and_update)
         except KeyboardInterrupt:
+            progress.stop_clock()
             print(
                 f"Stopped while sending {name!r}. Run the cell again to resume: requests that "
                 "already reached xAI are checked, none is added twice.",
@@ -244,6 +245,7 @@ class BatchMagics(Magics):
                 max_cost=args.max_cost,
             )
         except KeyboardInterrupt:
+            progress.stop_clock()
             print(
                 f"Stopped {name!r}: every answer that arrived is stored. Run the cell again to "
                 "send only the rows still without one.",

@@ -101,6 +101,7 @@ class BatchProgress:
         self._ticker: threading.Timer | None = None
         self._shown_snapshot: JobSnapshot | None = None
         self._render_lock = threading.Lock()
+        self._clock_stopped = False
         self.updates_sent = 0
 
     def _ipython_display_(self) -> None:
@@ -190,16 +191,28 @@ class BatchProgress:
             if self._ticker is not None:
                 self._ticker.cancel()
                 self._ticker = None
-            if snapshot.finished or not self._shown or self._tick_s <= 0:
+            stalled = snapshot.batch_status == "submitting" and snapshot.error is not None
+            if snapshot.finished or stalled or self._clock_stopped or not self._shown:
+                return
+            if self._tick_s <= 0:  # no clock asked for
                 return
             self._ticker = threading.Timer(self._tick_s, self._tick)
             self._ticker.daemon = True
             self._ticker.start()
 
+    def stop_clock(self) -> None:
+        """Stop moving the elapsed time: the work stopped without a final snapshot (the
+        sending or the --now run was interrupted)."""
+        with self._lock:
+            self._clock_stopped = True
+            if self._ticker is not None:
+                self._ticker.cancel()
+                self._ticker = None
+
     def _tick(self) -> None:
         with self._render_lock:
             snapshot = self._shown_snapshot
-            if snapshot is None or snapshot.finished:
+            if snapshot is None or snapshot.finished or self._clock_stopped:
                 return
             self._render(snapshot)
         self._schedule_tick(snapshot)
