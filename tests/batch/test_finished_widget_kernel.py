@@ -53,7 +53,7 @@ def test_a_batch_that_finishes_after_its_cell_shows_results_and_stops_its_clock(
     (shown,) = [m for m in first if m["msg_type"] == "display_data"]
     display_id = shown["content"]["transient"]["display_id"]
     assert "finished" not in shown["content"]["data"]["text/plain"]
-    assert "Results:" not in "".join(_plain_texts(first))
+    assert "Get the results:" not in "".join(_plain_texts(first))
 
     later = kernel.messages("import time\njob = _\njob.wait(timeout=60)\ntime.sleep(0.5)")
     # the plain-text form of the first cell's output follows the job to its end
@@ -66,7 +66,7 @@ def test_a_batch_that_finishes_after_its_cell_shows_results_and_stops_its_clock(
     assert updates, "the finished state never reached the first cell's output"
     text = updates[-1]["content"]["data"]["text/plain"]
     assert text.startswith("reviews: finished · 3/3 done")
-    assert "Results: results = %grok_batch --attach reviews --wait" in text
+    assert "Get the results: results = %grok_batch --attach reviews --wait" in text
     assert "reviews_status" not in text  # the columns are answer_*, the row labels the index
     for label in ("11", "12", "13", "14"):
         assert f"\n{label} " in text
@@ -76,7 +76,7 @@ def test_a_batch_that_finishes_after_its_cell_shows_results_and_stops_its_clock(
     (results,) = [
         s
         for s in states.values()
-        if "Results:" in str(s.get("value", "")) and "<table" in s["value"]
+        if "Get the results:" in str(s.get("value", "")) and "<table" in s["value"]
     ]
     html = results["value"]
     assert "<code>results = %grok_batch --attach reviews --wait</code>" in html

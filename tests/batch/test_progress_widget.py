@@ -162,7 +162,7 @@ def test_a_finished_job_shows_how_to_get_results_and_its_first_rows_escaped() ->
     text = progress._bundle()["text/plain"]
     assert text.startswith(describe(final))
     assert "$0.002000 billed" in text
-    assert "Results: results = %grok_batch --attach reviews --wait" in text
+    assert "Get the results: results = %grok_batch --attach reviews --wait" in text
     assert "answer_status" in text.splitlines()[2]
 
 

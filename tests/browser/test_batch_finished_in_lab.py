@@ -84,5 +84,5 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     (shown,) = [o for o in lab.cell_outputs(2) if o["output_type"] == "display_data"]
     text = "".join(shown["data"]["text/plain"])
     assert text.startswith("reviews: finished · 7/7 done")
-    assert "Results: results = %grok_batch --attach reviews --wait" in text
+    assert "Get the results: results = %grok_batch --attach reviews --wait" in text
     lab.assert_no_console_errors()

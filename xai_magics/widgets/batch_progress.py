@@ -24,7 +24,9 @@ from xai_magics.usage import format_usd
 if TYPE_CHECKING:
     from xai_magics.batch.preview import ResultPreview
 
-__all__ = ["BatchProgress", "describe"]
+__all__ = ["RESULTS_LEAD", "BatchProgress", "describe"]
+
+RESULTS_LEAD = "Get the results:"
 
 
 def describe(snapshot: JobSnapshot) -> str:
@@ -126,8 +128,8 @@ class BatchProgress:
         Also brings the plain-text form up to the finished state, from whichever thread the
         job finished on: the front end applies a display update by its id, whatever the cell.
         """
-        head = f"Results: {how}"
-        html_parts = [f"<div>Results: <code>{escape(how)}</code></div>"]
+        head = f"{RESULTS_LEAD} {how}"
+        html_parts = [f"<div>{RESULTS_LEAD} <code>{escape(how)}</code></div>"]
         text_parts = [head]
         if first_rows is not None and first_rows.rows:
             html_parts.append(_preview_html(first_rows))
