@@ -153,6 +153,10 @@ class BatchMagics(Magics):
         cell runs again. --dry-run with --now compares its price and time with the batch's.
         Rows with a missing or empty cell, a lone surrogate or an oversize prompt are skipped
         with a reason, not sent.
+        Without --wait the cell returns at once with a live widget; when the batch ends, the
+        widget's clock stops and it shows the billed cost, the line that gets the results
+        (results = %grok_batch --attach NAME --wait) and the first rows. --list is a table of
+        the recent jobs (created, state, rows by status, cost, server).
         A frame that already has one of these columns is refused: choose another --output.
         A new batch is priced on submit; one that could cost more than --max-cost or the budget
         left (GrokMagics.budget_usd, budget_day_usd) is not created.
