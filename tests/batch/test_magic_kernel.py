@@ -47,6 +47,12 @@ def test_cancel_attach_and_retry_failed_from_the_magic(emu: Any, kernel: Kernel)
         "fixed = %grok_batch --retry-failed reviews --wait\nprint(fixed['answer_status'].tolist())"
     )
     assert "['ok', 'ok', 'ok', 'skipped']" in out["stdout"]
+    # a name with spaces, quoted as the finished widget writes it
+    out = kernel.run(
+        "again = %grok_batch --attach 'reviews (retry 1)' --wait\n"
+        "print(again['answer_status'].tolist())"
+    )
+    assert "['ok', 'ok', 'ok', 'skipped']" in out["stdout"]
     assert creates(emu) == 2
     messages = kernel.messages("%grok_batch --list")
     (listing,) = [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]

@@ -62,3 +62,20 @@ def test_an_error_in_the_shown_rows_keeps_its_column_and_positions_stand_in_for_
     assert [row[0] for row in shown.rows] == ["0", "1"]
     assert "the review cell is empty" in shown.rows[1]
     assert shown.caption == "all rows"
+
+
+def test_the_results_line_quotes_a_name_with_spaces_and_names_the_frame_when_unknown() -> None:
+    from types import SimpleNamespace
+
+    from xai_magics.magics._typing import parse_argstring
+    from xai_magics.magics.batch import BatchMagics, _unquote, results_call
+
+    retry = SimpleNamespace(name="reviews (retry 1)", inputs=object())
+    line = results_call(retry)
+    assert line == "results = %grok_batch --attach 'reviews (retry 1)' --wait"
+    args = parse_argstring(BatchMagics.grok_batch, line.split("%grok_batch ", 1)[1])
+    assert _unquote(args.attach) == "reviews (retry 1)"  # what the magic attaches to
+    attached = SimpleNamespace(name="reviews.sentiment", inputs=None)
+    assert results_call(attached).startswith(
+        "results = %grok_batch FRAME --attach reviews.sentiment --wait"
+    )

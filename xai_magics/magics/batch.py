@@ -175,13 +175,14 @@ class BatchMagics(Magics):
                 return self._list()
             if not args.dry_run:
                 ask_for_missing_key()
+            # a job name with spaces ("reviews (retry 1)") comes quoted, as the widget writes it
             if args.cancel:
-                return self._cancel(args.cancel)
+                return self._cancel(_unquote(args.cancel))
             if args.attach:
-                job = self._job(args.attach, args.frame)
+                job = self._job(_unquote(args.attach), args.frame)
                 return self._follow(job, wait=args.wait, to=args.to)
             if args.retry_failed:
-                job = self._job(args.retry_failed, args.frame)
+                job = self._job(_unquote(args.retry_failed), args.frame)
                 frame = self._frame(args.frame) if args.frame else None
                 return self._follow(job.retry_failed(frame), wait=args.wait, to=args.to)
             if args.now:
