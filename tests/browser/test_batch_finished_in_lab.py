@@ -86,3 +86,45 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     assert text.startswith("reviews: finished · 7/7 done")
     assert "Get the results: results = %grok_batch --attach reviews --wait" in text
     lab.assert_no_console_errors()
+
+
+def test_a_batch_dry_run_and_the_job_list_read_well_in_lab(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    write_notebook(
+        notebook_dir / "batch-dry-run.ipynb",
+        [
+            "%load_ext xai_magics",
+            "import pandas as pd\n"
+            "reviews = pd.DataFrame({'review': ['Boils fast; costs $5 and $10.', "
+            "'Warm light, ' * 40, '']}, index=[101, 102, 103])",
+            '%grok_batch reviews --prompt "Sentiment of: {review}" --max-tokens 20 --dry-run',
+            '%grok_batch reviews --prompt "Sentiment of: {review}" --wait',
+            "%grok_batch --list",
+        ],
+    )
+    lab.open_notebook("batch-dry-run.ipynb")
+    lab.run_all(timeout_ms=90_000)
+    dry = lab.cell_locator(2).locator(".xai-batch-dry-run")
+    assert lab.cell_locator(2).locator(".jp-OutputArea-output").count() == 1  # shown once
+    request = dry.locator("pre").nth(1)
+    assert request.inner_text().startswith('{\n  "batch_request_id"')
+    style = request.evaluate(
+        "(el) => { const s = getComputedStyle(el); return [s.whiteSpace, s.wordBreak]; }"
+    )
+    assert style == ["pre-wrap", "normal"]  # long prompts wrap between words only
+    assert dry.locator("mjx-container").count() == 0  # "$5 and $10" stays text
+    assert "row 1 (index 102), id " in dry.locator("pre").nth(2).inner_text()
+    dry.scroll_into_view_if_needed()
+    lab.screenshot("dry run")
+
+    listing = lab.cell_locator(4).locator(".jp-OutputArea-output table")
+    headers = [h.strip() for h in listing.locator("th").all_inner_texts()]
+    assert headers[:4] == ["job", "created", "state", "rows"]
+    assert {"ok", "skipped", "cost", "server"} <= set(headers)
+    cells = listing.locator("tbody tr").first.locator("td").all_inner_texts()
+    assert cells[0] == "reviews"
+    assert cells[headers.index("ok")] == "2"
+    listing.scroll_into_view_if_needed()
+    lab.screenshot("job list")
+    lab.assert_no_console_errors()
