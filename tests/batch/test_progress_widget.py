@@ -166,6 +166,15 @@ def test_a_finished_job_shows_how_to_get_results_and_its_first_rows_escaped() ->
     assert "answer_status" in text.splitlines()[2]
 
 
+def test_while_the_server_reports_no_cost_the_estimate_from_submit_is_shown() -> None:
+    running = replace(BASE, batch_status="running", estimate_usd=0.25, estimate_is_bound=True)
+    assert describe(running).endswith("≤ $0.2500 est.")  # answers capped: an upper bound
+    typical = replace(running, estimate_is_bound=False)
+    assert describe(typical).endswith("≈ $0.2500 est.")
+    assert "est." not in describe(replace(typical, cost_usd=0.1))  # the server's figure wins
+    assert "est." not in describe(replace(FINISHED, estimate_usd=0.25))
+
+
 def test_the_cost_reads_so_far_while_running_and_billed_once_finished() -> None:
     running = replace(BASE, batch_status="running", cost_usd=0.5)
     assert "$0.5000 so far" in describe(running)

@@ -195,6 +195,7 @@ def submit(
             "schema": _schema_name(schema),
             "adoptable": not new,
             **_destination(to),
+            **_expected(plan, spec),
         },
         n_sent=plan.n_sent,
         skipped=plan.skipped,
@@ -215,6 +216,15 @@ def submit(
     if wait:
         job.wait()
     return job
+
+
+def _expected(plan: RowsPlan, spec: RequestSpec) -> dict[str, Any]:
+    """The batch's estimated cost, kept with the job: the widget shows it while the server
+    reports none (an upper bound when --max-tokens caps the answers)."""
+    cost = estimate(spec.model, plan.n_sent, plan.prompt_bytes, spec.system, spec.max_tokens)
+    if cost.batch_usd is None:
+        return {}
+    return {"estimate_usd": cost.batch_usd, "estimate_is_bound": cost.output_is_upper_bound}
 
 
 def _admit(plan: RowsPlan, spec: RequestSpec, max_cost: float | None) -> Ticket:
@@ -329,6 +339,7 @@ def _submit_split(
                 "part": [number, len(ranges)],
                 "frame_rows": n_rows,
                 **_destination(parts.to),
+                **_expected(plan, inputs.spec),
             },
             n_sent=plan.n_sent,
             skipped={first + p: reason for p, reason in plan.skipped.items()},
@@ -490,7 +501,7 @@ def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int])
         name=name,
         batch_name=f"{name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
         fingerprint=fingerprint,
-        spec=dict(parent.record.spec),
+        spec={**parent.record.spec, **_expected(plan, inputs.spec)},
         n_sent=plan.n_sent,
         skipped={int(row_ids[p]): reason for p, reason in plan.skipped.items()},
         where=parent.record.where,

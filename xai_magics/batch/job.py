@@ -111,6 +111,8 @@ class BatchJob:
                 pending=record.n_sent,
                 skipped=skipped,
                 started_at=record.created_at,
+                estimate_usd=record.spec.get("estimate_usd"),
+                estimate_is_bound=bool(record.spec.get("estimate_is_bound")),
             )
         )
         if record.finished:  # a handle on an ended job shows how it ended, not "sending"

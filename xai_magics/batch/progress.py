@@ -34,6 +34,8 @@ class JobSnapshot:
     batch_status: str = "submitting"
     results_fetched: bool = False
     cost_usd: float | None = None
+    estimate_usd: float | None = None  # priced on submit, for while the server says nothing
+    estimate_is_bound: bool = False  # the estimate is an upper bound (answers capped)
     started_at: float = 0.0
     updated_at: float = 0.0
     error: str | None = None

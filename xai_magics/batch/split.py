@@ -78,6 +78,7 @@ class SplitJob:
             status = "cancelled" if "cancelled" in statuses else statuses[-1]
         ids = [s.batch_id for s in snaps if s.batch_id]
         costs = [s.cost_usd for s in snaps if s.cost_usd is not None]
+        estimates = [s.estimate_usd for s in snaps if s.estimate_usd is not None]
         return JobSnapshot(
             name=f"{self.name} ({len(self.parts)} batches)",
             # the first batch's id, which never changes once made: the status bar keys on it
@@ -92,6 +93,8 @@ class SplitJob:
             batch_status=status,
             results_fetched=all(s.results_fetched for s in snaps),
             cost_usd=sum(costs) if costs else None,
+            estimate_usd=sum(estimates) if len(estimates) == len(snaps) else None,
+            estimate_is_bound=any(s.estimate_is_bound for s in snaps),
             started_at=min(s.started_at for s in snaps),
             updated_at=max(s.updated_at for s in snaps),
             error=next((s.error for s in snaps if s.error), None),

@@ -32,26 +32,37 @@ RESULTS_LEAD = "Get the results:"
 def describe(snapshot: JobSnapshot) -> str:
     """One line of plain text: what the batch is doing and what it cost so far."""
     if snapshot.batch_status == "submitting":
-        return (
-            f"{snapshot.name}: sending requests · {snapshot.sent:,}/{snapshot.total:,} added · "
-            f"{_elapsed(snapshot.elapsed_s)}"
-        )
-    parts = [
-        f"{snapshot.name}: {job_state(snapshot)}",
-        f"{snapshot.done:,}/{snapshot.total:,} done",
-        f"{snapshot.pending:,} pending",
-        f"{snapshot.succeeded:,} succeeded",
-        f"{snapshot.failed:,} failed",
-        f"{snapshot.cancelled:,} cancelled",
-    ]
-    if snapshot.skipped:
-        parts.append(f"{snapshot.skipped:,} skipped")
+        parts = [
+            f"{snapshot.name}: sending requests",
+            f"{snapshot.sent:,}/{snapshot.total:,} added",
+        ]
+    else:
+        parts = [
+            f"{snapshot.name}: {job_state(snapshot)}",
+            f"{snapshot.done:,}/{snapshot.total:,} done",
+            f"{snapshot.pending:,} pending",
+            f"{snapshot.succeeded:,} succeeded",
+            f"{snapshot.failed:,} failed",
+            f"{snapshot.cancelled:,} cancelled",
+        ]
+        if snapshot.skipped:
+            parts.append(f"{snapshot.skipped:,} skipped")
     parts.append(_elapsed(snapshot.elapsed_s))
-    if snapshot.cost_usd is not None:  # once finished: what the server billed, not an estimate
-        parts.append(
-            format_usd(snapshot.cost_usd) + (" billed" if snapshot.finished else " so far")
-        )
+    cost = _cost(snapshot)
+    if cost:
+        parts.append(cost)
     return " · ".join(parts)
+
+
+def _cost(snapshot: JobSnapshot) -> str:
+    """What the server billed once finished, what it reports meanwhile, else the estimate
+    made on submit ("≤" when the answers are capped)."""
+    if snapshot.cost_usd is not None:
+        return format_usd(snapshot.cost_usd) + (" billed" if snapshot.finished else " so far")
+    if snapshot.estimate_usd is not None and not snapshot.finished:
+        bound = "≤" if snapshot.estimate_is_bound else "≈"
+        return f"{bound} {format_usd(snapshot.estimate_usd)} est."
+    return ""
 
 
 def _elapsed(seconds: float) -> str:
