@@ -32,10 +32,11 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
         [
             "%load_ext xai_magics",
             "import pandas as pd\n"
-            f"reviews = pd.DataFrame({{'review': [f'review {{i}}' for i in range({ROWS})]}})",
-            '%grok_batch reviews --prompt "Classify the sentiment of: {review}"',
+            f"feedback = pd.DataFrame({{'review': [f'review {{i}}' for i in range({ROWS})]}})",
+            '%grok_batch feedback --prompt "Classify the sentiment of: {review}"',
         ],
     )
+    # job names are the frames' names: unlike the other browser tests' (the store is shared)
     lab.open_notebook(NOTEBOOK)
     lab.run_all()  # returns with the batch still running: the kernel is idle, the cell done
     output = lab.cell_locator(2).locator(".jp-OutputArea-output")
@@ -52,9 +53,9 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     table.wait_for(timeout=90_000)
     finished = _label(lab)
     assert re.search(
-        r"reviews: finished · 7/7 done .* \d+:\d\d elapsed · \$[\d.]+ billed", finished
+        r"feedback: finished · 7/7 done .* \d+:\d\d elapsed · \$[\d.]+ billed", finished
     )
-    assert "results = %grok_batch --attach reviews --wait" in output.locator("code").inner_text()
+    assert "results = %grok_batch --attach feedback --wait" in output.locator("code").inner_text()
     headers = [h.strip() for h in table.locator("th").all_inner_texts()]
     assert headers[:3] == ["row", "answer", "answer_status"]
     assert table.locator("tbody tr").count() == 5
@@ -83,8 +84,8 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     # the output as it would be saved: its text form is the finished state, not "running"
     (shown,) = [o for o in lab.cell_outputs(2) if o["output_type"] == "display_data"]
     text = "".join(shown["data"]["text/plain"])
-    assert text.startswith("reviews: finished · 7/7 done")
-    assert "Get the results: results = %grok_batch --attach reviews --wait" in text
+    assert text.startswith("feedback: finished · 7/7 done")
+    assert "Get the results: results = %grok_batch --attach feedback --wait" in text
     lab.assert_no_console_errors()
 
 
@@ -96,15 +97,17 @@ def test_a_batch_dry_run_and_the_job_list_read_well_in_lab(
         [
             "%load_ext xai_magics",
             "import pandas as pd\n"
-            "reviews = pd.DataFrame({'review': ['Boils fast; costs $5 and $10.', "
+            "notes = pd.DataFrame({'review': ['Boils fast; costs $5 and $10.', "
             "'Warm light, ' * 40, '']}, index=[101, 102, 103])",
-            '%grok_batch reviews --prompt "Sentiment of: {review}" --max-tokens 20 --dry-run',
-            '%grok_batch reviews --prompt "Sentiment of: {review}" --wait',
+            '%grok_batch notes --prompt "Sentiment of: {review}" --max-tokens 20 --dry-run',
+            '%grok_batch notes --prompt "Sentiment of: {review}" --wait',
             "%grok_batch --list",
         ],
     )
     lab.open_notebook("batch-dry-run.ipynb")
     lab.run_all(timeout_ms=90_000)
+    listing = lab.cell_locator(4).locator(".jp-OutputArea-output table")
+    lab.wait_for("() => !!document.querySelector('.jp-Notebook .jp-OutputArea-output table')")
     dry = lab.cell_locator(2).locator(".xai-batch-dry-run")
     assert lab.cell_locator(2).locator(".jp-OutputArea-output").count() == 1  # shown once
     request = dry.locator("pre").nth(1)
@@ -118,12 +121,11 @@ def test_a_batch_dry_run_and_the_job_list_read_well_in_lab(
     dry.scroll_into_view_if_needed()
     lab.screenshot("dry run")
 
-    listing = lab.cell_locator(4).locator(".jp-OutputArea-output table")
     headers = [h.strip() for h in listing.locator("th").all_inner_texts()]
     assert headers[:4] == ["job", "created", "state", "rows"]
     assert {"ok", "skipped", "cost", "server"} <= set(headers)
     cells = listing.locator("tbody tr").first.locator("td").all_inner_texts()
-    assert cells[0] == "reviews"
+    assert cells[0] == "notes"  # newest first (the session's other tests add theirs)
     assert cells[headers.index("ok")] == "2"
     listing.scroll_into_view_if_needed()
     lab.screenshot("job list")
