@@ -116,4 +116,7 @@ def test_a_job_shown_in_a_later_cell_is_a_live_widget_with_its_state(
         m["content"]["data"]["text/plain"] for m in messages if m["msg_type"] == "display_data"
     ]
     assert text.startswith("reviews: finished · 3/3 done")
-    assert "results = %grok_batch FRAME --attach reviews --wait" in text
+    assert (
+        "Get the results: results = %grok_batch FRAME --attach reviews --wait "
+        "(FRAME: the frame it ran on)" in text
+    )

@@ -71,11 +71,12 @@ def test_the_results_line_quotes_a_name_with_spaces_and_names_the_frame_when_unk
     from xai_magics.magics.batch import BatchMagics, _unquote, results_call
 
     retry = SimpleNamespace(name="reviews (retry 1)", inputs=object())
-    line = results_call(retry)
-    assert line == "results = %grok_batch --attach 'reviews (retry 1)' --wait"
+    line, note = results_call(retry)
+    assert (line, note) == ("results = %grok_batch --attach 'reviews (retry 1)' --wait", "")
     args = parse_argstring(BatchMagics.grok_batch, line.split("%grok_batch ", 1)[1])
     assert _unquote(args.attach) == "reviews (retry 1)"  # what the magic attaches to
     attached = SimpleNamespace(name="reviews.sentiment", inputs=None)
-    assert results_call(attached).startswith(
-        "results = %grok_batch FRAME --attach reviews.sentiment --wait"
+    assert results_call(attached) == (
+        "results = %grok_batch FRAME --attach reviews.sentiment --wait",
+        "FRAME: the frame it ran on",
     )

@@ -69,7 +69,7 @@ def test_a_big_frame_becomes_three_batches_joined_as_one(
     first_rows = preview(job, n=3)
     assert first_rows.n_rows == 60
     assert [row[0] for row in first_rows.rows] == ["0", "1", "2"]
-    assert results_call(job) == "results = %grok_batch --attach big --wait"
+    assert results_call(job) == ("results = %grok_batch --attach big --wait", "")
     assert "finished" in repr(job)
 
 

@@ -420,12 +420,13 @@ NOW_STOP_HINT = (
 )
 
 
-def results_call(job: Any) -> str:
-    """The line that gets a job's results as a frame (what the finished widget says)."""
+def results_call(job: Any) -> tuple[str, str]:
+    """The line that gets a job's results as a frame, and a note on it (what the finished
+    widget says)."""
     name = job.name if _plain_word(job.name) else shlex.quote(job.name)
     if job.inputs is None:  # attached without its frame: the frame must be named again
-        return f"results = %grok_batch FRAME --attach {name} --wait  (FRAME: the frame it ran on)"
-    return f"results = %grok_batch --attach {name} --wait"
+        return f"results = %grok_batch FRAME --attach {name} --wait", "FRAME: the frame it ran on"
+    return f"results = %grok_batch --attach {name} --wait", ""
 
 
 def _plain_word(text: str) -> bool:
@@ -447,7 +448,8 @@ def _results_when_finished(job: Any, progress: Any) -> Any:
             first_rows = preview(job)
         except (ValueError, LookupError, TypeError, OSError, RuntimeError):
             first_rows = None  # the way to the results is still worth showing
-        progress.show_results(snapshot, results_call(job), first_rows)
+        how, note = results_call(job)
+        progress.show_results(snapshot, how, first_rows, note)
 
     return listener
 

@@ -132,15 +132,21 @@ class BatchProgress:
         return bundle
 
     def show_results(
-        self, snapshot: JobSnapshot, how: str, first_rows: ResultPreview | None
+        self,
+        snapshot: JobSnapshot,
+        how: str,
+        first_rows: ResultPreview | None,
+        note: str = "",
     ) -> None:
-        """Under a finished job: the call that gets its results (``how``) and its first rows.
+        """Under a finished job: the call that gets its results (``how``, with ``note`` after
+        it) and its first rows.
 
         Also brings the plain-text form up to the finished state, from whichever thread the
         job finished on: the front end applies a display update by its id, whatever the cell.
         """
-        head = f"{RESULTS_LEAD} {how}"
-        html_parts = [f"<div>{RESULTS_LEAD} <code>{escape(how)}</code></div>"]
+        after = f" ({note})" if note else ""
+        head = f"{RESULTS_LEAD} {how}{after}"
+        html_parts = [f"<div>{RESULTS_LEAD} <code>{escape(how)}</code>{escape(after)}</div>"]
         text_parts = [head]
         if first_rows is not None and first_rows.rows:
             html_parts.append(_preview_html(first_rows))
