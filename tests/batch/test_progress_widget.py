@@ -221,3 +221,16 @@ def test_the_clock_stops_when_the_work_stops_without_a_final_snapshot(
     time.sleep(1.3)
     assert progress.label.value == shown
     capsys.readouterr()
+
+
+def test_the_clock_leaves_a_clicked_cancel_button_as_it_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = BatchProgress(min_interval_s=0, tick_s=0.05)
+    progress.show_and_update(replace(BASE, batch_status="running", started_at=time.time() - 5))
+    progress.cancel_button.click()
+    time.sleep(0.3)  # several ticks
+    assert progress.cancel_button.disabled
+    assert progress.cancel_button.description == "Cancelling…"
+    progress.stop_clock()
+    capsys.readouterr()

@@ -229,26 +229,31 @@ class BatchProgress:
                 self._ticker = None
 
     def _tick(self) -> None:
+        """The label only: a click on Cancel ("Cancelling…") is left as it is."""
         with self._render_lock:
             snapshot = self._shown_snapshot
             if snapshot is None or snapshot.finished or self._clock_stopped:
                 return
-            self._render(snapshot)
+            self.label.value = self._label(snapshot)
         self._schedule_tick(snapshot)
+
+    def _label(self, snapshot: JobSnapshot) -> str:
+        text = html.escape(describe(snapshot))
+        if snapshot.error:
+            text += f"<br><span>{html.escape(_problem(snapshot))}</span>"
+        for note in snapshot.notes[:3]:
+            text += f"<br><span>{html.escape(note)}</span>"
+        if snapshot.cancel_message:
+            text += f"<br><span>xAI: {html.escape(snapshot.cancel_message)}</span>"
+        ended = snapshot.batch_status in FINAL_BATCH_STATUSES
+        if self._stop_hint is not None and not ended:
+            text += f"<br><span>{html.escape(self._stop_hint)}</span>"
+        return text
 
     def _render(self, snapshot: JobSnapshot) -> None:
         with self.label.hold_sync(), self.bar.hold_sync(), self.cancel_button.hold_sync():
-            text = html.escape(describe(snapshot))
-            if snapshot.error:
-                text += f"<br><span>{html.escape(_problem(snapshot))}</span>"
-            for note in snapshot.notes[:3]:
-                text += f"<br><span>{html.escape(note)}</span>"
-            if snapshot.cancel_message:
-                text += f"<br><span>xAI: {html.escape(snapshot.cancel_message)}</span>"
             ended = snapshot.batch_status in FINAL_BATCH_STATUSES
-            if self._stop_hint is not None and not ended:
-                text += f"<br><span>{html.escape(self._stop_hint)}</span>"
-            self.label.value = text
+            self.label.value = self._label(snapshot)
             self.bar.max = max(snapshot.total, 1)
             sending = snapshot.batch_status == "submitting"
             self.bar.value = min(snapshot.sent if sending else snapshot.done, snapshot.total)
