@@ -195,6 +195,8 @@ def _details(summary: str, body_html: str, *, css_class: str) -> str:
 
 # Our own lines are not math ("$0.0012 ... $0.0030" would be typeset): MathJax 3 and 2 skip these.
 _NO_TEX = "mathjax_ignore tex2jax_ignore"
+# for our other HTML that shows model output (the batch widget's first rows)
+NO_TEX_CLASSES = _NO_TEX
 
 
 def render_bundle(

@@ -22,7 +22,7 @@ from tests.conftest import TEST_KEY
 from xai_magics.batch import BatchJob, submit
 from xai_magics.batch.estimate import estimate
 from xai_magics.emulator import catalog
-from xai_magics.usage import session_ledger
+from xai_magics.usage import format_usd, session_ledger
 from xai_magics.widgets.batch_progress import describe
 
 RECORDED_BATCH = (
@@ -114,7 +114,7 @@ def test_once_results_arrive_every_cost_shown_is_what_the_server_reported(
     assert list(columns["answer_cost_usd"]) == [reported[f"{prefix}{i}"] / 1e10 for i in range(8)]
     assert job.snapshot.cost_usd == pytest.approx(total_usd)
     line = describe(job.snapshot)
-    assert f"${total_usd:,.4f}" in line
+    assert f"{format_usd(total_usd)} billed" in line
     assert "so far" not in line
     assert session_ledger().spend_usd - spent_before == pytest.approx(total_usd)
 

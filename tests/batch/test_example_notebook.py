@@ -40,7 +40,7 @@ def test_batch_notebook_runs_end_to_end(
     )
     assert "8 rows: 7 would be sent, 1 skipped. Nothing was sent." in dry
     assert "row 3 (index 202): skipped, column 'review text' is empty" in dry
-    assert '"max_tokens":20' in dry  # the first requests, exactly as they would be sent
+    assert '"max_tokens": 20' in dry  # the first request, pretty-printed
     assert labelled.count(" ok ") == 7
     assert "skipped" in labelled
     assert "review_id" in labelled  # the index came back

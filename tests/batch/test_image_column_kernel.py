@@ -103,12 +103,16 @@ def test_each_rows_image_goes_with_it_and_bad_rows_are_skipped(
 
 
 def test_dry_run_shows_the_image_column_not_base64(emu: Any, kernel: Kernel) -> None:
-    out = kernel.run(
+    messages = kernel.messages(
         "photos = pd.DataFrame({'name': ['a'], 'img': [A]})\n"
         '%grok_batch photos --prompt "Describe {name}" --image-column img --dry-run'
-    )["stdout"]
-    assert "<image from column 'img'>" in out
-    assert "iVBOR" not in out
+    )
+    # shown once: no "<DryRun ...>" value after it, nothing printed
+    assert not [m for m in messages if m["msg_type"] in ("execute_result", "stream")]
+    (shown,) = [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
+    assert "<image from column 'img'>" in shown["text/plain"]
+    assert "&lt;image from column &#x27;img&#x27;&gt;" in shown["text/html"]
+    assert "iVBOR" not in str(shown)
     assert not [e for e in emu.control.log() if e["path"].startswith("/v1/batches")]
 
 

@@ -24,7 +24,13 @@ from xai_magics.batch.stream import StreamSource
 N = 60
 PROMPT = "Sentiment of: {review}"
 SMALL = JobSettings(chunk_rows=7, poll_first_s=0.05, poll_max_s=0.2)
-COMPARED = ["answer", "answer_status", "answer_error", "answer_tokens"]
+COMPARED = [
+    "answer",
+    "answer_status",
+    "answer_error",
+    "answer_input_tokens",
+    "answer_output_tokens",
+]
 
 
 def _rows() -> dict[str, list[Any]]:

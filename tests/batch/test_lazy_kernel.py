@@ -27,7 +27,9 @@ eager = pl.read_parquet({parquet!r})
 
 def cells(frame):
     frame = frame if isinstance(frame, pd.DataFrame) else frame.to_pandas()
-    frame = frame.reset_index(drop=True)[["review", "answer", "answer_status", "answer_tokens"]]
+    frame = frame.reset_index(drop=True)[
+        ["review", "answer", "answer_status", "answer_input_tokens", "answer_output_tokens"]
+    ]
     return [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
 """
 PROMPT = '--prompt "Sentiment of: {review}" --wait'

@@ -47,12 +47,22 @@ def test_cancel_attach_and_retry_failed_from_the_magic(emu: Any, kernel: Kernel)
         "fixed = %grok_batch --retry-failed reviews --wait\nprint(fixed['answer_status'].tolist())"
     )
     assert "['ok', 'ok', 'ok', 'skipped']" in out["stdout"]
+    # a name with spaces, quoted as the finished widget writes it
+    out = kernel.run(
+        "again = %grok_batch --attach 'reviews (retry 1)' --wait\n"
+        "print(again['answer_status'].tolist())"
+    )
+    assert "['ok', 'ok', 'ok', 'skipped']" in out["stdout"]
     assert creates(emu) == 2
-    listing = kernel.run("%grok_batch --list")["stdout"]
-    assert "reviews (retry 1)" in listing
-    assert "reviews " in listing
+    messages = kernel.messages("%grok_batch --list")
+    (listing,) = [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
+    lines = listing["text/plain"].splitlines()
+    assert lines[0].split()[:4] == ["job", "created", "state", "rows"]
+    assert lines[2].startswith("reviews (retry 1)  ")
+    assert lines[3].startswith("reviews  ")
     # every job, the retry too, says which server it ran on
-    assert listing.count(f"on {emu.base_url.rstrip('/')}\n") == 2
+    assert [line.endswith(emu.base_url.rstrip("/")) for line in lines[2:]] == [True, True]
+    assert "<th>server</th>" in listing["text/html"]
 
 
 @pytest.mark.parametrize(

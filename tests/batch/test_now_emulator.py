@@ -52,7 +52,8 @@ def test_every_row_is_answered_under_a_requests_limit_with_429s_waited_out(
     out = now(_frame(30), settings=NowSettings(max_concurrency=8))
     assert list(out["answer_status"]) == ["ok"] * 30
     assert out["answer"].notna().all()
-    assert (out["answer_tokens"] > 0).all()
+    assert (out["answer_input_tokens"] > 0).all()
+    assert (out["answer_output_tokens"] > 0).all()
     assert (out["answer_cost_usd"] > 0).all()
     log = emu.control.log()
     refused = [e for e in log if e["status"] == 429]

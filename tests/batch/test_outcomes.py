@@ -29,7 +29,8 @@ def test_results_are_joined_by_id_whatever_their_order() -> None:
     outcomes = assemble(3, None, {}, records, "missing")
     assert outcomes.answer == ["zero", "one", "two"]
     assert outcomes.status == ["ok", "ok", "ok"]
-    assert outcomes.tokens == [16, 16, 16]
+    assert outcomes.input_tokens == [10, 10, 10]
+    assert outcomes.output_tokens == [6, 6, 6]  # 5 of answer, 1 of reasoning
     assert outcomes.cost_usd == [pytest.approx(0.0003)] * 3
 
 

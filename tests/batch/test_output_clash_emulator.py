@@ -41,6 +41,14 @@ def _submit(batch_client: Any, tmp_path: Path, df: Any, **kwargs: Any) -> BatchJ
     return job
 
 
+def _answered(batch_client: Any, tmp_path: Path) -> tuple[BatchJob, pd.DataFrame]:
+    """A finished job over REVIEWS and the frame with its results."""
+    df = pd.DataFrame({"review": REVIEWS})
+    job = _submit(batch_client, tmp_path, df)
+    job.wait(timeout=30)
+    return job, job.results(df)
+
+
 @pytest.mark.parametrize(
     ("extra", "kwargs", "named"),
     [
@@ -114,10 +122,7 @@ def test_a_rerun_cell_onto_its_own_results_reattaches_and_a_pending_copy_may_fil
 def test_another_jobs_answers_in_the_same_columns_are_refused(
     emu: Any, batch_client: Any, tmp_path: Path
 ) -> None:
-    df = pd.DataFrame({"review": REVIEWS})
-    first = _submit(batch_client, tmp_path, df)
-    first.wait(timeout=30)
-    answered = first.results(df)
+    _, answered = _answered(batch_client, tmp_path)
     calls = network_calls(emu)
     with pytest.raises(OutputClashError, match="'answer', 'answer_status'"):
         _submit(batch_client, tmp_path, answered, prompt="Topic of: {review}")
@@ -129,3 +134,33 @@ def test_another_jobs_answers_in_the_same_columns_are_refused(
     both = other.results(answered)
     assert both["topic_status"].tolist() == ["ok", "ok", "skipped", "ok"]
     assert both["answer"].tolist() == answered["answer"].tolist()
+
+
+def _old_layout(frame: pd.DataFrame) -> pd.DataFrame:
+    """Results as joined before the token count was split: one answer_tokens, in + out."""
+    old = frame.drop(columns=["answer_input_tokens", "answer_output_tokens"])
+    total = frame["answer_input_tokens"] + frame["answer_output_tokens"]
+    old.insert(len(old.columns) - 1, "answer_tokens", total)
+    return old
+
+
+def test_an_earlier_copy_with_the_old_total_tokens_column_is_replaced_by_the_split_one(
+    emu: Any, batch_client: Any, tmp_path: Path
+) -> None:
+    job, new = _answered(batch_client, tmp_path)
+    old = _old_layout(new)
+    again = job.results(old)
+    assert "answer_tokens" not in again.columns
+    pd.testing.assert_frame_equal(again[list(new.columns)], new)
+    lazy_path = tmp_path / "old.parquet"
+    pl.from_pandas(old).write_parquet(lazy_path)
+    lazy = job.results(pl.scan_parquet(lazy_path), to=tmp_path / "lazy-results").collect()
+    assert "answer_tokens" not in lazy.columns
+    assert lazy["answer_output_tokens"].to_list() == [
+        None if pd.isna(v) else v for v in new["answer_output_tokens"]
+    ]
+    # a total that does not add up is not this job's: refused, as any other clash
+    tampered = old.copy()
+    tampered.loc[0, "answer_tokens"] += 1
+    with pytest.raises(OutputClashError, match="'answer', 'answer_status'"):
+        job.results(tampered)

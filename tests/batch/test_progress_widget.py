@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 
 import pytest
 
+from xai_magics.batch.preview import ResultPreview
 from xai_magics.batch.progress import JobSnapshot
 from xai_magics.widgets.batch_progress import BatchProgress, describe
 
 BASE = JobSnapshot(
     name="reviews", batch_id="batch_1", total=100, pending=100, started_at=time.time()
+)
+# every row answered and the results stored; the clock stopped 5 s after the start
+FINISHED = replace(
+    BASE,
+    pending=0,
+    succeeded=100,
+    batch_status="done",
+    results_fetched=True,
+    updated_at=BASE.started_at + 5,
 )
 
 
@@ -111,7 +122,8 @@ def test_the_cancel_button_goes_once_the_batch_ended(
 
 def test_the_plain_text_form_is_the_status_line_not_the_widget_repr() -> None:
     progress = BatchProgress(min_interval_s=0)
-    final = replace(BASE, pending=0, succeeded=100, batch_status="done", results_fetched=True)
+    # a finished snapshot's clock stopped at updated_at: the line is the same at every call
+    final = FINISHED
     progress.show_text(final)
     bundle = progress._bundle()
     assert bundle["text/plain"] == describe(final)
@@ -127,3 +139,98 @@ def test_a_stop_hint_replaces_the_button_while_running_and_goes_when_done() -> N
     assert "interrupt the kernel" in progress.label.value
     progress.update(replace(BASE, batch_status="done", results_fetched=True))
     assert "interrupt the kernel" not in progress.label.value
+
+
+def test_a_finished_job_shows_how_to_get_results_and_its_first_rows_escaped() -> None:
+    progress = BatchProgress(min_interval_s=0)
+    assert progress.results.layout.display == "none"
+    final = replace(FINISHED, cost_usd=0.002)
+    rows = ResultPreview(
+        ["row", "answer", "answer_status"],
+        [["0", "<img src=x onerror=alert(1)> costs $5 and $6", "ok"], ["1", "fine", "ok"]],
+        100,
+    )
+    progress.show_results(final, "results = %grok_batch --attach reviews --wait", rows)
+    html = progress.results.value
+    assert progress.results.layout.display is None
+    assert "<code>results = %grok_batch --attach reviews --wait</code>" in html
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "mathjax_ignore" in html
+    assert html.count("<tr>") == 3
+    assert "first 2 of 100 rows" in html
+    text = progress._bundle()["text/plain"]
+    assert text.startswith(describe(final))
+    assert "$0.002000 billed" in text
+    assert "Get the results: results = %grok_batch --attach reviews --wait" in text
+    assert "answer_status" in text.splitlines()[2]
+
+
+def test_while_the_server_reports_no_cost_the_estimate_from_submit_is_shown() -> None:
+    running = replace(BASE, batch_status="running", estimate_usd=0.25, estimate_is_bound=True)
+    assert describe(running).endswith("≤ $0.2500 est.")  # answers capped: an upper bound
+    typical = replace(running, estimate_is_bound=False)
+    assert describe(typical).endswith("≈ $0.2500 est.")
+    assert "est." not in describe(replace(typical, cost_usd=0.1))  # the server's figure wins
+    assert "est." not in describe(replace(FINISHED, estimate_usd=0.25))
+
+
+def test_the_cost_reads_so_far_while_running_and_billed_once_finished() -> None:
+    running = replace(BASE, batch_status="running", cost_usd=0.5)
+    assert "$0.5000 so far" in describe(running)
+    final = replace(running, pending=0, batch_status="done", results_fetched=True)
+    assert "$0.5000 billed" in describe(final)
+    assert "so far" not in describe(final)
+
+
+def test_the_elapsed_time_moves_while_running_and_stops_when_finished(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = BatchProgress(min_interval_s=0, tick_s=0.05)
+    started = time.time() - 5
+    progress.show_and_update(replace(BASE, batch_status="running", started_at=started))
+    first = progress.label.value
+    assert "0:05 elapsed" in first
+    deadline = time.monotonic() + 10
+    while progress.label.value == first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    moved = re.search(r"0:(\d\d) elapsed", progress.label.value)
+    assert moved is not None
+    assert int(moved.group(1)) > 5  # no new snapshot: the clock moved on its own
+    progress.update(replace(FINISHED, started_at=started, updated_at=started + 7))
+    shown = progress.label.value
+    assert "0:07 elapsed" in shown
+    time.sleep(1.2)
+    assert progress.label.value == shown  # stopped where the job ended
+    capsys.readouterr()  # outside a kernel, the widget's display is printed
+
+
+@pytest.mark.parametrize("how", ["interrupted", "sending-failed"])
+def test_the_clock_stops_when_the_work_stops_without_a_final_snapshot(
+    how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    progress = BatchProgress(min_interval_s=0, tick_s=0.05)
+    started = time.time() - 5
+    sending = replace(BASE, batch_status="submitting", sent=30, started_at=started)
+    progress.show_and_update(sending)
+    if how == "interrupted":
+        progress.stop_clock()
+    else:
+        progress.update(replace(sending, error="HTTP 400"))
+    shown = progress.label.value
+    time.sleep(1.3)
+    assert progress.label.value == shown
+    capsys.readouterr()
+
+
+def test_the_clock_leaves_a_clicked_cancel_button_as_it_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = BatchProgress(min_interval_s=0, tick_s=0.05)
+    progress.show_and_update(replace(BASE, batch_status="running", started_at=time.time() - 5))
+    progress.cancel_button.click()
+    time.sleep(0.3)  # several ticks
+    assert progress.cancel_button.disabled
+    assert progress.cancel_button.description == "Cancelling…"
+    progress.stop_clock()
+    capsys.readouterr()

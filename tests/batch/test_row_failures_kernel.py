@@ -100,7 +100,8 @@ def test_an_existing_answer_column_is_refused_and_own_results_rejoin(
             "solved",
             "solved_status",
             "solved_error",
-            "solved_tokens",
+            "solved_input_tokens",
+            "solved_output_tokens",
             "solved_cost_usd",
         ]
     )

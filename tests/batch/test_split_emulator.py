@@ -12,8 +12,10 @@ import pytest
 
 from tests.batch.helpers import committed_adds, prompt_digest
 from xai_magics.batch import DryRun, JobSettings, submit
+from xai_magics.batch.preview import preview
 from xai_magics.batch.split import SplitJob
 from xai_magics.client import BadRequestError
+from xai_magics.magics.batch import results_call
 
 N = 60
 SPLIT = JobSettings(chunk_rows=7, batch_rows=25, poll_first_s=0.05, poll_max_s=0.2)
@@ -63,6 +65,12 @@ def test_a_big_frame_becomes_three_batches_joined_as_one(
         assert prompt_digest(f"Sentiment of: review number {i}") in out["answer"][i]
     assert set(committed_adds(emu).values()) == {1}
     assert len(committed_adds(emu)) == 59
+    # the finished widget's first rows and results line work for the whole job
+    first_rows = preview(job, n=3)
+    assert first_rows.n_rows == 60
+    assert [row[0] for row in first_rows.rows] == ["0", "1", "2"]
+    assert results_call(job) == ("results = %grok_batch --attach big --wait", "")
+    assert "finished" in repr(job)
 
 
 def test_an_interrupted_split_job_resumes_then_cancels_together(

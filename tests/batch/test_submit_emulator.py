@@ -82,7 +82,8 @@ def test_normal_run_gives_each_row_its_own_answer_and_one_status(
         assert prompt_digest(f"Sentiment of: review number {i}") in out["answer"].iloc[i]
     assert "missing" in out["answer_error"].iloc[7]
     assert "Simulated failure" in out["answer_error"].iloc[42]
-    assert out["answer_tokens"].iloc[0] > 0
+    assert out["answer_input_tokens"].iloc[0] > 0
+    assert out["answer_output_tokens"].iloc[0] > 0
     assert out["answer_cost_usd"].iloc[0] > 0
     _assert_each_added_once(emu, job, 99)
     assert creates(emu) == 1

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from xai_magics.batch.columns import refuse_output_clash
+from xai_magics.batch.dry_view import dry_run_blocks, dry_run_html, dry_run_text
 from xai_magics.batch.estimate import LIST_PRICES, Estimate, estimate
 from xai_magics.batch.fingerprint import Fingerprint, canonical_options
 from xai_magics.batch.frame import FrameSource
@@ -39,6 +40,7 @@ from xai_magics.client.errors import NotFoundError
 from xai_magics.facts import BATCH_PRICE_FACTOR
 from xai_magics.spend.batches import admit_batch, hold_while_running
 from xai_magics.spend.guard import Ticket
+from xai_magics.usage import format_usd
 
 DEFAULT_MODEL = "grok-4.3"
 
@@ -63,7 +65,7 @@ class DryRun:
         lines = [
             f"{self.plan.n_rows:,} rows: {self.plan.n_sent:,} would be sent, "
             f"{len(self.skipped):,} skipped. Nothing was sent.",
-            f"Model {self.model}: {self.estimate.summary()}.",
+            f"Model {self.model}: {self.estimate.usage()}.",
         ]
         if self.batches > 1:
             lines.append(
@@ -80,17 +82,31 @@ class DryRun:
                 f"Note: xAI documents batch support for {accepted}; {self.model} may be refused."
             )
         for position, reason in sorted(self.skipped.items())[:10]:
-            label = self.row_labels.get(position)
-            where = f"row {position}" + (f" (index {label})" if label is not None else "")
-            lines.append(f"  {where}: skipped, {reason}")
+            lines.append(f"  {self._row_name(position)}: skipped, {reason}")
         if len(self.skipped) > 10:
             lines.append(f"  ... and {len(self.skipped) - 10:,} more skipped rows")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         cost = self.estimate.batch_usd
-        price = f", ≈ ${cost:,.4f}" if cost is not None else ""
+        price = f", ≈ {format_usd(cost)}" if cost is not None else ""
         return f"<DryRun {self.plan.n_sent:,} requests, {len(self.skipped):,} skipped{price}>"
+
+    def _blocks(self) -> list[tuple[str, str]]:
+        samples = [(self._row_name(p), prompt) for p, prompt in self.plan.samples]
+        return dry_run_blocks(self.summary(), self.requests, samples)
+
+    def text(self) -> str:
+        """The summary, the first request pretty-printed and the next ones' prompts."""
+        return dry_run_text(self._blocks())
+
+    def _repr_mimebundle_(self, **_kwargs: Any) -> dict[str, str]:
+        blocks = self._blocks()
+        return {"text/plain": dry_run_text(blocks), "text/html": dry_run_html(blocks)}
+
+    def _row_name(self, position: int) -> str:
+        label = self.row_labels.get(position)
+        return f"row {position}" + (f" (index {label})" if label is not None else "")
 
 
 def submit(
@@ -154,7 +170,8 @@ def submit(
     plan.require_rows()
     fingerprint = Fingerprint(plan.n_rows, plan.digest, prompt, model, options)
     if dry_run:
-        shown = sorted(plan.skipped)[:10]
+        # index labels for the messages: skipped rows and the sample requests' rows
+        shown = sorted(plan.skipped)[:10] + [position for position, _ in plan.samples]
         dry = _dry_run(plan, spec, fingerprint, source.index_labels(shown))
         dry.batches = len(part_ranges(plan.n_rows, settings.batch_rows))
         return dry
@@ -188,6 +205,7 @@ def submit(
             "schema": _schema_name(schema),
             "adoptable": not new,
             **_destination(to),
+            **_expected(plan, spec),
         },
         n_sent=plan.n_sent,
         skipped=plan.skipped,
@@ -208,6 +226,15 @@ def submit(
     if wait:
         job.wait()
     return job
+
+
+def _expected(plan: RowsPlan, spec: RequestSpec) -> dict[str, Any]:
+    """The batch's estimated cost, kept with the job: the widget shows it while the server
+    reports none (an upper bound when --max-tokens caps the answers)."""
+    cost = estimate(spec.model, plan.n_sent, plan.prompt_bytes, spec.system, spec.max_tokens)
+    if cost.batch_usd is None:
+        return {}
+    return {"estimate_usd": cost.batch_usd, "estimate_is_bound": cost.output_is_upper_bound}
 
 
 def _admit(plan: RowsPlan, spec: RequestSpec, max_cost: float | None) -> Ticket:
@@ -322,6 +349,7 @@ def _submit_split(
                 "part": [number, len(ranges)],
                 "frame_rows": n_rows,
                 **_destination(parts.to),
+                **_expected(plan, inputs.spec),
             },
             n_sent=plan.n_sent,
             skipped={first + p: reason for p, reason in plan.skipped.items()},
@@ -488,7 +516,7 @@ def submit_rows(parent: BatchJob, source: FrameSource, positions: Sequence[int])
         name=name,
         batch_name=f"{name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
         fingerprint=fingerprint,
-        spec=dict(parent.record.spec),
+        spec={**parent.record.spec, **_expected(plan, inputs.spec)},
         n_sent=plan.n_sent,
         skipped={int(row_ids[p]): reason for p, reason in plan.skipped.items()},
         where=parent.record.where,

@@ -1,14 +1,17 @@
 """Row outcomes to output columns, attached to the user's frame (same type, same index).
 
 Columns, for ``output="answer"``: ``answer`` (or, with a schema, one column per schema field),
-``answer_status``, ``answer_error``, ``answer_tokens``, ``answer_cost_usd``. The companions carry
-the output name so a second batch into another column never overwrites the first one's status.
+``answer_status``, ``answer_error``, ``answer_input_tokens``, ``answer_output_tokens`` (reasoning
+included, as it is billed), ``answer_cost_usd``. The companions carry the output name so a second
+batch into another column never overwrites the first one's status.
 
 A column of the user's that has one of these names is never overwritten: the join is refused
 with a message naming ``--output``. The one exception is an earlier copy of the same job's
 output (``df = job.results(df)`` run twice, a re-run cell): every output column is there, and
 each row's old status could have become its new one (a pending or failed row may have any
-outcome now; an answered row keeps its answer and tokens, a skipped row stays skipped).
+outcome now; an answered row keeps its answer and tokens, a skipped row stays skipped). An
+earlier copy made before the token count was split (one ``answer_tokens`` column, input and
+output added up) is recognised the same way, and its ``answer_tokens`` column is replaced too.
 """
 
 from __future__ import annotations
@@ -55,21 +58,47 @@ def output_columns(
             columns[name] = pa.array(column)
     columns[f"{output}_status"] = pa.array(status, pa.large_string())
     columns[f"{output}_error"] = pa.array(error, pa.large_string())
-    columns[f"{output}_tokens"] = pa.array(outcomes.tokens, pa.int64())
+    input_name, output_name = _token_names(output)
+    columns[input_name] = pa.array(outcomes.input_tokens, pa.int64())
+    columns[output_name] = pa.array(outcomes.output_tokens, pa.int64())
     columns[f"{output}_cost_usd"] = pa.array(outcomes.cost_usd, pa.float64())
     return columns
+
+
+COMPANIONS = ("status", "error", "input_tokens", "output_tokens", "cost_usd")
+
+
+def _token_names(output: str) -> tuple[str, str]:
+    return f"{output}_input_tokens", f"{output}_output_tokens"
+
+
+def _legacy_tokens(source: FrameSource, output: str) -> str | None:
+    """The total-tokens column of an earlier copy made before the split, if the frame has one
+    (and none of the split columns)."""
+    old = f"{output}_tokens"
+    split = _token_names(output)
+    if old in source.labels and not any(name in source.labels for name in split):
+        return old
+    return None
 
 
 def join(source: FrameSource, columns: dict[str, pa.Array], output: str) -> Any:
     """The user's frame with the output columns (replacing an earlier copy of the same output)."""
     refuse_overwrite(source, columns, output)
-    return source.with_columns(columns)
+    return source.with_columns(columns, drop=superseded(source, columns, output))
+
+
+def superseded(source: FrameSource, columns: Mapping[str, pa.Array], output: str) -> list[str]:
+    """Columns of an earlier copy that the new ones replace under another name (the old
+    ``answer_tokens``); none when the frame holds no such copy."""
+    old = _legacy_tokens(source, output)
+    return [old] if old is not None and _earlier_copy(source, columns, output) else []
 
 
 def output_names(output: str, schema: type[Any] | None = None) -> list[str]:
     """The columns ``output_columns`` makes, in order."""
     answers = [output] if schema is None else _schema_fields(schema)
-    return [*answers, *(f"{output}_{part}" for part in ("status", "error", "tokens", "cost_usd"))]
+    return [*answers, *(f"{output}_{part}" for part in COMPANIONS)]
 
 
 def refuse_output_clash(
@@ -104,11 +133,15 @@ def refuse_overwrite(
 
 def _earlier_copy(source: FrameSource, columns: Mapping[str, pa.Array], output: str) -> bool:
     """True when the frame's same-named columns are an earlier copy of these very outcomes."""
-    if any(name not in source.labels for name in columns):
+    legacy = _legacy_tokens(source, output)
+    split = _token_names(output)
+    expected = [name for name in columns if legacy is None or name not in split]
+    if any(name not in source.labels for name in expected):
         return False
     try:
         old_status = _existing(source, f"{output}_status", pa.large_string())
-        old_tokens = _existing(source, f"{output}_tokens", pa.float64())
+        token_names = [legacy] if legacy is not None else list(split)
+        old_tokens = [_existing(source, name, pa.float64()) for name in token_names]
         old_answer = _existing(source, output, pa.large_string()) if output in columns else None
     except (pa.ArrowException, ValueError, TypeError):
         return False  # not text or numbers where ours would be: a column of the user's
@@ -117,7 +150,12 @@ def _earlier_copy(source: FrameSource, columns: Mapping[str, pa.Array], output: 
     if not pc.all(known).as_py():
         return False
     was_ok = pc.equal(old_status, "ok")
-    kept = pc.and_(pc.equal(status, "ok"), _same(old_tokens, columns[f"{output}_tokens"]))
+    new_tokens = [columns[name] for name in split]
+    if legacy is not None:
+        new_tokens = [_total(*new_tokens)]
+    kept = pc.equal(status, "ok")
+    for old, new in zip(old_tokens, new_tokens, strict=True):
+        kept = pc.and_(kept, _same(old, new))
     if old_answer is not None:
         kept = pc.and_(kept, _same(old_answer, columns[output]))
     was_skipped = pc.equal(old_status, "skipped")
@@ -132,6 +170,13 @@ def _existing(source: FrameSource, name: str, kind: pa.DataType) -> pa.Array:
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
     return arrow.cast(kind)
+
+
+def _total(input_tokens: pa.Array, output_tokens: pa.Array) -> pa.Array:
+    """Input plus output tokens, as the single column before the split held them."""
+    total = pc.add(pc.fill_null(input_tokens, 0), pc.fill_null(output_tokens, 0))
+    neither = pc.and_(pc.is_null(input_tokens), pc.is_null(output_tokens))
+    return pc.if_else(neither, pa.scalar(None, total.type), total)
 
 
 def _same(old: pa.Array, new: pa.Array) -> pa.Array:

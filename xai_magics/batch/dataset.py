@@ -19,8 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from xai_magics.batch.columns import output_columns
-from xai_magics.batch.frame import pandas_nullable
+from xai_magics.batch.columns import join, output_columns, refuse_overwrite, superseded
+from xai_magics.batch.frame import FrameSource, pandas_nullable
 from xai_magics.batch.outcomes import assemble
 from xai_magics.batch.store import ResultRow
 from xai_magics.batch.stream import StreamSource
@@ -59,11 +59,25 @@ def write_results(columns: Mapping[str, pa.Array], path: Path) -> Path:
     return path
 
 
-def join_results(source: StreamSource, columns: Mapping[str, pa.Array], path: Path) -> Any:
-    """The user's lazy object with the output columns (same kind out), read from ``path``."""
+def results_frame(
+    source: FrameSource, columns: Mapping[str, pa.Array], output: str, path: Path
+) -> Any:
+    """The user's frame, or lazy object, with the output columns; a lazy one's go through a
+    dataset at ``path``. Columns of an earlier copy of this output are replaced."""
+    if not isinstance(source, StreamSource):
+        return join(source, dict(columns), output)
+    refuse_overwrite(source, columns, output)
+    return join_results(source, columns, path, superseded(source, columns, output))
+
+
+def join_results(
+    source: StreamSource, columns: Mapping[str, pa.Array], path: Path, drop: Sequence[str] = ()
+) -> Any:
+    """The user's lazy object with the output columns (same kind out), read from ``path``;
+    ``drop`` names old columns of an earlier copy that the new ones supersede."""
     write_results(columns, path)
     names = list(columns)
-    replaced = [label for label in source.labels if label in names]  # an earlier copy of them
+    replaced = [label for label in source.labels if label in names or label in drop]
     if source.backend == "polars":
         return _polars(source.frame, path, replaced)
     if source.backend == "duckdb":

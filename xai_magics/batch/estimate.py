@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from xai_magics.batch.prompts import BYTES_PER_TOKEN
 from xai_magics.facts import BATCH_PRICE_FACTOR
+from xai_magics.usage import format_usd
 
 TICKS_PER_USD = 10_000_000_000
 TYPICAL_OUTPUT_TOKENS = 200
@@ -49,14 +50,19 @@ class Estimate:
     batch_usd: float | None
 
     def summary(self) -> str:
+        return f"{self.n_requests:,} requests, {self.usage()}"
+
+    def usage(self) -> str:
+        """Tokens and price, without the number of requests (said elsewhere)."""
         out = "at most" if self.output_is_upper_bound else "about"
         text = (
-            f"{self.n_requests:,} requests, about {self.input_tokens:,} input tokens and {out} "
-            f"{self.output_tokens:,} output tokens"
+            f"about {self.input_tokens:,} input tokens and {out} {self.output_tokens:,} "
+            "output tokens"
         )
         if self.batch_usd is None or self.sync_usd is None:
             return text + "; no price known for this model"
-        return text + f"; ≈ ${self.batch_usd:,.4f} as a batch (${self.sync_usd:,.4f} one by one)"
+        batch, sync = format_usd(self.batch_usd), format_usd(self.sync_usd)
+        return text + f"; ≈ {batch} as a batch ({sync} one by one)"
 
 
 def estimate(

@@ -77,10 +77,11 @@ class FrameSource:
         for first in range(start, self.n_rows, block_rows):
             yield first, min(first + block_rows, self.n_rows)
 
-    def with_columns(self, columns: Mapping[str, pa.Array]) -> Any:
+    def with_columns(self, columns: Mapping[str, pa.Array], drop: Sequence[str] = ()) -> Any:
         """The native frame with ``columns`` attached by position (same type, same index).
 
-        Same-named columns are replaced: whether that is allowed is ``columns.py``'s call.
+        Same-named columns are replaced, and ``drop`` ones taken out: whether that is allowed
+        is ``columns.py``'s call.
         """
         # Built as one Arrow table and converted by the frame's own library (nullable ints and
         # all); narwhals then attaches the columns by position, whatever the index.
@@ -93,7 +94,8 @@ class FrameSource:
         else:
             converted = nw.from_arrow(table, backend=namespace)
         series = [converted.get_column(name) for name in columns]
-        return self.frame.with_columns(*series).to_native()
+        frame = self.frame.drop([self.labels[name] for name in drop]) if drop else self.frame
+        return frame.with_columns(*series).to_native()
 
 
 def pandas_nullable(pandas: Any) -> Any:

@@ -19,8 +19,8 @@ import numpy as np
 
 from xai_magics.batch.chunks import DEFAULT_CHUNK_ROWS, MAX_CALL_BYTES, iter_chunks
 from xai_magics.batch.claim import Claim, sending_claim
-from xai_magics.batch.columns import join, output_columns, refuse_overwrite
-from xai_magics.batch.dataset import join_results, write_page
+from xai_magics.batch.columns import output_columns
+from xai_magics.batch.dataset import results_frame, write_page
 from xai_magics.batch.estimate import TICKS_PER_USD
 from xai_magics.batch.fetch import fetch_results
 from xai_magics.batch.frame import FrameSource
@@ -32,7 +32,7 @@ from xai_magics.batch.outcomes import (
     counter_notes,
     overlay,
 )
-from xai_magics.batch.progress import JobSnapshot, Listener, Poller
+from xai_magics.batch.progress import JobSnapshot, Listener, Poller, job_state
 from xai_magics.batch.sender import ADD_RATE, Sender
 from xai_magics.batch.spend import record_batch_spend
 from xai_magics.batch.store import JobRecord, JobState, JobStore, ResultRow, StoreError
@@ -42,7 +42,7 @@ from xai_magics.batch.wire import LineBuilder, RequestSpec
 
 RETRYABLE: tuple[RowStatus, ...] = ("error", "expired", "missing", "cancelled")
 # A sent row without a result, once the batch has ended, says how the batch ended.
-_UNFINISHED_BY_BATCH_STATUS: dict[str, RowStatus] = {
+UNFINISHED_BY_BATCH_STATUS: dict[str, RowStatus] = {
     "done": "missing",
     "expired": "expired",
     "cancelled": "cancelled",
@@ -111,13 +111,17 @@ class BatchJob:
                 pending=record.n_sent,
                 skipped=skipped,
                 started_at=record.created_at,
+                estimate_usd=record.spec.get("estimate_usd"),
+                estimate_is_bound=bool(record.spec.get("estimate_is_bound")),
             )
         )
+        if record.finished:  # a handle on an ended job shows how it ended, not "sending"
+            self._live.snapshot = self._stored_snapshot()
 
     def __repr__(self) -> str:
         snap = self.snapshot
         return (
-            f"<BatchJob {self.name!r} batch={snap.batch_id} {snap.batch_status} "
+            f"<BatchJob {self.name!r} batch={snap.batch_id} {job_state(snap)} "
             f"{snap.done}/{snap.total} done>"
         )
 
@@ -130,6 +134,11 @@ class BatchJob:
     @property
     def batch_id(self) -> str | None:
         return self._record.batch_id
+
+    @property
+    def output(self) -> str:
+        """The answer column's name (its companions start with it)."""
+        return str(self._record.spec.get("output", "answer"))
 
     @property
     def record(self) -> JobRecord:
@@ -270,7 +279,7 @@ class BatchJob:
 
     def _stored_snapshot(self) -> JobSnapshot:
         """The final snapshot of a job whose results are already in the store (no request)."""
-        counts = self._own_outcomes().counts()
+        counts = self._store.result_counts(self._record.job_id)
         return replace(
             self.snapshot,
             pending=0,
@@ -279,7 +288,8 @@ class BatchJob:
             cancelled=counts.get("cancelled", 0) + counts.get("expired", 0),
             batch_status=self._record.batch_status or "done",
             results_fetched=True,
-            updated_at=time.time(),
+            # when it ended, not now: a finished job's elapsed time does not grow
+            updated_at=self._record.updated_at or time.time(),
             cost_usd=self._billed_usd(),
         )
 
@@ -366,7 +376,7 @@ class BatchJob:
         n_rows = self._frame_rows()
         unfinished: RowStatus = "pending"
         if record.finished:
-            unfinished = _UNFINISHED_BY_BATCH_STATUS.get(record.batch_status or "", "missing")
+            unfinished = UNFINISHED_BY_BATCH_STATUS.get(record.batch_status or "", "missing")
         return assemble(
             n_rows,
             self._store.rows(record.job_id),
@@ -397,10 +407,7 @@ class BatchJob:
         name = output or str(self._record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
         columns = output_columns(self.outcomes(), name, schema)
-        if isinstance(source, StreamSource):
-            refuse_overwrite(source, columns, name)
-            return join_results(source, columns, Path(to) if to else self.results_dir)
-        return join(source, columns, name)
+        return results_frame(source, columns, name, Path(to) if to else self.results_dir)
 
     @property
     def results_dir(self) -> Path:

@@ -184,7 +184,8 @@ class RowOutcomes:
     status: list[RowStatus]
     answer: list[str | None]
     error: list[str | None]
-    tokens: list[int | None]
+    input_tokens: list[int | None]
+    output_tokens: list[int | None]  # reasoning included: it is billed as output
     cost_usd: list[float | None]
 
     def counts(self) -> dict[str, int]:
@@ -210,7 +211,8 @@ def assemble(
     status: list[RowStatus | None] = [None] * n_rows
     answer: list[str | None] = [None] * n_rows
     error: list[str | None] = [None] * n_rows
-    tokens: list[int | None] = [None] * n_rows
+    input_tokens: list[int | None] = [None] * n_rows
+    output_tokens: list[int | None] = [None] * n_rows
     cost: list[float | None] = [None] * n_rows
     covered = range(n_rows) if rows is None else rows
     reason = UNFINISHED_REASONS.get(unfinished)
@@ -224,11 +226,11 @@ def assemble(
         status[position] = cast(RowStatus, row_status)
         answer[position] = text
         error[position] = why
-        if tokens_in is not None or tokens_out is not None:
-            tokens[position] = (tokens_in or 0) + (tokens_out or 0)
+        input_tokens[position] = tokens_in
+        output_tokens[position] = tokens_out
         if ticks is not None:
             cost[position] = ticks / 1e10
-    return RowOutcomes(status, answer, error, tokens, cost)  # type: ignore[arg-type]
+    return RowOutcomes(status, answer, error, input_tokens, output_tokens, cost)  # type: ignore[arg-type]
 
 
 def overlay(base: RowOutcomes, retry: RowOutcomes) -> RowOutcomes:
@@ -237,7 +239,8 @@ def overlay(base: RowOutcomes, retry: RowOutcomes) -> RowOutcomes:
         list(base.status),
         list(base.answer),
         list(base.error),
-        list(base.tokens),
+        list(base.input_tokens),
+        list(base.output_tokens),
         list(base.cost_usd),
     )
     for i, status in enumerate(retry.status):
@@ -246,6 +249,7 @@ def overlay(base: RowOutcomes, retry: RowOutcomes) -> RowOutcomes:
         merged.status[i] = status
         merged.answer[i] = retry.answer[i]
         merged.error[i] = retry.error[i]
-        merged.tokens[i] = retry.tokens[i]
+        merged.input_tokens[i] = retry.input_tokens[i]
+        merged.output_tokens[i] = retry.output_tokens[i]
         merged.cost_usd[i] = retry.cost_usd[i]
     return merged

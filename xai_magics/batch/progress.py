@@ -34,6 +34,8 @@ class JobSnapshot:
     batch_status: str = "submitting"
     results_fetched: bool = False
     cost_usd: float | None = None
+    estimate_usd: float | None = None  # priced on submit, for while the server says nothing
+    estimate_is_bound: bool = False  # the estimate is an upper bound (answers capped)
     started_at: float = 0.0
     updated_at: float = 0.0
     error: str | None = None
@@ -51,7 +53,9 @@ class JobSnapshot:
 
     @property
     def elapsed_s(self) -> float:
-        return max(0.0, (self.updated_at or time.time()) - self.started_at)
+        """Time since the job started; once it finished, the time it took (it stops)."""
+        end = self.updated_at if self.finished and self.updated_at else time.time()
+        return max(0.0, end - self.started_at)
 
     def with_batch(self, batch: Any) -> JobSnapshot:
         """This snapshot updated from a server ``Batch``."""
@@ -69,6 +73,18 @@ class JobSnapshot:
             error=None,
             cancel_message=batch.cancel_by_xai_message,
         )
+
+
+def job_state(snapshot: JobSnapshot) -> str:
+    """What the job is doing, in a word or two ("running", "finished", "fetching results")."""
+    if snapshot.finished:
+        return {"done": "finished", "expired": "expired"}.get(snapshot.batch_status, "cancelled")
+    return {
+        "submitting": "sending requests",
+        "empty": "waiting for requests",
+        "running": "running",
+        "done": "fetching results",
+    }.get(snapshot.batch_status, snapshot.batch_status.replace("_", " "))
 
 
 Listener = Callable[[JobSnapshot], None]

@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from xai_magics.batch.columns import join, output_columns, refuse_overwrite
-from xai_magics.batch.dataset import join_results
+from xai_magics.batch.columns import output_columns
+from xai_magics.batch.dataset import results_frame
 from xai_magics.batch.job import BatchJob, JobInputs
 from xai_magics.batch.outcomes import RowOutcomes, assemble, overlay
-from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot, Listener
-from xai_magics.batch.stream import StreamSource
+from xai_magics.batch.progress import FINAL_BATCH_STATUSES, JobSnapshot, Listener, job_state
 
 
 def part_ranges(n_rows: int, batch_rows: int) -> list[tuple[int, int]]:
@@ -43,9 +42,14 @@ class SplitJob:
     def __repr__(self) -> str:
         snap = self.snapshot
         return (
-            f"<SplitJob {self.name!r} {len(self.parts)} batches {snap.batch_status} "
+            f"<SplitJob {self.name!r} {len(self.parts)} batches {job_state(snap)} "
             f"{snap.done}/{snap.total} done>"
         )
+
+    @property
+    def output(self) -> str:
+        """The answer column's name (every part has the same)."""
+        return self.parts[0].output
 
     @property
     def inputs(self) -> JobInputs | None:
@@ -74,6 +78,7 @@ class SplitJob:
             status = "cancelled" if "cancelled" in statuses else statuses[-1]
         ids = [s.batch_id for s in snaps if s.batch_id]
         costs = [s.cost_usd for s in snaps if s.cost_usd is not None]
+        estimates = [s.estimate_usd for s in snaps if s.estimate_usd is not None]
         return JobSnapshot(
             name=f"{self.name} ({len(self.parts)} batches)",
             # the first batch's id, which never changes once made: the status bar keys on it
@@ -88,6 +93,8 @@ class SplitJob:
             batch_status=status,
             results_fetched=all(s.results_fetched for s in snaps),
             cost_usd=sum(costs) if costs else None,
+            estimate_usd=sum(estimates) if len(estimates) == len(snaps) else None,
+            estimate_is_bound=any(s.estimate_is_bound for s in snaps),
             started_at=min(s.started_at for s in snaps),
             updated_at=max(s.updated_at for s in snaps),
             error=next((s.error for s in snaps if s.error), None),
@@ -156,10 +163,7 @@ class SplitJob:
         name = output or str(first.record.spec.get("output", "answer"))
         schema = self._inputs.schema if self._inputs is not None else None
         columns = output_columns(self.outcomes(), name, schema)
-        if isinstance(source, StreamSource):
-            refuse_overwrite(source, columns, name)
-            return join_results(source, columns, Path(to) if to else first.results_dir)
-        return join(source, columns, name)
+        return results_frame(source, columns, name, Path(to) if to else first.results_dir)
 
     def retry_failed(self, df: Any = None) -> BatchJob:
         raise ValueError(

@@ -174,6 +174,7 @@ class JobRecord:
     created_at: float
     base_url: str | None = None  # None: recorded before servers were (not matched by name)
     account: str | None = None
+    updated_at: float = 0.0  # the last change of state: when a finished job ended
 
     @property
     def where(self) -> Where | None:
@@ -655,6 +656,14 @@ class JobStore:
             ).fetchone()
         return int(row["n"])
 
+    def result_counts(self, job_id: int) -> dict[str, int]:
+        """How many of the job's stored results have each status (one query, no rows loaded)."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT status, COUNT(*) FROM results WHERE job_id = ? GROUP BY status", (job_id,)
+            ).fetchall()
+        return {str(row[0]): int(row[1]) for row in rows}
+
     def result_totals(self, job_id: int) -> ResultTotals:
         """Token and cost sums over the job's stored results (one query, no rows loaded)."""
         with self._read() as db:
@@ -684,4 +693,5 @@ def _job(row: sqlite3.Row) -> JobRecord:
         created_at=float(row["created_at"]),
         base_url=row["base_url"],
         account=row["account"],
+        updated_at=float(row["updated_at"]),
     )

@@ -13,7 +13,9 @@ Everything here calls ``xai_magics.batch``; the magic only parses options and sh
 
 from __future__ import annotations
 
+import shlex
 import sys
+import threading
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -48,6 +50,19 @@ class BatchMagics(Magics):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._jobs: dict[str, Any] = {}
+        # id of a job -> the execution count of the cell that showed its widget
+        self._shown_in: dict[int, int] = {}
+        if shell is not None:
+            # a job as a cell's value is its live widget, not a repr frozen at "running 0/N"
+            # (by name: %load_ext does not import the batch package)
+            shows = shell.display_formatter.ipython_display_formatter
+            for module, name in (
+                ("xai_magics.batch.job", "BatchJob"),
+                ("xai_magics.batch.split", "SplitJob"),
+            ):
+                shows.for_type_by_name(module, name, self._display_job)
+            shows.for_type_by_name("xai_magics.batch.api", "DryRun", self._display_once)
+            shows.for_type_by_name("xai_magics.batch.now.api", "NowDryRun", self._display_once)
 
     @no_var_expand
     @magic_arguments()
@@ -64,7 +79,10 @@ class BatchMagics(Magics):
     )
     @argument("--system", metavar="TEXT", help="System prompt sent with every request.")
     @argument("-m", "--model", help="Model (default: BatchMagics.model, grok-4.3).")
-    @argument("--name", help="Job name (default: the frame's name, plus .OUTPUT).")
+    @argument(
+        "--name",
+        help="Job name (default: the frame's name, e.g. reviews; with --output COL, reviews.COL).",
+    )
     @argument(
         "--output", default="answer", metavar="COLUMN", help="Answer column (default answer)."
     )
@@ -114,7 +132,11 @@ class BatchMagics(Magics):
     )
     @argument("--dry-run", action="store_true", help="Show rows, requests, cost; send nothing.")
     @argument("--new", action="store_true", help="Submit a new batch even if this job exists.")
-    @argument("--list", action="store_true", help="List recent batch jobs and their servers.")
+    @argument(
+        "--list",
+        action="store_true",
+        help="Table of recent batch jobs: created, state, rows, counts by status, cost, server.",
+    )
     @argument(
         "--attach", metavar="NAME_OR_ID", help="Follow an earlier job (also after a restart)."
     )
@@ -125,11 +147,16 @@ class BatchMagics(Magics):
         """Submit one request per DataFrame row as an xAI batch; results come back as columns.
 
         Columns: COLUMN (or the --schema fields), COLUMN_status (ok, error, cancelled, expired,
-        skipped, missing), COLUMN_error, COLUMN_tokens, COLUMN_cost_usd. With --now the same
+        skipped, missing), COLUMN_error, COLUMN_input_tokens, COLUMN_output_tokens (reasoning
+        included), COLUMN_cost_usd. With --now the same
         columns come back at once; rows not sent when it was stopped are cancelled until the
         cell runs again. --dry-run with --now compares its price and time with the batch's.
         Rows with a missing or empty cell, a lone surrogate or an oversize prompt are skipped
         with a reason, not sent.
+        Without --wait the cell returns at once with a live widget; when the batch ends, the
+        widget's clock stops and it shows the billed cost, the line that gets the results
+        (results = %grok_batch --attach NAME --wait) and the first rows. --list is a table of
+        the recent jobs (created, state, rows by status, cost, server).
         A frame that already has one of these columns is refused: choose another --output.
         A new batch is priced on submit; one that could cost more than --max-cost or the budget
         left (GrokMagics.budget_usd, budget_day_usd) is not created.
@@ -148,13 +175,14 @@ class BatchMagics(Magics):
                 return self._list()
             if not args.dry_run:
                 ask_for_missing_key()
+            # a job name with spaces ("reviews (retry 1)") comes quoted, as the widget writes it
             if args.cancel:
-                return self._cancel(args.cancel)
+                return self._cancel(_unquote(args.cancel))
             if args.attach:
-                job = self._job(args.attach, args.frame)
+                job = self._job(_unquote(args.attach), args.frame)
                 return self._follow(job, wait=args.wait, to=args.to)
             if args.retry_failed:
-                job = self._job(args.retry_failed, args.frame)
+                job = self._job(_unquote(args.retry_failed), args.frame)
                 frame = self._frame(args.frame) if args.frame else None
                 return self._follow(job.retry_failed(frame), wait=args.wait, to=args.to)
             if args.now:
@@ -182,6 +210,7 @@ class BatchMagics(Magics):
         try:
             result = self._send(args, frame, name, progress.show_and_update)
         except KeyboardInterrupt:
+            progress.stop_clock()
             print(
                 f"Stopped while sending {name!r}. Run the cell again to resume: requests that "
                 "already reached xAI are checked, none is added twice.",
@@ -189,17 +218,13 @@ class BatchMagics(Magics):
             )
             return None
         if isinstance(result, DryRun):
-            print(result.summary())
-            for request in result.requests:
-                print(request)
+            self._show_once(result)  # shown even when assigned; as the value, not again
             return result
         self._jobs[result.name] = result
         return self._follow(result, wait=args.wait, progress=progress, to=args.to)
 
     def _now(self, args: Any) -> Any:
         """``--now``: every row answered in this cell, with the batch's progress widget."""
-        import threading
-
         from xai_magics.batch.now import NowSettings, submit_now
         from xai_magics.widgets.batch_progress import BatchProgress
 
@@ -225,6 +250,7 @@ class BatchMagics(Magics):
                 max_cost=args.max_cost,
             )
         except KeyboardInterrupt:
+            progress.stop_clock()
             print(
                 f"Stopped {name!r}: every answer that arrived is stored. Run the cell again to "
                 "send only the rows still without one.",
@@ -232,7 +258,7 @@ class BatchMagics(Magics):
             )
             return None
         if args.dry_run:
-            print(result.summary())
+            self._show_once(result)
         return result
 
     def _frame_and_name(self, args: Any) -> tuple[Any, str]:
@@ -285,7 +311,9 @@ class BatchMagics(Magics):
             job.subscribe(progress.show_and_update)
         progress.on_cancel(job.cancel)
         job.subscribe(_status_feed)
+        self._shown_in[id(job)] = self._execution_count()  # the widget above is its value
         if not wait:
+            job.subscribe(_results_when_finished(job, progress))
             progress.show_text(job.snapshot)
             return job
         try:
@@ -302,6 +330,32 @@ class BatchMagics(Magics):
         if job.inputs is None:
             return job
         return job.results(to=to)
+
+    def _display_job(self, job: Any) -> None:
+        """A job shown as a cell's value: its live widget, unless this cell shows it already."""
+        from xai_magics.widgets.batch_progress import BatchProgress
+
+        if self._shown_in.get(id(job)) == self._execution_count():
+            return
+        progress = BatchProgress(job.cancel)
+        job.subscribe(_results_when_finished(job, progress))  # a finished job's: shown at once
+        job.subscribe(progress.show_and_update)
+        progress.show_text(job.snapshot)
+        self._shown_in[id(job)] = self._execution_count()
+
+    def _show_once(self, value: Any) -> None:
+        """Display ``value`` now; as this cell's value it is then not displayed again."""
+        from IPython.display import display
+
+        display(value._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
+        self._shown_in[id(value)] = self._execution_count()
+
+    def _display_once(self, value: Any) -> None:
+        if self._shown_in.get(id(value)) != self._execution_count():
+            self._show_once(value)
+
+    def _execution_count(self) -> int:
+        return int(getattr(self.shell, "execution_count", 0) or 0)
 
     def _cancel(self, name_or_id: str) -> None:
         from xai_magics.widgets.batch_progress import describe
@@ -327,17 +381,23 @@ class BatchMagics(Magics):
         return attach(name_or_id, frame, data_dir=self.data_dir or None)
 
     def _list(self) -> None:
+        from IPython.display import display
+
         from xai_magics.batch import list_jobs
+        from xai_magics.batch.listing import job_table
+        from xai_magics.batch.store import open_store
+        from xai_magics.render import render_table, text_table
 
         jobs = list_jobs(self.data_dir or None)
         if not jobs:
             print("No batch jobs yet.")
-        for record in jobs:
-            print(
-                f"{record.name:<24} {record.state:<10} {record.n_sent:>8,} requests  "
-                f"{record.batch_id or _no_batch(record):<42} "
-                f"on {record.base_url or '(server not recorded)'}"
-            )
+            return
+        table = job_table(open_store(self.data_dir or None), jobs)
+        bundle = {
+            "text/plain": text_table(table.headers, table.rows),
+            "text/html": render_table(table.headers, table.rows),
+        }
+        display(bundle, raw=True)  # type: ignore[no-untyped-call]
 
     def _frame(self, name: str) -> Any:
         namespace = self.shell.user_ns if self.shell is not None else {}
@@ -354,14 +414,44 @@ class BatchMagics(Magics):
         return value
 
 
-def _no_batch(record: Any) -> str:
-    return "(answered now, no batch)" if record.spec.get("mode") == "now" else "(no batch yet)"
-
-
 NOW_STOP_HINT = (
     "To stop: interrupt the kernel (■). Answers so far are kept; running the cell again sends "
     "only the rows without one."
 )
+
+
+def results_call(job: Any) -> tuple[str, str]:
+    """The line that gets a job's results as a frame, and a note on it (what the finished
+    widget says)."""
+    name = job.name if _plain_word(job.name) else shlex.quote(job.name)
+    if job.inputs is None:  # attached without its frame: the frame must be named again
+        return f"results = %grok_batch FRAME --attach {name} --wait", "FRAME: the frame it ran on"
+    return f"results = %grok_batch --attach {name} --wait", ""
+
+
+def _plain_word(text: str) -> bool:
+    return bool(text) and all(c.isalnum() or c in "._-" for c in text)
+
+
+def _results_when_finished(job: Any, progress: Any) -> Any:
+    """A listener that, once ``job`` has finished, puts its results line and first rows in
+    ``progress`` (once; from the poller's thread, as the job ends)."""
+    from xai_magics.batch.preview import preview
+
+    done = threading.Event()
+
+    def listener(snapshot: Any) -> None:
+        if not snapshot.finished or done.is_set():
+            return
+        done.set()
+        try:
+            first_rows = preview(job)
+        except (ValueError, LookupError, TypeError, OSError, RuntimeError):
+            first_rows = None  # the way to the results is still worth showing
+        how, note = results_call(job)
+        progress.show_results(snapshot, how, first_rows, note)
+
+    return listener
 
 
 def _unquote(text: str) -> str:

@@ -29,6 +29,7 @@ from xai_magics.batch.api import (
 )
 from xai_magics.batch.claim import sending_claim
 from xai_magics.batch.columns import refuse_output_clash
+from xai_magics.batch.dry_view import dry_run_html
 from xai_magics.batch.estimate import TYPICAL_OUTPUT_TOKENS, Estimate, estimate
 from xai_magics.batch.job import BatchJob, JobInputs
 from xai_magics.batch.now.estimate import Timing, comparison, now_timing
@@ -59,7 +60,7 @@ class NowDryRun:
         lines = [
             f"{self.plan.n_rows:,} rows: {self.plan.n_sent:,} would be sent one request each, "
             f"{len(self.plan.skipped):,} skipped. Nothing was sent.",
-            f"Model {self.model}: {self.estimate.summary()}.",
+            f"Model {self.model}: {self.estimate.usage()}.",
             "Compared:",
             *comparison(self.estimate, self.timing),
         ]
@@ -68,6 +69,10 @@ class NowDryRun:
 
     def __repr__(self) -> str:
         return f"<NowDryRun {self.plan.n_sent:,} requests, {self.timing.text()}>"
+
+    def _repr_mimebundle_(self, **_kwargs: Any) -> dict[str, str]:
+        text = self.summary()
+        return {"text/plain": text, "text/html": dry_run_html([("", text)])}
 
 
 def price_rows(
