@@ -18,7 +18,11 @@ export const PROMPT_LIMITS = {
   frames: 3,
   tracebackChars: 3000,
   codeChars: 3000,
-  evalueChars: 500
+  evalueChars: 500,
+  /** The failing lines whose names the kernel is asked to describe. */
+  failingChars: 2000,
+  /** The kernel caps its description; this guards against a kernel that does not. */
+  contextChars: 2500
 };
 
 // CSI sequences (colours, cursor moves), OSC sequences (hyperlinks, titles) and two-byte escapes.
@@ -60,11 +64,40 @@ export function fence(text: string, info = ''): string {
   return `${ticks}${info}\n${text.replace(/\n+$/, '')}\n${ticks}`;
 }
 
-/** The whole `%%grok` cell asking why `code` raised `error`. */
+// IPython's frame header for code typed in a cell ("Cell In[3], line 2"; "<ipython-input-3-…>"
+// before IPython 8), and its marker of the line that raised ("----> 2 df['x']").
+const CELL_FRAME = /^(?:Cell In\s*\[\d*\]|.*<ipython-input-)/m;
+const CELL_LINE = /^(?:Cell In\s*\[\d*\], line (\d+))/m;
+const ARROW = /^-*>\s*\d+\s?(.*)$/gm;
+
+/**
+ * The lines of the user's own code that raised: the marked line of each traceback frame in a
+ * notebook cell (a function defined in another cell included), else the line the header names,
+ * else the whole cell. The kernel describes the variables these lines name.
+ */
+export function failingCode(error: IErrorOutput, code: string): string {
+  const frames = error.traceback.map(stripAnsi).filter(frame => CELL_FRAME.test(frame));
+  const marked = frames.flatMap(frame =>
+    Array.from(frame.matchAll(ARROW), match => match[1].trim())
+  );
+  if (marked.length) {
+    return keepTail(marked.join('\n'), PROMPT_LIMITS.failingChars);
+  }
+  const line = frames.length ? Number(CELL_LINE.exec(frames[frames.length - 1])?.[1]) : NaN;
+  const lines = code.split('\n');
+  if (line >= 1 && line <= lines.length) {
+    return lines[line - 1];
+  }
+  return keepEnds(code, PROMPT_LIMITS.failingChars);
+}
+
+/** The whole `%%grok` cell asking why `code` raised `error`; `context` is the kernel's
+ * description of the variables the failing line names (empty when it has none). */
 export function buildErrorPrompt(
   error: IErrorOutput,
   code: string,
-  language = 'python'
+  language = 'python',
+  context = ''
 ): string {
   const ename = stripAnsi(error.ename).trim() || 'Error';
   const evalue = keepEnds(
@@ -79,7 +112,7 @@ export function buildErrorPrompt(
   const traceback = keepTail(frames, PROMPT_LIMITS.tracebackChars);
   const source = keepEnds(code, PROMPT_LIMITS.codeChars);
   const exception = (evalue ? `${ename}: ${evalue}` : ename).replace(/`/g, "'");
-  const body = [
+  const body: string[] = [
     `This notebook cell raised \`${exception}\`.`,
     'Explain the cause in a few sentences, then show the corrected code.',
     '',
@@ -88,7 +121,11 @@ export function buildErrorPrompt(
     '',
     'The end of the traceback:',
     fence(traceback)
-  ].join('\n');
+  ];
+  const described = keepEnds(stripAnsi(context).trim(), PROMPT_LIMITS.contextChars);
+  if (described) {
+    body.push('', 'What the failing line names (shapes, columns and dtypes):', fence(described));
+  }
   // --raw: the code and traceback are sent exactly as they read, braces and all.
-  return `%%grok --raw\n${body}\n`;
+  return `%%grok --raw\n${body.join('\n')}\n`;
 }

@@ -335,6 +335,15 @@ class LabPage:
     def cell_locator(self, index: int) -> Any:
         return self.notebook_locator().locator(".jp-Cell").nth(index)
 
+    def use_theme(self, *, dark: bool) -> None:
+        """Switch JupyterLab's theme and wait until the page shows it (the choice is stored in
+        the server's settings: a test that goes dark switches back before it ends)."""
+        theme = "JupyterLab Dark" if dark else "JupyterLab Light"
+        self.command("apputils:change-theme", {"theme": theme})
+        light = "false" if dark else "true"
+        self.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+        self.page.wait_for_timeout(500)  # the theme's stylesheet applies a moment later
+
     def save(self) -> None:
         self.command("docmanager:save")
 
