@@ -22,6 +22,7 @@ import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
+import { watchCodeBlocks } from './codeCopy';
 import { ErrorButtons } from './errorButtons';
 import { GrokCellHighlighter } from './grokCells';
 import { StatusFeed } from './statusFeed';
@@ -128,6 +129,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     addAskAboutErrorCommand(app.commands, notebooks, () => current.askAboutErrors);
     palette?.addItem({ command: ASK_ABOUT_ERROR, category: 'Notebook Cell Operations' });
     const errorButtons = new ErrorButtons(notebooks, () => current.askAboutErrors);
+
+    const watchPanel = (panel: Widget) => {
+      const observer = watchCodeBlocks(panel.node);
+      panel.disposed.connect(() => observer.disconnect());
+    };
+    notebooks.widgetAdded.connect((_, panel) => watchPanel(panel));
+    notebooks.forEach(watchPanel);
+    consoles?.widgetAdded.connect((_, panel) => watchPanel(panel));
+    consoles?.forEach(watchPanel);
 
     const feed = new StatusFeed();
     notebooks.widgetAdded.connect((_, panel) => feed.watch(panel.sessionContext));
