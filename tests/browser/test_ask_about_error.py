@@ -31,14 +31,16 @@ FAILED, OTHER_FAILED = 11, 12
 
 
 def _prompt_cell_is_in_view(lab: LabPage, index: int) -> bool:
-    """The cell's top is inside the visible part of the notebook's scroller."""
+    """The cell's top is inside the visible part of the notebook's scroller and the window."""
     return bool(
         lab.page.evaluate(
             """(i) => {
               const nb = window.jupyterapp.shell.currentWidget.content;
               const cell = nb.widgets[i].node.getBoundingClientRect();
               const view = nb.node.getBoundingClientRect();
-              return cell.top >= view.top && cell.top < view.bottom - 20;
+              const top = Math.max(view.top, 0);
+              const bottom = Math.min(view.bottom, window.innerHeight);
+              return cell.top >= top && cell.top < bottom - 20;
             }""",
             index,
         )
@@ -46,8 +48,9 @@ def _prompt_cell_is_in_view(lab: LabPage, index: int) -> bool:
 
 
 def test_every_error_output_has_a_button_that_asks_with_the_frame_columns(
-    lab: LabPage, notebook_dir: Path, emu: Emulator
+    front_end: LabPage, notebook_dir: Path, emu: Emulator
 ) -> None:
+    lab = front_end
     write_notebook(notebook_dir / "ask-error.ipynb", CELLS)
     lab.open_notebook("ask-error.ipynb")
     lab.run_all()  # stops at the first error: run the rest one by one
@@ -133,9 +136,8 @@ def test_every_error_output_has_a_button_that_asks_with_the_frame_columns(
     lab.assert_no_console_errors()
 
 
-def test_the_buttons_follow_the_outputs_and_the_setting(
-    lab: LabPage, lab_server: object, notebook_dir: Path
-) -> None:
+def test_the_buttons_follow_the_outputs(front_end: LabPage, notebook_dir: Path) -> None:
+    lab = front_end
     write_notebook(notebook_dir / "ask-follow.ipynb", ["x = 1", "1 / 0"])
     lab.open_notebook("ask-follow.ipynb")
     lab.run_all()

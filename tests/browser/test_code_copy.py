@@ -1,4 +1,4 @@
-"""The copy button on each code block of an answer, in JupyterLab: the block is highlighted, and
+"""The copy button on each code block of an answer, in JupyterLab and Notebook 7: the block is highlighted, and
 the button puts exactly the code on the clipboard: the text as written, not the highlighted
 HTML, with no trailing newline or button label (issue 12)."""
 
@@ -34,8 +34,9 @@ def _clipboard(lab: LabPage) -> str:
 
 
 def test_each_code_block_copies_exactly_its_code(
-    lab: LabPage, notebook_dir: Path, emu: Emulator
+    front_end: LabPage, notebook_dir: Path, emu: Emulator
 ) -> None:
+    lab = front_end
     lab.page.context.grant_permissions(
         ["clipboard-read", "clipboard-write"], origin=lab.server.base_url
     )
