@@ -1,6 +1,6 @@
-"""The copy button on each code block of an answer, in JupyterLab and Notebook 7: the block is highlighted, and
-the button puts exactly the code on the clipboard: the text as written, not the highlighted
-HTML, with no trailing newline or button label (issue 12)."""
+"""The copy button on each code block of an answer, in JupyterLab and Notebook 7: the block is
+highlighted, and the button puts exactly the code on the clipboard: the text as written, not the
+highlighted HTML, with no trailing newline or button label (issue 12)."""
 
 from __future__ import annotations
 
