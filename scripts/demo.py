@@ -22,7 +22,11 @@ def main() -> int:
     if not env.get("XAI_API_KEY"):
         from xai_magics.emulator import Emulator
 
-        emulator = Emulator(port=0, ttft_ms=300, tokens_per_second=60).start()
+        # Paced like the service: text at a reading pace, speech four times faster than it
+        # plays (as the speech example's own emulator), so a clip is heard while it arrives.
+        emulator = Emulator(
+            port=0, ttft_ms=300, tokens_per_second=60, tts_realtime_factor=0.25
+        ).start()
         env["XAI_BASE_URL"] = emulator.base_url
         env["XAI_API_KEY"] = "xai-emulator-demo-key"  # the emulator accepts any non-empty key
         print(f"No XAI_API_KEY: using the emulator at {emulator.base_url} (simulated answers).")
