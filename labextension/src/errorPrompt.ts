@@ -70,16 +70,24 @@ const CELL_FRAME = /^(?:Cell In\s*\[\d*\]|.*<ipython-input-)/m;
 const CELL_LINE = /^(?:Cell In\s*\[\d*\], line (\d+))/m;
 const ARROW = /^-*>\s*\d+\s?(.*)$/gm;
 
+/** The traceback entries that are frames of code typed in a notebook cell. */
+function cellFrames(error: IErrorOutput): string[] {
+  return error.traceback.map(stripAnsi).filter(frame => CELL_FRAME.test(frame));
+}
+
+/** The lines IPython marks as the ones that raised, in the given frames, outermost first. */
+function markedLines(frames: readonly string[]): string[] {
+  return frames.flatMap(frame => Array.from(frame.matchAll(ARROW), match => match[1].trim()));
+}
+
 /**
  * The lines of the user's own code that raised: the marked line of each traceback frame in a
  * notebook cell (a function defined in another cell included), else the line the header names,
  * else the whole cell. The kernel describes the variables these lines name.
  */
 export function failingCode(error: IErrorOutput, code: string): string {
-  const frames = error.traceback.map(stripAnsi).filter(frame => CELL_FRAME.test(frame));
-  const marked = frames.flatMap(frame =>
-    Array.from(frame.matchAll(ARROW), match => match[1].trim())
-  );
+  const frames = cellFrames(error);
+  const marked = markedLines(frames);
   if (marked.length) {
     return keepTail(marked.join('\n'), PROMPT_LIMITS.failingChars);
   }
@@ -112,6 +120,17 @@ export function buildErrorPrompt(
   const traceback = keepTail(frames, PROMPT_LIMITS.tracebackChars);
   const source = keepEnds(code, PROMPT_LIMITS.codeChars);
   const exception = (evalue ? `${ename}: ${evalue}` : ename).replace(/`/g, "'");
+  // The marked lines of the notebook's own frames: the end of a long traceback is often all
+  // library code, and the failing line may be in a function another cell defined.
+  const marked = markedLines(cellFrames(error)).join('\n');
+  const raised =
+    marked && marked !== code.trim()
+      ? [
+          'The line that raised, in the notebook’s code:',
+          fence(keepTail(marked, PROMPT_LIMITS.failingChars), language),
+          ''
+        ]
+      : [];
   const body: string[] = [
     `This notebook cell raised \`${exception}\`.`,
     'Explain the cause in a few sentences, then show the corrected code.',
@@ -119,6 +138,7 @@ export function buildErrorPrompt(
     'The cell:',
     fence(source, language),
     '',
+    ...raised,
     'The end of the traceback:',
     fence(traceback)
   ];

@@ -153,3 +153,32 @@ def test_the_buttons_follow_the_outputs(front_end: LabPage, notebook_dir: Path) 
     lab.wait_for_kernel_idle()
     lab.page.wait_for_function("() => !document.querySelector('.xai-AskError-button')")
     assert lab.cell_outputs(1)[0]["data"]["text/plain"] == "2"
+
+
+def test_a_failure_inside_a_function_of_another_cell_names_the_caller_frame(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    write_notebook(
+        notebook_dir / "ask-nested.ipynb",
+        [
+            "import pandas as pd\n"
+            "prices = pd.DataFrame({'Price': [1.0], 'day': pd.to_datetime(['2024-01-01'])})",
+            "def total(frame):\n    return frame['price'].sum()",
+            "unrelated = 1\nresult = total(prices)",
+        ],
+    )
+    lab.open_notebook("ask-nested.ipynb")
+    lab.run_all()
+    lab.cell_locator(2).locator(BUTTON).click()
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.length === 4"
+    )
+    prompt = lab.cell_source(3)
+    lab.cell_locator(3).scroll_into_view_if_needed()
+    lab.screenshot("the question names both frames of the notebook's code")
+    # Both marked lines: the call in this cell, and the line inside the other cell's function.
+    raised = prompt.split("The line that raised, in the notebook’s code:\n", 1)[1]
+    assert raised.startswith("```python\nresult = total(prices)\nreturn frame['price'].sum()\n```")
+    assert "prices: pandas.DataFrame, 1 rows × 2 columns" in prompt
+    assert "'day': datetime64[" in prompt
+    assert "unrelated" not in prompt.split("What the failing line names", 1)[1]
