@@ -47,10 +47,14 @@ CHROMIUM_ARGS = [
 LAB = "lab"
 NOTEBOOK7 = "notebook7"
 FRONT_ENDS = (LAB, NOTEBOOK7)
-# Notebook 7's own errors, raised on opening a notebook with our extension disabled too
-# (notebook 7.6.5 with jupyterlab 4.6.6: its shortcuts plugin reads the schema of a plugin it has
-# not loaded); they say nothing about our code.
-NOTEBOOK7_OWN_ERRORS = ("Cannot read properties of undefined (reading 'schema')",)
+# Notebook 7's own errors (notebook 7.6.5 with jupyterlab 4.6.6); they say nothing about our
+# code: its shortcuts plugin reads the schema of a plugin it has not loaded (raised with our
+# extension disabled too), and its file browser's restore, on a server where JupyterLab pages
+# were open before, asks for a JupyterLab command the notebook page does not have.
+NOTEBOOK7_OWN_ERRORS = (
+    "Cannot read properties of undefined (reading 'schema')",
+    "Command 'filebrowser:open-path' not registered",
+)
 # The kernel reads these; the emulator accepts any key but a designated bad one.
 BROWSER_TEST_KEY = "xai-browser-test-key"
 
@@ -240,7 +244,7 @@ class LabPage:
             self.console_errors.append(message.text)
 
     def _on_page_error(self, error: Error) -> None:
-        self.console_errors.append(f"uncaught: {error}")
+        self.console_errors.append(f"uncaught: {error}\n{error.stack or ''}".rstrip())
 
     def open_notebook(self, name: str, timeout_ms: int = 60_000) -> None:
         """Open a notebook from the server's root and wait until its kernel is idle."""
