@@ -8,7 +8,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lab_harness import LabPage, write_notebook
+import nbformat
+from lab_harness import LabPage, python_notebook, write_notebook
+
+from xai_magics.render import render_bundle
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator
@@ -77,3 +80,41 @@ def test_each_code_block_copies_exactly_its_code(
     lab.screenshot("code blocks with their copy buttons, dark")
     lab.use_theme(dark=False)
     lab.assert_no_console_errors()
+
+
+def test_a_saved_notebook_has_its_buttons_before_anything_runs(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    """Opened from disk, unsigned (so JupyterLab sanitises the outputs): the saved answer's code
+    blocks have their copy buttons and the saved error its ask button, with no cell run."""
+    lab.page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=lab.server.base_url
+    )
+    notebook = python_notebook(["%%grok\nTwo blocks.", "1 / 0"])
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data=render_bundle(ANSWER, receipt_line="saved"))
+    ]
+    notebook.cells[1].outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="ZeroDivisionError",
+            evalue="division by zero",
+            traceback=["\x1b[31mZeroDivisionError\x1b[39m: division by zero"],
+        )
+    ]
+    nbformat.write(notebook, notebook_dir / "saved.ipynb")
+    lab.open_notebook("saved.ipynb")
+    buttons = lab.cell_locator(0).locator(COPY)
+    buttons.first.wait_for()
+    assert buttons.count() == 2
+    lab.cell_locator(1).locator(".xai-AskError-button").wait_for()
+    lab.screenshot("a saved answer and a saved error, opened")
+    buttons.nth(0).click()
+    lab.page.wait_for_function(
+        f"() => navigator.clipboard.readText().then(t => t === {json.dumps(PYTHON)})"
+    )
+    lab.cell_locator(1).locator(".xai-AskError-button").click()
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.length === 3"
+    )
+    assert "ZeroDivisionError: division by zero" in lab.cell_source(2)
