@@ -121,3 +121,26 @@ def test_in_the_kernel_the_reply_is_a_json_string_literal(monkeypatch: pytest.Mo
 def test_outside_ipython_there_is_nothing_to_describe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("IPython.get_ipython", lambda: None)
     assert json.loads(repr(describe_in_kernel("df"))) == ""
+
+
+def test_a_lazy_polars_frame_gives_its_columns_without_running() -> None:
+    lazy = pl.DataFrame({"when": ["2024-01-01"], "n": [1]}).lazy().with_columns(m=pl.col("n") * 2)
+    assert describe_names("lazy.select('N')", {"lazy": lazy}).splitlines() == [
+        "lazy: polars.LazyFrame, 3 columns",
+        "  'when': String",
+        "  'n': Int64",
+        "  'm': Int64",
+    ]
+
+
+def test_other_objects_are_not_asked_their_length() -> None:
+    class Expensive:
+        """Like a Dask DataFrame: len() would compute everything."""
+
+        def __len__(self) -> int:
+            raise AssertionError("len() was called")
+
+    big, small = describe_names("big + small", {"big": Expensive(), "small": [1, 2, 3]}).split("\n")
+    assert big.startswith("big: ")
+    assert big.endswith(".Expensive")  # its type only
+    assert small == "small: list of length 3"

@@ -4,7 +4,8 @@ A KeyError on ``df["price"]`` is fixed by knowing that the column is ``Price``: 
 the kernel (silently, through ``user_expressions``) to describe the names in the failing line,
 and puts the answer in the ``%%grok`` cell it inserts. The description says what things *are*,
 never what they hold: DataFrames give their shape, columns and dtypes; Series and arrays their
-dtype and length; everything else its type (and length). No string's value, nothing from
+dtype and length; strings and built-in containers their type and length; anything else only its
+type (its len() could run a whole Dask or database computation). No string's value, nothing from
 ``os.environ``, nothing that looks like a key, and never more than ``MAX_CHARS`` characters.
 """
 
@@ -29,6 +30,8 @@ MAX_COLUMNS = 40
 MAX_CHARS = 2000
 _MAX_LABEL = 60
 _MAX_CODE = 4000
+# Containers whose len() is cheap and side-effect free.
+_SIZED = (list, tuple, dict, set, frozenset, range)
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 # Environment values this short are ordinary words ("1", "true", "en_US"), not secrets.
 _MIN_ENV_VALUE = 8
@@ -108,13 +111,11 @@ def _describe(name: str, value: Any) -> str:
         return f"{name}: {kind}, {series}"
     if isinstance(value, (str, bytes, bytearray)):
         return f"{name}: {kind} of length {len(value)}"
-    if isinstance(value, (bool, int, float, complex)) or value is None:
-        return f"{name}: {kind}"
-    try:
-        size = len(value)
-    except Exception:  # any object may raise anything from __len__
-        return f"{name}: {kind}"
-    return f"{name}: {kind} of length {size}"
+    if isinstance(value, _SIZED):
+        return f"{name}: {kind} of length {len(value)}"
+    # Nothing else is asked its length: len() of a Dask DataFrame or a database relation runs
+    # the whole computation.
+    return f"{name}: {kind}"
 
 
 def _kind(value: Any) -> str:
@@ -125,17 +126,21 @@ def _kind(value: Any) -> str:
 
 def _frame_lines(value: Any) -> list[str] | None:
     """``, N rows × M columns`` and one line per column (name: dtype), for pandas and polars
-    DataFrames; None for anything else."""
+    DataFrames (a polars LazyFrame: its columns only); None for anything else."""
     pandas = sys.modules.get("pandas")
     polars = sys.modules.get("polars")
     if pandas is not None and isinstance(value, pandas.DataFrame):
         pairs = [(column, str(dtype)) for column, dtype in value.dtypes.items()]
     elif polars is not None and isinstance(value, polars.DataFrame):
         pairs = [(column, str(dtype)) for column, dtype in value.schema.items()]
+    elif polars is not None and isinstance(value, polars.LazyFrame):
+        # The schema only: resolving it runs no query (counting the rows would).
+        pairs = [(column, str(dtype)) for column, dtype in value.collect_schema().items()]
     else:
         return None
-    rows, width = value.shape
-    lines = [f", {rows} rows × {width} columns"]
+    width = len(pairs)
+    size = f"{value.shape[0]} rows × " if hasattr(value, "shape") else ""
+    lines = [f", {size}{width} columns"]
     lines += [f"\n  {_label(column)}: {dtype}" for column, dtype in pairs[:MAX_COLUMNS]]
     if width > MAX_COLUMNS:
         lines.append(f"\n  … {width - MAX_COLUMNS} more columns")
