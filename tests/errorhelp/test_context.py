@@ -144,3 +144,13 @@ def test_other_objects_are_not_asked_their_length() -> None:
     assert big.startswith("big: ")
     assert big.endswith(".Expensive")  # its type only
     assert small == "small: list of length 3"
+
+
+def test_a_dask_frame_gives_its_columns_without_computing() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    frame = dd.from_pandas(pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]}), npartitions=2)
+    assert describe_names("frame['A']", {"frame": frame}).splitlines() == [
+        "frame: dask.DataFrame, 2 columns",
+        "  'a': int64",
+        "  'b': float64",
+    ]

@@ -126,20 +126,29 @@ def _kind(value: Any) -> str:
 
 def _frame_lines(value: Any) -> list[str] | None:
     """``, N rows × M columns`` and one line per column (name: dtype), for pandas and polars
-    DataFrames (a polars LazyFrame: its columns only); None for anything else."""
+    DataFrames (lazy polars and Dask frames: their columns only, counting rows would run them);
+    None for anything else."""
     pandas = sys.modules.get("pandas")
     polars = sys.modules.get("polars")
+    dask_frame = getattr(sys.modules.get("dask.dataframe"), "DataFrame", None)
+    is_dask = isinstance(dask_frame, type) and isinstance(value, dask_frame)
+    rows: int | None = None
     if pandas is not None and isinstance(value, pandas.DataFrame):
         pairs = [(column, str(dtype)) for column, dtype in value.dtypes.items()]
+        rows = len(value)
     elif polars is not None and isinstance(value, polars.DataFrame):
         pairs = [(column, str(dtype)) for column, dtype in value.schema.items()]
+        rows = value.height
     elif polars is not None and isinstance(value, polars.LazyFrame):
         # The schema only: resolving it runs no query (counting the rows would).
         pairs = [(column, str(dtype)) for column, dtype in value.collect_schema().items()]
+    elif is_dask:
+        # Dask keeps its dtypes as metadata; its row count is a computation.
+        pairs = [(column, str(dtype)) for column, dtype in value.dtypes.items()]
     else:
         return None
     width = len(pairs)
-    size = f"{value.shape[0]} rows × " if hasattr(value, "shape") else ""
+    size = "" if rows is None else f"{rows} rows × "
     lines = [f", {size}{width} columns"]
     lines += [f"\n  {_label(column)}: {dtype}" for column, dtype in pairs[:MAX_COLUMNS]]
     if width > MAX_COLUMNS:
