@@ -1,14 +1,18 @@
 /**
- * "Ask Grok about this error": inserts a `%%grok` cell below a failed cell, asking about its
- * traceback, for the user to read, edit and run.
+ * "Ask Grok about this error": inserts a `%%grok` cell right after a failed cell, asking about
+ * its traceback (with the shapes of the DataFrames the failing line names), ready to run.
+ *
+ * Offered three ways: a labelled button under every error output (see errorButtons.ts), a cell
+ * toolbar button and a command-palette entry on the active failed cell.
  */
 
 import { Cell, ICodeCellModel } from '@jupyterlab/cells';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 
-import { buildErrorPrompt, IErrorOutput } from './errorPrompt';
+import { kernelContext } from './errorContext';
+import { buildErrorPrompt, failingCode, IErrorOutput } from './errorPrompt';
 
 export const ASK_ABOUT_ERROR = 'xai-magics:ask-about-error';
 
@@ -40,6 +44,42 @@ export function errorOutput(cell: Cell | null | undefined): IErrorOutput | null 
 }
 
 /**
+ * Insert the question about `cell`'s error right after it, scrolled into view, with its editor
+ * focused: Shift+Enter sends it. Resolves once the new cell is in place.
+ */
+export async function askAboutError(panel: NotebookPanel, cell: Cell): Promise<void> {
+  const error = errorOutput(cell);
+  const notebook = panel.content;
+  if (!error || !notebook.model) {
+    return;
+  }
+  const code = cell.model.sharedModel.getSource();
+  const languageInfo = notebook.model.getMetadata('language_info') as
+    | { name?: unknown }
+    | undefined;
+  const language = typeof languageInfo?.name === 'string' ? languageInfo.name : 'python';
+  const context =
+    language === 'python'
+      ? await kernelContext(panel.sessionContext, failingCode(error, code))
+      : '';
+  const source = buildErrorPrompt(error, code, language, context);
+  // Looked up after the kernel answered: cells may have moved meanwhile.
+  const at = notebook.widgets.indexOf(cell);
+  if (at < 0 || !notebook.model) {
+    return;
+  }
+  const index = at + 1;
+  notebook.model.sharedModel.insertCell(index, { cell_type: 'code', source });
+  notebook.deselectAll();
+  notebook.activeCellIndex = index;
+  await notebook.scrollToItem(index, 'smart');
+  const inserted = notebook.widgets[index];
+  await inserted.ready;
+  notebook.mode = 'edit';
+  inserted.editor?.focus();
+}
+
+/**
  * Registers the command and keeps its visibility in step with the active cell's outputs, so the
  * cell toolbar button appears exactly on failed cells.
  */
@@ -62,20 +102,7 @@ export function addAskAboutErrorCommand(
     execute: () => {
       const panel = tracker.currentWidget;
       const cell = failedCell();
-      const error = errorOutput(cell);
-      const notebook = panel?.content;
-      if (!cell || !error || !notebook?.model) {
-        return;
-      }
-      const languageInfo = notebook.model.getMetadata('language_info') as
-        | { name?: unknown }
-        | undefined;
-      const language = typeof languageInfo?.name === 'string' ? languageInfo.name : 'python';
-      const source = buildErrorPrompt(error, cell.model.sharedModel.getSource(), language);
-      const index = notebook.widgets.indexOf(cell) + 1;
-      notebook.model.sharedModel.insertCell(index, { cell_type: 'code', source });
-      notebook.activeCellIndex = index;
-      notebook.mode = 'command';
+      return panel && cell ? askAboutError(panel, cell) : undefined;
     }
   });
 

@@ -18,7 +18,11 @@ export const PROMPT_LIMITS = {
   frames: 3,
   tracebackChars: 3000,
   codeChars: 3000,
-  evalueChars: 500
+  evalueChars: 500,
+  /** The failing lines whose names the kernel is asked to describe. */
+  failingChars: 2000,
+  /** The kernel caps its description; this guards against a kernel that does not. */
+  contextChars: 2500
 };
 
 // CSI sequences (colours, cursor moves), OSC sequences (hyperlinks, titles) and two-byte escapes.
@@ -60,11 +64,48 @@ export function fence(text: string, info = ''): string {
   return `${ticks}${info}\n${text.replace(/\n+$/, '')}\n${ticks}`;
 }
 
-/** The whole `%%grok` cell asking why `code` raised `error`. */
+// IPython's frame header for code typed in a cell ("Cell In[3], line 2"; "<ipython-input-3-…>"
+// before IPython 8), and its marker of the line that raised ("----> 2 df['x']").
+const CELL_FRAME = /^(?:Cell In\s*\[\d*\]|.*<ipython-input-)/m;
+const CELL_LINE = /^(?:Cell In\s*\[\d*\], line (\d+))/m;
+const ARROW = /^-*>\s*\d+\s?(.*)$/gm;
+
+/** The traceback entries that are frames of code typed in a notebook cell. */
+function cellFrames(error: IErrorOutput): string[] {
+  return error.traceback.map(stripAnsi).filter(frame => CELL_FRAME.test(frame));
+}
+
+/** The lines IPython marks as the ones that raised, in the given frames, outermost first. */
+function markedLines(frames: readonly string[]): string[] {
+  return frames.flatMap(frame => Array.from(frame.matchAll(ARROW), match => match[1].trim()));
+}
+
+/**
+ * The lines of the user's own code that raised: the marked line of each traceback frame in a
+ * notebook cell (a function defined in another cell included), else the line the header names,
+ * else the whole cell. The kernel describes the variables these lines name.
+ */
+export function failingCode(error: IErrorOutput, code: string): string {
+  const frames = cellFrames(error);
+  const marked = markedLines(frames);
+  if (marked.length) {
+    return keepTail(marked.join('\n'), PROMPT_LIMITS.failingChars);
+  }
+  const line = frames.length ? Number(CELL_LINE.exec(frames[frames.length - 1])?.[1]) : NaN;
+  const lines = code.split('\n');
+  if (line >= 1 && line <= lines.length) {
+    return lines[line - 1];
+  }
+  return keepEnds(code, PROMPT_LIMITS.failingChars);
+}
+
+/** The whole `%%grok` cell asking why `code` raised `error`; `context` is the kernel's
+ * description of the variables the failing line names (empty when it has none). */
 export function buildErrorPrompt(
   error: IErrorOutput,
   code: string,
-  language = 'python'
+  language = 'python',
+  context = ''
 ): string {
   const ename = stripAnsi(error.ename).trim() || 'Error';
   const evalue = keepEnds(
@@ -79,16 +120,32 @@ export function buildErrorPrompt(
   const traceback = keepTail(frames, PROMPT_LIMITS.tracebackChars);
   const source = keepEnds(code, PROMPT_LIMITS.codeChars);
   const exception = (evalue ? `${ename}: ${evalue}` : ename).replace(/`/g, "'");
-  const body = [
+  // The marked lines of the notebook's own frames: the end of a long traceback is often all
+  // library code, and the failing line may be in a function another cell defined.
+  const marked = markedLines(cellFrames(error)).join('\n');
+  const raised =
+    marked && marked !== code.trim()
+      ? [
+          'The line that raised, in the notebook’s code:',
+          fence(keepTail(marked, PROMPT_LIMITS.failingChars), language),
+          ''
+        ]
+      : [];
+  const body: string[] = [
     `This notebook cell raised \`${exception}\`.`,
     'Explain the cause in a few sentences, then show the corrected code.',
     '',
     'The cell:',
     fence(source, language),
     '',
+    ...raised,
     'The end of the traceback:',
     fence(traceback)
-  ].join('\n');
+  ];
+  const described = keepEnds(stripAnsi(context).trim(), PROMPT_LIMITS.contextChars);
+  if (described) {
+    body.push('', 'What the failing line names (shapes, columns and dtypes):', fence(described));
+  }
   // --raw: the code and traceback are sent exactly as they read, braces and all.
-  return `%%grok --raw\n${body}\n`;
+  return `%%grok --raw\n${body.join('\n')}\n`;
 }

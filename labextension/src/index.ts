@@ -22,6 +22,8 @@ import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
+import { watchCodeBlocks } from './codeCopy';
+import { ErrorButtons } from './errorButtons';
 import { GrokCellHighlighter } from './grokCells';
 import { StatusFeed } from './statusFeed';
 import { StatusItem } from './statusItem';
@@ -126,6 +128,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     addAskAboutErrorCommand(app.commands, notebooks, () => current.askAboutErrors);
     palette?.addItem({ command: ASK_ABOUT_ERROR, category: 'Notebook Cell Operations' });
+    const errorButtons = new ErrorButtons(notebooks, () => current.askAboutErrors);
+
+    const watchPanel = (panel: Widget) => {
+      const observer = watchCodeBlocks(panel.node);
+      panel.disposed.connect(() => observer.disconnect());
+    };
+    notebooks.widgetAdded.connect((_, panel) => watchPanel(panel));
+    notebooks.forEach(watchPanel);
+    consoles?.widgetAdded.connect((_, panel) => watchPanel(panel));
+    consoles?.forEach(watchPanel);
 
     const feed = new StatusFeed();
     notebooks.widgetAdded.connect((_, panel) => feed.watch(panel.sessionContext));
@@ -170,6 +182,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
             highlighter.enabled = current.highlightGrokCells;
             refreshEditors();
             app.commands.notifyCommandChanged(ASK_ABOUT_ERROR);
+            errorButtons.refresh();
             renderStatus();
           };
           settings.changed.connect(apply);

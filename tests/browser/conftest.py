@@ -20,6 +20,8 @@ from lab_harness import (
     BROWSER_TEST_KEY,
     CHROMIUM,
     CHROMIUM_ARGS,
+    FRONT_ENDS,
+    NOTEBOOK7,
     LabPage,
     LabServer,
     lab_page_on,
@@ -88,6 +90,22 @@ def lab(
     """A fresh browser context on the session's JupyterLab; screenshots go to
     test-output/browser/<test>/, and a failing test leaves a last screenshot there."""
     yield from lab_page_on(browser, lab_server, request)
+
+
+@pytest.fixture
+def notebook7(
+    browser: Browser, lab_server: LabServer, request: pytest.FixtureRequest
+) -> Iterator[LabPage]:
+    """Like ``lab``, in Notebook 7 (served by the same server at /tree and /notebooks)."""
+    yield from lab_page_on(browser, lab_server, request, NOTEBOOK7)
+
+
+@pytest.fixture(params=FRONT_ENDS)
+def front_end(
+    browser: Browser, lab_server: LabServer, request: pytest.FixtureRequest
+) -> Iterator[LabPage]:
+    """A page in each supported front end in turn: JupyterLab, then Notebook 7."""
+    yield from lab_page_on(browser, lab_server, request, request.param)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -172,6 +172,7 @@ def test_error_command_and_status_item_can_be_switched_off(
     toolbar.locator('[data-command="notebook:duplicate-below"]').wait_for(state="visible")
     lab.screenshot("failed cell without the ask button, no spend shown")
     assert not toolbar.locator(f'[data-command="{ASK_COMMAND}"]').is_visible()
+    assert lab.notebook_locator().locator(".xai-AskError-button").count() == 0
     assert (
         lab.page.evaluate(f"() => window.jupyterapp.commands.isEnabled({ASK_COMMAND!r})") is False
     )
