@@ -23,6 +23,7 @@ import { Widget } from '@lumino/widgets';
 
 import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
 import { GrokCellHighlighter } from './grokCells';
+import { lendTypesetter } from './liveMath';
 import { StatusFeed } from './statusFeed';
 import { StatusItem } from './statusItem';
 
@@ -123,6 +124,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         });
       }
     }
+
+    lendTypesetter(notebooks);
 
     addAskAboutErrorCommand(app.commands, notebooks, () => current.askAboutErrors);
     palette?.addItem({ command: ASK_ABOUT_ERROR, category: 'Notebook Cell Operations' });
