@@ -61,7 +61,9 @@ RECORDER = """(index) => {
   const rec = {
     live: null, final: null, firstFinal: null, liveFrames: 0, removedElements: 0,
     addedElements: 0, seen: {}, longTasks: [], protocols: [], images: 0, scripts: 0,
+    maxFrameGap: 0,
   };
+  let lastFrame = 0;
   window.__xaiRec = rec;
   const cell = () => window.jupyterapp.shell.currentWidget.content.widgets[index].node;
   const measure = (answer) => {
@@ -94,6 +96,9 @@ RECORDER = """(index) => {
   });
   const tick = () => {
     const live = cell().querySelector('.xai-stream .xai-answer');
+    const now = performance.now();
+    if (live && lastFrame) rec.maxFrameGap = Math.max(rec.maxFrameGap, now - lastFrame);
+    lastFrame = now;
     if (live) {
       if (observed !== live) { observer.observe(live, { childList: true }); observed = live; }
       rec.live = measure(live);
