@@ -74,9 +74,12 @@ RECORDER = """(index) => {
       const box = child.getBoundingClientRect();
       if (box.height) bottom = Math.max(bottom, box.bottom);
     }
-    // blocks, and the open tail while it holds text (it stands for the block to come)
-    const blocks = Array.from(answer.children).filter(
-      (c) => !c.matches('details, .xai-receipt, .xai-status, .xai-stream-text:empty'));
+    // blocks (the live view keeps them in a box of their own), and the open tail while it
+    // holds text (it stands for the block to come)
+    const box = answer.querySelector(':scope > .xai-stream-blocks');
+    const blocks = [...(box ? box.children : []), ...answer.children].filter(
+      (c) => !c.matches('details, .xai-stream-blocks, .xai-receipt, .xai-status, '
+        + '.xai-stream-text:empty'));
     return {
       top: top - cell().getBoundingClientRect().top,
       height: bottom - top,
@@ -100,7 +103,10 @@ RECORDER = """(index) => {
     if (live && lastFrame) rec.maxFrameGap = Math.max(rec.maxFrameGap, now - lastFrame);
     lastFrame = now;
     if (live) {
-      if (observed !== live) { observer.observe(live, { childList: true }); observed = live; }
+      if (observed !== live) {
+        observer.observe(live.querySelector('.xai-stream-blocks') || live, { childList: true });
+        observed = live;
+      }
       rec.live = measure(live);
       rec.liveFrames += 1;
       for (const [name, selector] of Object.entries(features)) {

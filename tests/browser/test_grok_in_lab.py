@@ -50,8 +50,7 @@ def test_grok_answer_streams_visibly_ends_with_a_receipt_and_is_there_after_reop
         """() => { window.__xaiLengths = []; window.__xaiSampler = setInterval(() => {
              const live = document.querySelector('.xai-stream-text');
              // the open tail's length, while no rendered block has taken its place
-             const rendered = document.querySelector(
-               '.xai-stream .xai-answer > :not(details):not(.xai-stream-text)');
+             const rendered = document.querySelector('.xai-stream .xai-stream-blocks > *');
              if (live && !rendered) { window.__xaiLengths.push(live.textContent.length); }
            }, 50); }"""
     )

@@ -16,12 +16,10 @@ class Node_ {
     this._text = text ?? "";
   }
   append(...nodes) {
-    this.children.push(...nodes);
-  }
-  insertBefore(fragment, before) {
-    const at = this.children.indexOf(before);
-    this.children.splice(at < 0 ? this.children.length : at, 0, ...fragment.children);
-    fragment.children = [];
+    for (const node of nodes) {
+      // a template's content (a fragment) gives up its children
+      this.children.push(...(node.tag === "#fragment" ? node.children.splice(0) : [node]));
+    }
   }
   get classList() {
     return { add: (cls) => (this.className = `${this.className} ${cls}`.trim()) };
@@ -89,9 +87,10 @@ for (const step of scenario.steps) {
     model.emit(step.msg);
   }
 }
+await new Promise((resolve) => setTimeout(resolve, 300)); // the views' paced updates
 const show = (el) => ({
   text: el.find("xai-stream-text").textContent,
-  html: el.find("xai-answer").children.filter((c) => c.tag === "#html").map((c) => c._text),
+  html: el.find("xai-stream-blocks").children.filter((c) => c.tag === "#html").map((c) => c._text),
   started: el.find("xai-stream").className.split(" ").includes("xai-stream-started"),
   reasoning: el.find("xai-stream-reasoning").textContent,
   reasoningHidden: el.find("xai-stream-reasoning").hidden,

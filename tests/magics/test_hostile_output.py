@@ -145,7 +145,8 @@ def test_live_view_shows_every_payload_split_at_every_position_as_text() -> None
     assert view["status"] == list(HOSTILE.values())[-1]
     # the view's own skeleton, and text nodes: nothing the model wrote became an element
     assert set(view["tags"]) == {"div", "details", "summary", "pre", "#text"}
-    assert view["tags"].count("div") == 6  # el, the view, its answer page and box, tail, status
+    # el, the view, its rendered page, the answer, its blocks and tail, the status line
+    assert view["tags"].count("div") == 7
     assert out["innerHTMLWrites"] == 0
 
 

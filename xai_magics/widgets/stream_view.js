@@ -17,6 +17,7 @@
 // in a module-level Map keyed by the synced `uid`.
 const streams = new Map();
 const NO_TEX = "mathjax_ignore tex2jax_ignore";
+const SHOW_EVERY_MS = 100;
 
 function entry(model) {
   const uid = model.get("uid");
@@ -34,12 +35,12 @@ function element(tag, className) {
   return node;
 }
 
-/** Append block HTML before `before`, and typeset its math if the front end can. */
-function appendBlocks(container, before, html) {
+/** Append block HTML, and typeset its math if the front end can. */
+function appendBlocks(container, html) {
   const template = document.createElement("template");
   template.innerHTML = html; // inert: nothing in a template loads or runs
   const added = Array.from(template.content.children);
-  container.insertBefore(template.content, before);
+  container.append(template.content);
   const typeset = globalThis.xaiMagics && globalThis.xaiMagics.typeset;
   if (typeof typeset === "function") {
     for (const node of added) typeset(node);
@@ -99,22 +100,37 @@ export default {
     const status = element("div", `xai-stream-status ${NO_TEX}`);
     status.textContent = state.status;
 
-    answer.append(reasoning, tools, tail);
+    // Blocks and tail each in a box of their own, painted apart (see stream_view.css).
+    const blocks = element("div", "xai-stream-blocks");
+    answer.append(reasoning, tools, blocks, tail);
     page.append(answer);
     root.append(page, status);
     el.append(root);
-    for (const html of state.blocks) appendBlocks(answer, tail, html);
+    if (state.blocks.length) appendBlocks(blocks, state.blocks.join(""));
     if (state.blocks.length || state.tail) started();
 
-    const onMessage = (msg) => {
-      if (typeof msg.text === "string" && msg.text) {
-        tail.append(document.createTextNode(msg.text));
-        started();
-      }
-      if (typeof msg.html === "string") {
-        appendBlocks(answer, tail, msg.html);
+    // The answer is brought up to date at most every SHOW_EVERY_MS: each update costs the page
+    // a layout and a paint whatever it adds, so fewer, larger ones keep the main thread free.
+    let shownBlocks = state.blocks.length;
+    let shownTail = state.tail.length;
+    let timer = null;
+    let shownAt = 0;
+    const show = () => {
+      timer = null;
+      shownAt = Date.now();
+      if (shownBlocks < state.blocks.length) {
+        appendBlocks(blocks, state.blocks.slice(shownBlocks).join(""));
+        shownBlocks = state.blocks.length;
         tail.textContent = state.tail; // what is left of it, after the rendered blocks
-        started();
+      } else if (state.tail.length > shownTail) {
+        tail.append(document.createTextNode(state.tail.slice(shownTail)));
+      }
+      shownTail = state.tail.length;
+      if (shownBlocks || shownTail) started();
+    };
+    const onMessage = (msg) => {
+      if ((typeof msg.text === "string" || typeof msg.html === "string") && timer === null) {
+        timer = setTimeout(show, Math.max(0, shownAt + SHOW_EVERY_MS - Date.now()));
       }
       if (typeof msg.reasoning === "string") {
         reasoningText.append(document.createTextNode(msg.reasoning));
@@ -126,6 +142,9 @@ export default {
     state.views.add(onMessage);
     // Tells the kernel a front end draws these views; kernels nobody answers fall back to text.
     model.send({ type: "rendered" });
-    return () => state.views.delete(onMessage);
+    return () => {
+      clearTimeout(timer);
+      state.views.delete(onMessage);
+    };
   },
 };
