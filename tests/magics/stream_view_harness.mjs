@@ -25,7 +25,8 @@ class Node_ {
     return { add: (cls) => (this.className = `${this.className} ${cls}`.trim()) };
   }
   get textContent() {
-    return this.tag === "#text" ? this._text : this.children.map((c) => c.textContent).join("");
+    if (this.tag === "#text" || this.tag === "#html") return this._text;
+    return this.children.map((c) => c.textContent).join("");
   }
   set textContent(value) {
     this.children = value === "" ? [] : [new Node_("#text", String(value))];

@@ -137,6 +137,12 @@ def test_each_new_block_is_typeset_when_the_front_end_lends_a_typesetter() -> No
         typesetter=True,
     )
     assert "".join(out["typeset"]) == "<p>$x$</p>\n<p>b</p>\n"
+    # a batch without math is not handed to the typesetter
+    plain = run(
+        [{"render": True}, {"msg": {"text": "b", "html": "<p>b</p>\n", "rendered": 1}}],
+        typesetter=True,
+    )
+    assert plain["typeset"] == []
     assert out["views"][0]["text"] == ""
 
 

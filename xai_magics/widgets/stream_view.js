@@ -18,6 +18,7 @@
 const streams = new Map();
 const NO_TEX = "mathjax_ignore tex2jax_ignore";
 const SHOW_EVERY_MS = 100;
+const MAY_HOLD_MATH = /\$|\\[([]|\\begin\{/;
 
 function entry(model) {
   const uid = model.get("uid");
@@ -43,7 +44,10 @@ function appendBlocks(container, html) {
   container.append(template.content);
   const typeset = globalThis.xaiMagics && globalThis.xaiMagics.typeset;
   if (typeof typeset === "function") {
-    for (const node of added) typeset(node);
+    // Each typesetting measures the page: only blocks that may hold math pay for one.
+    for (const node of added) {
+      if (node.localName !== "pre" && MAY_HOLD_MATH.test(node.textContent)) typeset(node);
+    }
   }
 }
 
