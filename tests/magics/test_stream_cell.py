@@ -212,3 +212,15 @@ def test_answer_that_looks_like_a_path_or_url_is_shown_not_fetched(
     assert out["data"]["text/plain"].split("\n\n[")[0] == answer
     assert "root:" not in out["data"]["text/html"]
     assert answer in out["data"]["text/html"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "code"])
+def test_answers_not_shown_as_markdown_stream_as_text_only(
+    grok_kernel: Kernel, emu: Emulator, fmt: str
+) -> None:
+    # Their final output is preformatted text or a code block: rendered Markdown blocks live
+    # would jump into a different layout at the end.
+    emu.control.inject("answer", "/v1/responses", text=ANSWER)
+    run = grok_kernel.ok(f"%%grok -f {fmt}\nExplain tides")
+    assert run.streamed_text == ANSWER
+    assert [c for c in run.custom if "html" in c or "rendered" in c] == []

@@ -95,8 +95,12 @@ class StreamView(anywidget.AnyWidget):
     #: report reaches the kernel only after the cell ends, and a closed comm would drop it
     last: StreamView | None = None
 
-    def __init__(self, *, max_rate: float = 20.0, held: Coalescer | None = None) -> None:
-        """``held``: text gathered before the view was made (its pieces are shown first)."""
+    def __init__(
+        self, *, max_rate: float = 20.0, held: Coalescer | None = None, markdown: bool = True
+    ) -> None:
+        """``held``: text gathered before the view was made (its pieces are shown first).
+        ``markdown``: show blocks rendered as they complete (not for answers whose final output
+        is plain text or a code block)."""
         super().__init__(uid=uuid.uuid4().hex)
         self._coalescer = held if held is not None else Coalescer(interval_s=1.0 / max_rate)
         # A ticker thread sends what was pushed, at most once per interval, from the first push
@@ -104,7 +108,7 @@ class StreamView(anywidget.AnyWidget):
         # pauses is still sent. The lock keeps its sends and the caller's in order.
         self._lock = threading.Lock()
         self._ticker: threading.Event | None = None
-        self._blocks = LiveBlocks()
+        self._blocks = LiveBlocks() if markdown else None
         self.messages_sent = 0
         StreamView.created += 1
         self.on_msg(_note_rendered)
@@ -189,7 +193,8 @@ class StreamView(anywidget.AnyWidget):
         content: dict[str, str | int] = {
             key: strip_controls(value) for key, value in message.items()
         }
-        rendered = self._blocks.feed(str(content.get("text", "")), last=last)
+        text = str(content.get("text", ""))
+        rendered = self._blocks.feed(text, last=last) if self._blocks is not None else None
         if rendered is not None:
             # the tail's first ``rendered`` characters, after this text, now show as ``html``
             content["html"], content["rendered"] = rendered.html, rendered.consumed
