@@ -77,3 +77,28 @@ def test_a_long_answer_streams_rendered_stays_inert_and_does_not_jump_at_the_swa
     assert abs(after["height"] - before["height"]) <= JUMP_PX, (before, after)
     assert rec["liveFrames"] > 10
     lab.assert_no_console_errors()
+
+
+def test_an_answer_without_reasoning_does_not_jump_at_the_swap_either(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    # No reasoning block above it: the first heading is the answer's first child, in the live
+    # view as in the final output, and keeps the same (smaller) top margin.
+    emu.control.configure(tokens_per_second=150)
+    emu.control.inject("answer", "/v1/responses", text=long_answer(2))
+    write_notebook(
+        notebook_dir / "no-reasoning.ipynb",
+        ["%load_ext xai_magics", "%%grok -m grok-4.20-non-reasoning\nTell me about tides."],
+    )
+    lab.open_notebook("no-reasoning.ipynb")
+    start_recording(lab.page, CELL)
+    lab.run_all(wait=False)
+    lab.cell_locator(CELL).locator(".xai-receipt").wait_for(timeout=90_000)
+    lab.wait_for_kernel_idle()
+    lab.page.wait_for_timeout(1000)
+    rec = stop_recording(lab.page)
+    assert lab.cell_locator(CELL).locator("details.xai-reasoning").count() == 0
+    before, after = rec["live"], rec["final"]
+    assert before["blocks"] == after["blocks"], (before, after)
+    assert abs(after["top"] - before["top"]) <= JUMP_PX, (before, after)
+    assert abs(after["height"] - before["height"]) <= JUMP_PX, (before, after)
