@@ -173,7 +173,9 @@ class TextGrader:
             "(normalised)",
             "no expected value for this row",
         ]
-        codes = np.where(passed, 0, np.where(has_expected, 1, 2)).astype(np.int8)
+        # 0 passed, 1 failed, 2 no expected value (which never passes): by arithmetic, as
+        # nested np.where over a million rows costs several times more.
+        codes = 2 - has_expected.astype(np.int8) - passed
         return Graded(passed.astype(float), passed, codes, categories)
 
 
