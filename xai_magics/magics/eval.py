@@ -89,6 +89,7 @@ class EvalMagics(Magics):
         --repeats times (repeat k sends seed k), as one batch job each (the default) or --now.
         The cell waits for the batches, with a progress bar each; interrupting (■) stops only
         the waiting: the batches keep running, and running the cell again picks them up.
+        Each bar's text form ends as its job ended: what a notebook without widgets shows.
         Re-running the cell attaches to the same jobs and sends nothing; changing one variant
         runs only that variant. Shown: the leaderboard (accuracy with its 95% Wilson interval,
         cost, cost per correct answer, tokens, latency for --now), the significance of the top
