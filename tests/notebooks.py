@@ -1,4 +1,4 @@
-"""Executing the example notebooks in a real kernel, and reading what their cells printed."""
+"""Executing notebooks in a real kernel, and reading what their cells printed."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ from typing import Any
 from nbclient import NotebookClient
 
 
-def execute(nb: Any, folder: Path, timeout: int = 180) -> None:
-    """Run every cell of ``nb`` (in place) with ``folder`` as the working directory."""
+def execute(nb: Any, folder: Path, timeout: int = 180, *, allow_errors: bool = False) -> Any:
+    """Run every cell of ``nb`` (in place, and returned) with ``folder`` as the working
+    directory; a cell that raises stops the run unless ``allow_errors``."""
     NotebookClient(
-        nb, kernel_name="python3", timeout=timeout, resources={"metadata": {"path": str(folder)}}
+        nb,
+        kernel_name="python3",
+        timeout=timeout,
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(folder)}},
     ).execute()
+    return nb
 
 
 def cell_text(cell: Any) -> str:

@@ -7,21 +7,12 @@ from typing import Any
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from tests.notebooks import cell_text, execute
 
 pytestmark = pytest.mark.kernel
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "batch.ipynb"
-
-
-def _text(cell: Any) -> str:
-    parts = []
-    for out in cell.outputs:
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(out.data.get("text/plain", ""))
-    return "\n".join(parts)
 
 
 def test_batch_notebook_runs_end_to_end(
@@ -29,14 +20,12 @@ def test_batch_notebook_runs_end_to_end(
 ) -> None:
     monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path))
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(
-        nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
+    execute(nb, tmp_path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code:
         assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
     dry, labelled, structured, python_api, lazy, now_dry, now, listing = (
-        _text(c) for c in code if "%grok_batch" in c.source or "submit(" in c.source
+        cell_text(c) for c in code if "%grok_batch" in c.source or "submit(" in c.source
     )
     assert "8 rows: 7 would be sent, 1 skipped. Nothing was sent." in dry
     assert "row 3 (index 202): skipped, column 'review text' is empty" in dry

@@ -215,9 +215,11 @@ def test_normal_form_of_spaced_text_by_hand() -> None:
         (pd.Series([-3, 4, 7, -3], dtype=object), [True, True, True, False]),
         (pd.Series([-3, 4, None, -3], dtype="Int64"), [True, True, False, False]),
         (pd.Series([-3, 4, 7.5, -3], dtype=object), [True, True, False, False]),
+        (pd.Series([-3, 4, 2**70, -3], dtype=object), [True, True, False, False]),
+        (pd.Series([-3, 4, True, -3], dtype=object), [True, True, False, False]),
         (pd.Series(["-3", "4", "7", "-3"], dtype="str"), [True, True, True, False]),
     ],
-    ids=["spread", "compact", "object-ints", "nullable", "mixed", "text"],
+    ids=["spread", "compact", "object-ints", "nullable", "mixed", "beyond-int64", "bool", "text"],
 )
 def test_exact_reads_expected_values_of_any_dtype_as_their_text(
     expected: pd.Series, want: list[bool]

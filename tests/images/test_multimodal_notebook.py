@@ -10,22 +10,13 @@ from typing import Any
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from tests.notebooks import cell_text, execute
 
 pytestmark = pytest.mark.kernel
 pytest.importorskip("matplotlib")
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "multimodal.ipynb"
-
-
-def _text(cell: Any) -> str:
-    parts = []
-    for out in cell.outputs:
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif "data" in out:
-            parts.append(out.data.get("text/plain", ""))
-    return "\n".join(parts)
 
 
 def _pictures(cell: Any) -> list[bytes]:
@@ -41,32 +32,30 @@ def test_multimodal_notebook_runs_end_to_end(
 ) -> None:
     monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path / "jobs"))
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(
-        nb, kernel_name="python3", timeout=180, resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
+    execute(nb, tmp_path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code:
         assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
     by_start = {c.source.split("\n")[0]: c for c in code}
-    dry = _text(by_start["%%grok --dry-run"])
+    dry = cell_text(by_start["%%grok --dry-run"])
     assert "<image/png" in dry
     assert "400×240" in dry
     assert "iVBOR" not in dry
-    answer = _text(by_start["%%grok --detail high -o chart_answer"])
+    answer = cell_text(by_start["%%grok --detail high -o chart_answer"])
     assert "a PNG of 400×240 pixels" in answer
-    batch = _text(next(c for c in code if "--image-column" in c.source))
+    batch = cell_text(next(c for c in code if "--image-column" in c.source))
     assert batch.count(" ok ") == 3
     assert "No image file at 'charts/east.png'" in batch
     generated = by_start["%grok_image -n 2 -o lighthouses a lighthouse at dusk, watercolour"]
     assert len(_pictures(generated)) == 2
-    assert "grok-imagine-image · 2 images · $0.0400" in _text(generated)
+    assert "grok-imagine-image · 2 images · $0.0400" in cell_text(generated)
     edited = next(c for c in code if c.source.startswith("%grok_image --edit"))
     (picture,) = _pictures(edited)
     assert picture[16:24] == (400).to_bytes(4, "big") + (240).to_bytes(4, "big")
-    assert "grok-imagine-image" in _text(by_start["%grok_usage"])
-    searched = _text(by_start["%%grok --search web,x"])
+    assert "grok-imagine-image" in cell_text(by_start["%grok_usage"])
+    searched = cell_text(by_start["%%grok --search web,x"])
     assert "1 web search" in searched
-    tooled = _text(by_start["%%grok --tools get_weather"])
+    tooled = cell_text(by_start["%%grok --tools get_weather"])
     assert "[Tools: 1 function call]" in tooled
     sent = [json.dumps(e["body"]) for e in emu.control.log() if e["path"] == "/v1/responses"]
     # the function ran on the emulator's simulated arguments, and its result went back

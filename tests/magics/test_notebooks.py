@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from tests.notebooks import execute
 
 from .kernel_harness import CANARY_KEY, assert_inert_html
 
@@ -20,18 +21,6 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "examples" / "quickstart.ipynb"
-
-
-def execute(nb: Any, cwd: Path, *, allow_errors: bool = False) -> Any:
-    client = NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=120,
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    client.execute()
-    return nb
 
 
 def grok_cells(nb: Any) -> list[Any]:

@@ -10,9 +10,9 @@ from typing import Any
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from tests.magics.kernel_harness import CANARY_KEY, assert_inert_html
+from tests.notebooks import execute
 from tests.replay.test_cassette_client import DEAD_URL
 from xai_magics.emulator import Emulator
 
@@ -31,17 +31,6 @@ CELLS = [
     "import hashlib\n"
     "hashlib.sha256(clip.audio).hexdigest()",
 ]
-
-
-def execute(nb: Any, cwd: Path, *, allow_errors: bool = False) -> Any:
-    NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=120,
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(cwd)}},
-    ).execute()
-    return nb
 
 
 #: a receipt line or comparison row: it holds timings (and says "replayed" when played)

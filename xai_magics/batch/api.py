@@ -14,7 +14,7 @@ import os
 import secrets
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -175,50 +175,41 @@ def submit(
         dry = _dry_run(plan, spec, fingerprint, source.index_labels(shown))
         dry.batches = len(part_ranges(plan.n_rows, settings.batch_rows))
         return dry
-    store = open_store(data_dir)
-    client = client or _default_client()
-    inputs = JobInputs(source, template, spec, schema)
-    where = job_where(store, client)
-    earlier = store.latest_by_name(job_name, where) if not new else None
-    if earlier is not None:
-        _refuse_changed(earlier, job_name, fingerprint)
-    refuse_output_clash(
-        source,
-        output,
-        schema,
-        lambda: (
-            BatchJob(store, earlier, client).outcomes()
-            if earlier is not None
+    place = job_place(
+        job_name,
+        fingerprint,
+        new=new,
+        client=client,
+        data_dir=data_dir,
+        clash=(source, output, schema),
+        outcomes=lambda p: (
+            BatchJob(p.store, p.earlier, p.client).outcomes()
+            if p.earlier is not None
             else assemble(plan.n_rows, None, plan.skipped, (), "pending")
         ),
     )
     # a job that exists already was admitted when it was made; only a new one is priced
-    ticket = _admit(plan, spec, max_cost) if earlier is None else None
-    record = store.create_job(
-        name=job_name,
-        batch_name=f"{job_name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
-        fingerprint=fingerprint,
-        # a job asked for anew (--new) never adopts a same-content batch found on the server
-        spec={
-            "output": output,
-            "model": model,
-            "schema": _schema_name(schema),
-            "adoptable": not new,
-            **_destination(to),
-            **_expected(plan, spec),
-        },
-        n_sent=plan.n_sent,
-        skipped=plan.skipped,
-        where=where,
-        reuse=not new,
-    )
+    ticket = _admit(plan, spec, max_cost) if place.earlier is None else None
     try:
-        _refuse_changed(record, job_name, fingerprint)
+        # a job asked for anew (--new) never adopts a same-content batch found on the server
+        record = place.create(
+            plan,
+            {
+                "output": output,
+                "model": model,
+                "schema": _schema_name(schema),
+                "adoptable": not new,
+                **_destination(to),
+                **_expected(plan, spec),
+            },
+        )
     except JobChangedError:
         if ticket is not None:
             ticket.release()
         raise
-    job = _handle(store, record, client, inputs, settings)
+    job = _handle(
+        place.store, record, place.client, JobInputs(source, template, spec, schema), settings
+    )
     if on_progress is not None:
         job.subscribe(on_progress)
     _send_holding(job, ticket)
@@ -450,6 +441,62 @@ def prepare_rows(
 
 # Handles created in this process, so a re-run cell follows its job with the same poller.
 _live_jobs: weakref.WeakValueDictionary[tuple[Path, int], BatchJob] = weakref.WeakValueDictionary()
+
+
+@dataclass
+class JobPlace:
+    """Where the job of a name lives: the store, client and server it runs on, and the job
+    made under that name before (None when asked anew). A batch and ``--now`` find it alike."""
+
+    name: str
+    fingerprint: Fingerprint
+    store: JobStore
+    client: Any
+    where: Where
+    earlier: JobRecord | None
+    new: bool
+
+    def create(self, plan: RowsPlan, spec: dict[str, Any]) -> JobRecord:
+        """The job's record (the earlier one when its inputs are the same, unless asked anew);
+        ``JobChangedError`` when another kernel has just made it from other inputs."""
+        token = batch_token(self.fingerprint.digest, secrets.token_hex(4))
+        record = self.store.create_job(
+            name=self.name,
+            batch_name=f"{self.name} {token}",
+            fingerprint=self.fingerprint,
+            spec=spec,
+            n_sent=plan.n_sent,
+            skipped=plan.skipped,
+            where=self.where,
+            reuse=not self.new,
+        )
+        _refuse_changed(record, self.name, self.fingerprint)
+        return record
+
+
+def job_place(
+    name: str,
+    fingerprint: Fingerprint,
+    *,
+    new: bool,
+    client: Any,
+    data_dir: str | None,
+    clash: tuple[FrameSource, str, type[Any] | None],
+    outcomes: Callable[[JobPlace], Any],
+) -> JobPlace:
+    """Before anything is made or sent: the job's place, refused with ``JobChangedError`` when
+    the job of that name was made from other inputs, and with ``OutputClashError`` when the
+    output columns (``clash``: source, output, schema) would overwrite the frame's own
+    (``outcomes``: the job's answers so far, which name the clash)."""
+    store = open_store(data_dir)
+    client = client or _default_client()
+    where = job_where(store, client)
+    earlier = store.latest_by_name(name, where) if not new else None
+    if earlier is not None:
+        _refuse_changed(earlier, name, fingerprint)
+    place = JobPlace(name, fingerprint, store, client, where, earlier, new)
+    refuse_output_clash(*clash, lambda: outcomes(place))
+    return place
 
 
 def _refuse_changed(record: JobRecord, name: str, fingerprint: Fingerprint) -> None:

@@ -110,34 +110,39 @@ def grade_rows(rows: pd.DataFrame, grader: Grader, data: pd.DataFrame) -> pd.Dat
 
     n = len(rows)
     answered = rows["answer"].notna().to_numpy()
-    everyone = bool(answered.all())
+    missing = ~answered
+    everyone = not missing.any()
     # Vectorised graders take every row (a missing answer fails them); the others only answers.
     whole = everyone or getattr(grader, "vectorised", False)
     sub = rows if whole else rows[answered]
     graded = grader.grade(sub["answer"], sub["expected"], sub, data)
     at = slice(None) if whole else answered
-    score, passed, cost = np.zeros(n), np.zeros(n, dtype=bool), np.zeros(n)
-    score[at], passed[at] = graded.score, graded.passed
+    # Filled in place where the grader graded every row (a million rows: no copies).
+    score = np.asarray(graded.score, dtype=float) if whole else np.zeros(n)
+    passed = np.asarray(graded.passed, dtype=bool) if whole else np.zeros(n, dtype=bool)
+    cost = np.zeros(n)
+    if not whole:
+        score[at], passed[at] = graded.score, graded.passed
     if graded.cost_usd is not None:
         cost[at] = graded.cost_usd
-    score[~answered], passed[~answered] = 0.0, False
+    score[missing], passed[missing] = 0.0, False
     failures = [
         "no answer: " + (str(e) if e else "the request failed")
-        for e in rows["error"].to_numpy(dtype=object)[~answered]
+        for e in rows["error"].to_numpy(dtype=object)[missing]
     ]
     if graded.categories is not None:
-        codes = np.full(n, -1, dtype=np.int64)
+        codes = np.full(n, -1, dtype=np.int32)
         codes[at] = graded.reason
         categories = list(graded.categories)
         if failures:
             failure_codes, failure_texts = pd.factorize(pd.Series(failures, dtype=object))
-            codes[~answered] = len(categories) + failure_codes
+            codes[missing] = len(categories) + failure_codes
             categories += list(failure_texts)  # "no answer: ...": never a grader's own reason
         reason = pd.Categorical.from_codes(codes, categories=categories)
     else:
         texts = np.empty(n, dtype=object)
         texts[at] = np.asarray(graded.reason, dtype=object)
-        texts[~answered] = failures
+        texts[missing] = failures
         reason = pd.Categorical(texts)
     return rows.assign(score=score, passed=passed, reason=reason, grader_cost_usd=cost)
 
@@ -173,7 +178,9 @@ class TextGrader:
             "(normalised)",
             "no expected value for this row",
         ]
-        codes = np.where(passed, 0, np.where(has_expected, 1, 2)).astype(np.int8)
+        # 0 passed, 1 failed, 2 no expected value (which never passes): by arithmetic, as
+        # nested np.where over a million rows costs several times more.
+        codes = 2 - has_expected.astype(np.int8) - passed
         return Graded(passed.astype(float), passed, codes, categories)
 
 

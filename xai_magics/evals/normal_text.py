@@ -48,8 +48,9 @@ def _maybe_spaced(v: pa.Array) -> Array:
         return flags
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[v.offset : v.offset + len(v) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
-    odd = (data < 0x20) | (data >= 0x80)
-    odd[:-1] |= (data[:-1] == 0x20) & (data[1:] == 0x20)
+    odd = (data - np.uint8(0x20)) >= 0x60  # below 0x20 (wrapping round) or from 0x80 up
+    space = data == 0x20
+    odd[:-1] |= space[:-1] & space[1:]
     hits = np.flatnonzero(odd) + offsets[0]
     flags[np.searchsorted(offsets, hits, side="right") - 1] = True
     return flags
@@ -108,7 +109,8 @@ def exact_matches(answers: pd.Series, expected: pd.Series) -> tuple[Array, Array
     """
     e_codes, e_texts = encode(expected)
     has_expected = e_codes >= 0
-    want = pc.take(normalise(e_texts), pa.array(e_codes, mask=~has_expected))
+    everyone = bool(has_expected.all())
+    want = pc.take(normalise(e_texts), pa.array(e_codes, mask=None if everyone else ~has_expected))
     given = _first_pass(_text_array(answers))
     same = pc.equal(given, want).fill_null(False).to_numpy(zero_copy_only=False)
     passed = np.array(same, dtype=bool)
@@ -147,18 +149,35 @@ def encode(values: pd.Series) -> tuple[Array, pa.Array]:
             encoded = pc.dictionary_encode(arr)
             codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
             return codes.astype(np.int64), encoded.dictionary.cast(pa.large_string())
-    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "integer":
-        values = values.astype(np.int64)
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "i" and len(values):
-        ints = values.to_numpy()
+    ints = _integers(values)
+    if ints is not None and len(ints):
         low, high = int(ints.min()), int(ints.max())
         if high - low <= 4 * len(ints):  # a compact range (row numbers, quiz answers): no hashing
             span = pa.array(np.arange(low, high + 1, dtype=np.int64))
-            return (ints - low).astype(np.int64), pc.cast(span, pa.large_string())
+            return ints - low, pc.cast(span, pa.large_string())
     codes, uniques = pd.factorize(values)
     if np.asarray(uniques).dtype.kind in "iu":  # integers print the same in Arrow, in C
         return codes, pc.cast(pa.array(np.asarray(uniques)), pa.large_string())
     return codes, pa.array([_as_text(v) for v in uniques], type=pa.large_string())
+
+
+def _integers(values: pd.Series) -> Array | None:
+    """The values as int64 when they are integers (an object column of Python ints too, as
+    the runner hands expected values over), else None. Checked and converted as a numpy
+    array: a Series' ``astype`` takes about twice as long over a million objects."""
+    import pandas as pd
+
+    if not isinstance(values.dtype, np.dtype) or values.dtype.kind not in "iO":
+        return None
+    array: Array = values.to_numpy()
+    if array.dtype.kind == "i":
+        return array.astype(np.int64, copy=False)
+    if pd.api.types.infer_dtype(array, skipna=False) != "integer":
+        return None
+    try:
+        return array.astype(np.int64)
+    except OverflowError:  # beyond int64: hashed as objects, like other values
+        return None
 
 
 def _take(mapping: Array, codes: Array) -> Array:

@@ -89,6 +89,7 @@ class EvalMagics(Magics):
         --repeats times (repeat k sends seed k), as one batch job each (the default) or --now.
         The cell waits for the batches, with a progress bar each; interrupting (■) stops only
         the waiting: the batches keep running, and running the cell again picks them up.
+        Each bar's text form ends as its job ended: what a notebook without widgets shows.
         Re-running the cell attaches to the same jobs and sends nothing; changing one variant
         runs only that variant. Shown: the leaderboard (accuracy with its 95% Wilson interval,
         cost, cost per correct answer, tokens, latency for --now), the significance of the top
@@ -131,29 +132,28 @@ class EvalMagics(Magics):
         if not args.dry_run:
             ask_for_missing_key()
         report = _Report()
-        from xai_magics.widgets.batch_progress import BatchProgress
-
-        def progress(task: Any) -> Any:
-            return BatchProgress(stop_hint=EVAL_STOP_HINT).show_and_update
-
-        result = run(
-            namespace[args.frame],
-            prompt=_unquote(args.prompt) if args.prompt else None,
-            expected=args.expected,
-            models=args.models,
-            prompts=args.prompts,
-            grader=_unquote(args.grader),
-            repeats=args.repeats,
-            mode="now" if args.now else "batch",
-            schema=self._schema(args.schema) if args.schema else None,
-            name=args.name or args.frame,
-            dry_run=args.dry_run,
-            namespace=namespace,
-            judge=self._judge(args.grader),
-            data_dir=self.data_dir or None,
-            on_job=None if args.dry_run else report,
-            progress=None if args.dry_run else progress,
-        )
+        progress = _Progress()
+        try:
+            result = run(
+                namespace[args.frame],
+                prompt=_unquote(args.prompt) if args.prompt else None,
+                expected=args.expected,
+                models=args.models,
+                prompts=args.prompts,
+                grader=_unquote(args.grader),
+                repeats=args.repeats,
+                mode="now" if args.now else "batch",
+                schema=self._schema(args.schema) if args.schema else None,
+                name=args.name or args.frame,
+                dry_run=args.dry_run,
+                namespace=namespace,
+                judge=self._judge(args.grader),
+                data_dir=self.data_dir or None,
+                on_job=None if args.dry_run else report,
+                progress=None if args.dry_run else progress,
+            )
+        finally:
+            progress.settle()
         if args.output:
             namespace[args.output] = result
         if args.dry_run:
@@ -185,6 +185,35 @@ EVAL_STOP_HINT = (
     "To stop waiting: interrupt the kernel (■). Batches keep running and answers are kept; "
     "running the cell again attaches to them and sends nothing twice."
 )
+
+
+class _Progress:
+    """Each job's progress bar while the cell waits; once it is done with them (or stopped),
+    each bar's plain-text form is brought up to its job's last state, so a notebook saved or
+    converted without widget state says what ran, not how the job started."""
+
+    def __init__(self) -> None:
+        self._bars: list[tuple[Any, list[Any]]] = []
+
+    def __call__(self, task: Any) -> Any:
+        from xai_magics.widgets.batch_progress import BatchProgress
+
+        bar = BatchProgress(stop_hint=EVAL_STOP_HINT)
+        latest: list[Any] = []
+
+        def listen(snapshot: Any) -> None:
+            latest[:] = [snapshot]
+            bar.show_and_update(snapshot)
+
+        self._bars.append((bar, latest))
+        return listen
+
+    def settle(self) -> None:
+        """From the cell's own thread: the display updates reach this cell's outputs."""
+        for bar, latest in self._bars:
+            bar.stop_clock()
+            if latest:
+                bar.show_text(latest[0])
 
 
 class _Report:

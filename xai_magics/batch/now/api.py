@@ -10,7 +10,6 @@ lets one kernel at a time send a job's rows: a second one waits, then sends what
 from __future__ import annotations
 
 import contextlib
-import secrets
 import sys
 import threading
 import time
@@ -20,15 +19,12 @@ from typing import Any
 
 from xai_magics.batch.api import (
     DEFAULT_MODEL,
-    _default_client,
-    _refuse_changed,
     _schema_name,
     default_name,
-    job_where,
+    job_place,
     prepare_rows,
 )
 from xai_magics.batch.claim import sending_claim
-from xai_magics.batch.columns import refuse_output_clash
 from xai_magics.batch.dry_view import dry_run_html
 from xai_magics.batch.estimate import TYPICAL_OUTPUT_TOKENS, Estimate, estimate
 from xai_magics.batch.job import BatchJob, JobInputs
@@ -38,8 +34,7 @@ from xai_magics.batch.now.sender import NowSettings, RowSender, Tally
 from xai_magics.batch.outcomes import assemble
 from xai_magics.batch.plan import RowsPlan
 from xai_magics.batch.progress import JobSnapshot, Listener
-from xai_magics.batch.sender import batch_token
-from xai_magics.batch.store import JobRecord, JobState, JobStore, open_store
+from xai_magics.batch.store import JobRecord, JobState, JobStore
 from xai_magics.batch.wire import RequestSpec
 from xai_magics.spend.guard import Ticket
 
@@ -161,23 +156,21 @@ def submit_now(
         timing = now_timing(plan.n_sent, settings.max_concurrency)
         return NowDryRun(plan, cost, timing, model, [p for _, p in plan.samples])
     job_name = (name or default_name(prompt, model, output)) + NOW_SUFFIX
-    store = open_store(data_dir)
-    client = client or _default_client()
-    where = job_where(store, client)
-    earlier = store.latest_by_name(job_name, where) if not new else None
-    if earlier is not None:
-        _refuse_changed(earlier, job_name, fingerprint)
-    refuse_output_clash(
-        source,
-        output,
-        schema,
-        lambda: assemble(plan.n_rows, None, plan.skipped, _results(store, earlier), "pending"),
+    place = job_place(
+        job_name,
+        fingerprint,
+        new=new,
+        client=client,
+        data_dir=data_dir,
+        clash=(source, output, schema),
+        outcomes=lambda p: assemble(
+            plan.n_rows, None, plan.skipped, _results(p.store, p.earlier), "pending"
+        ),
     )
-    record = store.create_job(
-        name=job_name,
-        batch_name=f"{job_name} {batch_token(fingerprint.digest, secrets.token_hex(4))}",
-        fingerprint=fingerprint,
-        spec={
+    store, client = place.store, place.client
+    record = place.create(
+        plan,
+        {
             "output": output,
             "model": model,
             "schema": _schema_name(schema),
@@ -185,12 +178,7 @@ def submit_now(
             "endpoint": settings.endpoint,
             "tier": settings.tier,
         },
-        n_sent=plan.n_sent,
-        skipped=plan.skipped,
-        where=where,
-        reuse=not new,
     )
-    _refuse_changed(record, job_name, fingerprint)
     run = _Run(store, record, plan, on_progress)
     stop = stop or threading.Event()
     with sending_claim(store, record.job_id, on_wait=_tell_waiting) as claim:
