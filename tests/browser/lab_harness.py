@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,10 +51,13 @@ FRONT_ENDS = (LAB, NOTEBOOK7)
 # Notebook 7's own errors (notebook 7.6.5 with jupyterlab 4.6.6); they say nothing about our
 # code: its shortcuts plugin reads the schema of a plugin it has not loaded (raised with our
 # extension disabled too), and its file browser's restore, on a server where JupyterLab pages
-# were open before, asks for a JupyterLab command the notebook page does not have.
+# were open before, asks for a JupyterLab command the notebook page does not have. On such a
+# server its static files named like JupyterLab's (MathJax's fonts) are refused: jupyter_server's
+# FileFindHandler caches a file's place by name alone, across both front ends' static folders.
 NOTEBOOK7_OWN_ERRORS = (
     "Cannot read properties of undefined (reading 'schema')",
     "Command 'filebrowser:open-path' not registered",
+    "status of 403 (Forbidden): /static/notebook/",
 )
 # The kernel reads these; the emulator accepts any key but a designated bad one.
 BROWSER_TEST_KEY = "xai-browser-test-key"
@@ -241,7 +245,10 @@ class LabPage:
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.console_errors.append(message.text)
+            # a failed load names no resource in its text: say which one
+            url = message.location.get("url", "") if message.text.startswith("Failed to") else ""
+            where = f": {urllib.parse.urlsplit(url).path}" if url else ""
+            self.console_errors.append(message.text + where)
 
     def _on_page_error(self, error: Error) -> None:
         self.console_errors.append(f"uncaught: {error}\n{error.stack or ''}".rstrip())
