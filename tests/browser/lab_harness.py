@@ -59,6 +59,7 @@ NOTEBOOK7_OWN_ERRORS = (
     "Command 'filebrowser:open-path' not registered",
     "status of 403 (Forbidden): /static/notebook/",
 )
+THEMES_PLUGIN = "@jupyterlab/apputils-extension:themes"
 # The kernel reads these; the emulator accepts any key but a designated bad one.
 BROWSER_TEST_KEY = "xai-browser-test-key"
 
@@ -237,6 +238,7 @@ class LabPage:
     output_dir: Path
     front_end: str = LAB
     console_errors: list[str] = field(default_factory=list)
+    dark: bool = False
     _shots: int = 0
 
     def __post_init__(self) -> None:
@@ -364,9 +366,11 @@ class LabPage:
 
     def use_theme(self, *, dark: bool) -> None:
         """Switch JupyterLab's theme and wait until the page shows it (the choice is stored in
-        the server's settings: a test that goes dark switches back before it ends)."""
+        the server's settings: a test that goes dark switches back before it ends, and the page
+        fixture does if the test failed in the dark)."""
         theme = "JupyterLab Dark" if dark else "JupyterLab Light"
         self.command("apputils:change-theme", {"theme": theme})
+        self.dark = dark
         light = "false" if dark else "true"
         self.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
         self.page.wait_for_timeout(500)  # the theme's stylesheet applies a moment later
@@ -414,4 +418,6 @@ def lab_page_on(
         if report is not None and report.failed:
             lab_page.screenshot("failed")
         context.close()
+        if lab_page.dark:  # the next test's pages start light
+            server.put_settings(THEMES_PLUGIN, {"theme": "JupyterLab Light"})
         server.shutdown_kernels()
