@@ -25,6 +25,7 @@ import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
 import { watchCodeBlocks } from './codeCopy';
 import { ErrorButtons } from './errorButtons';
 import { GrokCellHighlighter } from './grokCells';
+import { lendTypesetter } from './liveMath';
 import { StatusFeed } from './statusFeed';
 import { StatusItem } from './statusItem';
 
@@ -125,6 +126,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         });
       }
     }
+
+    lendTypesetter(notebooks);
 
     addAskAboutErrorCommand(app.commands, notebooks, () => current.askAboutErrors);
     palette?.addItem({ command: ASK_ABOUT_ERROR, category: 'Notebook Cell Operations' });

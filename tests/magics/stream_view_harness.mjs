@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 
 const scenario = JSON.parse(readFileSync(0, "utf8"));
 let innerHTMLWrites = 0;
+let templateWrites = 0;
 
 class Node_ {
   constructor(tag, text) {
@@ -15,19 +16,33 @@ class Node_ {
     this._text = text ?? "";
   }
   append(...nodes) {
-    this.children.push(...nodes);
+    for (const node of nodes) {
+      // a template's content (a fragment) gives up its children
+      this.children.push(...(node.tag === "#fragment" ? node.children.splice(0) : [node]));
+    }
+  }
+  get classList() {
+    return { add: (cls) => (this.className = `${this.className} ${cls}`.trim()) };
   }
   get textContent() {
-    return this.tag === "#text" ? this._text : this.children.map((c) => c.textContent).join("");
+    if (this.tag === "#text" || this.tag === "#html") return this._text;
+    return this.children.map((c) => c.textContent).join("");
   }
   set textContent(value) {
     this.children = value === "" ? [] : [new Node_("#text", String(value))];
   }
-  set innerHTML(_value) {
-    innerHTMLWrites += 1;
+  set innerHTML(value) {
+    if (this.tag !== "template") {
+      innerHTMLWrites += 1;
+      return;
+    }
+    // A template's parse is inert: kept here as one "#html" node holding the markup.
+    templateWrites += 1;
+    this.content = new Node_("#fragment");
+    this.content.children = [new Node_("#html", value)];
   }
   find(cls) {
-    if (this.className === cls) return this;
+    if (this.className.split(" ").includes(cls)) return this;
     for (const c of this.children) {
       const hit = c.find ? c.find(cls) : null;
       if (hit) return hit;
@@ -54,6 +69,10 @@ function makeModel(uid, sent) {
   };
 }
 
+// The typesetter a front end may lend (the JupyterLab extension does): records what it is given.
+const typeset = [];
+if (scenario.typesetter) globalThis.xaiMagics = { typeset: (node) => typeset.push(node._text) };
+
 const widget = (await import(pathToFileURL(scenario.module).href)).default;
 const sent = [];
 const model = makeModel("u1", sent);
@@ -69,8 +88,11 @@ for (const step of scenario.steps) {
     model.emit(step.msg);
   }
 }
+await new Promise((resolve) => setTimeout(resolve, 300)); // the views' paced updates
 const show = (el) => ({
   text: el.find("xai-stream-text").textContent,
+  html: el.find("xai-stream-blocks").children.filter((c) => c.tag === "#html").map((c) => c._text),
+  started: el.find("xai-stream").className.split(" ").includes("xai-stream-started"),
   reasoning: el.find("xai-stream-reasoning").textContent,
   reasoningHidden: el.find("xai-stream-reasoning").hidden,
   status: el.find("xai-stream-status").textContent,
@@ -78,4 +100,4 @@ const show = (el) => ({
   toolsHidden: el.find("xai-stream-tools").hidden,
   tags: el.tags(),
 });
-console.log(JSON.stringify({ views: views.map(show), sent, innerHTMLWrites }));
+console.log(JSON.stringify({ views: views.map(show), sent, innerHTMLWrites, templateWrites, typeset }));

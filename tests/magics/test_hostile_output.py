@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.kernels import Kernel
-from xai_magics.render import render_bundle, safe_markdown, strip_controls
+from xai_magics.render import render_bundle, render_markdown, safe_markdown, strip_controls
 
 from .kernel_harness import assert_inert_html
 
@@ -145,7 +145,8 @@ def test_live_view_shows_every_payload_split_at_every_position_as_text() -> None
     assert view["status"] == list(HOSTILE.values())[-1]
     # the view's own skeleton, and text nodes: nothing the model wrote became an element
     assert set(view["tags"]) == {"div", "details", "summary", "pre", "#text"}
-    assert view["tags"].count("div") == 4
+    # el, the view, its rendered page, the answer, its blocks and tail, the status line
+    assert view["tags"].count("div") == 7
     assert out["innerHTMLWrites"] == 0
 
 
@@ -158,6 +159,10 @@ def test_hostile_answer_in_a_kernel_stays_text_live_and_saved(
     run = grok_kernel.ok("%%grok\nbe evil")
     shown = strip_controls(payload)  # control characters never reach a front end
     assert run.streamed_text == shown  # sent as text, appended with text nodes
+    live_html = "".join(c.get("html", "") for c in run.custom)  # its blocks, rendered live
+    assert live_html == render_markdown(shown)
+    assert_inert_html(live_html)
+    assert_links_are_web_links(live_html)
     data = run.only_display()["data"]
     assert_inert_html(data["text/html"])
     assert_links_are_web_links(data["text/html"])

@@ -9,6 +9,7 @@ import pytest
 
 from tests.client.emulated import first_text_event
 from tests.kernels import Kernel
+from xai_magics.render import render_markdown
 
 from .kernel_harness import CANARY_KEY, assert_inert_html, requests_to
 
@@ -35,9 +36,12 @@ def test_stream_ends_as_one_ordinary_display_with_receipt(
     assert receipt["cost_usd"] > 0
     assert receipt["ttft_s"] is not None
     assert "grok-4.3 · default tier" in out["data"]["text/html"]
-    # the deltas went over the widget's comm, text only, and add up to the answer
+    # the deltas went over the widget's comm and add up to the answer; its blocks, rendered
+    # once each as they completed, add up to the final output's rendering of it
     assert run.streamed_text == ANSWER
-    assert all(set(c) <= {"text", "reasoning", "status"} for c in run.custom)
+    assert all(set(c) <= {"text", "html", "rendered", "reasoning", "status"} for c in run.custom)
+    assert "".join(c.get("html", "") for c in run.custom) == render_markdown(ANSWER)
+    assert sum(c.get("rendered", 0) for c in run.custom) == len(ANSWER)
     # the cell value is the result, not shown a second time
     assert not [o for o in run.outputs if o["output_type"] == "execute_result"]
     assert grok_kernel.value("type(_).__name__") == "GrokResult"
@@ -86,6 +90,9 @@ def test_hostile_answer_split_across_deltas_is_inert(grok_kernel: Kernel, emu: E
     assert "&lt;script&gt;" in out["data"]["text/html"]
     assert run.streamed_text == payload  # streamed as text, to be shown with textContent
     assert len(run.custom) >= 1
+    live_html = "".join(c.get("html", "") for c in run.custom)  # blocks rendered while streaming
+    assert_inert_html(live_html)
+    assert "&lt;script&gt;" in live_html
 
 
 def test_line_magic_keeps_the_prompt_verbatim(grok_kernel: Kernel, emu: Emulator) -> None:
@@ -205,3 +212,15 @@ def test_answer_that_looks_like_a_path_or_url_is_shown_not_fetched(
     assert out["data"]["text/plain"].split("\n\n[")[0] == answer
     assert "root:" not in out["data"]["text/html"]
     assert answer in out["data"]["text/html"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "code"])
+def test_answers_not_shown_as_markdown_stream_as_text_only(
+    grok_kernel: Kernel, emu: Emulator, fmt: str
+) -> None:
+    # Their final output is preformatted text or a code block: rendered Markdown blocks live
+    # would jump into a different layout at the end.
+    emu.control.inject("answer", "/v1/responses", text=ANSWER)
+    run = grok_kernel.ok(f"%%grok -f {fmt}\nExplain tides")
+    assert run.streamed_text == ANSWER
+    assert [c for c in run.custom if "html" in c or "rendered" in c] == []

@@ -1,6 +1,6 @@
 """The StreamView front end, run in Node with a minimal DOM: text is appended as text (never
-parsed as HTML), reasoning stays hidden until it exists, a late second view catches up, and the
-view reports that it was drawn."""
+parsed as HTML), the kernel's rendered blocks replace the tail they stand for, reasoning stays
+hidden until it exists, a late second view catches up, and the view reports that it was drawn."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js to run the w
 HOSTILE = ["<scr", "ipt>alert(1)</scr", 'ipt><img src=x onerror="alert(2)">']
 
 
-def run(steps: list[dict[str, Any]]) -> dict[str, Any]:
+def run(steps: list[dict[str, Any]], *, typesetter: bool = False) -> dict[str, Any]:
     done = subprocess.run(
         [str(NODE), str(HERE / "stream_view_harness.mjs")],
-        input=json.dumps({"module": str(MODULE), "steps": steps}),
+        input=json.dumps({"module": str(MODULE), "steps": steps, "typesetter": typesetter}),
         capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
     return json.loads(done.stdout)  # type: ignore[no-any-return]
@@ -96,3 +96,58 @@ def test_tool_activity_is_a_collapsed_block_named_after_the_latest_step() -> Non
     assert out["innerHTMLWrites"] == 0
     quiet = run([{"render": True}, {"msg": {"text": "no tools"}}])["views"][0]
     assert quiet["toolsHidden"] is True
+
+
+def test_rendered_blocks_replace_the_tail_they_stand_for() -> None:
+    out = run(
+        [
+            {"render": True},
+            {"msg": {"text": "# Ti"}},
+            {"msg": {"text": "tle\nSome *te"}},
+            # the kernel rendered "# Title\n" (8 characters of the tail) as a heading
+            {"msg": {"text": "xt* 😀 here", "html": "<h1>Title</h1>\n", "rendered": 8}},
+            {
+                "msg": {
+                    "text": "\n\nNext",
+                    "html": "<p>Some <em>text</em> 😀 here</p>\n",
+                    "rendered": 21,
+                }
+            },
+            {"render": True},  # a late view shows the blocks so far, then the tail
+        ]
+    )
+    first, late = out["views"]
+    for view in (first, late):
+        assert "".join(view["html"]) == "<h1>Title</h1>\n<p>Some <em>text</em> 😀 here</p>\n"
+        assert view["text"] == "Next"  # 😀 counts two, as in a browser's strings
+        assert view["started"] is True
+    assert out["innerHTMLWrites"] == 0  # block HTML is parsed in an inert <template> only
+    # Messages in quick succession make one update of each view: one parse, one layout.
+    assert out["templateWrites"] == 2
+    assert out["typeset"] == []  # no typesetter lent by this front end
+
+
+def test_each_new_block_is_typeset_when_the_front_end_lends_a_typesetter() -> None:
+    out = run(
+        [
+            {"render": True},
+            {"msg": {"text": "$x$\n\nb", "html": "<p>$x$</p>\n", "rendered": 5}},
+            {"msg": {"text": "", "html": "<p>b</p>\n", "rendered": 1}},
+        ],
+        typesetter=True,
+    )
+    assert "".join(out["typeset"]) == "<p>$x$</p>\n<p>b</p>\n"
+    # a batch without math is not handed to the typesetter
+    plain = run(
+        [{"render": True}, {"msg": {"text": "b", "html": "<p>b</p>\n", "rendered": 1}}],
+        typesetter=True,
+    )
+    assert plain["typeset"] == []
+    assert out["views"][0]["text"] == ""
+
+
+def test_the_waiting_line_shows_only_before_anything_arrived() -> None:
+    before = run([{"render": True}])["views"][0]
+    assert before["started"] is False
+    after = run([{"render": True}, {"msg": {"text": "", "html": "", "rendered": 0}}])
+    assert after["views"][0]["started"] is True

@@ -70,7 +70,7 @@ def present_stream(
     if speech is not None:
         live_view_after_s = 0.0  # the answer's place is above the player shown next
     sink: _WidgetSink | _TextSink = (
-        _WidgetSink(max_rate, live_view_after_s)
+        _WidgetSink(max_rate, live_view_after_s, markdown=fmt == "markdown")
         if mode == "widget"
         else _TextSink(mode, live_view_after_s)
     )
@@ -152,13 +152,14 @@ class _WidgetSink:
     ``live_view_after_s == 0`` it is made before the request.
     """
 
-    def __init__(self, max_rate: float, live_view_after_s: float) -> None:
+    def __init__(self, max_rate: float, live_view_after_s: float, *, markdown: bool) -> None:
         from xai_magics.widgets.stream_view import Coalescer
 
         self.held = Coalescer(interval_s=1.0 / max_rate)
         #: one token in: a deque append, whether the view exists yet or not
         self.text: Callable[[str], None] = self.held.pending_text.append
         self._max_rate = max_rate
+        self._markdown = markdown
         self._view: StreamView | None = None
         self._handle: Any = None
         self._ended = False
@@ -208,7 +209,7 @@ class _WidgetSink:
 
         from xai_magics.widgets.stream_view import StreamView
 
-        view = StreamView(max_rate=self._max_rate, held=self.held)
+        view = StreamView(max_rate=self._max_rate, held=self.held, markdown=self._markdown)
         self._handle = display(view, display_id=True)  # type: ignore[no-untyped-call]
         view.start_ticker()
         self._view = view

@@ -1,22 +1,54 @@
-// StreamView: shows an answer while it streams. Text arrives as custom messages carrying only
-// the new piece ({text}, {reasoning}, {status}, {tool}: one line of tool activity); it is appended as text nodes, never parsed as
-// HTML, so hostile model output stays inert; MathJax is told to skip the box (its text is never
-// typeset, so no TeX link can be made of it), and the kernel sends it without control
-// characters. When the stream ends the kernel replaces this
-// view with an ordinary rendered output.
+// StreamView: shows an answer while it streams, rendered as its blocks complete.
+//
+// Custom messages carry only what is new: {text} (the next piece of the answer), {html,
+// rendered} (blocks the kernel completed and rendered, and how many characters of the open tail
+// they stand for), {reasoning}, {status}, {tool} (one line of tool activity).
+// * Block HTML is the kernel's safe HTML, made by the same renderer as the final output (raw
+//   HTML dropped, links allow-listed, images as links, TeX neutralised); it is parsed in an inert
+//   <template> and appended, once, into a container with the final output's classes, so the page
+//   looks the same before and after the kernel swaps this view for the final output.
+// * The open tail (the block still arriving) is appended as text nodes, never parsed as HTML,
+//   in an element MathJax is told to skip; the kernel sends it without control characters.
+// * Math in a block is typeset when the front end lends its typesetter (the xai-magics
+//   JupyterLab extension sets globalThis.xaiMagics.typeset); elsewhere it shows as TeX until
+//   the swap.
 //
 // anywidget hands initialize() and render() different model objects, so per-widget state lives
 // in a module-level Map keyed by the synced `uid`.
 const streams = new Map();
+const NO_TEX = "mathjax_ignore tex2jax_ignore";
+const SHOW_EVERY_MS = 100;
+const MAY_HOLD_MATH = /\$|\\[([]|\\begin\{/;
 
 function entry(model) {
   const uid = model.get("uid");
   let state = streams.get(uid);
   if (!state) {
-    state = { text: "", reasoning: "", status: "", tools: [], views: new Set() };
+    state = { tail: "", blocks: [], reasoning: "", status: "", tools: [], views: new Set() };
     streams.set(uid, state);
   }
   return state;
+}
+
+function element(tag, className) {
+  const node = document.createElement(tag);
+  node.className = className;
+  return node;
+}
+
+/** Append block HTML, and typeset its math if the front end can. */
+function appendBlocks(container, html) {
+  const template = document.createElement("template");
+  template.innerHTML = html; // inert: nothing in a template loads or runs
+  const added = Array.from(template.content.children);
+  container.append(template.content);
+  const typeset = globalThis.xaiMagics && globalThis.xaiMagics.typeset;
+  if (typeof typeset === "function") {
+    // Each typesetting measures the page: only blocks that may hold math pay for one.
+    for (const node of added) {
+      if (node.localName !== "pre" && MAY_HOLD_MATH.test(node.textContent)) typeset(node);
+    }
+  }
 }
 
 export default {
@@ -24,7 +56,11 @@ export default {
     const state = entry(model);
     // Registered once per model (not per view), so two views never double the text.
     model.on("msg:custom", (msg) => {
-      if (typeof msg.text === "string") state.text += msg.text;
+      if (typeof msg.text === "string") state.tail += msg.text;
+      if (typeof msg.html === "string") {
+        state.blocks.push(msg.html);
+        state.tail = state.tail.slice(msg.rendered);
+      }
       if (typeof msg.reasoning === "string") state.reasoning += msg.reasoning;
       if (typeof msg.status === "string") state.status = msg.status;
       if (typeof msg.tool === "string") state.tools.push(msg.tool);
@@ -35,12 +71,12 @@ export default {
 
   render({ model, el }) {
     const state = entry(model);
-    const root = document.createElement("div");
-    // mathjax_ignore (MathJax 3) and tex2jax_ignore (MathJax 2): never typeset the raw text.
-    root.className = "xai-stream mathjax_ignore tex2jax_ignore";
+    const root = element("div", "xai-stream");
+    // The final output's containers: JupyterLab's rendered-HTML styles, then ours.
+    const page = element("div", "xai-stream-answer jp-RenderedHTMLCommon jp-RenderedHTML");
+    const answer = element("div", "xai-answer");
 
-    const reasoning = document.createElement("details");
-    reasoning.className = "xai-stream-reasoning";
+    const reasoning = element("details", `xai-reasoning xai-stream-reasoning ${NO_TEX}`);
     const summary = document.createElement("summary");
     summary.textContent = "Reasoning";
     const reasoningText = document.createElement("pre");
@@ -49,8 +85,7 @@ export default {
     reasoning.hidden = state.reasoning === "";
 
     // Tool activity: collapsed, its summary naming what the model is doing now.
-    const tools = document.createElement("details");
-    tools.className = "xai-stream-tools";
+    const tools = element("details", `xai-tools xai-stream-tools ${NO_TEX}`);
     const toolsSummary = document.createElement("summary");
     const toolsText = document.createElement("pre");
     tools.append(toolsSummary, toolsText);
@@ -62,19 +97,45 @@ export default {
     tools.hidden = true;
     for (const line of state.tools) addTool(line);
 
-    const answer = document.createElement("div");
-    answer.className = "xai-stream-text";
-    answer.textContent = state.text;
+    const tail = element("div", `xai-stream-text ${NO_TEX}`);
+    tail.textContent = state.tail;
+    const started = () => root.classList.add("xai-stream-started");
 
-    const status = document.createElement("div");
-    status.className = "xai-stream-status";
+    const status = element("div", `xai-stream-status ${NO_TEX}`);
     status.textContent = state.status;
 
-    root.append(reasoning, tools, answer, status);
+    // Blocks and tail each in a box of their own, painted apart (see stream_view.css).
+    const blocks = element("div", "xai-stream-blocks");
+    answer.append(reasoning, tools, blocks, tail);
+    page.append(answer);
+    root.append(page, status);
     el.append(root);
+    if (state.blocks.length) appendBlocks(blocks, state.blocks.join(""));
+    if (state.blocks.length || state.tail) started();
 
+    // The answer is brought up to date at most every SHOW_EVERY_MS: each update costs the page
+    // a layout and a paint whatever it adds, so fewer, larger ones keep the main thread free.
+    let shownBlocks = state.blocks.length;
+    let shownTail = state.tail.length;
+    let timer = null;
+    let shownAt = 0;
+    const show = () => {
+      timer = null;
+      shownAt = Date.now();
+      if (shownBlocks < state.blocks.length) {
+        appendBlocks(blocks, state.blocks.slice(shownBlocks).join(""));
+        shownBlocks = state.blocks.length;
+        tail.textContent = state.tail; // what is left of it, after the rendered blocks
+      } else if (state.tail.length > shownTail) {
+        tail.append(document.createTextNode(state.tail.slice(shownTail)));
+      }
+      shownTail = state.tail.length;
+      if (shownBlocks || shownTail) started();
+    };
     const onMessage = (msg) => {
-      if (typeof msg.text === "string") answer.append(document.createTextNode(msg.text));
+      if ((typeof msg.text === "string" || typeof msg.html === "string") && timer === null) {
+        timer = setTimeout(show, Math.max(0, shownAt + SHOW_EVERY_MS - Date.now()));
+      }
       if (typeof msg.reasoning === "string") {
         reasoningText.append(document.createTextNode(msg.reasoning));
         reasoning.hidden = false;
@@ -85,6 +146,9 @@ export default {
     state.views.add(onMessage);
     // Tells the kernel a front end draws these views; kernels nobody answers fall back to text.
     model.send({ type: "rendered" });
-    return () => state.views.delete(onMessage);
+    return () => {
+      clearTimeout(timer);
+      state.views.delete(onMessage);
+    };
   },
 };

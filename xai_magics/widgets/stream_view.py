@@ -1,11 +1,14 @@
-"""StreamView: an answer streaming into a notebook output at a bounded message rate.
+"""StreamView: an answer streaming into a notebook output at a bounded message rate, rendered
+as its Markdown blocks complete.
 
 Re-sending the whole text on every token makes iopub bytes grow with the square of the answer
 and floods the server's 1,000 messages/s limit. Here only the new text travels, as anywidget
 custom messages, and pieces are coalesced so that one view sends at most ``max_rate`` messages a
-second. The front end appends text nodes (no HTML parsing), so nothing the model writes can run,
-in a box MathJax is told to skip (no TeX link can be made of it either), and control characters
-are taken out before sending, as from the final output.
+second. Each Markdown block that the text completes is rendered once, by the final output's safe
+renderer (:mod:`xai_magics.rendering.live_blocks`), and sent with the message that completes it;
+the front end shows it in place of the text it stands for. The open tail is appended as text
+nodes (no HTML parsing), so nothing the model writes can run, in a box MathJax is told to skip,
+and control characters are taken out before sending, as from the final output.
 Custom messages are not saved with a notebook: the caller replaces this view with an ordinary
 output when the stream ends.
 """
@@ -24,6 +27,7 @@ import anywidget
 import traitlets
 
 from xai_magics.rendering.controls import strip_controls
+from xai_magics.rendering.live_blocks import LiveBlocks
 
 __all__ = ["Coalescer", "StreamView"]
 
@@ -91,8 +95,12 @@ class StreamView(anywidget.AnyWidget):
     #: report reaches the kernel only after the cell ends, and a closed comm would drop it
     last: StreamView | None = None
 
-    def __init__(self, *, max_rate: float = 20.0, held: Coalescer | None = None) -> None:
-        """``held``: text gathered before the view was made (its pieces are shown first)."""
+    def __init__(
+        self, *, max_rate: float = 20.0, held: Coalescer | None = None, markdown: bool = True
+    ) -> None:
+        """``held``: text gathered before the view was made (its pieces are shown first).
+        ``markdown``: show blocks rendered as they complete (not for answers whose final output
+        is plain text or a code block)."""
         super().__init__(uid=uuid.uuid4().hex)
         self._coalescer = held if held is not None else Coalescer(interval_s=1.0 / max_rate)
         # A ticker thread sends what was pushed, at most once per interval, from the first push
@@ -100,6 +108,7 @@ class StreamView(anywidget.AnyWidget):
         # pauses is still sent. The lock keeps its sends and the caller's in order.
         self._lock = threading.Lock()
         self._ticker: threading.Event | None = None
+        self._blocks = LiveBlocks() if markdown else None
         self.messages_sent = 0
         StreamView.created += 1
         self.on_msg(_note_rendered)
@@ -140,9 +149,7 @@ class StreamView(anywidget.AnyWidget):
             if self._ticker is not None:
                 self._ticker.set()
                 self._ticker = None
-            message = self._coalescer.drain()
-            if message is not None:
-                self._send_delta(message)
+            self._send_delta(self._coalescer.drain() or {}, last=True)
 
     def start_ticker(self) -> None:
         """Send what is held now and start the ticker (the first push does this by itself).
@@ -181,10 +188,19 @@ class StreamView(anywidget.AnyWidget):
         """
         return cls.rendered_somewhere or cls.created == 0
 
-    def _send_delta(self, message: dict[str, str]) -> None:
+    def _send_delta(self, message: dict[str, str], *, last: bool = False) -> None:
         # The same characters the final output drops (one character never spans two pieces).
-        self.messages_sent += 1
-        self.send({key: strip_controls(value) for key, value in message.items()})
+        content: dict[str, str | int] = {
+            key: strip_controls(value) for key, value in message.items()
+        }
+        text = str(content.get("text", ""))
+        rendered = self._blocks.feed(text, last=last) if self._blocks is not None else None
+        if rendered is not None:
+            # the tail's first ``rendered`` characters, after this text, now show as ``html``
+            content["html"], content["rendered"] = rendered.html, rendered.consumed
+        if content:
+            self.messages_sent += 1
+            self.send(content)
 
 
 def _note_rendered(widget: object, content: object, buffers: object) -> None:

@@ -1,0 +1,191 @@
+"""What the browser pays to show an answer rendered while it streams (issue 12).
+
+In real JupyterLab in headless Chromium, a ~4,000-token answer (headings, prose with inline
+math, tables, highlighted code, display math, lists) is streamed by the emulator at 200
+tokens/s into ``%%grok``'s live view, then replaced by the final output. Measured:
+
+* the main thread while streaming: Chrome's ``TaskDuration`` (CDP ``Performance.getMetrics``)
+  from the cell's start to its end (the swap included), its long tasks (PerformanceObserver
+  ``longtask``, 50 ms and over) and the longest gap between two animation frames;
+* the front end rendering the final answer once: the same counter around re-displaying the
+  finished result (its HTML, typeset math and all), minus what the idle page spends meanwhile;
+  and what JupyterLab spends on a cell running as long that shows nothing, to tell the live
+  view's own share of the streaming time (streaming - quiet cell - one final render);
+* bytes the browser received on the kernel's websocket while streaming, against what one
+  ``update_display_data`` with the whole Markdown per token would carry (computed: the
+  message's JSON, plus the 200-odd bytes of a header);
+* where the answer starts, and how tall it is, in the last frame before the swap and after it.
+
+Goals: no main-thread task over 50 ms; streaming main-thread time <= 3x one final render;
+>= 20x fewer bytes than per-token full updates; a jump of a few px at most.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_render import _EmulatorProcess
+
+TOKENS_PER_SECOND = 200
+SECTIONS = 24  # about 4,000 emulator tokens
+NOTEBOOK = "bench-live.ipynb"
+CELLS = ["%load_ext xai_magics", "%%grok -o r\nTell me about tides.", "r"]
+#: a message's header, parent header and signature, roughly, as the browser receives them
+HEADER_BYTES = 250
+
+
+def _task_ms(cdp: Any) -> float:
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return 1000 * next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def _per_token_bytes(tokens: list[str]) -> int:
+    """Bytes of one ``update_display_data`` per token carrying the whole Markdown so far."""
+    total, text = 0, ""
+    for token in tokens:
+        text += token
+        content = {"data": {"text/markdown": text}, "metadata": {}, "transient": {}}
+        total += len(json.dumps(content)) + HEADER_BYTES
+    return total
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.lab_harness import (
+        BROWSER_TEST_KEY,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        LabPage,
+        start_lab,
+        write_notebook,
+    )
+    from tests.browser.live_measure import long_answer, start_recording, stop_recording
+    from xai_magics.emulator.answers import tokenize
+
+    answer = long_answer(SECTIONS)
+    tokens = tokenize(answer)
+    emu = _EmulatorProcess()
+    work = Path(tempfile.mkdtemp(prefix="xai-magics-bench-live-"))
+    server = start_lab(
+        work,
+        {
+            "XAI_BASE_URL": emu.base_url,
+            "XAI_API_KEY": BROWSER_TEST_KEY,
+            "XAI_MAGICS_DATA_DIR": os.environ.get("XAI_MAGICS_DATA_DIR", str(work / "data")),
+        },
+    )
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            lab = LabPage(page=page, server=server, output_dir=work / "shots")
+            received = [0]
+            page.on(
+                "websocket",
+                lambda ws: ws.on(
+                    "framereceived",
+                    lambda frame: received.__setitem__(0, received[0] + len(frame)),
+                ),
+            )
+            cdp = context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            write_notebook(server.notebook_dir / NOTEBOOK, CELLS[:2])
+            lab.open_notebook(NOTEBOOK)
+            lab.command("notebook:run-cell")  # %load_ext, its imports paid before measuring
+            lab.wait_for_kernel_idle()
+            emu.control.configure(tokens_per_second=TOKENS_PER_SECOND)
+            emu.control.inject("answer", "/v1/responses", text=answer)
+            start_recording(page, 1)
+            page.wait_for_timeout(1000)
+            lab.select_cell(1)
+            bytes_before, task_before = received[0], _task_ms(cdp)
+            started = time.monotonic()
+            lab.command("notebook:run-cell")
+            lab.cell_locator(1).locator(".xai-receipt").wait_for(timeout=180_000)
+            lab.wait_for_kernel_idle()
+            page.wait_for_timeout(1000)  # the final output typeset
+            streaming_ms = _task_ms(cdp) - task_before
+            streaming_bytes = received[0] - bytes_before
+            wall_s = time.monotonic() - started
+            rec = stop_recording(page)
+
+            # One final render: the finished result displayed again, in a cell of its own.
+            idle_before = _task_ms(cdp)
+            page.wait_for_timeout(3000)
+            idle_ms_per_s = (_task_ms(cdp) - idle_before) / 3
+            page.evaluate(
+                "() => { const nb = window.jupyterapp.shell.currentWidget.content;"
+                " nb.activeCellIndex = 1; }"
+            )
+            lab.command("notebook:insert-cell-below")
+            page.evaluate(
+                "(src) => window.jupyterapp.shell.currentWidget.content.activeCell"
+                ".model.sharedModel.setSource(src)",
+                CELLS[2],
+            )
+            render_before, render_started = _task_ms(cdp), time.monotonic()
+            lab.command("notebook:run-cell")
+            lab.cell_locator(2).locator(".xai-receipt").wait_for()
+            page.wait_for_timeout(2000)  # typeset and laid out
+            render_s = time.monotonic() - render_started
+            final_ms = _task_ms(cdp) - render_before - idle_ms_per_s * render_s
+
+            # What JupyterLab spends on a cell that runs as long and shows nothing.
+            lab.command("notebook:insert-cell-below")
+            page.evaluate(
+                "(src) => window.jupyterapp.shell.currentWidget.content.activeCell"
+                ".model.sharedModel.setSource(src)",
+                f"import time; time.sleep({wall_s:.1f})",
+            )
+            quiet_before = _task_ms(cdp)
+            lab.command("notebook:run-cell")
+            page.wait_for_timeout(500)
+            lab.wait_for_kernel_idle(timeout_ms=180_000)
+            quiet_ms = _task_ms(cdp) - quiet_before
+            browser.close()
+    finally:
+        server.stop()
+        emu.stop()
+
+    long_tasks = [task["ms"] for task in rec["longTasks"]]
+    naive = _per_token_bytes(tokens)
+    print(
+        f"{len(tokens)}-token answer ({len(answer):,} characters), "
+        f"{TOKENS_PER_SECOND} tokens/s, streamed in {wall_s:.1f} s"
+    )
+    print(f"  max main-thread task     : {max(long_tasks, default=0):8.1f} ms   (goal <= 50)")
+    print(f"    long tasks (>= 50 ms)  : {len(long_tasks):8d}")
+    print(f"    longest frame gap      : {rec['maxFrameGap']:8.1f} ms")
+    print(f"  main thread, streaming   : {streaming_ms:8.0f} ms (swap included)")
+    print(f"  main thread, final once  : {final_ms:8.0f} ms")
+    print(f"  ratio                    : {streaming_ms / final_ms:8.2f}x   (goal <= 3x)")
+    own_ms = streaming_ms - quiet_ms - final_ms
+    print(f"    a quiet cell as long   : {quiet_ms:8.0f} ms (JupyterLab, a cell running)")
+    print(f"    the live view's own    : {own_ms:8.0f} ms = {own_ms / final_ms:.2f}x final once")
+    print(f"  websocket bytes, live    : {streaming_bytes:>10,}")
+    print(f"  per-token full updates   : {naive:>10,} (computed)")
+    print(f"  bytes ratio              : {naive / streaming_bytes:8.1f}x fewer   (goal >= 20x)")
+    before, after = rec["live"], rec["final"]
+    if before is None or after is None:  # a live view without a rendered answer in it
+        print("  jump at the swap         :   not measured (no rendered live answer seen)")
+        return
+    jump = abs(after["top"] - before["top"]) + abs(after["height"] - before["height"])
+    print(
+        f"  jump at the swap         : {jump:8.1f} px "
+        f"(top {before['top']:.1f} -> {after['top']:.1f}, "
+        f"height {before['height']:.1f} -> {after['height']:.1f})"
+    )
+
+
+if __name__ == "__main__":
+    main()

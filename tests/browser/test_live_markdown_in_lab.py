@@ -1,0 +1,104 @@
+"""A long answer in JupyterLab is shown rendered while it streams (issue 12): headings, tables,
+highlighted code, lists and typeset math appear while the cell is still running, hostile
+Markdown and TeX split across deltas stay inert, blocks are only ever appended (never rendered
+again), and the swap to the final output leaves the answer where it was, in light and dark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lab_harness import LabPage, write_notebook
+from live_measure import long_answer, start_recording, stop_recording
+
+if TYPE_CHECKING:
+    from xai_magics.emulator import Emulator
+
+NOTEBOOK = "live-markdown.ipynb"
+CELL = 1
+WEB = {"http:", "https:", "mailto:"}
+#: how far the answer may move or change height at the swap, in CSS pixels
+JUMP_PX = 4
+
+
+def _theme(lab: LabPage, name: str, light: bool) -> None:
+    lab.command("apputils:change-theme", {"theme": name})
+    lab.page.wait_for_function(
+        f"() => document.body.dataset.jpThemeLight === '{str(light).lower()}'", timeout=30_000
+    )
+
+
+def test_a_long_answer_streams_rendered_stays_inert_and_does_not_jump_at_the_swap(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    answer = long_answer(6, hostile=True)
+    # Paced: about 1,000 tokens in 7 s, sent on in about 20 messages a second, so the hostile
+    # paragraph's 13 tokens arrive in several (its pieces cut at every byte are unit-tested).
+    emu.control.configure(tokens_per_second=150)
+    emu.control.inject("answer", "/v1/responses", text=answer)
+    write_notebook(
+        notebook_dir / NOTEBOOK, ["%load_ext xai_magics", "%%grok\nTell me about tides."]
+    )
+    lab.open_notebook(NOTEBOOK)
+    start_recording(lab.page, CELL)
+    lab.run_all(wait=False)
+
+    lab.page.wait_for_function(
+        "() => ['heading', 'table', 'code', 'math', 'list'].every((k) => window.__xaiRec.seen[k])",
+        timeout=60_000,
+    )
+    live = lab.cell_locator(CELL).locator(".xai-stream")
+    assert live.count() == 1, "rendered while the cell still runs"
+    live.locator("pre.xai-code").first.scroll_into_view_if_needed()
+    lab.screenshot("mid-stream rendered, light")
+    _theme(lab, "JupyterLab Dark", light=False)
+    lab.page.wait_for_timeout(300)
+    assert live.count() == 1, "the answer ended before the dark screenshot: slow it down"
+    lab.screenshot("mid-stream rendered, dark")
+    _theme(lab, "JupyterLab Light", light=True)
+
+    lab.cell_locator(CELL).locator(".xai-receipt").wait_for(timeout=90_000)
+    lab.wait_for_kernel_idle()
+    lab.page.wait_for_timeout(1000)  # the final output typeset and laid out
+    rec = stop_recording(lab.page)
+    lab.screenshot("final output")
+
+    assert lab.page.evaluate("() => window.__xaiPwned") is None
+    assert rec["images"] == 0
+    assert rec["scripts"] == 0
+    assert set(rec["protocols"]) <= WEB, rec["protocols"]
+    # blocks are appended once each; nothing rendered is taken out and rendered again
+    assert rec["removedElements"] == 0
+    before, after = rec["live"], rec["final"]
+    assert before["blocks"] == after["blocks"], (before, after)
+    assert rec["addedElements"] <= before["blocks"] + 1  # + the tail's text box, if re-added
+    # the swap: the answer starts where it started and is as tall as it was
+    assert abs(after["top"] - before["top"]) <= JUMP_PX, (before, after)
+    assert abs(after["height"] - before["height"]) <= JUMP_PX, (before, after)
+    assert rec["liveFrames"] > 10
+    lab.assert_no_console_errors()
+
+
+def test_an_answer_without_reasoning_does_not_jump_at_the_swap_either(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    # No reasoning block above it: the first heading is the answer's first child, in the live
+    # view as in the final output, and keeps the same (smaller) top margin.
+    emu.control.configure(tokens_per_second=150)
+    emu.control.inject("answer", "/v1/responses", text=long_answer(2))
+    write_notebook(
+        notebook_dir / "no-reasoning.ipynb",
+        ["%load_ext xai_magics", "%%grok -m grok-4.20-non-reasoning\nTell me about tides."],
+    )
+    lab.open_notebook("no-reasoning.ipynb")
+    start_recording(lab.page, CELL)
+    lab.run_all(wait=False)
+    lab.cell_locator(CELL).locator(".xai-receipt").wait_for(timeout=90_000)
+    lab.wait_for_kernel_idle()
+    lab.page.wait_for_timeout(1000)
+    rec = stop_recording(lab.page)
+    assert lab.cell_locator(CELL).locator("details.xai-reasoning").count() == 0
+    before, after = rec["live"], rec["final"]
+    assert before["blocks"] == after["blocks"], (before, after)
+    assert abs(after["top"] - before["top"]) <= JUMP_PX, (before, after)
+    assert abs(after["height"] - before["height"]) <= JUMP_PX, (before, after)
