@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,11 +51,15 @@ FRONT_ENDS = (LAB, NOTEBOOK7)
 # Notebook 7's own errors (notebook 7.6.5 with jupyterlab 4.6.6); they say nothing about our
 # code: its shortcuts plugin reads the schema of a plugin it has not loaded (raised with our
 # extension disabled too), and its file browser's restore, on a server where JupyterLab pages
-# were open before, asks for a JupyterLab command the notebook page does not have.
+# were open before, asks for a JupyterLab command the notebook page does not have. On such a
+# server its static files named like JupyterLab's (MathJax's fonts) are refused: jupyter_server's
+# FileFindHandler caches a file's place by name alone, across both front ends' static folders.
 NOTEBOOK7_OWN_ERRORS = (
     "Cannot read properties of undefined (reading 'schema')",
     "Command 'filebrowser:open-path' not registered",
+    "status of 403 (Forbidden): /static/notebook/",
 )
+THEMES_PLUGIN = "@jupyterlab/apputils-extension:themes"
 # The kernel reads these; the emulator accepts any key but a designated bad one.
 BROWSER_TEST_KEY = "xai-browser-test-key"
 
@@ -233,6 +238,7 @@ class LabPage:
     output_dir: Path
     front_end: str = LAB
     console_errors: list[str] = field(default_factory=list)
+    dark: bool = False
     _shots: int = 0
 
     def __post_init__(self) -> None:
@@ -241,7 +247,10 @@ class LabPage:
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.console_errors.append(message.text)
+            # a failed load names no resource in its text: say which one
+            url = message.location.get("url", "") if message.text.startswith("Failed to") else ""
+            where = f": {urllib.parse.urlsplit(url).path}" if url else ""
+            self.console_errors.append(message.text + where)
 
     def _on_page_error(self, error: Error) -> None:
         self.console_errors.append(f"uncaught: {error}\n{error.stack or ''}".rstrip())
@@ -357,9 +366,11 @@ class LabPage:
 
     def use_theme(self, *, dark: bool) -> None:
         """Switch JupyterLab's theme and wait until the page shows it (the choice is stored in
-        the server's settings: a test that goes dark switches back before it ends)."""
+        the server's settings: a test that goes dark switches back before it ends, and the page
+        fixture does if the test failed in the dark)."""
         theme = "JupyterLab Dark" if dark else "JupyterLab Light"
         self.command("apputils:change-theme", {"theme": theme})
+        self.dark = dark
         light = "false" if dark else "true"
         self.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
         self.page.wait_for_timeout(500)  # the theme's stylesheet applies a moment later
@@ -407,4 +418,6 @@ def lab_page_on(
         if report is not None and report.failed:
             lab_page.screenshot("failed")
         context.close()
+        if lab_page.dark:  # the next test's pages start light
+            server.put_settings(THEMES_PLUGIN, {"theme": "JupyterLab Light"})
         server.shutdown_kernels()

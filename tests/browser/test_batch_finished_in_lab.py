@@ -1,6 +1,7 @@
-"""A batch submitted without --wait finishes after its cell has ended, in JupyterLab: the widget's
-clock stops, it says how to get the results and shows the first rows, legible in the light and
-the dark theme, and the saved output's text form is the finished state (issue 12)."""
+"""A batch submitted without --wait finishes after its cell has ended, in JupyterLab and Notebook 7:
+the widget's clock stops, it says how to get the results and shows the first rows, legible in the
+light and the dark theme, and the saved output's text form is the finished state (issue 12). The
+dry run and the job list are checked in JupyterLab."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lab_harness import LabPage, write_notebook
+from lab_harness import LAB, NOTEBOOK7, LabPage, write_notebook
 
 if TYPE_CHECKING:
     from xai_magics.emulator import Emulator
 
 ROWS = 7
-NOTEBOOK = "batch-no-wait.ipynb"
+# job names are the frames' names, and the session's job store is shared: one per front end,
+# unlike the other browser tests', so neither resumes the other's finished job
+FRAMES = {LAB: "feedback", NOTEBOOK7: "feedback_nb7"}
 _RESULTS = ".xai-batch-results"
 
 
@@ -24,20 +27,22 @@ def _label(lab: LabPage) -> str:
 
 
 def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
-    lab: LabPage, notebook_dir: Path, emu: Emulator
+    front_end: LabPage, notebook_dir: Path, emu: Emulator
 ) -> None:
+    lab = front_end
+    frame = FRAMES[lab.front_end]
+    notebook = f"batch-no-wait-{lab.front_end}.ipynb"
     emu.control.configure(batch_seconds_per_request=4.0)
     write_notebook(
-        notebook_dir / NOTEBOOK,
+        notebook_dir / notebook,
         [
             "%load_ext xai_magics",
             "import pandas as pd\n"
-            f"feedback = pd.DataFrame({{'review': [f'review {{i}}' for i in range({ROWS})]}})",
-            '%grok_batch feedback --prompt "Classify the sentiment of: {review}"',
+            f"{frame} = pd.DataFrame({{'review': [f'review {{i}}' for i in range({ROWS})]}})",
+            f'%grok_batch {frame} --prompt "Classify the sentiment of: {{review}}"',
         ],
     )
-    # job names are the frames' names: unlike the other browser tests' (the store is shared)
-    lab.open_notebook(NOTEBOOK)
+    lab.open_notebook(notebook)
     lab.run_all()  # returns with the batch still running: the kernel is idle, the cell done
     output = lab.cell_locator(2).locator(".jp-OutputArea-output")
     assert "finished" not in _label(lab)
@@ -53,9 +58,9 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     table.wait_for(timeout=90_000)
     finished = _label(lab)
     assert re.search(
-        r"feedback: finished · 7/7 done .* \d+:\d\d elapsed · \$[\d.]+ billed", finished
+        rf"{frame}: finished · 7/7 done .* \d+:\d\d elapsed · \$[\d.]+ billed", finished
     )
-    assert "results = %grok_batch --attach feedback --wait" in output.locator("code").inner_text()
+    assert f"results = %grok_batch --attach {frame} --wait" in output.locator("code").inner_text()
     headers = [h.strip() for h in table.locator("th").all_inner_texts()]
     assert headers[:3] == ["row", "answer", "answer_status"]
     assert table.locator("tbody tr").count() == 5
@@ -70,22 +75,17 @@ def test_a_batch_finished_without_wait_stops_its_clock_and_shows_its_first_rows(
     lab.page.wait_for_timeout(2500)
     assert _label(lab) == finished  # the clock stopped when the batch ended
 
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    lab.page.wait_for_function(
-        "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000
-    )
-    lab.page.wait_for_timeout(1000)
+    lab.use_theme(dark=True)
     dark_colour = table.locator("td").first.evaluate("(el) => getComputedStyle(el).color")
     assert dark_colour != light_colour  # the theme's text colour, legible on its background
     lab.screenshot("finished, dark theme")
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
-    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    lab.use_theme(dark=False)
 
     # the output as it would be saved: its text form is the finished state, not "running"
     (shown,) = [o for o in lab.cell_outputs(2) if o["output_type"] == "display_data"]
     text = "".join(shown["data"]["text/plain"])
-    assert text.startswith("feedback: finished · 7/7 done")
-    assert "Get the results: results = %grok_batch --attach feedback --wait" in text
+    assert text.startswith(f"{frame}: finished · 7/7 done")
+    assert f"Get the results: results = %grok_batch --attach {frame} --wait" in text
     lab.assert_no_console_errors()
 
 

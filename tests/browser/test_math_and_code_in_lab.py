@@ -1,7 +1,7 @@
-"""Math and code in an answer, in JupyterLab: every math delimiter form is typeset by MathJax
-(the typeset DOM is checked, not the source), currency is not, and a code block is highlighted
-with the theme's editor colours, in the light and the dark theme, and in a saved notebook
-opened untrusted, whose outputs JupyterLab sanitises (issue 12)."""
+"""Math and code in an answer, in JupyterLab and Notebook 7: every math delimiter form is typeset
+by MathJax (the typeset DOM is checked, not the source), currency is not, and a code block is
+highlighted with the theme's editor colours, in the light and the dark theme, and in a saved
+notebook opened untrusted, whose outputs the front end sanitises (issue 12)."""
 
 from __future__ import annotations
 
@@ -81,8 +81,9 @@ def _keyword_colour(lab: LabPage, keyword: str = _KEYWORD) -> list[str]:
 
 
 def test_math_forms_are_typeset_and_code_is_highlighted_in_light_and_dark(
-    lab: LabPage, notebook_dir: Path, emu: Emulator
+    front_end: LabPage, notebook_dir: Path, emu: Emulator
 ) -> None:
+    lab = front_end
     emu.control.inject("answer", "/v1/responses", text=ANSWER)
     write_notebook(notebook_dir / NOTEBOOK, ["%load_ext xai_magics", "%%grok\nMath and code."])
     lab.open_notebook(NOTEBOOK)
@@ -97,23 +98,20 @@ def test_math_forms_are_typeset_and_code_is_highlighted_in_light_and_dark(
     output.scroll_into_view_if_needed()
     lab.screenshot("light theme")
 
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    lab.page.wait_for_function(
-        "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000
-    )
-    lab.page.wait_for_timeout(1000)
+    lab.use_theme(dark=True)
     dark_keyword, dark_text = _keyword_colour(lab)
     assert dark_keyword != dark_text
     assert dark_keyword != light_keyword  # the theme's colour, not the fallback
+    _check_math(output)  # switching themes typesets nothing twice and breaks nothing
     lab.screenshot("dark theme")
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
-    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    lab.use_theme(dark=False)
     lab.assert_no_console_errors()
 
 
 def test_a_saved_answer_opened_untrusted_keeps_its_math_and_highlighting(
-    lab: LabPage, notebook_dir: Path
+    front_end: LabPage, notebook_dir: Path
 ) -> None:
+    lab = front_end
     notebook = python_notebook(["%%grok\nMath and code."])
     bundle = render_bundle(ANSWER, receipt_line="grok-4.3 · $0.0012")
     bundle_html = bundle["text/html"]
@@ -126,6 +124,14 @@ def test_a_saved_answer_opened_untrusted_keeps_its_math_and_highlighting(
     # The sanitiser drops the theme's colour (var() is not in its grammar); the plain one stays.
     plain = re.search(r"color:(#[0-9a-f]{6});color:var\(--jp-mirror-editor-keyword", bundle_html)
     assert plain is not None
-    _check_code(lab, output, keyword=f'.xai-code span[style="color:{plain.group(1)}"]')
+    keyword = f'.xai-code span[style="color:{plain.group(1)}"]'
+    _check_code(lab, output, keyword=keyword)
     output.scroll_into_view_if_needed()
-    lab.screenshot("untrusted")
+    lab.screenshot("untrusted, light")
+    lab.use_theme(dark=True)
+    _check_math(output)
+    keyword_colour, text_colour = _keyword_colour(lab, keyword)
+    assert keyword_colour != text_colour
+    lab.screenshot("untrusted, dark")
+    lab.use_theme(dark=False)
+    lab.assert_no_console_errors()

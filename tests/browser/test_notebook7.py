@@ -21,9 +21,11 @@ FIRST_ANSWER = (
     "most coasts see two high tides a day. The Sun adds a smaller pull of its own.\n\n"
     "```python\ndef tides_per_day(hours: float = 24.8) -> float:\n    return 2 * 24 / hours\n```\n"
 )
+# The open tail's length, while no rendered block has taken its place.
 _SAMPLE_LIVE_VIEW = """() => { window.__xaiLive = []; window.__xaiSampler = setInterval(() => {
   const live = document.querySelector('.xai-stream-text');
-  if (live) { window.__xaiLive.push(live.textContent.length); }
+  const rendered = document.querySelector('.xai-stream .xai-stream-blocks > *');
+  if (live && !rendered) { window.__xaiLive.push(live.textContent.length); }
 }, 50); }"""
 
 
