@@ -6,7 +6,9 @@ tokens/s into ``%%grok``'s live view, then replaced by the final output. Measure
 
 * the main thread while streaming: Chrome's ``TaskDuration`` (CDP ``Performance.getMetrics``)
   from the cell's start to its end (the swap included), its long tasks (PerformanceObserver
-  ``longtask``, 50 ms and over) and the longest gap between two animation frames;
+  ``longtask``, 50 ms and over: those while the live view is up, and those at the swap, which
+  are JupyterLab rendering the final output) and the longest gap between two animation frames;
+  the page's recorder measures geometry only, its test checks off (they are not the view's cost);
 * the front end rendering the final answer once: the same counter around re-displaying the
   finished result (its HTML, typeset math and all), minus what the idle page spends meanwhile;
   and what JupyterLab spends on a cell running as long that shows nothing, to tell the live
@@ -42,6 +44,10 @@ HEADER_BYTES = 250
 def _task_ms(cdp: Any) -> float:
     metrics = cdp.send("Performance.getMetrics")["metrics"]
     return 1000 * next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def _listed(durations: list[float]) -> str:
+    return "(" + ", ".join(f"{ms:.0f}" for ms in sorted(durations, reverse=True)) + " ms)"
 
 
 def _per_token_bytes(tokens: list[str]) -> int:
@@ -105,7 +111,7 @@ def main() -> None:
             lab.wait_for_kernel_idle()
             emu.control.configure(tokens_per_second=TOKENS_PER_SECOND)
             emu.control.inject("answer", "/v1/responses", text=answer)
-            start_recording(page, 1)
+            start_recording(page, 1, checks=False)
             page.wait_for_timeout(1000)
             lab.select_cell(1)
             bytes_before, task_before = received[0], _task_ms(cdp)
@@ -157,14 +163,17 @@ def main() -> None:
         server.stop()
         emu.stop()
 
-    long_tasks = [task["ms"] for task in rec["longTasks"]]
+    # Tasks that started once the live view was gone are the swap: the final output rendering.
+    long_tasks = [task["ms"] for task in rec["longTasks"] if task["start"] < rec["lastLiveAt"]]
+    swap_tasks = [task["ms"] for task in rec["longTasks"] if task["start"] >= rec["lastLiveAt"]]
     naive = _per_token_bytes(tokens)
     print(
         f"{len(tokens)}-token answer ({len(answer):,} characters), "
         f"{TOKENS_PER_SECOND} tokens/s, streamed in {wall_s:.1f} s"
     )
     print(f"  max main-thread task     : {max(long_tasks, default=0):8.1f} ms   (goal <= 50)")
-    print(f"    long tasks (>= 50 ms)  : {len(long_tasks):8d}")
+    print(f"    long tasks (>= 50 ms)  : {len(long_tasks):8d} {_listed(long_tasks)}")
+    print(f"    at the swap            : {len(swap_tasks):8d} {_listed(swap_tasks)} (final output)")
     print(f"    longest frame gap      : {rec['maxFrameGap']:8.1f} ms")
     print(f"  main thread, streaming   : {streaming_ms:8.0f} ms (swap included)")
     print(f"  main thread, final once  : {final_ms:8.0f} ms")
