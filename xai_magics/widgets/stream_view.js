@@ -18,7 +18,7 @@
 // in a module-level Map keyed by the synced `uid`.
 const streams = new Map();
 const NO_TEX = "mathjax_ignore tex2jax_ignore";
-const SHOW_EVERY_MS = 250;
+const SHOW_EVERY_MS = 100;
 const MAY_HOLD_MATH = /\$|\\[([]|\\begin\{/;
 
 function entry(model) {
