@@ -56,12 +56,14 @@ def long_answer(sections: int, *, hostile: bool = False) -> str:
 # view's .xai-answer) or the final one, and notes where it starts and how tall its content is
 # (the receipt and status lines, which only the final output has, left out), relative to the
 # cell, so that scrolling does not count. A MutationObserver counts what is taken out of the
-# live answer: blocks are only ever appended.
-RECORDER = """(index) => {
+# live answer: blocks are only ever appended. With ``checks`` off (the benchmark), a frame only
+# notes where the answer stands: the feature, link and image scans walk the whole growing answer
+# every frame, a cost of the test's instrument, not of the live view.
+RECORDER = """([index, checks]) => {
   const rec = {
     live: null, final: null, firstFinal: null, liveFrames: 0, removedElements: 0,
     addedElements: 0, seen: {}, longTasks: [], protocols: [], images: 0, scripts: 0,
-    maxFrameGap: 0,
+    maxFrameGap: 0, lastLiveAt: 0,
   };
   let lastFrame = 0;
   window.__xaiRec = rec;
@@ -76,6 +78,7 @@ RECORDER = """(index) => {
     }
     // blocks (the live view keeps them in a box of their own), and the open tail while it
     // holds text (it stands for the block to come)
+    if (!checks) return { top: top - cell().getBoundingClientRect().top, height: bottom - top };
     const box = answer.querySelector(':scope > .xai-stream-blocks');
     const blocks = [...(box ? box.children : []), ...answer.children].filter(
       (c) => !c.matches('details, .xai-stream-blocks, .xai-receipt, .xai-status, '
@@ -103,23 +106,10 @@ RECORDER = """(index) => {
     if (live && lastFrame) rec.maxFrameGap = Math.max(rec.maxFrameGap, now - lastFrame);
     lastFrame = now;
     if (live) {
-      if (observed !== live) {
-        observer.observe(live.querySelector('.xai-stream-blocks') || live, { childList: true });
-        observed = live;
-      }
+      rec.lastLiveAt = now;
       rec.live = measure(live);
       rec.liveFrames += 1;
-      for (const [name, selector] of Object.entries(features)) {
-        if (live.querySelector(selector)) rec.seen[name] = true;
-      }
-      rec.images = Math.max(rec.images, live.querySelectorAll('img').length);
-      rec.scripts = Math.max(rec.scripts, live.querySelectorAll('script').length);
-      for (const el of live.querySelectorAll('[href]')) {
-        let protocol = 'unparsable:';
-        try { protocol = new URL(el.getAttribute('href'), document.baseURI).protocol; }
-        catch (e) {}
-        if (!rec.protocols.includes(protocol)) rec.protocols.push(protocol);
-      }
+      if (checks) scan(live);
     } else if (rec.live) {
       const final = cell().querySelector('.jp-OutputArea-output.jp-RenderedHTML > .xai-answer');
       if (final) {
@@ -128,6 +118,23 @@ RECORDER = """(index) => {
       }
     }
     window.__xaiRecFrame = requestAnimationFrame(tick);
+  };
+  const scan = (live) => {
+    if (observed !== live) {
+      observer.observe(live.querySelector('.xai-stream-blocks') || live, { childList: true });
+      observed = live;
+    }
+    for (const [name, selector] of Object.entries(features)) {
+      if (live.querySelector(selector)) rec.seen[name] = true;
+    }
+    rec.images = Math.max(rec.images, live.querySelectorAll('img').length);
+    rec.scripts = Math.max(rec.scripts, live.querySelectorAll('script').length);
+    for (const el of live.querySelectorAll('[href]')) {
+      let protocol = 'unparsable:';
+      try { protocol = new URL(el.getAttribute('href'), document.baseURI).protocol; }
+      catch (e) {}
+      if (!rec.protocols.includes(protocol)) rec.protocols.push(protocol);
+    }
   };
   tick();
   new PerformanceObserver((list) => {
@@ -138,8 +145,9 @@ RECORDER = """(index) => {
 }"""
 
 
-def start_recording(page: Page, cell_index: int) -> None:
-    page.evaluate(RECORDER, cell_index)
+def start_recording(page: Page, cell_index: int, *, checks: bool = True) -> None:
+    """Watch cell ``cell_index``; ``checks=False`` measures geometry and timings only."""
+    page.evaluate(RECORDER, [cell_index, checks])
 
 
 def recorded(page: Page) -> dict[str, Any]:

@@ -32,8 +32,10 @@ def test_stop_ends_the_stream_keeps_the_text_and_the_next_cell_runs(
         timeout=60_000,
     )
     lab.command("notebook:interrupt-kernel")
-    # the final output (the live view, rendered, holds an .xai-answer too)
-    lab.page.wait_for_selector(".jp-RenderedHTML > .xai-answer", timeout=30_000)
+    # the final output (the live view's answer box has the same class)
+    lab.page.wait_for_selector(
+        ".jp-OutputArea-output.jp-RenderedHTML > .xai-answer", timeout=30_000
+    )
     lab.wait_for_kernel_idle()
     text = lab.cell_locator(1).locator(".jp-OutputArea-output").inner_text()
     lab.screenshot("stopped")

@@ -84,11 +84,14 @@ for (const step of scenario.steps) {
     // anywidget passes render() a different model object than initialize()
     widget.render({ model: makeModel("u1", sent), el });
     views.push(el);
+  } else if (step.wait) {
+    await new Promise((resolve) => setTimeout(resolve, step.wait));
   } else {
     model.emit(step.msg);
   }
 }
-await new Promise((resolve) => setTimeout(resolve, 300)); // the views' paced updates
+// the views' paced updates (a scenario may look earlier, before a paced update is due)
+await new Promise((resolve) => setTimeout(resolve, scenario.settleMs ?? 300));
 const show = (el) => ({
   text: el.find("xai-stream-text").textContent,
   html: el.find("xai-stream-blocks").children.filter((c) => c.tag === "#html").map((c) => c._text),

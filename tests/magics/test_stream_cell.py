@@ -39,7 +39,10 @@ def test_stream_ends_as_one_ordinary_display_with_receipt(
     # the deltas went over the widget's comm and add up to the answer; its blocks, rendered
     # once each as they completed, add up to the final output's rendering of it
     assert run.streamed_text == ANSWER
-    assert all(set(c) <= {"text", "html", "rendered", "reasoning", "status"} for c in run.custom)
+    keys = {"text", "html", "rendered", "reasoning", "status", "done"}
+    assert all(set(c) <= keys for c in run.custom)
+    # only the last piece says the answer is complete (the view shows it without pacing)
+    assert [c.get("done") for c in run.custom] == [None] * (len(run.custom) - 1) + [1]
     assert "".join(c.get("html", "") for c in run.custom) == render_markdown(ANSWER)
     assert sum(c.get("rendered", 0) for c in run.custom) == len(ANSWER)
     # the cell value is the result, not shown a second time

@@ -21,10 +21,19 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js to run the w
 HOSTILE = ["<scr", "ipt>alert(1)</scr", 'ipt><img src=x onerror="alert(2)">']
 
 
-def run(steps: list[dict[str, Any]], *, typesetter: bool = False) -> dict[str, Any]:
+def run(
+    steps: list[dict[str, Any]], *, typesetter: bool = False, settle_ms: int = 300
+) -> dict[str, Any]:
+    """What each view shows ``settle_ms`` after the last step."""
+    scenario = {
+        "module": str(MODULE),
+        "steps": steps,
+        "typesetter": typesetter,
+        "settleMs": settle_ms,
+    }
     done = subprocess.run(
         [str(NODE), str(HERE / "stream_view_harness.mjs")],
-        input=json.dumps({"module": str(MODULE), "steps": steps, "typesetter": typesetter}),
+        input=json.dumps(scenario),
         capture_output=True, text=True, timeout=30, check=True,
     )  # fmt: skip
     return json.loads(done.stdout)  # type: ignore[no-any-return]
@@ -67,6 +76,21 @@ def test_a_second_view_catches_up_without_doubling() -> None:
         ]
     )
     assert [v["text"] for v in out["views"]] == ["one two", "one two"]
+
+
+def test_updates_are_paced_but_the_end_of_the_answer_shows_at_once() -> None:
+    steps = [
+        {"render": True},
+        {"msg": {"text": "first "}},
+        {"wait": 20},
+        {"msg": {"text": "second"}},
+    ]
+    paced = run(steps, settle_ms=60)["views"][0]
+    assert paced["text"] == "first "  # the second piece waits for the next paced update
+    ended = run([*steps, {"msg": {"html": "<p>first second</p>", "rendered": 12, "done": 1}}],
+                settle_ms=60)["views"][0]  # fmt: skip
+    assert ended["html"] == ["<p>first second</p>"]
+    assert ended["text"] == ""
 
 
 def test_each_view_reports_that_it_was_drawn() -> None:

@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from xai_magics.alarm import Alarm, set_alarm
 from xai_magics.rendering.controls import strip_controls
+
+#: Between the live view's last piece and the final output: the view paces its updates (four a
+#: second) and shows the end of the answer as soon as it arrives, but the page needs a frame to
+#: draw it before the swap, or the last lines appear only with the final output.
+LAST_FRAME_S = 0.1
 
 if TYPE_CHECKING:
     from xai_magics.api import AnswerStream
@@ -196,6 +202,7 @@ class _WidgetSink:
             display(data, metadata=meta, raw=True)  # type: ignore[no-untyped-call]
             return
         view.flush()
+        time.sleep(LAST_FRAME_S)
         # The view is closed when the next one is made (see StreamView.last).
         handle.update(data, metadata=meta, raw=True)
 

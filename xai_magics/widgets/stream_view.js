@@ -2,7 +2,8 @@
 //
 // Custom messages carry only what is new: {text} (the next piece of the answer), {html,
 // rendered} (blocks the kernel completed and rendered, and how many characters of the open tail
-// they stand for), {reasoning}, {status}, {tool} (one line of tool activity).
+// they stand for), {reasoning}, {status}, {tool} (one line of tool activity), {done} (the
+// answer is complete).
 // * Block HTML is the kernel's safe HTML, made by the same renderer as the final output (raw
 //   HTML dropped, links allow-listed, images as links, TeX neutralised); it is parsed in an inert
 //   <template> and appended, once, into a container with the final output's classes, so the page
@@ -133,7 +134,11 @@ export default {
       if (shownBlocks || shownTail) started();
     };
     const onMessage = (msg) => {
-      if ((typeof msg.text === "string" || typeof msg.html === "string") && timer === null) {
+      if (msg.done) {
+        // the answer is complete: shown whole before the final output replaces this view
+        clearTimeout(timer);
+        show();
+      } else if ((typeof msg.text === "string" || typeof msg.html === "string") && timer === null) {
         timer = setTimeout(show, Math.max(0, shownAt + SHOW_EVERY_MS - Date.now()));
       }
       if (typeof msg.reasoning === "string") {

@@ -198,6 +198,8 @@ class StreamView(anywidget.AnyWidget):
         if rendered is not None:
             # the tail's first ``rendered`` characters, after this text, now show as ``html``
             content["html"], content["rendered"] = rendered.html, rendered.consumed
+        if last:
+            content["done"] = 1  # the front end shows it now, not at its next paced update
         if content:
             self.messages_sent += 1
             self.send(content)
