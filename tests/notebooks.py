@@ -30,3 +30,14 @@ def cell_text(cell: Any) -> str:
         elif "data" in out:
             parts.append(out.data.get("text/plain", ""))
     return "\n".join(parts)
+
+
+def run_example(path: Path, folder: Path) -> list[Any]:
+    """Run an example notebook end to end; its code cells, each checked to have no error."""
+    import nbformat
+
+    nb = execute(nbformat.read(path, as_version=4), folder)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cell in code:
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+    return code

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
-from tests.notebooks import cell_text, execute
+from tests.notebooks import cell_text, run_example
 
 pytestmark = pytest.mark.kernel
 
@@ -19,11 +18,7 @@ def test_batch_notebook_runs_end_to_end(
     emu: Any, api_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path))
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    execute(nb, tmp_path)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    for cell in code:
-        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+    code = run_example(NOTEBOOK, tmp_path)
     dry, labelled, structured, python_api, lazy, now_dry, now, listing = (
         cell_text(c) for c in code if "%grok_batch" in c.source or "submit(" in c.source
     )

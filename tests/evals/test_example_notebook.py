@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
-from tests.notebooks import cell_text, execute
+from tests.notebooks import cell_text, run_example
 
 pytestmark = pytest.mark.kernel
 
@@ -21,11 +20,7 @@ def test_evals_notebook_runs_end_to_end(
     emu: Any, api_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path))
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    execute(nb, tmp_path)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    for cell in code:
-        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+    code = run_example(NOTEBOOK, tmp_path)
     dry, first, rerun, changed, repeated = (cell_text(c) for c in code if "%grok_eval" in c.source)
     assert "4 variants x 30 rows x 1 repeat = 120 requests. Nothing was sent." in dry
     assert "4 jobs: 4 sent, 0 already answered" in first

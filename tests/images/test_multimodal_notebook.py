@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
-from tests.notebooks import cell_text, execute
+from tests.notebooks import cell_text, run_example
 
 pytestmark = pytest.mark.kernel
 pytest.importorskip("matplotlib")
@@ -31,11 +30,7 @@ def test_multimodal_notebook_runs_end_to_end(
     emu: Any, api_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XAI_MAGICS_DATA_DIR", str(tmp_path / "jobs"))
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    execute(nb, tmp_path)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    for cell in code:
-        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+    code = run_example(NOTEBOOK, tmp_path)
     by_start = {c.source.split("\n")[0]: c for c in code}
     dry = cell_text(by_start["%%grok --dry-run"])
     assert "<image/png" in dry
