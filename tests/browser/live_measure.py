@@ -61,7 +61,7 @@ def long_answer(sections: int, *, hostile: bool = False) -> str:
 # every frame, a cost of the test's instrument, not of the live view.
 RECORDER = """([index, checks]) => {
   const rec = {
-    live: null, final: null, firstFinal: null, liveFrames: 0, removedElements: 0,
+    live: null, liveDone: null, final: null, firstFinal: null, liveFrames: 0, removedElements: 0,
     addedElements: 0, seen: {}, longTasks: [], protocols: [], images: 0, scripts: 0,
     maxFrameGap: 0, lastLiveAt: 0,
   };
@@ -87,6 +87,7 @@ RECORDER = """([index, checks]) => {
       top: top - cell().getBoundingClientRect().top,
       height: bottom - top,
       blocks: blocks.length,
+      heights: blocks.map((c) => Math.round(c.getBoundingClientRect().height)),
     };
   };
   const features = {
@@ -119,9 +120,18 @@ RECORDER = """([index, checks]) => {
     }
     window.__xaiRecFrame = requestAnimationFrame(tick);
   };
+  // The live answer as its last update left it, measured when its DOM changes (a microtask
+  // after the change): on a loaded machine the page may take the last update and the final
+  // output in one frame, and never paint the last live state (that difference is the stream's
+  // last tokens, as any update's, not the swap's).
+  const completed = new MutationObserver(() => {
+    const live = observed;
+    if (live && live.isConnected) rec.liveDone = measure(live);
+  });
   const scan = (live) => {
     if (observed !== live) {
       observer.observe(live.querySelector('.xai-stream-blocks') || live, { childList: true });
+      completed.observe(live, { childList: true, subtree: true, characterData: true });
       observed = live;
     }
     for (const [name, selector] of Object.entries(features)) {
