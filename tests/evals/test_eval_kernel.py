@@ -17,7 +17,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from tests.batch.helpers import committed_adds, creates
+from tests.batch.helpers import billed_results, committed_adds, creates
 from tests.batch.kernel import Kernel, kernel_with
 from xai_magics.emulator.quiz import quiz_answer
 
@@ -302,11 +302,8 @@ def _billed(emu: Any, api_env: dict[str, str]) -> dict[tuple[str, str], dict[str
             if e["path"].endswith("/requests")
             for request in e["body"]["batch_requests"]
         }
-        page = http.get(f"/batches/{batch_id}/results", params={"limit": 100}).json()
-        for result in page["results"]:
-            body = added[result["batch_request_id"]]
-            usage = result["batch_result"]["response"]["chat_get_completion"]["usage"]
-            billed["default", body["messages"][-1]["content"]] = usage
+        for request_id, usage in billed_results(emu, api_env["XAI_API_KEY"], batch_id).items():
+            billed["default", added[request_id]["messages"][-1]["content"]] = usage
         for e in log:
             if e["path"] == "/v1/chat/completions":
                 again = http.post("/chat/completions", json=e["body"]).json()
