@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
 from lab_harness import NOTEBOOK7, LabPage, write_notebook
 from live_measure import long_answer, start_recording, stop_recording
 
@@ -22,12 +21,9 @@ WEB = {"http:", "https:", "mailto:"}
 #: how far the answer may move or change height at the swap, in CSS pixels
 JUMP_PX = 4
 # Notebook 7 (its scroll-output plugin, on by default) folds a cell's outputs into a scroll box
-# when they change and are taller than 1,820 px; the live view is one widget output whose model
-# does not change while it streams, so only the final output is folded: clipped, and 6 px lower.
-FOLDED_IN_NOTEBOOK7 = (
-    "Notebook 7 folds the long final answer into a scroll box at the swap (autoScrollOutputs); "
-    "the live view was not folded: a visible jump (issue 12)"
-)
+# when they change and are taller than 1,820 px; the live view, one widget output whose model
+# does not change, is folded by the same rule as it grows (labextension/src/liveFold.ts), so the
+# final output is folded as the live view was: no jump (folded it sits 6 px lower).
 
 
 def test_a_long_answer_streams_rendered_stays_inert_and_does_not_jump_at_the_swap(
@@ -79,10 +75,8 @@ def test_a_long_answer_streams_rendered_stays_inert_and_does_not_jump_at_the_swa
     folded = lab.cell_locator(CELL).evaluate(
         "(el) => el.classList.contains('jp-mod-outputsScrolled')"
     )
-    if lab.front_end == NOTEBOOK7 and folded:
-        pytest.xfail(FOLDED_IN_NOTEBOOK7)
+    assert folded == (lab.front_end == NOTEBOOK7)  # a long answer folds in Notebook 7 only
     # the swap: the answer starts where it started and is as tall as it was
-    assert not folded
     assert abs(after["top"] - before["top"]) <= JUMP_PX, (before, after)
     assert abs(after["height"] - before["height"]) <= JUMP_PX, (before, after)
 
