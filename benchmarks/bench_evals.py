@@ -59,6 +59,7 @@ def quiz_rows(questions: int, variants: list[str], repeats: int, *, seed: int = 
                 variant
             ].to_numpy(),
             "tier": "default",
+            "tier_served": pd.Series(np.where(failed, None, "default"), dtype="str"),
             "prompt": pd.Series([specs[i][2] for i in range(len(variants))], dtype="str")[
                 variant
             ].to_numpy(),

@@ -101,8 +101,11 @@ def _outcome_columns(n: int) -> dict[str, Any]:
         answer=[f"answer {i} positive" if i % 100 != 7 else None for i in range(n)],
         status=["ok" if i % 100 != 7 else "error" for i in range(n)],
         error=[None if i % 100 != 7 else "boom" for i in range(n)],
-        tokens=[150 if i % 100 != 7 else None for i in range(n)],
+        input_tokens=[120 if i % 100 != 7 else None for i in range(n)],
+        output_tokens=[30 if i % 100 != 7 else None for i in range(n)],
         cost_usd=[0.000225 if i % 100 != 7 else None for i in range(n)],
+        reasoning_tokens=[20 if i % 100 != 7 else None for i in range(n)],
+        service_tier=["default" if i % 100 != 7 else None for i in range(n)],
     )
     return output_columns(outcomes, "answer")
 

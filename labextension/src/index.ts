@@ -25,6 +25,7 @@ import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
 import { watchCodeBlocks } from './codeCopy';
 import { ErrorButtons } from './errorButtons';
 import { GrokCellHighlighter } from './grokCells';
+import { foldLiveViews } from './liveFold';
 import { lendTypesetter } from './liveMath';
 import { StatusFeed } from './statusFeed';
 import { StatusItem } from './statusItem';
@@ -128,6 +129,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     lendTypesetter(notebooks);
+    foldLiveViews(app, notebooks, settingRegistry).catch(reason => {
+      console.warn('xai-magics: long live answers will not fold as Notebook 7 folds', reason);
+    });
 
     addAskAboutErrorCommand(app.commands, notebooks, () => current.askAboutErrors);
     palette?.addItem({ command: ASK_ABOUT_ERROR, category: 'Notebook Cell Operations' });

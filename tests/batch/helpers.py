@@ -1,10 +1,13 @@
-"""Shared test helpers: a client on the emulator, quick settings, and the emulator's add log."""
+"""Shared test helpers: a client on the emulator, quick settings, the emulator's add log and
+what it billed for a batch's results."""
 
 from __future__ import annotations
 
 import collections
 import hashlib
 from typing import Any
+
+import httpx
 
 from xai_magics.batch import JobSettings
 from xai_magics.client import XAIClient
@@ -30,6 +33,19 @@ def committed_adds(emu: Any) -> collections.Counter[str]:
         for request in (entry["body"] or {}).get("batch_requests", []):
             counts[request["batch_request_id"]] += 1
     return counts
+
+
+def billed_results(emu: Any, api_key: str, batch_id: str) -> dict[str, dict[str, Any]]:
+    """Each request's ``usage`` as the emulator serves the batch's results, by request id."""
+    page = httpx.get(
+        f"{emu.base_url}/batches/{batch_id}/results",
+        params={"limit": 100},
+        headers={"Authorization": f"Bearer {api_key}"},
+    ).json()
+    return {
+        r["batch_request_id"]: r["batch_result"]["response"]["chat_get_completion"]["usage"]
+        for r in page["results"]
+    }
 
 
 def creates(emu: Any) -> int:

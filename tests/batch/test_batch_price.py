@@ -11,12 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
 import yaml
 
-from tests.batch.helpers import FAST
+from tests.batch.helpers import FAST, billed_results
 from tests.client import recordings
 from tests.conftest import TEST_KEY
 from xai_magics.batch import BatchJob, submit
@@ -95,17 +94,9 @@ def test_once_results_arrive_every_cost_shown_is_what_the_server_reported(
     started_jobs.append(job)
     job.wait(timeout=30)
 
-    page = httpx.get(
-        f"{emu.base_url}/batches/{job.batch_id}/results",
-        params={"limit": 100},
-        headers={"Authorization": f"Bearer {TEST_KEY}"},
-    ).json()
-    reported = {
-        r["batch_request_id"]: r["batch_result"]["response"]["chat_get_completion"]["usage"][
-            "cost_in_usd_ticks"
-        ]
-        for r in page["results"]
-    }
+    assert job.batch_id is not None
+    billed = billed_results(emu, TEST_KEY, job.batch_id)
+    reported = {rid: usage["cost_in_usd_ticks"] for rid, usage in billed.items()}
     assert len(reported) == 8
     total_usd = sum(reported.values()) / 1e10
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pydantic
 import pytest
 
-from tests.batch.helpers import FAST, network_calls
+from tests.batch.helpers import FAST, billed_results, network_calls
 from xai_magics.batch import BatchJob, list_jobs, submit
 from xai_magics.batch.columns import OutputClashError
 
@@ -138,10 +138,34 @@ def test_another_jobs_answers_in_the_same_columns_are_refused(
 
 def _old_layout(frame: pd.DataFrame) -> pd.DataFrame:
     """Results as joined before the token count was split: one answer_tokens, in + out."""
-    old = frame.drop(columns=["answer_input_tokens", "answer_output_tokens"])
+    old = frame.drop(
+        columns=["answer_input_tokens", "answer_output_tokens", "answer_reasoning_tokens"]
+    )
     total = frame["answer_input_tokens"] + frame["answer_output_tokens"]
     old.insert(len(old.columns) - 1, "answer_tokens", total)
     return old
+
+
+def test_an_earlier_copy_without_reasoning_tokens_gets_them_as_billed(
+    emu: Any, api_env: dict[str, str], batch_client: Any, tmp_path: Path
+) -> None:
+    job, new = _answered(batch_client, tmp_path)
+    assert job.batch_id is not None
+    billed = billed_results(emu, api_env["XAI_API_KEY"], job.batch_id)
+    prefix = job.record.id_prefix
+    reasoning = [
+        billed[f"{prefix}{i}"]["completion_tokens_details"]["reasoning_tokens"]
+        if f"{prefix}{i}" in billed
+        else None
+        for i in range(len(REVIEWS))
+    ]
+    assert new["answer_reasoning_tokens"].tolist()[:2] == reasoning[:2]
+    assert all(n > 0 for n in reasoning[:2])  # the default model reasons
+    assert pd.isna(new["answer_reasoning_tokens"].iloc[2])  # the skipped row: unknown
+    columns = list(new.columns)
+    assert columns.index("answer_reasoning_tokens") == columns.index("answer_output_tokens") + 1
+    before = new.drop(columns=["answer_reasoning_tokens"])  # joined by an earlier version
+    pd.testing.assert_frame_equal(job.results(before)[columns], new)
 
 
 def test_an_earlier_copy_with_the_old_total_tokens_column_is_replaced_by_the_split_one(

@@ -37,6 +37,8 @@ def _outcomes(n: int) -> RowOutcomes:
         input_tokens=[10] * (n - 1) + [None],
         output_tokens=[3] * (n - 1) + [None],
         cost_usd=[0.0001] * (n - 1) + [None],
+        reasoning_tokens=[0] * (n - 1) + [None],
+        service_tier=["default"] * (n - 1) + [None],
     )
 
 

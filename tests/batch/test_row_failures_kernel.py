@@ -102,6 +102,7 @@ def test_an_existing_answer_column_is_refused_and_own_results_rejoin(
             "solved_error",
             "solved_input_tokens",
             "solved_output_tokens",
+            "solved_reasoning_tokens",
             "solved_cost_usd",
         ]
     )

@@ -7,8 +7,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lab_harness import write_notebook
+
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from lab_harness import LabPage
     from playwright.sync_api import Page
+
+    from xai_magics.emulator import Emulator
+
+#: how far the answer may move or change height at the swap, in CSS pixels
+JUMP_PX = 4
 
 # One section: a heading, prose with inline math, a table, highlighted code and display math.
 _SECTION = """## Part {n}: tides and orbits
@@ -170,4 +180,54 @@ def stop_recording(page: Page) -> dict[str, Any]:
         page.evaluate(
             "() => { cancelAnimationFrame(window.__xaiRecFrame); return window.__xaiRec; }"
         )
+    )
+
+
+def record_answer(
+    lab: LabPage,
+    notebook_dir: Path,
+    emu: Emulator,
+    notebook: str,
+    magic: str,
+    answer: str,
+    *,
+    tokens_per_second: int,
+) -> dict[str, Any]:
+    """Stream ``answer`` into a ``magic`` cell of a new notebook at the given pace and record
+    it, from the first token until the final output has settled."""
+    emu.control.configure(tokens_per_second=tokens_per_second)
+    emu.control.inject("answer", "/v1/responses", text=answer)
+    write_notebook(
+        notebook_dir / notebook, ["%load_ext xai_magics", f"{magic}\nTell me about tides."]
+    )
+    lab.open_notebook(notebook)
+    start_recording(lab.page, 1)
+    lab.run_all(wait=False)
+    lab.cell_locator(1).locator(".xai-receipt").wait_for(timeout=90_000)
+    lab.wait_for_kernel_idle()
+    lab.page.wait_for_timeout(1000)  # the final output typeset and laid out
+    return stop_recording(lab.page)
+
+
+def assert_no_jump(rec: dict[str, Any]) -> None:
+    """The swap leaves the answer where the live view's last update left it, as tall as it was
+    (the frame before the swap, if the page drew one, may lack the stream's last tokens)."""
+    before, after = rec["liveDone"], rec["final"]
+    assert before["blocks"] == after["blocks"], (before, after)
+    assert abs(after["top"] - before["top"]) <= JUMP_PX, (before, after)
+    assert abs(after["height"] - before["height"]) <= JUMP_PX, _what_moved(before, after)
+
+
+def _what_moved(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """Which blocks changed height at the swap, and by how much the rest (the reasoning and
+    tool details above the blocks, the gaps between them) did."""
+    changed = [
+        f"block {i}: {a} -> {b} px"
+        for i, (a, b) in enumerate(zip(before["heights"], after["heights"], strict=True))
+        if abs(a - b) > 1
+    ]
+    rest = (after["height"] - sum(after["heights"])) - (before["height"] - sum(before["heights"]))
+    return (
+        f"height {before['height']:.1f} -> {after['height']:.1f} px; "
+        f"{', '.join(changed) or 'no block changed'}; the rest {rest:+.1f} px"
     )

@@ -341,7 +341,8 @@ def test_a_results_page_folds_each_item_as_normalise_result_does(
     monkeypatch.undo()
     assert page.pagination_token == "next"
     expected = [normalise_result(item) for item in items]
-    assert [(r.text, r.counts) for r in page.results] == [(r.text, r.counts) for r in expected]
+    seen = [(r.text, r.counts, r.service_tier) for r in page.results]
+    assert seen == [(r.text, r.counts, r.service_tier) for r in expected]
     assert page.results == expected  # compares the folded completions too
 
 
@@ -358,7 +359,8 @@ def test_the_answer_columns_read_what_the_completion_says() -> None:
     assert completion.tool_calls[0].name == "lookup"
     assert (completion.reasoning, completion.usage.cached_input_tokens) == ("thinking", 4)
     assert result.text == completion.text == ""
-    assert result.counts == (10, 1 + 7, 1000)
+    assert result.counts == (10, 1 + 7, 1000, 7)
+    assert result.service_tier == completion.service_tier == "default"
 
 
 @pytest.mark.parametrize(
@@ -456,14 +458,19 @@ def test_error_text_with_a_key_is_redacted() -> None:
     assert "AAAAbbbb" not in (normalise_result(item).error or "")
 
 
-def test_recorded_results_page_normalises() -> None:
+def _recorded_results_body() -> str:
     cassette = recordings.require() / RECORDED_BATCH
     interactions = yaml.safe_load(cassette.read_text("utf-8"))["http_interactions"]
-    body = next(
+    body: str = next(
         i["response"]["body"]["string"]
         for i in interactions
         if i["request"]["uri"].endswith("/results?limit=100")
     )
+    return body
+
+
+def test_recorded_results_page_normalises() -> None:
+    body = _recorded_results_body()
     page = ResultsPageWire.model_validate_json(body)
     results = {r.batch_request_id: r.completion for r in map(normalise_result, page.results)}
     assert page.pagination_token is None
@@ -471,6 +478,22 @@ def test_recorded_results_page_normalises() -> None:
     usage = results["0"].usage if results["0"] else None
     assert usage is not None
     assert (usage.cost_usd_ticks, usage.reasoning_tokens) == (2087200, 82)
+
+
+@pytest.mark.parametrize("decoder", ["msgspec", "without-msgspec"])
+def test_recorded_results_keep_reasoning_tokens_and_the_tier_that_served(
+    decoder: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = _recorded_results_body()
+    if decoder == "without-msgspec":
+        monkeypatch.setitem(sys.modules, "xai_magics.schemas.batch_results", None)
+    results = parse_results_page(body.encode()).results
+    # usage: prompt 204, completion 1 and 2, reasoning 82 and 62 (total 287 and 268); the
+    # recorded batch answers say they were served by the default tier
+    assert [(r.counts, r.service_tier) for r in results] == [
+        ((204, 1 + 82, 2087200, 82), "default"),
+        ((204, 2 + 62, 2244800, 62), "default"),
+    ]
 
 
 def test_recorded_batch_bodies_parse_with_derived_status() -> None:

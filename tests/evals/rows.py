@@ -31,6 +31,7 @@ def rows_table(
                     "variant": variant,
                     "model": model,
                     "tier": tier or "default",
+                    "tier_served": (tier or "default") if answer is not None else None,
                     "prompt": prompt or "default",
                     "row": row,
                     "repeat": repeat,

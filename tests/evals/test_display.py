@@ -108,3 +108,21 @@ def test_large_score_graded_eval_shows_a_bounded_bootstrap_made_once() -> None:
     assert comparison.mean_diff == pytest.approx(0.1, abs=0.01)
     assert comparison.ci_low < comparison.mean_diff < comparison.ci_high
     assert len(differ) > n / 2
+
+
+def test_a_refused_priority_tier_gets_a_tier_served_column_and_none_otherwise() -> None:
+    a, b = "grok-4.3 · terse", "grok-4.3@priority · terse"
+    rows = rows_table({a: ["1", "2", "3"], b: ["1", "2", "0"]}, [1, 2, 3])
+    fine = _graded(rows)
+    assert "tier served" not in fine._repr_html_()
+    assert "tier served" not in repr(fine)
+    rows.loc[(rows["variant"] == b) & (rows["row"] == 0), "tier_served"] = "default"
+    refused = _graded(rows)
+    for view in (refused._repr_html_(), repr(refused)):
+        assert "tier served" in view
+        assert "asked priority, served default 1/3" in view
+
+
+def _graded(rows: pd.DataFrame) -> EvalResult:
+    graded = grade_rows(rows, parse_grader("exact", {}), pd.DataFrame({"q": range(3)}))
+    return EvalResult(graded, name="q", mode="now")

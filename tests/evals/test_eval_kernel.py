@@ -13,10 +13,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 
-from tests.batch.helpers import committed_adds, creates
+from tests.batch.helpers import billed_results, committed_adds, creates
 from tests.batch.kernel import Kernel, kernel_with
 from xai_magics.emulator.quiz import quiz_answer
 
@@ -30,6 +31,7 @@ TEMPLATES = {
 }
 SETUP = f"""
 %load_ext xai_magics
+import httpx
 import pandas as pd
 quiz = pd.DataFrame({{"a": [11 + 3 * i for i in range({ROWS})]}})
 quiz["b"] = [5 + 7 * i for i in range({ROWS})]
@@ -243,3 +245,67 @@ def test_a_new_kernel_attaches_to_the_same_jobs_and_sends_nothing(
         assert "2 jobs: 0 sent, 2 already answered" in out
         assert _frame(kernel, ROWS_JSON).equals(rows)
     assert [e for e in emu.control.log() if e["method"] == "POST"] == posted
+
+
+TIER_CELL = (
+    "%grok_eval quiz --prompts terse --expected total --models grok-4.3,grok-4.3@priority "
+    "--grader number -o res"
+)
+TIER_ROWS_JSON = (
+    "print(res.rows[['variant', 'tier', 'tier_served', 'row', 'output_tokens', "
+    "'reasoning_tokens', 'cost_usd']].to_json(orient='records'))"
+)
+
+
+def test_a_refused_priority_tier_shows_as_served_and_reasoning_is_what_was_billed(
+    emu: Any, api_env: dict[str, str], tmp_path: Path
+) -> None:
+    emu.control.configure(priority_granted=False)  # the service serves default instead
+    with kernel_with(api_env, tmp_path, SETUP) as kernel:
+        execution = kernel.kernel.run(TIER_CELL, timeout=90)
+        assert execution.ok, execution.error_text
+        shown = [d["data"] for d in execution.displays if "text/html" in d["data"]][-1]
+        for view in (shown["text/html"], shown["text/plain"]):
+            assert "tier served" in view
+            assert "asked priority, served default" in view
+        rows = _frame(kernel, TIER_ROWS_JSON)
+        board = _frame(kernel, BOARD_JSON).set_index("variant")
+    assert board.loc["grok-4.3@priority · terse", "tier_served"] == (
+        "asked priority, served default"
+    )
+    assert board.loc["grok-4.3 · terse", "tier_served"] == "default"
+    assert (rows["tier_served"] == "default").all()  # every answer says so, batch and --now
+    assert set(rows["tier"]) == {"default", "priority"}
+
+    billed = _billed(emu, api_env)
+    assert rows["reasoning_tokens"].gt(0).all()  # grok-4.3 reasons
+    for r in rows.itertuples():
+        a, b = 11 + 3 * r.row, 5 + 7 * r.row
+        usage = billed[(r.tier, TEMPLATES["terse"].format(a=a, b=b))]
+        reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
+        assert r.reasoning_tokens == reasoning
+        assert r.output_tokens == usage["completion_tokens"] + reasoning
+        assert r.cost_usd == usage["cost_in_usd_ticks"] / 1e10  # refused: the default rate
+
+
+def _billed(emu: Any, api_env: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What the emulator billed for each (tier asked, prompt): the batch's results as it
+    serves them, and each --now request sent to it again (its answers are deterministic)."""
+    log = emu.control.log()
+    headers = {"Authorization": f"Bearer {api_env['XAI_API_KEY']}"}
+    billed: dict[tuple[str, str], dict[str, Any]] = {}
+    with httpx.Client(base_url=emu.base_url, headers=headers, timeout=10) as http:
+        (batch_id,) = {e["path"].split("/")[3] for e in log if e["path"].endswith("/requests")}
+        added = {
+            request["batch_request_id"]: request["batch_request"]["chat_get_completion"]
+            for e in log
+            if e["path"].endswith("/requests")
+            for request in e["body"]["batch_requests"]
+        }
+        for request_id, usage in billed_results(emu, api_env["XAI_API_KEY"], batch_id).items():
+            billed["default", added[request_id]["messages"][-1]["content"]] = usage
+        for e in log:
+            if e["path"] == "/v1/chat/completions":
+                again = http.post("/chat/completions", json=e["body"]).json()
+                billed["priority", e["body"]["messages"][-1]["content"]] = again["usage"]
+    return billed

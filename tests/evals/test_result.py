@@ -169,3 +169,29 @@ def test_leaderboard_does_not_depend_on_the_order_of_rows() -> None:
     pd.testing.assert_frame_equal(
         again, result.leaderboard, check_exact=False, rtol=1e-12, check_dtype=False
     )
+
+
+@pytest.mark.parametrize("contiguous", [True, False], ids=["runs", "interleaved"])
+def test_tier_served_names_a_priority_tier_refused_on_some_rows(contiguous: bool) -> None:
+    answers, expected = _quiz(2)
+    rows = rows_table(answers, expected)
+    priority = rows.index[rows["variant"] == C]
+    answered = priority[rows.loc[priority, "answer"].notna().to_numpy()]
+    named = len(answered)
+    rows.loc[answered[:3], "tier_served"] = "default"  # the service served 3 at default
+    refused_all = rows_table({C: ["1"] * 4}, [1] * 4)
+    refused_all["variant"] = D = "grok-3-mini@priority · steps"
+    refused_all["tier_served"] = "default"
+    unknown = rows_table({B: ["1"] * 4}, [1] * 4)
+    unknown["variant"] = E = "grok-3-mini · old"
+    unknown["tier_served"] = None  # stored before the tier was kept
+    rows = pd.concat([rows, refused_all, unknown], ignore_index=True)
+    if not contiguous:
+        rows = rows.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    graded = grade_rows(rows, parse_grader("exact", {}), pd.DataFrame({"q": range(30)}))
+    board = EvalResult(graded, name="t", mode="now").leaderboard.set_index("variant")
+    assert board.loc[C, "tier_served"] == f"asked priority, served default 3/{named}"
+    assert board.loc[D, "tier_served"] == "asked priority, served default"
+    assert (board.loc[A, "tier_served"], board.loc[B, "tier_served"]) == ("default", "default")
+    assert pd.isna(board.loc[E, "tier_served"])  # unknown, not made up
+    assert board.loc[C, "tier"] == "priority"  # the tier asked stays as asked

@@ -53,6 +53,9 @@ def test_a_priority_variant_runs_in_real_time_at_the_priority_tier_beside_a_batc
     assert {e["body"]["service_tier"] for e in chats} == {"priority"}
     rows = result.rows
     assert set(rows["tier"]) == {"default", "priority"}
+    # granted: each answer says the tier it was asked for (the batch's say "default")
+    assert (rows["tier_served"] == rows["tier"]).all()
+    assert set(result.leaderboard["tier_served"]) == {"default", "priority"}
     cost = rows.groupby("tier")["cost_usd"].sum()
     assert cost["priority"] > cost["default"]  # a batch is billed below list, priority above
     latency = rows.groupby("tier")["latency_s"]

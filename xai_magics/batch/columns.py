@@ -2,7 +2,8 @@
 
 Columns, for ``output="answer"``: ``answer`` (or, with a schema, one column per schema field),
 ``answer_status``, ``answer_error``, ``answer_input_tokens``, ``answer_output_tokens`` (reasoning
-included, as it is billed), ``answer_cost_usd``. The companions carry the output name so a second
+included, as it is billed), ``answer_reasoning_tokens`` (the part of the output that was
+reasoning), ``answer_cost_usd``. The companions carry the output name so a second
 batch into another column never overwrites the first one's status.
 
 A column of the user's that has one of these names is never overwritten: the join is refused
@@ -11,7 +12,8 @@ output (``df = job.results(df)`` run twice, a re-run cell): every output column 
 each row's old status could have become its new one (a pending or failed row may have any
 outcome now; an answered row keeps its answer and tokens, a skipped row stays skipped). An
 earlier copy made before the token count was split (one ``answer_tokens`` column, input and
-output added up) is recognised the same way, and its ``answer_tokens`` column is replaced too.
+output added up) is recognised the same way, and its ``answer_tokens`` column is replaced too;
+so is one made before ``answer_reasoning_tokens`` was kept (the column is added).
 """
 
 from __future__ import annotations
@@ -61,11 +63,12 @@ def output_columns(
     input_name, output_name = _token_names(output)
     columns[input_name] = pa.array(outcomes.input_tokens, pa.int64())
     columns[output_name] = pa.array(outcomes.output_tokens, pa.int64())
+    columns[f"{output}_reasoning_tokens"] = pa.array(outcomes.reasoning_tokens, pa.int64())
     columns[f"{output}_cost_usd"] = pa.array(outcomes.cost_usd, pa.float64())
     return columns
 
 
-COMPANIONS = ("status", "error", "input_tokens", "output_tokens", "cost_usd")
+COMPANIONS = ("status", "error", "input_tokens", "output_tokens", "reasoning_tokens", "cost_usd")
 
 
 def _token_names(output: str) -> tuple[str, str]:
@@ -135,7 +138,9 @@ def _earlier_copy(source: FrameSource, columns: Mapping[str, pa.Array], output: 
     """True when the frame's same-named columns are an earlier copy of these very outcomes."""
     legacy = _legacy_tokens(source, output)
     split = _token_names(output)
-    expected = [name for name in columns if legacy is None or name not in split]
+    # columns an earlier version's copy does not have
+    newer = {f"{output}_reasoning_tokens", *(split if legacy is not None else ())}
+    expected = [name for name in columns if name not in newer]
     if any(name not in source.labels for name in expected):
         return False
     try:

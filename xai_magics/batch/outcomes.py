@@ -19,7 +19,7 @@ unknown ids are ignored, and each case is counted in ``warnings`` so it is never
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal, Protocol, cast
 
 from xai_magics.batch.progress import JobSnapshot
@@ -53,11 +53,13 @@ class _Result(Protocol):
     @property
     def text(self) -> str | None: ...
     @property
-    def counts(self) -> tuple[int, int, int | None] | None: ...
+    def counts(self) -> tuple[int, int, int | None, int] | None: ...
     @property
     def error(self) -> str | None: ...
     @property
     def kind(self) -> str: ...
+    @property
+    def service_tier(self) -> str | None: ...
 
 
 @dataclass
@@ -141,7 +143,7 @@ def records_from_results(
 
 def _record(position: int, result: _Result, stopped: RowStatus | None = None) -> ResultRow:
     counts = result.counts
-    tokens_in, tokens_out, cost = (None, None, None) if counts is None else counts
+    tokens_in, tokens_out, cost, reasoning = (None, None, None, None) if counts is None else counts
     if result.ok:
         return (
             position,
@@ -152,6 +154,8 @@ def _record(position: int, result: _Result, stopped: RowStatus | None = None) ->
             tokens_in,
             tokens_out,
             cost,
+            reasoning,
+            result.service_tier,
         )
     error = result.error or "the request failed without a message"
     status = _STATUS_OF_KIND.get(result.kind, "error")
@@ -166,6 +170,8 @@ def _record(position: int, result: _Result, stopped: RowStatus | None = None) ->
         tokens_in,
         tokens_out,
         cost,
+        reasoning,
+        None,
     )
 
 
@@ -187,6 +193,13 @@ class RowOutcomes:
     input_tokens: list[int | None]
     output_tokens: list[int | None]  # reasoning included: it is billed as output
     cost_usd: list[float | None]
+    reasoning_tokens: list[int | None]  # among output_tokens; None where unknown
+    #: the tier each answer says served it (``default``, ``priority``); None where unknown
+    service_tier: list[str | None]
+
+    def head(self, n: int) -> RowOutcomes:
+        """The first ``n`` rows' outcomes."""
+        return RowOutcomes(*(getattr(self, f.name)[:n] for f in fields(self)))
 
     def counts(self) -> dict[str, int]:
         tally: dict[str, int] = {}
@@ -214,6 +227,8 @@ def assemble(
     input_tokens: list[int | None] = [None] * n_rows
     output_tokens: list[int | None] = [None] * n_rows
     cost: list[float | None] = [None] * n_rows
+    reasoning: list[int | None] = [None] * n_rows
+    tier: list[str | None] = [None] * n_rows
     covered = range(n_rows) if rows is None else rows
     reason = UNFINISHED_REASONS.get(unfinished)
     for position in covered:
@@ -222,7 +237,8 @@ def assemble(
     for position, reason in skipped.items():
         status[position] = "skipped"
         error[position] = reason
-    for position, _request_id, row_status, text, why, tokens_in, tokens_out, ticks in records:
+    for record in records:
+        position, _, row_status, text, why, tokens_in, tokens_out, ticks, thought, served = record
         status[position] = cast(RowStatus, row_status)
         answer[position] = text
         error[position] = why
@@ -230,26 +246,27 @@ def assemble(
         output_tokens[position] = tokens_out
         if ticks is not None:
             cost[position] = ticks / 1e10
-    return RowOutcomes(status, answer, error, input_tokens, output_tokens, cost)  # type: ignore[arg-type]
+        reasoning[position] = thought
+        tier[position] = served
+    return RowOutcomes(
+        status,  # type: ignore[arg-type]
+        answer,
+        error,
+        input_tokens,
+        output_tokens,
+        cost,
+        reasoning,
+        tier,
+    )
 
 
 def overlay(base: RowOutcomes, retry: RowOutcomes) -> RowOutcomes:
     """A retry's outcomes over the original's: rows the retry covered take its outcome."""
-    merged = RowOutcomes(
-        list(base.status),
-        list(base.answer),
-        list(base.error),
-        list(base.input_tokens),
-        list(base.output_tokens),
-        list(base.cost_usd),
-    )
+    merged = RowOutcomes(*(list(getattr(base, f.name)) for f in fields(base)))
+    columns = [(getattr(merged, f.name), getattr(retry, f.name)) for f in fields(merged)]
     for i, status in enumerate(retry.status):
         if status is None:
             continue
-        merged.status[i] = status
-        merged.answer[i] = retry.answer[i]
-        merged.error[i] = retry.error[i]
-        merged.input_tokens[i] = retry.input_tokens[i]
-        merged.output_tokens[i] = retry.output_tokens[i]
-        merged.cost_usd[i] = retry.cost_usd[i]
+        for mine, theirs in columns:
+            mine[i] = theirs[i]
     return merged

@@ -52,7 +52,7 @@ def preview(job: _Job, n: int = PREVIEW_ROWS) -> ResultPreview:
     schema = inputs.schema if inputs is not None else None
     outcomes = job.outcomes()
     total = len(outcomes.status)
-    columns = output_columns(_head(outcomes, n), job.output, schema)
+    columns = output_columns(outcomes.head(n), job.output, schema)
     error = f"{job.output}_error"
     if all(value is None for value in columns[error].to_pylist()):
         del columns[error]
@@ -64,17 +64,6 @@ def preview(job: _Job, n: int = PREVIEW_ROWS) -> ResultPreview:
         cells = [_cell(name, column[i].as_py()) for name, column in columns.items()]
         rows.append([labels.get(i, str(i)), *cells])
     return ResultPreview(headers, rows, total)
-
-
-def _head(outcomes: RowOutcomes, n: int) -> RowOutcomes:
-    return RowOutcomes(
-        outcomes.status[:n],
-        outcomes.answer[:n],
-        outcomes.error[:n],
-        outcomes.input_tokens[:n],
-        outcomes.output_tokens[:n],
-        outcomes.cost_usd[:n],
-    )
 
 
 def _labels(inputs: JobInputs | None, positions: list[int]) -> dict[int, str]:

@@ -11,9 +11,10 @@ Tables: ``jobs`` (name, fingerprint, model, template, batch name and id, state, 
 retry came from, the server and account it runs on), ``rows`` (row positions of a job that
 covers only some rows: retries), ``skipped`` (row -> reason), ``chunks`` (the ledger: row
 range, size, sent/acknowledged/verified), ``results`` (one per row fetched: status, answer,
-error, tokens, cost), ``claims`` (which process is creating and filling a job's batch right
-now), ``meta`` (the salt of account fingerprints). The row -> request id map is
-``<fingerprint prefix><position>`` over the chunk ranges, so it is not stored row by row.
+error, tokens, reasoning tokens, cost, the tier that served it), ``claims`` (which process is
+creating and filling a job's batch right now), ``meta`` (the salt of account fingerprints).
+The row -> request id map is ``<fingerprint prefix><position>`` over the chunk ranges, so it
+is not stored row by row.
 
 Several kernels and processes share one store: every write transaction starts ``BEGIN
 IMMEDIATE`` (a reader never has to upgrade its lock, which SQLite refuses with "database is
@@ -87,6 +88,7 @@ CREATE TABLE IF NOT EXISTS results (
     job_id INTEGER NOT NULL, position INTEGER NOT NULL, request_id TEXT NOT NULL,
     status TEXT NOT NULL, answer TEXT, error TEXT,
     input_tokens INTEGER, output_tokens INTEGER, cost_ticks INTEGER,
+    reasoning_tokens INTEGER, service_tier TEXT,
     PRIMARY KEY (job_id, position)
 );
 CREATE TABLE IF NOT EXISTS claims (
@@ -97,8 +99,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Marks the file as ours (``PRAGMA application_id``): "xaMg".
 APPLICATION_ID = 0x78614D67
-# Columns added since the first stores were written: (table, column, declaration).
-_ADDED_COLUMNS = (("jobs", "base_url", "TEXT"), ("jobs", "account", "TEXT"))
+# Columns added since the first stores were written: (table, column, declaration). Rows
+# written before a column was added read NULL there: unknown, never a made-up value.
+_ADDED_COLUMNS = (
+    ("jobs", "base_url", "TEXT"),
+    ("jobs", "account", "TEXT"),
+    ("results", "reasoning_tokens", "INTEGER"),
+    ("results", "service_tier", "TEXT"),
+)
 _OUR_TABLES = {"jobs", "rows", "skipped", "chunks", "results", "claims", "meta"}
 BUSY_TIMEOUT_S = 30.0
 
@@ -205,9 +213,19 @@ class ChunkRecord:
 
 
 #: one row's result as it is stored: position, request id, status, answer, error, input
-#: tokens, output tokens (with reasoning), cost in ticks
+#: tokens, output tokens (with reasoning), cost in ticks, reasoning tokens (among the output),
+#: the tier that served it (the answer's ``service_tier``)
 ResultRow = tuple[
-    int, str, str, "str | None", "str | None", "int | None", "int | None", "int | None"
+    int,
+    str,
+    str,
+    "str | None",
+    "str | None",
+    "int | None",
+    "int | None",
+    "int | None",
+    "int | None",
+    "str | None",
 ]
 
 
@@ -222,6 +240,10 @@ class ResultRecord(NamedTuple):
     input_tokens: int | None
     output_tokens: int | None
     cost_ticks: int | None
+    #: None when unknown: the request failed, or the row was stored before this was kept
+    reasoning_tokens: int | None
+    #: what the answer said served it; None when it did not say, or stored before this was kept
+    service_tier: str | None
 
 
 class ResultTotals(NamedTuple):
@@ -635,8 +657,8 @@ class JobStore:
         with self._write() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO results (job_id, position, request_id, status, answer, "
-                "error, input_tokens, output_tokens, cost_ticks) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "error, input_tokens, output_tokens, cost_ticks, reasoning_tokens, service_tier) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((job_id, *row) for row in results),
             )
 
@@ -644,7 +666,8 @@ class JobStore:
         with self._read() as db:
             rows = db.execute(
                 "SELECT position, request_id, status, answer, error, input_tokens, "
-                "output_tokens, cost_ticks FROM results WHERE job_id = ? ORDER BY position",
+                "output_tokens, cost_ticks, reasoning_tokens, service_tier FROM results "
+                "WHERE job_id = ? ORDER BY position",
                 (job_id,),
             ).fetchall()
         return [ResultRecord._make(row) for row in rows]

@@ -139,8 +139,23 @@ class BatchResult:
 
     @property
     def counts(self) -> Counts | None:
-        """(input tokens, output tokens with reasoning, cost in ticks); None without usage."""
+        """(input tokens, output tokens with reasoning, cost in ticks, reasoning tokens); None
+        without usage."""
         return self._counts
+
+    @property
+    def service_tier(self) -> str | None:
+        """The tier the answer says served it (``service_tier``), read without folding it.
+
+        Recorded batch results (2026) say ``"default"``, although a batch is billed at the batch
+        rate: the field tells priority from not-priority, not the batch discount.
+        """
+        source = self._source
+        if source is None:
+            completion = self._completion
+            return None if completion is None else completion.service_tier
+        tier = source.get("service_tier") if isinstance(source, Mapping) else source.service_tier
+        return tier if type(tier) is str else None
 
     @property
     def kind(self) -> ResultKind:
@@ -170,7 +185,9 @@ class BatchResult:
         )
 
 
-Counts = tuple[int, int, "int | None"]
+#: input tokens, output tokens with reasoning (billed as output), cost in ticks, and the
+#: reasoning tokens among the output
+Counts = tuple[int, int, "int | None", int]
 
 
 def _text_and_counts(completion: Completion | None) -> tuple[str | None, Counts | None]:
@@ -183,6 +200,7 @@ def _text_and_counts(completion: Completion | None) -> tuple[str | None, Counts 
         usage.input_tokens,
         usage.output_tokens + usage.reasoning_tokens,
         usage.cost_usd_ticks,
+        usage.reasoning_tokens,
     )
 
 
@@ -228,6 +246,7 @@ def _chat_counts(body: Mapping[str, Any]) -> Counts | None:
         _int(usage.get("prompt_tokens")),
         _int(usage.get("completion_tokens")) + _int(reasoning),
         cost if type(cost) is int else None,
+        _int(reasoning),
     )
 
 
@@ -370,6 +389,7 @@ def _typed_counts(chat: Any) -> Counts | None:
         usage.prompt_tokens or 0,
         (usage.completion_tokens or 0) + reasoning,
         usage.cost_in_usd_ticks,
+        reasoning,
     )
 
 

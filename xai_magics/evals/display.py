@@ -45,12 +45,28 @@ def _money(x: float) -> str:
     return "–" if math.isnan(x) else format_usd(x)
 
 
+def _tier_refused(board: pd.DataFrame) -> bool:
+    """Whether some variant was not served the tier it asked for, on some rows."""
+    labels = board["tier_served"]
+    return any(isinstance(label, str) and label.startswith("asked ") for label in labels)
+
+
 def _board_cells(board: pd.DataFrame, latency: bool) -> tuple[list[str], list[list[str]]]:
-    headers = [*_HEADERS, *(["latency p50", "latency p95"] if latency else [])]
+    """The leaderboard's cells; a "tier served" column only when a tier asked was not served
+    (priority refused), saying it as ``%%grok`` receipts do: "asked priority, served default"."""
+    tiers = _tier_refused(board)
+    headers = [
+        "variant",
+        *(["tier served"] if tiers else []),
+        *_HEADERS[1:],
+        *(["latency p50", "latency p95"] if latency else []),
+    ]
     rows = []
     for r in board.itertuples(index=False):
+        served = [r.tier_served if isinstance(r.tier_served, str) else "–"] if tiers else []
         cells = [
             r.variant,
+            *served,
             f"{r.n:,}",
             _percent(r.accuracy),
             f"[{_percent(r.ci_low)}, {_percent(r.ci_high)}]",

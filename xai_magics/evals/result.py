@@ -8,7 +8,9 @@
 The leaderboard is computed from ``rows`` alone (one group-by), so it always agrees with them.
 Accuracy is the share of rows that passed, with its 95% Wilson interval; cost counts the
 answers and their grading (a judge's calls), and cost per correct answer divides it by the
-rows that passed.
+rows that passed. ``tier_served`` says whether the tier asked is the tier the answers say
+served them: the tier itself when every answer that named one agrees, "asked priority, served
+default 3/30" when some did not (as ``%%grok`` receipts say it), NA when none named one.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ __all__ = ["LEADERBOARD_COLUMNS", "EvalResult", "leaderboard"]
 
 _DISPLAY_DRAWS = 20_000_000
 LEADERBOARD_COLUMNS = [
-    "variant", "model", "tier", "prompt", "n", "accuracy", "ci_low", "ci_high", "cost_usd",
-    "cost_per_correct_usd", "tokens", "latency_p50_s", "latency_p95_s",
+    "variant", "model", "tier", "tier_served", "prompt", "n", "accuracy", "ci_low", "ci_high",
+    "cost_usd", "cost_per_correct_usd", "tokens", "latency_p50_s", "latency_p95_s",
 ]  # fmt: skip
 
 
@@ -82,6 +84,12 @@ class _Groups:
             self._codes = np.repeat(np.arange(self.k), self.sizes)
         return self._codes
 
+    def members(self, values: pa.Array, group: int) -> pa.Array:
+        """One group's values of an Arrow column: a slice of runs, else a filter."""
+        if self.runs:
+            return values.slice(int(self.firsts[group]), int(self.sizes[group]))
+        return values.filter(pa.array(self.codes == group))
+
     def sums(self, values: Any) -> Array:
         """Per-group sums of a column (missing values count as 0, as in pandas)."""
         if not self.k:
@@ -124,6 +132,7 @@ def leaderboard(rows: pd.DataFrame) -> pd.DataFrame:
             "tokens": np.rint(groups.sums(rows["tokens"])).astype("int64"),
         }
     )
+    board["tier_served"] = _tiers_served(rows, groups)
     board["ci_low"], board["ci_high"] = wilson_intervals(correct, n)
     latency = rows["latency_s"]
     board["latency_p50_s"] = board["latency_p95_s"] = math.nan
@@ -133,6 +142,39 @@ def leaderboard(rows: pd.DataFrame) -> pd.DataFrame:
         board.loc[quantiles.index, "latency_p95_s"] = quantiles[0.95].to_numpy()
     order = np.lexsort((board["variant"].to_numpy(), cost, -board["accuracy"].to_numpy()))
     return pd.DataFrame(board.iloc[order][LEADERBOARD_COLUMNS]).reset_index(drop=True)
+
+
+def _tiers_served(rows: pd.DataFrame, groups: _Groups) -> list[str | None]:
+    """Per variant: the tier asked when every answer that named its tier names it, else what
+    served how many ("asked priority, served default 3/30"); None when no answer named one.
+
+    In Arrow, a variant's rows at a time: nulls are counted for free and one comparison with
+    the tier asked settles the usual case (a million rows in about 5 ms).
+    """
+    if "tier_served" not in rows:  # a table made before the column was kept
+        return [None] * groups.k
+    served = pa.array(rows["tier_served"], from_pandas=True)
+    asked = rows["tier"]
+    labels: list[str | None] = []
+    for group in range(groups.k):
+        tier = str(asked.iloc[groups.firsts[group]])
+        part = groups.members(served, group)
+        named = len(part) - part.null_count
+        if not named:
+            labels.append(None)
+            continue
+        same = pc.sum(pc.equal(part, pa.scalar(tier, part.type))).as_py() or 0
+        if same == named:
+            labels.append(tier)
+            continue
+        counts = pc.value_counts(part.drop_null()).to_pylist()
+        others = [
+            f"{c['values']} {c['counts']}/{named}" if c["counts"] < named else str(c["values"])
+            for c in counts
+            if c["values"] != tier
+        ]
+        labels.append(f"asked {tier}, served {', '.join(others)}")
+    return labels
 
 
 class EvalResult:

@@ -2,9 +2,16 @@
 
 Every job (batch or ``--now``) keeps its results in the store by row position, so a table built
 from a re-attached job equals the one built when it first ran. Columns are the ones agreed in
-``notes/evals-interface.md``: variant, model, tier, prompt, row, repeat, answer, expected, error,
-input/output/reasoning tokens, tokens, cost_usd, latency_s. The store keeps output tokens with
-reasoning included and no split, so ``reasoning_tokens`` is NA (unknown), never a made-up 0.
+``notes/evals-interface.md``: variant, model, tier (asked), tier_served, prompt, row, repeat,
+answer, expected, error, input/output/reasoning tokens, tokens, cost_usd, latency_s.
+
+``output_tokens`` counts reasoning (it is billed as output); ``reasoning_tokens`` is the part of
+it the answer reported as reasoning. ``tier_served`` is the answer's own ``service_tier``: a
+priority request the service did not grant says ``default`` there, and is billed so. Batch
+results carry the field too, and the recorded ones (2026) say ``default``, although a batch is
+billed at the batch rate: for a batch row the column tells priority from not, not the discount.
+Both are NA where unknown: a failed or skipped row, or a result stored before the job store kept
+them (an older version's job attached again): never a made-up 0 or tier.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ COLUMNS = (
     "variant",
     "model",
     "tier",
+    "tier_served",
     "prompt",
     "row",
     "repeat",
@@ -59,6 +67,7 @@ def task_rows(
             "variant": pd.Series([variant.name] * n, dtype=object),
             "model": variant.model,
             "tier": variant.tier,
+            "tier_served": pd.Series(outcomes.service_tier, dtype=object),
             "prompt": variant.prompt,
             "row": np.arange(n, dtype=np.int64),
             "repeat": np.full(n, task.repeat, dtype=np.int64),
@@ -67,7 +76,7 @@ def task_rows(
             "error": pd.Series(errors, dtype=object),
             "input_tokens": np.asarray(input_tokens, dtype=np.int64),
             "output_tokens": np.asarray(output_tokens, dtype=np.int64),
-            "reasoning_tokens": pd.array([pd.NA] * n, dtype="Int64"),
+            "reasoning_tokens": pd.array(outcomes.reasoning_tokens, dtype="Int64"),
             "tokens": np.asarray(input_tokens, dtype=np.int64) + output_tokens,
             "cost_usd": np.asarray([c or 0.0 for c in outcomes.cost_usd], dtype=np.float64),
             "latency_s": np.asarray([latencies.get(p, np.nan) for p in range(n)], dtype=float),

@@ -148,7 +148,7 @@ class BatchMagics(Magics):
 
         Columns: COLUMN (or the --schema fields), COLUMN_status (ok, error, cancelled, expired,
         skipped, missing), COLUMN_error, COLUMN_input_tokens, COLUMN_output_tokens (reasoning
-        included), COLUMN_cost_usd. With --now the same
+        included), COLUMN_reasoning_tokens, COLUMN_cost_usd. With --now the same
         columns come back at once; rows not sent when it was stopped are cancelled until the
         cell runs again. --dry-run with --now compares its price and time with the batch's.
         Rows with a missing or empty cell, a lone surrogate or an oversize prompt are skipped

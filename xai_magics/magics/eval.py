@@ -92,9 +92,11 @@ class EvalMagics(Magics):
         Each bar's text form ends as its job ended: what a notebook without widgets shows.
         Re-running the cell attaches to the same jobs and sends nothing; changing one variant
         runs only that variant. Shown: the leaderboard (accuracy with its 95% Wilson interval,
-        cost, cost per correct answer, tokens, latency for --now), the significance of the top
-        two, a chart of accuracy against cost with the Pareto front, and the rows where the top
-        two disagree. -o VAR keeps the EvalResult: .leaderboard, .rows, .compare(a, b),
+        cost, cost per correct answer, tokens, latency for --now, and the tier served when a
+        @priority variant was not served priority on every row: "asked priority, served default
+        3/30"), the significance of the top two, a chart of accuracy against cost with the
+        Pareto front, and the rows where the top two disagree. -o VAR keeps the EvalResult:
+        .leaderboard, .rows (with reasoning_tokens and tier_served), .compare(a, b),
         .disagreements(a, b). The same from Python: xai_magics.evals.run(df, ...).
         """
         args = parse_argstring(self.grok_eval, line)  # type: ignore[misc]

@@ -12,7 +12,8 @@
 //   in an element MathJax is told to skip; the kernel sends it without control characters.
 // * Math in a block is typeset when the front end lends its typesetter (the xai-magics
 //   JupyterLab extension sets globalThis.xaiMagics.typeset); elsewhere it shows as TeX until
-//   the swap.
+//   the swap. In Notebook 7 the extension also folds a long view as Notebook 7 folds outputs
+//   (globalThis.xaiMagics.liveView).
 //
 // anywidget hands initialize() and render() different model objects, so per-widget state lives
 // in a module-level Map keyed by the synced `uid`.
@@ -111,6 +112,10 @@ export default {
     page.append(answer);
     root.append(page, status);
     el.append(root);
+    // Notebook 7 folds long outputs: the front end's extension watches this view grow and folds
+    // it by the same rule, so the final output that replaces it is folded alike (liveFold.ts).
+    const watch = globalThis.xaiMagics && globalThis.xaiMagics.liveView;
+    if (typeof watch === "function") watch(root);
     if (state.blocks.length) appendBlocks(blocks, state.blocks.join(""));
     if (state.blocks.length || state.tail) started();
 

@@ -99,14 +99,17 @@ def completion_of(endpoint: Endpoint, doc: Mapping[str, Any]) -> Completion:
 
 
 def answered(position: int, request_id: str, completion: Completion) -> ResultRow:
-    """An answer as the job store keeps it (like a batch result: tokens with reasoning)."""
+    """An answer as the job store keeps it (like a batch result: output tokens with reasoning,
+    and reasoning apart), with the tier the answer says served it."""
     usage = completion.usage
     tokens_in = usage.input_tokens if usage is not None else None
     tokens_out = usage.output_tokens + usage.reasoning_tokens if usage is not None else None
     ticks = usage.cost_usd_ticks if usage is not None else None
-    return (position, request_id, "ok", completion.text, None, tokens_in, tokens_out, ticks)
+    reasoning = usage.reasoning_tokens if usage is not None else None
+    text, tier = completion.text, completion.service_tier
+    return (position, request_id, "ok", text, None, tokens_in, tokens_out, ticks, reasoning, tier)
 
 
 def failed(position: int, request_id: str, error: str) -> ResultRow:
     """A row whose request failed for its own reasons (the server's message kept)."""
-    return (position, request_id, "error", None, error, None, None, None)
+    return (position, request_id, "error", None, error, None, None, None, None, None)
