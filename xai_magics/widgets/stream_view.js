@@ -18,7 +18,7 @@
 // in a module-level Map keyed by the synced `uid`.
 const streams = new Map();
 const NO_TEX = "mathjax_ignore tex2jax_ignore";
-const SHOW_EVERY_MS = 100;
+const SHOW_EVERY_MS = 200;
 const MAY_HOLD_MATH = /\$|\\[([]|\\begin\{/;
 
 function entry(model) {
@@ -100,7 +100,12 @@ export default {
 
     const tail = element("div", `xai-stream-text ${NO_TEX}`);
     tail.textContent = state.tail;
-    const started = () => root.classList.add("xai-stream-started");
+    // once: setting a class, even one already there, makes the page restyle the view
+    let isStarted = false;
+    const started = () => {
+      if (!isStarted) root.classList.add("xai-stream-started");
+      isStarted = true;
+    };
 
     const status = element("div", `xai-stream-status ${NO_TEX}`);
     status.textContent = state.status;
@@ -114,8 +119,9 @@ export default {
     if (state.blocks.length) appendBlocks(blocks, state.blocks.join(""));
     if (state.blocks.length || state.tail) started();
 
-    // The answer is brought up to date at most every SHOW_EVERY_MS: each update costs the page
-    // a layout and a paint whatever it adds, so fewer, larger ones keep the main thread free.
+    // The answer is brought up to date at most every SHOW_EVERY_MS (the kernel sends five
+    // pieces a second by default): each update costs the page a style, layout, paint and
+    // compositing pass whatever it adds, so fewer, larger ones keep the main thread free.
     let shownBlocks = state.blocks.length;
     let shownTail = state.tail.length;
     let timer = null;
