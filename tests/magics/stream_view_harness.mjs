@@ -69,6 +69,19 @@ function makeModel(uid, sent) {
   };
 }
 
+// Whether a view's end is in the window: a step {visible} tells every view's observer.
+const observers = [];
+globalThis.IntersectionObserver = class {
+  constructor(callback) {
+    this.callback = callback;
+    observers.push(this);
+  }
+  observe() {}
+  disconnect() {
+    observers.splice(observers.indexOf(this), 1);
+  }
+};
+
 // The typesetter a front end may lend (the JupyterLab extension does): records what it is given.
 const typeset = [];
 if (scenario.typesetter) globalThis.xaiMagics = { typeset: (node) => typeset.push(node._text) };
@@ -84,6 +97,8 @@ for (const step of scenario.steps) {
     // anywidget passes render() a different model object than initialize()
     widget.render({ model: makeModel("u1", sent), el });
     views.push(el);
+  } else if ("visible" in step) {
+    for (const observer of observers) observer.callback([{ isIntersecting: step.visible }]);
   } else if (step.wait) {
     await new Promise((resolve) => setTimeout(resolve, step.wait));
   } else {

@@ -93,6 +93,22 @@ def test_updates_are_paced_but_the_end_of_the_answer_shows_at_once() -> None:
     assert ended["text"] == ""
 
 
+def test_out_of_view_updates_come_once_a_second_and_at_once_back_in_view() -> None:
+    steps = [
+        {"render": True},
+        {"visible": False},
+        {"msg": {"text": "first "}},  # the first piece shows at once
+        {"wait": 20},
+        {"msg": {"text": "second"}},
+    ]
+    unseen = run(steps, settle_ms=400)["views"][0]
+    assert unseen["text"] == "first "  # not yet: one second after the first
+    later = run(steps, settle_ms=1100)["views"][0]
+    assert later["text"] == "first second"
+    back = run([*steps, {"visible": True}], settle_ms=400)["views"][0]
+    assert back["text"] == "first second"  # in view again: the paced 200 ms
+
+
 def test_each_view_reports_that_it_was_drawn() -> None:
     out = run([{"render": True}, {"render": True}])
     assert out["sent"] == [{"type": "rendered"}, {"type": "rendered"}]

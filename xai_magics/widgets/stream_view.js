@@ -19,6 +19,8 @@
 const streams = new Map();
 const NO_TEX = "mathjax_ignore tex2jax_ignore";
 const SHOW_EVERY_MS = 200;
+// ... and every second while its end is out of view (see render()).
+const SHOW_UNSEEN_EVERY_MS = 1000;
 const MAY_HOLD_MATH = /\$|\\[([]|\\begin\{/;
 
 function entry(model) {
@@ -114,7 +116,9 @@ export default {
     const blocks = element("div", "xai-stream-blocks");
     answer.append(reasoning, tools, blocks, tail);
     page.append(answer);
-    root.append(page, status);
+    // Where the view ends (no size, no margins: it changes nothing in the layout).
+    const end = element("div", "xai-stream-end");
+    root.append(page, status, end);
     el.append(root);
     if (state.blocks.length) appendBlocks(blocks, state.blocks.join(""));
     if (state.blocks.length || state.tail) started();
@@ -139,13 +143,36 @@ export default {
       shownTail = state.tail.length;
       if (shownBlocks || shownTail) started();
     };
+    // An answer longer than the window grows below it (the notebook does not follow it): there
+    // an update changes nothing a reader sees but the scrollbar, and costs the page as much as
+    // one in view. While the view's end is out of view, updates come once a second; when it
+    // scrolls into view, the next one is due at once.
+    let seen = true;
+    const watcher =
+      typeof IntersectionObserver === "function"
+        ? new IntersectionObserver(
+            (entries) => {
+              seen = entries[entries.length - 1].isIntersecting;
+              if (seen && timer !== null) {
+                clearTimeout(timer);
+                showNext();
+              }
+            },
+            { rootMargin: "0px 0px 200px 0px" },
+          )
+        : null;
+    if (watcher) watcher.observe(end);
+    const showNext = () => {
+      const every = seen ? SHOW_EVERY_MS : SHOW_UNSEEN_EVERY_MS;
+      timer = setTimeout(show, Math.max(0, shownAt + every - Date.now()));
+    };
     const onMessage = (msg) => {
       if (msg.done) {
         // the answer is complete: shown whole before the final output replaces this view
         clearTimeout(timer);
         show();
       } else if ((typeof msg.text === "string" || typeof msg.html === "string") && timer === null) {
-        timer = setTimeout(show, Math.max(0, shownAt + SHOW_EVERY_MS - Date.now()));
+        showNext();
       }
       if (typeof msg.reasoning === "string") {
         reasoningText.append(document.createTextNode(msg.reasoning));
@@ -159,6 +186,7 @@ export default {
     model.send({ type: "rendered" });
     return () => {
       clearTimeout(timer);
+      if (watcher) watcher.disconnect();
       state.views.delete(onMessage);
     };
   },
