@@ -176,7 +176,7 @@ def test_each_new_block_is_typeset_when_the_front_end_lends_a_typesetter() -> No
         ],
         typesetter=True,
     )
-    assert "".join(out["typeset"]) == "<p>$x$</p>\n<p>b</p>\n"
+    assert out["typeset"] == ["<p>$x$</p>\n"]  # only the block that may hold math
     # a batch without math is not handed to the typesetter
     plain = run(
         [{"render": True}, {"msg": {"text": "b", "html": "<p>b</p>\n", "rendered": 1}}],
@@ -191,3 +191,27 @@ def test_the_waiting_line_shows_only_before_anything_arrived() -> None:
     assert before["started"] is False
     after = run([{"render": True}, {"msg": {"text": "", "html": "", "rendered": 0}}])
     assert after["views"][0]["started"] is True
+
+
+def test_blocks_are_typeset_one_per_task_and_all_at_once_at_the_end() -> None:
+    three = "<p>$a$</p>\n<p>$b$</p>\n<p>$c$</p>\n"
+    out = run(
+        [
+            {"render": True},
+            {"msg": {"text": "$a$\n\n$b$\n\n$c$\n\nd", "html": three, "rendered": 15}},
+        ],
+        typesetter=True,
+    )
+    assert out["typeset"] == ["<p>$a$</p>\n", "<p>$b$</p>\n", "<p>$c$</p>\n"]
+    # an update that brings several is not one long task: the first now, each next one later
+    assert len(set(out["typesetTasks"])) == 3
+    # the end of the answer is drawn whole, typeset, in the task that shows it
+    ended = run(
+        [
+            {"render": True},
+            {"msg": {"text": "$a$\n\n$b$\n\n", "html": three, "rendered": 10, "done": 1}},
+        ],
+        typesetter=True,
+    )
+    assert len(ended["typeset"]) == 3
+    assert len(set(ended["typesetTasks"])) == 1

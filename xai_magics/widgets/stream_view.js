@@ -39,19 +39,42 @@ function element(tag, className) {
   return node;
 }
 
-/** Append block HTML, and typeset its math if the front end can. */
+// Blocks waiting for the typesetter, one per task (see appendBlocks), and that task's timer.
+const untypeset = [];
+let typesetting = null;
+
+function typesetNow(node) {
+  // a view gone meanwhile (the swap) leaves nothing to typeset
+  if (node.isConnected !== false) globalThis.xaiMagics.typeset(node);
+}
+
+/** Everything waiting, now: the answer ended, and is drawn whole before the swap. */
+function typesetAll() {
+  clearTimeout(typesetting);
+  typesetting = null;
+  untypeset.splice(0).forEach(typesetNow);
+}
+
+function typesetNext() {
+  typesetting = null;
+  if (untypeset.length) typesetNow(untypeset.shift());
+  if (untypeset.length) typesetting = setTimeout(typesetNext, 0);
+}
+
+/** Append block HTML, and typeset its math if the front end can: the first block with math
+ * now, each next one in a task of its own. */
 function appendBlocks(container, html) {
   const template = document.createElement("template");
   template.innerHTML = html; // inert: nothing in a template loads or runs
   const added = Array.from(template.content.children);
   container.append(template.content);
   const typeset = globalThis.xaiMagics && globalThis.xaiMagics.typeset;
-  if (typeof typeset === "function") {
-    // Each typesetting measures the page: only blocks that may hold math pay for one.
-    for (const node of added) {
-      if (node.localName !== "pre" && MAY_HOLD_MATH.test(node.textContent)) typeset(node);
-    }
-  }
+  if (typeof typeset !== "function") return;
+  // Each typesetting measures the page: only blocks that may hold math pay for one, and an
+  // update that brings several (a second of them, out of view) is not one long task.
+  const math = added.filter((n) => n.localName !== "pre" && MAY_HOLD_MATH.test(n.textContent));
+  untypeset.push(...math);
+  if (typesetting === null) typesetNext();
 }
 
 export default {
@@ -130,7 +153,7 @@ export default {
     let shownTail = state.tail.length;
     let timer = null;
     let shownAt = 0;
-    const show = () => {
+    const show = (now = false) => {
       timer = null;
       shownAt = Date.now();
       if (shownBlocks < state.blocks.length) {
@@ -142,6 +165,7 @@ export default {
       }
       shownTail = state.tail.length;
       if (shownBlocks || shownTail) started();
+      if (now) typesetAll();
     };
     // An answer longer than the window grows below it (the notebook does not follow it): there
     // an update changes nothing a reader sees but the scrollbar, and costs the page as much as
@@ -170,7 +194,7 @@ export default {
       if (msg.done) {
         // the answer is complete: shown whole before the final output replaces this view
         clearTimeout(timer);
-        show();
+        show(true);
       } else if ((typeof msg.text === "string" || typeof msg.html === "string") && timer === null) {
         showNext();
       }
