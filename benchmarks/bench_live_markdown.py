@@ -134,6 +134,7 @@ def main() -> None:
 
     answer = long_answer(SECTIONS)
     tokens = tokenize(answer)
+    load_before = os.getloadavg()[0]
     emu = _EmulatorProcess()
     work = Path(tempfile.mkdtemp(prefix="xai-magics-bench-live-"))
     server = start_lab(
@@ -262,6 +263,12 @@ def main() -> None:
     print(
         f"{len(tokens)}-token answer ({len(answer):,} characters), "
         f"{TOKENS_PER_SECOND} tokens/s, streamed in {wall_s:.1f} s"
+    )
+    # Task times are wall time: other processes on the machine's cores lengthen them (the CPU
+    # figures much less), so the load the run shared the machine with is printed with them.
+    print(
+        f"  machine load (1 min)     : {load_before:8.1f} before, {os.getloadavg()[0]:.1f} after, "
+        f"on {os.cpu_count()} cores"
     )
     print(f"  max main-thread task     : {max(long_tasks, default=0):8.1f} ms   (goal <= 50)")
     print(f"    long tasks (>= 50 ms)  : {len(long_tasks):8d} {_listed(long_tasks)}")
