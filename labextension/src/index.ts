@@ -25,7 +25,7 @@ import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
 import { watchCodeBlocks } from './codeCopy';
 import { ErrorButtons } from './errorButtons';
 import { GrokCellHighlighter } from './grokCells';
-import { lendTypesetter } from './liveMath';
+import { lendTypesetter, warmTypesetter } from './liveMath';
 import { StatusFeed } from './statusFeed';
 import { StatusItem } from './statusItem';
 
@@ -128,6 +128,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     lendTypesetter(notebooks);
+    warmTypesetter();
 
     addAskAboutErrorCommand(app.commands, notebooks, () => current.askAboutErrors);
     palette?.addItem({ command: ASK_ABOUT_ERROR, category: 'Notebook Cell Operations' });
