@@ -14,11 +14,12 @@ import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 const USES_XAI_MAGICS = /%load_ext\s+xai_magics\b|^%%grok/m;
 
 interface IXaiMagicsHooks {
-  typeset?: (node: HTMLElement) => void;
+  typeset?: (node: HTMLElement) => Promise<void>;
 }
 
+/** The hook's promise settles once the node is typeset (the view paces its work by it). */
 export function lendTypesetter(notebooks: INotebookTracker): void {
-  const typeset = (node: HTMLElement): void => {
+  const typeset = async (node: HTMLElement): Promise<void> => {
     const panel =
       notebooks.find(candidate => candidate.node.contains(node)) ??
       notebooks.currentWidget;
@@ -26,7 +27,7 @@ export function lendTypesetter(notebooks: INotebookTracker): void {
     if (!typesetter) {
       return;
     }
-    Promise.resolve(typesetter.typeset(node)).catch(reason => {
+    await Promise.resolve(typesetter.typeset(node)).catch(reason => {
       console.warn('xai-magics: could not typeset the live answer', reason);
     });
   };

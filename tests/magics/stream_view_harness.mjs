@@ -99,6 +99,9 @@ if (scenario.typesetter) {
     typeset: (node) => {
       typeset.push(node._text);
       typesetTasks.push(task);
+      // as long as the scenario says typesetting a block takes
+      const until = performance.now() + (scenario.typesetMs ?? 0);
+      while (performance.now() < until);
     },
   };
 }

@@ -22,14 +22,20 @@ HOSTILE = ["<scr", "ipt>alert(1)</scr", 'ipt><img src=x onerror="alert(2)">']
 
 
 def run(
-    steps: list[dict[str, Any]], *, typesetter: bool = False, settle_ms: int = 300
+    steps: list[dict[str, Any]],
+    *,
+    typesetter: bool = False,
+    settle_ms: int = 300,
+    typeset_ms: int = 0,
 ) -> dict[str, Any]:
-    """What each view shows ``settle_ms`` after the last step."""
+    """What each view shows ``settle_ms`` after the last step (``typeset_ms``: how long the
+    lent typesetter takes for a block)."""
     scenario = {
         "module": str(MODULE),
         "steps": steps,
         "typesetter": typesetter,
         "settleMs": settle_ms,
+        "typesetMs": typeset_ms,
     }
     done = subprocess.run(
         [str(NODE), str(HERE / "stream_view_harness.mjs")],
@@ -193,18 +199,20 @@ def test_the_waiting_line_shows_only_before_anything_arrived() -> None:
     assert after["views"][0]["started"] is True
 
 
-def test_blocks_are_typeset_one_per_task_and_all_at_once_at_the_end() -> None:
+def test_typesetting_many_blocks_is_spread_over_tasks_but_the_end_is_typeset_at_once() -> None:
     three = "<p>$a$</p>\n<p>$b$</p>\n<p>$c$</p>\n"
-    out = run(
-        [
-            {"render": True},
-            {"msg": {"text": "$a$\n\n$b$\n\n$c$\n\nd", "html": three, "rendered": 15}},
-        ],
-        typesetter=True,
-    )
-    assert out["typeset"] == ["<p>$a$</p>\n", "<p>$b$</p>\n", "<p>$c$</p>\n"]
-    # an update that brings several is not one long task: the first now, each next one later
-    assert len(set(out["typesetTasks"])) == 3
+    steps = [
+        {"render": True},
+        {"msg": {"text": "$a$\n\n$b$\n\n$c$\n\nd", "html": three, "rendered": 15}},
+    ]
+    quick = run(steps, typesetter=True)
+    assert quick["typeset"] == ["<p>$a$</p>\n", "<p>$b$</p>\n", "<p>$c$</p>\n"]
+    assert len(set(quick["typesetTasks"])) == 1  # cheap blocks: one task
+    # 15 ms a block: a task goes on only within its 20 ms budget, the rest in the next one
+    slow = run(steps, typesetter=True, typeset_ms=15)
+    assert len(slow["typeset"]) == 3
+    first, second, third = slow["typesetTasks"]
+    assert first == second < third
     # the end of the answer is drawn whole, typeset, in the task that shows it
     ended = run(
         [
@@ -212,6 +220,7 @@ def test_blocks_are_typeset_one_per_task_and_all_at_once_at_the_end() -> None:
             {"msg": {"text": "$a$\n\n$b$\n\n", "html": three, "rendered": 10, "done": 1}},
         ],
         typesetter=True,
+        typeset_ms=15,
     )
     assert len(ended["typeset"]) == 3
     assert len(set(ended["typesetTasks"])) == 1

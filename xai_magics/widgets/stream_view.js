@@ -39,30 +39,36 @@ function element(tag, className) {
   return node;
 }
 
-// Blocks waiting for the typesetter, one per task (see appendBlocks), and that task's timer.
+// Blocks waiting for the typesetter (see appendBlocks), and whether a task is typesetting them.
 const untypeset = [];
-let typesetting = null;
+let typesetting = false;
+// Typesetting a block takes a few ms to a few tens (it measures the page): one task goes on to
+// the next block only within this budget, then leaves the rest to a task of their own.
+const TYPESET_FOR_MS = 20;
 
 function typesetNow(node) {
   // a view gone meanwhile (the swap) leaves nothing to typeset
-  if (node.isConnected !== false) globalThis.xaiMagics.typeset(node);
+  return node.isConnected === false ? undefined : globalThis.xaiMagics.typeset(node);
 }
 
 /** Everything waiting, now: the answer ended, and is drawn whole before the swap. */
 function typesetAll() {
-  clearTimeout(typesetting);
-  typesetting = null;
   untypeset.splice(0).forEach(typesetNow);
 }
 
-function typesetNext() {
-  typesetting = null;
-  if (untypeset.length) typesetNow(untypeset.shift());
-  if (untypeset.length) typesetting = setTimeout(typesetNext, 0);
+async function typesetSome() {
+  typesetting = true;
+  const started = performance.now();
+  // the hook's promise settles once its block is typeset (a hook without one: at once)
+  while (untypeset.length && performance.now() - started < TYPESET_FOR_MS) {
+    await typesetNow(untypeset.shift());
+  }
+  if (untypeset.length) setTimeout(typesetSome, 0);
+  else typesetting = false;
 }
 
 /** Append block HTML, and typeset its math if the front end can: the first block with math
- * now, each next one in a task of its own. */
+ * now, the next ones as long as that task's budget lasts, the rest in tasks of their own. */
 function appendBlocks(container, html) {
   const template = document.createElement("template");
   template.innerHTML = html; // inert: nothing in a template loads or runs
@@ -74,7 +80,7 @@ function appendBlocks(container, html) {
   // update that brings several (a second of them, out of view) is not one long task.
   const math = added.filter((n) => n.localName !== "pre" && MAY_HOLD_MATH.test(n.textContent));
   untypeset.push(...math);
-  if (typesetting === null) typesetNext();
+  if (!typesetting && untypeset.length) typesetSome();
 }
 
 export default {
