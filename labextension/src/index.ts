@@ -26,7 +26,7 @@ import { watchCodeBlocks } from './codeCopy';
 import { ErrorButtons } from './errorButtons';
 import { GrokCellHighlighter } from './grokCells';
 import { foldLiveViews } from './liveFold';
-import { lendTypesetter } from './liveMath';
+import { lendTypesetter, warmTypesetter } from './liveMath';
 import { StatusFeed } from './statusFeed';
 import { StatusItem } from './statusItem';
 
@@ -129,6 +129,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     lendTypesetter(notebooks);
+    warmTypesetter();
     foldLiveViews(app, notebooks, settingRegistry).catch(reason => {
       console.warn('xai-magics: long live answers will not fold as Notebook 7 folds', reason);
     });

@@ -8,14 +8,18 @@
  * The blocks are the kernel's safe HTML, TeX neutralised as in the final output.
  */
 
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+
+/** A cell that loads xai-magics or asks Grok: answers with math may stream soon. */
+const USES_XAI_MAGICS = /%load_ext\s+xai_magics\b|^%%grok/m;
 
 interface IXaiMagicsHooks {
-  typeset?: (node: HTMLElement) => void;
+  typeset?: (node: HTMLElement) => Promise<void>;
 }
 
+/** The hook's promise settles once the node is typeset (the view paces its work by it). */
 export function lendTypesetter(notebooks: INotebookTracker): void {
-  const typeset = (node: HTMLElement): void => {
+  const typeset = async (node: HTMLElement): Promise<void> => {
     const panel =
       notebooks.find(candidate => candidate.node.contains(node)) ??
       notebooks.currentWidget;
@@ -23,10 +27,39 @@ export function lendTypesetter(notebooks: INotebookTracker): void {
     if (!typesetter) {
       return;
     }
-    Promise.resolve(typesetter.typeset(node)).catch(reason => {
+    await Promise.resolve(typesetter.typeset(node)).catch(reason => {
       console.warn('xai-magics: could not typeset the live answer', reason);
     });
   };
   const scope = globalThis as typeof globalThis & { xaiMagics?: IXaiMagicsHooks };
   scope.xaiMagics = { ...scope.xaiMagics, typeset };
+}
+
+/**
+ * JupyterLab loads MathJax on its first use: its modules take a few hundred ms of the main
+ * thread, in tasks of up to 60 ms, which would fall in the first streaming answer. Once a
+ * notebook runs a cell that loads xai-magics or asks Grok, the typesetter is loaded while the
+ * page is idle instead (typesetting an empty element loads it and changes nothing).
+ */
+export function warmTypesetter(): void {
+  let warmed = false;
+  NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
+    if (warmed || !USES_XAI_MAGICS.test(cell.model.sharedModel.getSource())) {
+      return;
+    }
+    warmed = true;
+    const typesetter = notebook.rendermime.latexTypesetter;
+    const whenIdle = (load: () => void): void => {
+      if (typeof window.requestIdleCallback === 'function') {
+        window.requestIdleCallback(load, { timeout: 5000 });
+      } else {
+        window.setTimeout(load, 1000);
+      }
+    };
+    whenIdle(() => {
+      Promise.resolve(typesetter?.typeset(document.createElement('div'))).catch(reason => {
+        console.warn('xai-magics: could not load the typesetter', reason);
+      });
+    });
+  });
 }

@@ -477,3 +477,25 @@ def test_tab_completes_grok_options_and_values_in_a_notebook(
     )
     assert lab.cell_source(0) == "%%grok --tier priority\nWhy is the sky blue?"
     lab.assert_no_console_errors()
+
+
+TYPESETTER_LOADED = (
+    "() => window.jupyterapp.shell.currentWidget.content.rendermime.latexTypesetter._initialized"
+)
+
+
+def test_a_notebook_that_loads_xai_magics_loads_the_typesetter_while_idle(
+    lab: LabPage, notebook_dir: Path
+) -> None:
+    # MathJax loads on first use; loaded now, its modules do not fall in the first live answer.
+    write_notebook(notebook_dir / "warm.ipynb", ["1 + 1", "%load_ext xai_magics"])
+    lab.open_notebook("warm.ipynb")
+    lab.select_cell(0)
+    lab.command("notebook:run-cell")
+    lab.wait_for_kernel_idle()
+    lab.page.wait_for_timeout(2000)
+    assert lab.page.evaluate(TYPESETTER_LOADED) is False  # not for any notebook
+    lab.select_cell(1)
+    lab.command("notebook:run-cell")
+    lab.page.wait_for_function(TYPESETTER_LOADED, timeout=15_000)
+    lab.assert_no_console_errors()

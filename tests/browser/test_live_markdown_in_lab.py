@@ -29,12 +29,17 @@ def test_a_long_answer_streams_rendered_stays_inert_and_does_not_jump_at_the_swa
 ) -> None:
     lab = front_end
     answer = long_answer(6, hostile=True)
-    # Paced: about 1,000 tokens in 7 s, sent on in about 20 messages a second, so the hostile
-    # paragraph's 13 tokens arrive in several (its pieces cut at every byte are unit-tested).
+    # Paced: about 1,000 tokens in 7 s, sent on in 20 messages a second (not the default five),
+    # so the hostile paragraph's 13 tokens arrive in several (its pieces cut at every byte are
+    # unit-tested).
     emu.control.configure(tokens_per_second=150)
     emu.control.inject("answer", "/v1/responses", text=answer)
     write_notebook(
-        notebook_dir / NOTEBOOK, ["%load_ext xai_magics", "%%grok\nTell me about tides."]
+        notebook_dir / NOTEBOOK,
+        [
+            "%load_ext xai_magics\n%config GrokMagics.max_updates_per_second = 20",
+            "%%grok\nTell me about tides.",
+        ],
     )
     lab.open_notebook(NOTEBOOK)
     start_recording(lab.page, CELL)

@@ -56,6 +56,8 @@ def test_the_quickstart_runs_in_notebook7(
 
     page.page.evaluate(_SAMPLE_LIVE_VIEW)
     page.run_all(wait=False)
+    # watched, as a reader watches it (out of view, the live view updates once a second)
+    page.cell_locator(first_grok).scroll_into_view_if_needed()
     page.page.wait_for_function(
         "() => (document.querySelector('.xai-stream-text') || {textContent: ''})"
         ".textContent.length > 60",

@@ -36,10 +36,11 @@ class Node_ {
       innerHTMLWrites += 1;
       return;
     }
-    // A template's parse is inert: kept here as one "#html" node holding the markup.
+    // A template's parse is inert: kept here as "#html" nodes holding the markup, one for each
+    // top-level block (the kernel's blocks are HTML elements, each ending its line).
     templateWrites += 1;
     this.content = new Node_("#fragment");
-    this.content.children = [new Node_("#html", value)];
+    this.content.children = value.split(/(?<=\n)(?=<)/).map((html) => new Node_("#html", html));
   }
   find(cls) {
     if (this.className.split(" ").includes(cls)) return this;
@@ -69,9 +70,41 @@ function makeModel(uid, sent) {
   };
 }
 
+// Whether a view's end is in the window: a step {visible} tells every view's observer.
+const observers = [];
+globalThis.IntersectionObserver = class {
+  constructor(callback) {
+    this.callback = callback;
+    observers.push(this);
+  }
+  observe() {}
+  disconnect() {
+    observers.splice(observers.indexOf(this), 1);
+  }
+};
+
 // The typesetter a front end may lend (the JupyterLab extension does): records what it is given.
+// Each timer's callback is a task of its own: typesetTasks says in which one each typesetting ran.
 const typeset = [];
-if (scenario.typesetter) globalThis.xaiMagics = { typeset: (node) => typeset.push(node._text) };
+const typesetTasks = [];
+let task = 0;
+const setTimeoutInNode = globalThis.setTimeout;
+globalThis.setTimeout = (fn, ms, ...args) =>
+  setTimeoutInNode(() => {
+    task += 1;
+    fn(...args);
+  }, ms);
+if (scenario.typesetter) {
+  globalThis.xaiMagics = {
+    typeset: (node) => {
+      typeset.push(node._text);
+      typesetTasks.push(task);
+      // as long as the scenario says typesetting a block takes
+      const until = performance.now() + (scenario.typesetMs ?? 0);
+      while (performance.now() < until);
+    },
+  };
+}
 
 const widget = (await import(pathToFileURL(scenario.module).href)).default;
 const sent = [];
@@ -84,6 +117,8 @@ for (const step of scenario.steps) {
     // anywidget passes render() a different model object than initialize()
     widget.render({ model: makeModel("u1", sent), el });
     views.push(el);
+  } else if ("visible" in step) {
+    for (const observer of observers) observer.callback([{ isIntersecting: step.visible }]);
   } else if (step.wait) {
     await new Promise((resolve) => setTimeout(resolve, step.wait));
   } else {
@@ -103,4 +138,8 @@ const show = (el) => ({
   toolsHidden: el.find("xai-stream-tools").hidden,
   tags: el.tags(),
 });
-console.log(JSON.stringify({ views: views.map(show), sent, innerHTMLWrites, templateWrites, typeset }));
+console.log(
+  JSON.stringify({
+    views: views.map(show), sent, innerHTMLWrites, templateWrites, typeset, typesetTasks,
+  }),
+);

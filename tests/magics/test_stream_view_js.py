@@ -22,14 +22,20 @@ HOSTILE = ["<scr", "ipt>alert(1)</scr", 'ipt><img src=x onerror="alert(2)">']
 
 
 def run(
-    steps: list[dict[str, Any]], *, typesetter: bool = False, settle_ms: int = 300
+    steps: list[dict[str, Any]],
+    *,
+    typesetter: bool = False,
+    settle_ms: int = 300,
+    typeset_ms: int = 0,
 ) -> dict[str, Any]:
-    """What each view shows ``settle_ms`` after the last step."""
+    """What each view shows ``settle_ms`` after the last step (``typeset_ms``: how long the
+    lent typesetter takes for a block)."""
     scenario = {
         "module": str(MODULE),
         "steps": steps,
         "typesetter": typesetter,
         "settleMs": settle_ms,
+        "typesetMs": typeset_ms,
     }
     done = subprocess.run(
         [str(NODE), str(HERE / "stream_view_harness.mjs")],
@@ -91,6 +97,22 @@ def test_updates_are_paced_but_the_end_of_the_answer_shows_at_once() -> None:
                 settle_ms=60)["views"][0]  # fmt: skip
     assert ended["html"] == ["<p>first second</p>"]
     assert ended["text"] == ""
+
+
+def test_out_of_view_updates_come_once_a_second_and_at_once_back_in_view() -> None:
+    steps = [
+        {"render": True},
+        {"visible": False},
+        {"msg": {"text": "first "}},  # the first piece shows at once
+        {"wait": 20},
+        {"msg": {"text": "second"}},
+    ]
+    unseen = run(steps, settle_ms=400)["views"][0]
+    assert unseen["text"] == "first "  # not yet: one second after the first
+    later = run(steps, settle_ms=1100)["views"][0]
+    assert later["text"] == "first second"
+    back = run([*steps, {"visible": True}], settle_ms=400)["views"][0]
+    assert back["text"] == "first second"  # in view again: the paced 200 ms
 
 
 def test_each_view_reports_that_it_was_drawn() -> None:
@@ -160,7 +182,7 @@ def test_each_new_block_is_typeset_when_the_front_end_lends_a_typesetter() -> No
         ],
         typesetter=True,
     )
-    assert "".join(out["typeset"]) == "<p>$x$</p>\n<p>b</p>\n"
+    assert out["typeset"] == ["<p>$x$</p>\n"]  # only the block that may hold math
     # a batch without math is not handed to the typesetter
     plain = run(
         [{"render": True}, {"msg": {"text": "b", "html": "<p>b</p>\n", "rendered": 1}}],
@@ -175,3 +197,30 @@ def test_the_waiting_line_shows_only_before_anything_arrived() -> None:
     assert before["started"] is False
     after = run([{"render": True}, {"msg": {"text": "", "html": "", "rendered": 0}}])
     assert after["views"][0]["started"] is True
+
+
+def test_typesetting_many_blocks_is_spread_over_tasks_but_the_end_is_typeset_at_once() -> None:
+    three = "<p>$a$</p>\n<p>$b$</p>\n<p>$c$</p>\n"
+    steps = [
+        {"render": True},
+        {"msg": {"text": "$a$\n\n$b$\n\n$c$\n\nd", "html": three, "rendered": 15}},
+    ]
+    quick = run(steps, typesetter=True)
+    assert quick["typeset"] == ["<p>$a$</p>\n", "<p>$b$</p>\n", "<p>$c$</p>\n"]
+    assert len(set(quick["typesetTasks"])) == 1  # cheap blocks: one task
+    # 15 ms a block: a task goes on only within its 20 ms budget, the rest in the next one
+    slow = run(steps, typesetter=True, typeset_ms=15)
+    assert len(slow["typeset"]) == 3
+    first, second, third = slow["typesetTasks"]
+    assert first == second < third
+    # the end of the answer is drawn whole, typeset, in the task that shows it
+    ended = run(
+        [
+            {"render": True},
+            {"msg": {"text": "$a$\n\n$b$\n\n", "html": three, "rendered": 10, "done": 1}},
+        ],
+        typesetter=True,
+        typeset_ms=15,
+    )
+    assert len(ended["typeset"]) == 3
+    assert len(set(ended["typesetTasks"])) == 1

@@ -65,7 +65,9 @@ class GrokMagics(Magics):
     ).tag(config=True)
     stream = Bool(True, help="Stream answers (False: wait for the whole answer).").tag(config=True)
     max_updates_per_second = Float(
-        20.0, help="Cap on live output updates per answer (front ends drop floods)."
+        5.0,
+        help="Cap on live output updates per answer a second (each one costs the browser a "
+        "message and a repaint; more than a reader can follow buys nothing).",
     ).tag(config=True)
     live_view_after = Float(
         0.05,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from xai_magics.alarm import Alarm, set_alarm
 from xai_magics.rendering.controls import strip_controls
 
-#: Between the live view's last piece and the final output: the view paces its updates (four a
+#: Between the live view's last piece and the final output: the view paces its updates (five a
 #: second) and shows the end of the answer as soon as it arrives, but the page needs a frame to
 #: draw it before the swap, or the last lines appear only with the final output.
 LAST_FRAME_S = 0.1

@@ -19,7 +19,9 @@
 // in a module-level Map keyed by the synced `uid`.
 const streams = new Map();
 const NO_TEX = "mathjax_ignore tex2jax_ignore";
-const SHOW_EVERY_MS = 100;
+const SHOW_EVERY_MS = 200;
+// ... and every second while its end is out of view (see render()).
+const SHOW_UNSEEN_EVERY_MS = 1000;
 const MAY_HOLD_MATH = /\$|\\[([]|\\begin\{/;
 
 function entry(model) {
@@ -38,19 +40,48 @@ function element(tag, className) {
   return node;
 }
 
-/** Append block HTML, and typeset its math if the front end can. */
+// Blocks waiting for the typesetter (see appendBlocks), and whether a task is typesetting them.
+const untypeset = [];
+let typesetting = false;
+// Typesetting a block takes a few ms to a few tens (it measures the page): one task goes on to
+// the next block only within this budget, then leaves the rest to a task of their own.
+const TYPESET_FOR_MS = 20;
+
+function typesetNow(node) {
+  // a view gone meanwhile (the swap) leaves nothing to typeset
+  return node.isConnected === false ? undefined : globalThis.xaiMagics.typeset(node);
+}
+
+/** Everything waiting, now: the answer ended, and is drawn whole before the swap. */
+function typesetAll() {
+  untypeset.splice(0).forEach(typesetNow);
+}
+
+async function typesetSome() {
+  typesetting = true;
+  const started = performance.now();
+  // the hook's promise settles once its block is typeset (a hook without one: at once)
+  while (untypeset.length && performance.now() - started < TYPESET_FOR_MS) {
+    await typesetNow(untypeset.shift());
+  }
+  if (untypeset.length) setTimeout(typesetSome, 0);
+  else typesetting = false;
+}
+
+/** Append block HTML, and typeset its math if the front end can: the first block with math
+ * now, the next ones as long as that task's budget lasts, the rest in tasks of their own. */
 function appendBlocks(container, html) {
   const template = document.createElement("template");
   template.innerHTML = html; // inert: nothing in a template loads or runs
   const added = Array.from(template.content.children);
   container.append(template.content);
   const typeset = globalThis.xaiMagics && globalThis.xaiMagics.typeset;
-  if (typeof typeset === "function") {
-    // Each typesetting measures the page: only blocks that may hold math pay for one.
-    for (const node of added) {
-      if (node.localName !== "pre" && MAY_HOLD_MATH.test(node.textContent)) typeset(node);
-    }
-  }
+  if (typeof typeset !== "function") return;
+  // Each typesetting measures the page: only blocks that may hold math pay for one, and an
+  // update that brings several (a second of them, out of view) is not one long task.
+  const math = added.filter((n) => n.localName !== "pre" && MAY_HOLD_MATH.test(n.textContent));
+  untypeset.push(...math);
+  if (!typesetting && untypeset.length) typesetSome();
 }
 
 export default {
@@ -101,7 +132,12 @@ export default {
 
     const tail = element("div", `xai-stream-text ${NO_TEX}`);
     tail.textContent = state.tail;
-    const started = () => root.classList.add("xai-stream-started");
+    // once: setting a class, even one already there, makes the page restyle the view
+    let isStarted = false;
+    const started = () => {
+      if (!isStarted) root.classList.add("xai-stream-started");
+      isStarted = true;
+    };
 
     const status = element("div", `xai-stream-status ${NO_TEX}`);
     status.textContent = state.status;
@@ -110,7 +146,9 @@ export default {
     const blocks = element("div", "xai-stream-blocks");
     answer.append(reasoning, tools, blocks, tail);
     page.append(answer);
-    root.append(page, status);
+    // Where the view ends (no size, no margins: it changes nothing in the layout).
+    const end = element("div", "xai-stream-end");
+    root.append(page, status, end);
     el.append(root);
     // Notebook 7 folds long outputs: the front end's extension watches this view grow and folds
     // it by the same rule, so the final output that replaces it is folded alike (liveFold.ts).
@@ -119,13 +157,14 @@ export default {
     if (state.blocks.length) appendBlocks(blocks, state.blocks.join(""));
     if (state.blocks.length || state.tail) started();
 
-    // The answer is brought up to date at most every SHOW_EVERY_MS: each update costs the page
-    // a layout and a paint whatever it adds, so fewer, larger ones keep the main thread free.
+    // The answer is brought up to date at most every SHOW_EVERY_MS (the kernel sends five
+    // pieces a second by default): each update costs the page a style, layout, paint and
+    // compositing pass whatever it adds, so fewer, larger ones keep the main thread free.
     let shownBlocks = state.blocks.length;
     let shownTail = state.tail.length;
     let timer = null;
     let shownAt = 0;
-    const show = () => {
+    const show = (now = false) => {
       timer = null;
       shownAt = Date.now();
       if (shownBlocks < state.blocks.length) {
@@ -137,14 +176,38 @@ export default {
       }
       shownTail = state.tail.length;
       if (shownBlocks || shownTail) started();
+      if (now) typesetAll();
+    };
+    // An answer longer than the window grows below it (the notebook does not follow it): there
+    // an update changes nothing a reader sees but the scrollbar, and costs the page as much as
+    // one in view. While the view's end is out of view, updates come once a second; when it
+    // scrolls into view, the next one is due at once.
+    let seen = true;
+    const watcher =
+      typeof IntersectionObserver === "function"
+        ? new IntersectionObserver(
+            (entries) => {
+              seen = entries[entries.length - 1].isIntersecting;
+              if (seen && timer !== null) {
+                clearTimeout(timer);
+                showNext();
+              }
+            },
+            { rootMargin: "0px 0px 200px 0px" },
+          )
+        : null;
+    if (watcher) watcher.observe(end);
+    const showNext = () => {
+      const every = seen ? SHOW_EVERY_MS : SHOW_UNSEEN_EVERY_MS;
+      timer = setTimeout(show, Math.max(0, shownAt + every - Date.now()));
     };
     const onMessage = (msg) => {
       if (msg.done) {
         // the answer is complete: shown whole before the final output replaces this view
         clearTimeout(timer);
-        show();
+        show(true);
       } else if ((typeof msg.text === "string" || typeof msg.html === "string") && timer === null) {
-        timer = setTimeout(show, Math.max(0, shownAt + SHOW_EVERY_MS - Date.now()));
+        showNext();
       }
       if (typeof msg.reasoning === "string") {
         reasoningText.append(document.createTextNode(msg.reasoning));
@@ -158,6 +221,7 @@ export default {
     model.send({ type: "rendered" });
     return () => {
       clearTimeout(timer);
+      if (watcher) watcher.disconnect();
       state.views.delete(onMessage);
     };
   },

@@ -96,7 +96,7 @@ class StreamView(anywidget.AnyWidget):
     last: StreamView | None = None
 
     def __init__(
-        self, *, max_rate: float = 20.0, held: Coalescer | None = None, markdown: bool = True
+        self, *, max_rate: float = 5.0, held: Coalescer | None = None, markdown: bool = True
     ) -> None:
         """``held``: text gathered before the view was made (its pieces are shown first).
         ``markdown``: show blocks rendered as they complete (not for answers whose final output
