@@ -221,11 +221,14 @@ def _slug(text: str) -> str:
 
 # JavaScript run in the page. `app` is JupyterLab itself (exposed by expose_app_in_browser).
 _CURRENT_NOTEBOOK = "window.jupyterapp.shell.currentWidget"
+# Idle, and every cell's execute reply in: the kernel reports idle on iopub before the reply
+# (which sets the cell's execution count) arrives on the shell channel.
 _KERNEL_IDLE = f"""() => {{
   const panel = {_CURRENT_NOTEBOOK};
   const kernel = panel && panel.sessionContext && panel.sessionContext.session
     && panel.sessionContext.session.kernel;
-  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected'
+    && panel.content.widgets.every((cell) => cell.model.executionState !== 'running');
 }}"""
 
 
