@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -64,10 +64,18 @@ def api_env(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 @pytest.hookimpl(trylast=True)  # after the folders' own hooks have added their markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run the browser tests last.
+    """Run the browser tests first, one after another.
 
-    Playwright's sync API keeps an event loop running on the main thread for as long as its
-    session fixture lives; any test after it that calls ``asyncio.run`` would fail for that reason
-    alone. Ordering the browser tests last keeps every other test independent of them.
+    They are the slowest by far: under xdist, started first, they run beside the rest instead of
+    after it (tests/scheduling.py). Their Chromium starts once and stops after the last of them
+    (tests/browser/conftest.py); the other tests keep their order.
     """
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which scripts/test runs under
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Whole modules to a worker, and the browser tests to one (tests/scheduling.py says why)."""
+    from tests.scheduling import ModuleScheduling
+
+    return ModuleScheduling(config, log)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.batch.helpers import creates, posts
 from tests.batch.kernel import Kernel
+from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.kernel
 
@@ -21,8 +23,19 @@ PROMPT = '--prompt "Sentiment of: {review}"'
 
 
 @pytest.fixture
-def kernel(api_env: dict[str, str], tmp_path: Path) -> Any:
+def kernel(api_env: dict[str, str], tmp_path: Path) -> Iterator[Kernel]:
+    """A fresh kernel and job store, for a test that creates jobs."""
     started = Kernel({**api_env, "XAI_MAGICS_DATA_DIR": str(tmp_path)})
+    started.run(SETUP)
+    yield started
+    started.kill()
+
+
+@pytest.fixture(scope="module")
+def refusing_kernel(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kernel]:
+    """One kernel for the module's tests that create no job: a kernel start costs seconds."""
+    env = {"XAI_API_KEY": TEST_KEY, "XAI_BASE_URL": emulator.base_url}
+    started = Kernel({**env, "XAI_MAGICS_DATA_DIR": str(tmp_path_factory.mktemp("refusals"))})
     started.run(SETUP)
     yield started
     started.kill()
@@ -78,9 +91,9 @@ def test_cancel_attach_and_retry_failed_from_the_magic(emu: Any, kernel: Kernel)
     ids=["typo-in-column", "unknown-frame", "no-prompt", "no-column", "unknown-job", "model"],
 )
 def test_mistakes_are_one_line_usage_errors_and_send_nothing(
-    emu: Any, kernel: Kernel, line: str, says: str
+    emu: Any, refusing_kernel: Kernel, line: str, says: str
 ) -> None:
-    out = kernel.run(
+    out = refusing_kernel.run(
         "try:\n"
         f"    get_ipython().run_line_magic('grok_batch', {line!r})\n"
         "except Exception as exc:\n"
@@ -95,8 +108,8 @@ def test_mistakes_are_one_line_usage_errors_and_send_nothing(
         assert posts(emu) == 0
 
 
-def test_help_lists_every_option(kernel: Kernel) -> None:
-    out = kernel.run("print(get_ipython().find_line_magic('grok_batch').__doc__)")
+def test_help_lists_every_option(refusing_kernel: Kernel) -> None:
+    out = refusing_kernel.run("print(get_ipython().find_line_magic('grok_batch').__doc__)")
     for option in (
         "--prompt",
         "--system",

@@ -29,7 +29,7 @@ from lab_harness import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Playwright
 
     from xai_magics.emulator import Emulator
 
@@ -66,21 +66,50 @@ def notebook_dir(lab_server: LabServer) -> Path:
     return lab_server.notebook_dir
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium (CI installs the `chromium` package)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+class _Chromium:
+    """Playwright and its Chromium, from a process's first browser test to its last one.
 
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    Playwright's sync API keeps an event loop running on the main thread while it lives, and a
+    later test that calls ``asyncio.run`` would fail for that alone: so it stops as soon as the
+    browser tests are over (an xdist worker goes on with other modules after them).
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def browser(self) -> Browser:
+        if self._browser is None:
+            if not os.path.exists(CHROMIUM):
+                pytest.fail(
+                    f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
+                )
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
         try:
-            yield launched
+            if browser is not None:
+                browser.close()
         finally:
-            launched.close()
+            if playwright is not None:
+                playwright.stop()
+
+
+_CHROMIUM = _Chromium()
+
+
+@pytest.fixture
+def browser() -> Browser:
+    """Debian's headless Chromium (CI installs the `chromium` package), shared by the tests."""
+    return _CHROMIUM.browser()
 
 
 @pytest.fixture
@@ -114,3 +143,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Stop Chromium after the last browser test, once its pages are closed."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or nextitem.get_closest_marker("browser") is None:
+            _CHROMIUM.stop()
