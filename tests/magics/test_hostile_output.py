@@ -145,8 +145,9 @@ def test_live_view_shows_every_payload_split_at_every_position_as_text() -> None
     assert view["status"] == list(HOSTILE.values())[-1]
     # the view's own skeleton, and text nodes: nothing the model wrote became an element
     assert set(view["tags"]) == {"div", "details", "summary", "pre", "#text"}
-    # el, the view, its rendered page, the answer, its blocks and tail, the status line
-    assert view["tags"].count("div") == 7
+    # el, the view, its rendered page, the answer, its blocks and tail, the status line, and
+    # the empty mark at the view's end (watched to tell whether the end is in view)
+    assert view["tags"].count("div") == 8
     assert out["innerHTMLWrites"] == 0
 
 
