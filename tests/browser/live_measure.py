@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lab_harness import write_notebook
-
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -195,6 +193,10 @@ def record_answer(
 ) -> dict[str, Any]:
     """Stream ``answer`` into a ``magic`` cell of a new notebook at the given pace and record
     it, from the first token until the final output has settled."""
+    # imported here: the benchmark imports this module as tests.browser.live_measure, where the
+    # browser tests' folder is not on the path
+    from lab_harness import write_notebook
+
     emu.control.configure(tokens_per_second=tokens_per_second)
     emu.control.inject("answer", "/v1/responses", text=answer)
     write_notebook(
