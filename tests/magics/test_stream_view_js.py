@@ -208,11 +208,14 @@ def test_typesetting_many_blocks_is_spread_over_tasks_but_the_end_is_typeset_at_
     quick = run(steps, typesetter=True)
     assert quick["typeset"] == ["<p>$a$</p>\n", "<p>$b$</p>\n", "<p>$c$</p>\n"]
     assert len(set(quick["typesetTasks"])) == 1  # cheap blocks: one task
-    # 15 ms a block: a task goes on only within its 20 ms budget, the rest in the next one
+    # 15 ms a block: a task goes on only within its 20 ms budget, the rest in the next one. Two
+    # blocks fit at most (the third would start 30 ms in); on a loaded machine the first may take
+    # the whole budget, and the second a task of its own too.
     slow = run(steps, typesetter=True, typeset_ms=15)
     assert len(slow["typeset"]) == 3
     first, second, third = slow["typesetTasks"]
-    assert first == second < third
+    assert first <= second <= third
+    assert first < third
     # the end of the answer is drawn whole, typeset, in the task that shows it
     ended = run(
         [
