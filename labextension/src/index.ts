@@ -7,7 +7,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, ISessionContext } from '@jupyterlab/apputils';
+import { ICommandPalette, ISessionContext, IThemeManager } from '@jupyterlab/apputils';
 import {
   CodeMirrorEditor,
   EditorExtensionRegistry,
@@ -16,6 +16,7 @@ import {
 } from '@jupyterlab/codemirror';
 import { IConsoleTracker } from '@jupyterlab/console';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Signal } from '@lumino/signaling';
@@ -25,6 +26,7 @@ import { addAskAboutErrorCommand, ASK_ABOUT_ERROR } from './askAboutError';
 import { watchCodeBlocks } from './codeCopy';
 import { ErrorButtons } from './errorButtons';
 import { GrokCellHighlighter } from './grokCells';
+import { adoptLiveAnswers } from './liveAdopt';
 import { foldLiveViews } from './liveFold';
 import { lendTypesetter, warmTypesetter } from './liveMath';
 import { StatusFeed } from './statusFeed';
@@ -83,7 +85,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     IStatusBar,
     IConsoleTracker,
     ILabShell,
-    ISettingRegistry
+    ISettingRegistry,
+    IRenderMimeRegistry,
+    IThemeManager
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -94,7 +98,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     statusBar: IStatusBar | null,
     consoles: IConsoleTracker | null,
     labShell: ILabShell | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    rendermime: IRenderMimeRegistry | null,
+    themes: IThemeManager | null
   ) => {
     let current: ISettings = { ...DEFAULT_SETTINGS };
 
@@ -129,6 +135,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
 
     lendTypesetter(notebooks);
+    if (rendermime) {
+      adoptLiveAnswers(rendermime, themes);
+    }
     warmTypesetter();
     foldLiveViews(app, notebooks, settingRegistry).catch(reason => {
       console.warn('xai-magics: long live answers will not fold as Notebook 7 folds', reason);

@@ -9,27 +9,64 @@
  */
 
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { hardenAnchorLinks } from '@jupyterlab/rendermime';
 
 /** A cell that loads xai-magics or asks Grok: answers with math may stream soon. */
 const USES_XAI_MAGICS = /%load_ext\s+xai_magics\b|^%%grok/m;
 
 interface IXaiMagicsHooks {
-  typeset?: (node: HTMLElement) => Promise<void>;
+  typeset?: (nodes: HTMLElement[]) => Promise<void>;
 }
 
-/** The hook's promise settles once the node is typeset (the view paces its work by it). */
+/** What JupyterLab's MathJax typesetter has beyond `typeset(node)`: its MathJax document. */
+interface IMathDocumentLike {
+  options: { elements?: HTMLElement[] };
+  clear(): { render(): unknown };
+}
+
+function mathDocumentOf(
+  typesetter: object
+): (() => Promise<IMathDocumentLike>) | null {
+  const get = (typesetter as { mathDocument?: () => Promise<IMathDocumentLike> }).mathDocument;
+  return typeof get === 'function' ? () => get.call(typesetter) : null;
+}
+
+/**
+ * The hook's promise settles once the nodes are typeset (the view paces its work by it).
+ *
+ * Typesetting measures the page (MathJax adds a test element beside each formula's container
+ * and reads its size: a layout), once per call for all the nodes of the call. So several new
+ * blocks are typeset in one pass over MathJax's document, as JupyterLab's `typeset(node)` does
+ * for one node; a typesetter without that document typesets them one by one.
+ */
 export function lendTypesetter(notebooks: INotebookTracker): void {
-  const typeset = async (node: HTMLElement): Promise<void> => {
+  const typeset = async (nodes: HTMLElement[]): Promise<void> => {
     const panel =
-      notebooks.find(candidate => candidate.node.contains(node)) ??
+      notebooks.find(candidate => candidate.node.contains(nodes[0])) ??
       notebooks.currentWidget;
     const typesetter = panel?.content.rendermime.latexTypesetter;
-    if (!typesetter) {
+    if (!typesetter || !nodes.length) {
       return;
     }
-    await Promise.resolve(typesetter.typeset(node)).catch(reason => {
+    const mathDocument = mathDocumentOf(typesetter);
+    try {
+      if (mathDocument && nodes.length > 1) {
+        const doc = await mathDocument();
+        doc.options.elements = nodes;
+        try {
+          doc.clear().render();
+        } finally {
+          delete doc.options.elements;
+        }
+        nodes.forEach(node => hardenAnchorLinks(node)); // as JupyterLab's typeset(node) does
+      } else {
+        for (const node of nodes) {
+          await typesetter.typeset(node);
+        }
+      }
+    } catch (reason) {
       console.warn('xai-magics: could not typeset the live answer', reason);
-    });
+    }
   };
   const scope = globalThis as typeof globalThis & { xaiMagics?: IXaiMagicsHooks };
   scope.xaiMagics = { ...scope.xaiMagics, typeset };

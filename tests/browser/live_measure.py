@@ -69,11 +69,15 @@ def long_answer(sections: int, *, hostile: bool = False) -> str:
 # every frame, a cost of the test's instrument, not of the live view.
 RECORDER = """([index, checks]) => {
   const rec = {
-    live: null, liveDone: null, final: null, firstFinal: null, liveFrames: 0, removedElements: 0,
+    live: null, liveDone: null, final: null, firstFinal: null, adopted: null, liveFrames: 0,
+    removedElements: 0,
     addedElements: 0, seen: {}, longTasks: [], protocols: [], images: 0, scripts: 0,
     maxFrameGap: 0, lastLiveAt: 0,
   };
   let lastFrame = 0;
+  // a block and a typeset formula of the live view, to see whether the final output took them
+  let liveBlock = null;
+  let liveMath = null;
   window.__xaiRec = rec;
   const cell = () => window.jupyterapp.shell.currentWidget.content.widgets[index].node;
   const measure = (answer) => {
@@ -119,11 +123,17 @@ RECORDER = """([index, checks]) => {
       rec.live = measure(live);
       rec.liveFrames += 1;
       if (checks) scan(live);
+      liveBlock = liveBlock || live.querySelector('.xai-stream-blocks > *');
+      liveMath = liveMath || live.querySelector('.xai-stream-blocks mjx-container');
     } else if (rec.live) {
       const final = cell().querySelector('.jp-OutputArea-output.jp-RenderedHTML > .xai-answer');
       if (final) {
         rec.final = measure(final);
         if (!rec.firstFinal) rec.firstFinal = rec.final;
+        rec.adopted = {
+          block: !!liveBlock && final.contains(liveBlock),
+          math: !!liveMath && final.contains(liveMath),
+        };
       }
     }
     window.__xaiRecFrame = requestAnimationFrame(tick);
@@ -190,9 +200,10 @@ def record_answer(
     answer: str,
     *,
     tokens_per_second: int,
+    then: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Stream ``answer`` into a ``magic`` cell of a new notebook at the given pace and record
-    it, from the first token until the final output has settled."""
+    it, from the first token until the final output has settled (and the cells ``then`` ran)."""
     # imported here: the benchmark imports this module as tests.browser.live_measure, where the
     # browser tests' folder is not on the path
     from lab_harness import write_notebook
@@ -200,7 +211,8 @@ def record_answer(
     emu.control.configure(tokens_per_second=tokens_per_second)
     emu.control.inject("answer", "/v1/responses", text=answer)
     write_notebook(
-        notebook_dir / notebook, ["%load_ext xai_magics", f"{magic}\nTell me about tides."]
+        notebook_dir / notebook,
+        ["%load_ext xai_magics", f"{magic}\nTell me about tides.", *then],
     )
     lab.open_notebook(notebook)
     start_recording(lab.page, 1)

@@ -6,6 +6,7 @@ was."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,8 @@ def test_a_long_answer_streams_rendered_and_stays_inert(
     assert rec["addedElements"] <= rec["liveDone"]["blocks"] + 1  # + the tail's box, if re-added
     assert rec["liveFrames"] > 10
     assert rec["liveDone"]["blocks"] == rec["final"]["blocks"]
+    # an answer streamed across a theme change is rendered afresh (its math sized anew)
+    assert rec["adopted"] == {"block": False, "math": False}
     lab.assert_no_console_errors()
     # Not the swap's geometry here: math typeset while the theme's stylesheet is being replaced
     # is sized for the page of that moment, so this answer's second section may differ by a few
@@ -92,6 +95,34 @@ def test_a_long_answer_does_not_jump_at_the_swap(
     )
     assert folded == (lab.front_end == NOTEBOOK7)  # a long answer folds in Notebook 7 only
     assert_no_jump(rec)
+    # the final output took the live view's blocks, typeset, instead of rendering them again
+    assert rec["adopted"] == {"block": True, "math": True}
+    lab.assert_no_console_errors()
+
+
+# What MathJax numbers per formula as it typesets, in page order: not part of what is shown.
+_MATHJAX_COUNTERS = r' (?:ctxtmenu_counter|tabindex)="[^"]*"'
+
+
+def test_the_final_output_that_took_the_live_blocks_is_a_fresh_render_of_it(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    # The same result displayed again in the next cell is rendered from its HTML alone: the
+    # output that replaced the live view must show the same (links, math, copy buttons).
+    rec = record_answer(
+        lab, notebook_dir, emu, "adopted.ipynb", "%%grok -o r", long_answer(3),
+        tokens_per_second=150, then=("r",),
+    )  # fmt: skip
+    assert rec["adopted"] == {"block": True, "math": True}
+    lab.cell_locator(CELL + 1).locator(".xai-receipt").wait_for()
+    lab.page.wait_for_timeout(1000)  # typeset
+    took, fresh = (
+        re.sub(_MATHJAX_COUNTERS, "", lab.cell_locator(index).locator(".xai-answer").inner_html())
+        for index in (CELL, CELL + 1)
+    )
+    assert took.count("<mjx-container") == fresh.count("<mjx-container") > 0
+    assert took.count("xai-CodeBlock-copy") == fresh.count("xai-CodeBlock-copy") == 3
+    assert took == fresh
     lab.assert_no_console_errors()
 
 

@@ -87,6 +87,7 @@ globalThis.IntersectionObserver = class {
 // Each timer's callback is a task of its own: typesetTasks says in which one each typesetting ran.
 const typeset = [];
 const typesetTasks = [];
+const typesetCalls = [];
 let task = 0;
 const setTimeoutInNode = globalThis.setTimeout;
 globalThis.setTimeout = (fn, ms, ...args) =>
@@ -96,11 +97,14 @@ globalThis.setTimeout = (fn, ms, ...args) =>
   }, ms);
 if (scenario.typesetter) {
   globalThis.xaiMagics = {
-    typeset: (node) => {
-      typeset.push(node._text);
-      typesetTasks.push(task);
-      // as long as the scenario says typesetting a block takes
-      const until = performance.now() + (scenario.typesetMs ?? 0);
+    typeset: (nodes) => {
+      typesetCalls.push(nodes.length);
+      for (const node of nodes) {
+        typeset.push(node._text);
+        typesetTasks.push(task);
+      }
+      // as long as the scenario says typesetting a block takes, for each block
+      const until = performance.now() + (scenario.typesetMs ?? 0) * nodes.length;
       while (performance.now() < until);
     },
   };
@@ -141,5 +145,6 @@ const show = (el) => ({
 console.log(
   JSON.stringify({
     views: views.map(show), sent, innerHTMLWrites, templateWrites, typeset, typesetTasks,
+    typesetCalls,
   }),
 );

@@ -205,17 +205,18 @@ def test_typesetting_many_blocks_is_spread_over_tasks_but_the_end_is_typeset_at_
         {"render": True},
         {"msg": {"text": "$a$\n\n$b$\n\n$c$\n\nd", "html": three, "rendered": 15}},
     ]
+    # The page's first call takes one block, to learn what a block costs; cheap blocks: the
+    # rest in one more call, in the same task.
     quick = run(steps, typesetter=True)
     assert quick["typeset"] == ["<p>$a$</p>\n", "<p>$b$</p>\n", "<p>$c$</p>\n"]
-    assert len(set(quick["typesetTasks"])) == 1  # cheap blocks: one task
-    # 15 ms a block: a task goes on only within its 20 ms budget, the rest in the next one. Two
-    # blocks fit at most (the third would start 30 ms in); on a loaded machine the first may take
-    # the whole budget, and the second a task of its own too.
+    assert quick["typesetCalls"] == [1, 2]
+    assert len(set(quick["typesetTasks"])) == 1
+    # 15 ms a block: a task starts another call only if its 20 ms budget fits it, so each block
+    # has a task of its own.
     slow = run(steps, typesetter=True, typeset_ms=15)
-    assert len(slow["typeset"]) == 3
+    assert slow["typesetCalls"] == [1, 1, 1]
     first, second, third = slow["typesetTasks"]
-    assert first <= second <= third
-    assert first < third
+    assert first < second < third
     # the end of the answer is drawn whole, typeset, in the task that shows it
     ended = run(
         [
@@ -226,4 +227,5 @@ def test_typesetting_many_blocks_is_spread_over_tasks_but_the_end_is_typeset_at_
         typeset_ms=15,
     )
     assert len(ended["typeset"]) == 3
+    assert len(ended["typesetCalls"]) <= 2  # the page's first block apart, one call
     assert len(set(ended["typesetTasks"])) == 1

@@ -11,9 +11,13 @@
 // * The open tail (the block still arriving) is appended as text nodes, never parsed as HTML,
 //   in an element MathJax is told to skip; the kernel sends it without control characters.
 // * Math in a block is typeset when the front end lends its typesetter (the xai-magics
-//   JupyterLab extension sets globalThis.xaiMagics.typeset); elsewhere it shows as TeX until
+//   JupyterLab extension sets globalThis.xaiMagics.typeset, which takes a list of elements and
+//   typesets them in one pass); elsewhere it shows as TeX until
 //   the swap. In Notebook 7 the extension also folds a long view as Notebook 7 folds outputs
 //   (globalThis.xaiMagics.liveView).
+// * When the answer is done, the view reports its blocks (globalThis.xaiMagics.finished): the
+//   extension's HTML renderer moves them into the final output instead of rendering and
+//   typesetting the same HTML again.
 //
 // anywidget hands initialize() and render() different model objects, so per-widget state lives
 // in a module-level Map keyed by the synced `uid`.
@@ -43,33 +47,45 @@ function element(tag, className) {
 // Blocks waiting for the typesetter (see appendBlocks), and whether a task is typesetting them.
 const untypeset = [];
 let typesetting = false;
-// Typesetting a block takes a few ms to a few tens (it measures the page): one task goes on to
-// the next block only within this budget, then leaves the rest to a task of their own.
+// Typesetting takes a few ms to a few tens a call, most of it measuring the page, once per
+// call: several blocks in one call cost little more than one. A task typesets as many waiting
+// blocks as fit in this budget at the cost per block seen so far, in one call, and leaves the
+// rest to a task of their own.
 const TYPESET_FOR_MS = 20;
+// ms per block, as measured (unknown until the page's first call, which takes one block)
+let msPerBlock = Infinity;
 
-function typesetNow(node) {
+function typesetNow(nodes) {
   // a view gone meanwhile (the swap) leaves nothing to typeset
-  return node.isConnected === false ? undefined : globalThis.xaiMagics.typeset(node);
+  const shown = nodes.filter((node) => node.isConnected !== false);
+  return shown.length ? globalThis.xaiMagics.typeset(shown) : undefined;
 }
 
 /** Everything waiting, now: the answer ended, and is drawn whole before the swap. */
 function typesetAll() {
-  untypeset.splice(0).forEach(typesetNow);
+  typesetNow(untypeset.splice(0));
 }
 
 async function typesetSome() {
   typesetting = true;
   const started = performance.now();
-  // the hook's promise settles once its block is typeset (a hook without one: at once)
-  while (untypeset.length && performance.now() - started < TYPESET_FOR_MS) {
-    await typesetNow(untypeset.shift());
+  for (let first = true; untypeset.length; first = false) {
+    const left = TYPESET_FOR_MS - (performance.now() - started);
+    const fit = Math.floor(left / msPerBlock);
+    if (fit < 1 && !first) break;
+    const batch = untypeset.splice(0, Math.max(1, fit));
+    const before = performance.now();
+    // the hook's promise settles once its blocks are typeset (a hook without one: at once)
+    await typesetNow(batch);
+    const each = (performance.now() - before) / batch.length;
+    msPerBlock = msPerBlock === Infinity ? each : (msPerBlock + each) / 2;
   }
   if (untypeset.length) setTimeout(typesetSome, 0);
   else typesetting = false;
 }
 
-/** Append block HTML, and typeset its math if the front end can: the first block with math
- * now, the next ones as long as that task's budget lasts, the rest in tasks of their own. */
+/** Append block HTML, and typeset its math if the front end can: in this task, as many blocks
+ * with math as its budget fits, the rest in tasks of their own. */
 function appendBlocks(container, html) {
   const template = document.createElement("template");
   template.innerHTML = html; // inert: nothing in a template loads or runs
@@ -103,6 +119,7 @@ export default {
   },
 
   render({ model, el }) {
+    const since = performance.now();
     const state = entry(model);
     const root = element("div", "xai-stream");
     // The final output's containers: JupyterLab's rendered-HTML styles, then ours.
@@ -176,7 +193,18 @@ export default {
       }
       shownTail = state.tail.length;
       if (shownBlocks || shownTail) started();
-      if (now) typesetAll();
+      if (now) {
+        typesetAll();
+        finish();
+      }
+    };
+    // The answer is complete: the front end's extension may move these blocks, as they are,
+    // into the final output that replaces this view, when it shows the same HTML (liveAdopt.ts).
+    const finish = () => {
+      const report = globalThis.xaiMagics && globalThis.xaiMagics.finished;
+      if (typeof report === "function" && state.tail.trim() === "") {
+        report(model.get("uid"), { html: state.blocks.join(""), blocks, since });
+      }
     };
     // An answer longer than the window grows below it (the notebook does not follow it): there
     // an update changes nothing a reader sees but the scrollbar, and costs the page as much as
