@@ -272,8 +272,14 @@ class LabPage:
         )
         self.wait_for_kernel_idle(timeout_ms)
 
-    def wait_for_kernel_idle(self, timeout_ms: int = 60_000) -> None:
-        self.page.wait_for_function(_KERNEL_IDLE, timeout=timeout_ms)
+    def wait_for_kernel_idle(
+        self, timeout_ms: int = 60_000, *, every_ms: int | None = None
+    ) -> None:
+        """``every_ms``: look that often instead of on every animation frame (which makes the
+        page draw frames while it waits: a benchmark's instrument must not)."""
+        self.page.wait_for_function(
+            _KERNEL_IDLE, timeout=timeout_ms, polling="raf" if every_ms is None else every_ms
+        )
 
     def wait_for(self, predicate: str, timeout_ms: int = 60_000) -> None:
         """Wait until the JavaScript `predicate` (a function source) is true; fail at once, with
