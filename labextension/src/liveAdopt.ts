@@ -31,6 +31,22 @@ const SLOT = 'xai-live-answer';
 const KEEP_MS = 30_000;
 /** What may hold TeX (a cheap test, before asking the typesetter). */
 const MAY_HOLD_MATH = /\$|\\[([]|\\begin\{/;
+/** What MathJax skips: code, and what xai_magics/render.py marks (the receipt, the status). */
+const SKIPPED_BY_MATHJAX = 'pre, code, .mathjax_ignore';
+
+/** Whether MathJax would find TeX to typeset in `el`: text it reads, with a delimiter. */
+function mayHoldMath(el: Element): boolean {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (
+      MAY_HOLD_MATH.test(node.nodeValue ?? '') &&
+      !node.parentElement?.closest(SKIPPED_BY_MATHJAX)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
 
 interface ILiveAnswer {
   /** the blocks' HTML, as the kernel sent it */
@@ -122,11 +138,15 @@ export class AnswerHTML extends RenderedHTML {
     if (!typesetter) {
       return;
     }
+    // (Not what MathJax is told to skip, like the receipt and its $ amounts: typesetting even
+    // that measures the page, which is laying out the whole answer in its new place.)
     const answer = this.node.querySelector(':scope > .xai-answer');
     const rest = answer ? Array.from(answer.children).filter(el => !adopted.includes(el)) : [];
-    const untypeset = adopted.filter(el => el.localName !== 'pre' && !el.querySelector('mjx-container'));
+    const untypeset = adopted.filter(
+      el => el.localName !== 'pre' && !el.querySelector('mjx-container')
+    );
     for (const el of [...rest, ...untypeset]) {
-      if (el instanceof HTMLElement && MAY_HOLD_MATH.test(el.textContent ?? '')) {
+      if (el instanceof HTMLElement && mayHoldMath(el)) {
         void Promise.resolve(typesetter.typeset(el))
           .then(() => hardenAnchorLinks(el, this.resolver))
           .catch(console.warn);
