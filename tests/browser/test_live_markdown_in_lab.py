@@ -142,3 +142,40 @@ def test_an_answer_without_reasoning_does_not_jump_at_the_swap_either(
     )
     assert lab.cell_locator(CELL).locator("details.xai-reasoning").count() == 0
     assert_no_jump(rec)
+
+
+# Paragraphs of the live answer with TeX not typeset yet (a formula's typeset text has no $).
+_WAITING_MATH = """() => [...document.querySelectorAll('.xai-stream .xai-stream-blocks > p')]
+  .filter((p) => p.textContent.includes('$') && !p.querySelector('mjx-container')).length"""
+
+
+def test_math_below_the_window_waits_and_is_typeset_as_the_reader_scrolls(
+    lab: LabPage, notebook_dir: Path, emu: Emulator
+) -> None:
+    # Once the answer has run below the window, its math is typeset a few blocks at a time (a
+    # typesetting call costs the page ~5 ms however little it holds); a reader who scrolls,
+    # maybe towards them, gets them typeset in the frame of that scroll.
+    emu.control.configure(tokens_per_second=150)
+    emu.control.inject("answer", "/v1/responses", text=long_answer(10))
+    write_notebook(
+        notebook_dir / "scrolling.ipynb", ["%load_ext xai_magics", "%%grok\nTell me about tides."]
+    )
+    lab.open_notebook("scrolling.ipynb")
+    lab.run_all(wait=False)
+    lab.page.wait_for_function(f"() => ({_WAITING_MATH})() > 0", timeout=60_000)
+    before, after = lab.page.evaluate(
+        f"""() => new Promise((resolve) => {{
+          const waiting = {_WAITING_MATH};
+          const before = waiting();
+          const scroller = document.querySelector('.jp-WindowedPanel-outer');
+          scroller.scrollBy(0, 40);
+          // scroll events are dispatched before the frame's animation callbacks
+          requestAnimationFrame(() => resolve([before, waiting()]));
+        }})"""
+    )
+    assert lab.cell_locator(CELL).locator(".xai-stream").count() == 1, "still streaming"
+    assert after < before, (before, after)
+    lab.cell_locator(CELL).locator(".xai-receipt").wait_for(timeout=90_000)
+    # all typeset: four inline formulas and one display formula a section
+    assert lab.cell_locator(CELL).locator("mjx-container").count() == 10 * 5
+    lab.assert_no_console_errors()

@@ -55,9 +55,13 @@ class Node_ {
   }
 }
 
+// Scroll listeners on the document: a step {scroll: true} calls them.
+const scrollListeners = new Set();
 globalThis.document = {
   createElement: (tag) => new Node_(tag),
   createTextNode: (text) => new Node_("#text", text),
+  addEventListener: (type, fn) => type === "scroll" && scrollListeners.add(fn),
+  removeEventListener: (type, fn) => type === "scroll" && scrollListeners.delete(fn),
 };
 
 function makeModel(uid, sent) {
@@ -121,6 +125,8 @@ for (const step of scenario.steps) {
     // anywidget passes render() a different model object than initialize()
     widget.render({ model: makeModel("u1", sent), el });
     views.push(el);
+  } else if (step.scroll) {
+    for (const fn of [...scrollListeners]) fn();
   } else if ("visible" in step) {
     for (const observer of observers) observer.callback([{ isIntersecting: step.visible }]);
   } else if (step.wait) {

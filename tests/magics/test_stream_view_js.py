@@ -192,6 +192,30 @@ def test_each_new_block_is_typeset_when_the_front_end_lends_a_typesetter() -> No
     assert out["views"][0]["text"] == ""
 
 
+def _math_blocks(count: int) -> dict[str, Any]:
+    text = "".join(f"${n}$\n\n" for n in range(count))
+    html = "".join(f"<p>${n}$</p>\n" for n in range(count))
+    return {"msg": {"text": text, "html": html, "rendered": len(text)}}
+
+
+def test_out_of_view_math_waits_to_be_typeset_together() -> None:
+    unseen = [{"render": True}, {"visible": False}, _math_blocks(2)]
+    waiting = run(unseen, typesetter=True)
+    assert waiting["views"][0]["html"] == ["<p>$0$</p>\n", "<p>$1$</p>\n"]  # shown, as TeX
+    assert waiting["typeset"] == []
+    back = run([*unseen, {"visible": True}], typesetter=True)
+    assert back["typeset"] == ["<p>$0$</p>\n", "<p>$1$</p>\n"]  # in view: at once
+    scrolled = run([*unseen, {"wait": 50}, {"scroll": True}], typesetter=True)
+    assert len(scrolled["typeset"]) == 2  # the reader scrolls, maybe towards them: at once
+    ended = run([*unseen, {"msg": {"text": "", "done": 1}}], typesetter=True)
+    assert len(ended["typeset"]) == 2  # the answer ends: everything, before the swap
+    five = run([{"render": True}, {"visible": False}, _math_blocks(5)], typesetter=True)
+    assert five["typeset"] == []
+    six = run([{"render": True}, {"visible": False}, _math_blocks(6)], typesetter=True)
+    assert len(six["typeset"]) == 6
+    assert len(set(six["typesetTasks"])) == 1
+
+
 def test_the_waiting_line_shows_only_before_anything_arrived() -> None:
     before = run([{"render": True}])["views"][0]
     assert before["started"] is False
@@ -205,14 +229,14 @@ def test_typesetting_many_blocks_is_spread_over_tasks_but_the_end_is_typeset_at_
         {"render": True},
         {"msg": {"text": "$a$\n\n$b$\n\n$c$\n\nd", "html": three, "rendered": 15}},
     ]
-    # The page's first call takes one block, to learn what a block costs; cheap blocks: the
-    # rest in one more call, in the same task.
+    # The page's first call takes one block; cheap, the batch doubles: the rest in one more
+    # call, in the same task.
     quick = run(steps, typesetter=True)
     assert quick["typeset"] == ["<p>$a$</p>\n", "<p>$b$</p>\n", "<p>$c$</p>\n"]
     assert quick["typesetCalls"] == [1, 2]
     assert len(set(quick["typesetTasks"])) == 1
-    # 15 ms a block: a task starts another call only if its 20 ms budget fits it, so each block
-    # has a task of its own.
+    # 15 ms a block: the batch stays one block, and a task that has used half of its 20 ms
+    # budget starts no other call, so each block has a task of its own.
     slow = run(steps, typesetter=True, typeset_ms=15)
     assert slow["typesetCalls"] == [1, 1, 1]
     first, second, third = slow["typesetTasks"]

@@ -48,12 +48,32 @@ function element(tag, className) {
 const untypeset = [];
 let typesetting = false;
 // Typesetting takes a few ms to a few tens a call, most of it measuring the page, once per
-// call: several blocks in one call cost little more than one. A task typesets as many waiting
-// blocks as fit in this budget at the cost per block seen so far, in one call, and leaves the
-// rest to a task of their own.
+// call: several blocks in one call cost little more than one. A task typesets waiting blocks,
+// a batch per call, while it has used under half of this budget, and leaves the rest to a task
+// of their own. The batch doubles after a call within 3/4 of the budget, and halves after one
+// over it.
 const TYPESET_FOR_MS = 20;
-// ms per block, as measured (unknown until the page's first call, which takes one block)
-let msPerBlock = Infinity;
+const TYPESET_MOST = 16;
+let batchSize = 1;
+// A call costs about 5 ms whatever it holds, and 2 ms a block. Out of view (the answer's end
+// below the window), blocks with math wait until there are this many, the view comes into view,
+// the reader scrolls (towards them, maybe: the scroll's frame then draws them typeset) or the
+// answer ends, and are then typeset together.
+const TYPESET_UNSEEN_AFTER = 6;
+let watchingScrolls = false;
+
+function onScroll() {
+  document.removeEventListener("scroll", onScroll, { capture: true });
+  watchingScrolls = false;
+  typesetWaiting();
+}
+
+function typesetOnScroll() {
+  if (watchingScrolls || typeof document.addEventListener !== "function") return;
+  watchingScrolls = true;
+  // scroll events do not bubble: caught on their way down, from any scrolling element
+  document.addEventListener("scroll", onScroll, { capture: true, passive: true });
+}
 
 function typesetNow(nodes) {
   // a view gone meanwhile (the swap) leaves nothing to typeset
@@ -69,24 +89,29 @@ function typesetAll() {
 async function typesetSome() {
   typesetting = true;
   const started = performance.now();
-  for (let first = true; untypeset.length; first = false) {
-    const left = TYPESET_FOR_MS - (performance.now() - started);
-    const fit = Math.floor(left / msPerBlock);
-    if (fit < 1 && !first) break;
-    const batch = untypeset.splice(0, Math.max(1, fit));
+  while (untypeset.length && performance.now() - started < TYPESET_FOR_MS / 2) {
+    const batch = untypeset.splice(0, batchSize);
     const before = performance.now();
     // the hook's promise settles once its blocks are typeset (a hook without one: at once)
     await typesetNow(batch);
-    const each = (performance.now() - before) / batch.length;
-    msPerBlock = msPerBlock === Infinity ? each : (msPerBlock + each) / 2;
+    const took = performance.now() - before;
+    if (took > TYPESET_FOR_MS) batchSize = Math.max(1, Math.floor(batchSize / 2));
+    else if (took < (TYPESET_FOR_MS * 3) / 4 && batch.length === batchSize) {
+      batchSize = Math.min(TYPESET_MOST, batchSize * 2);
+    }
   }
   if (untypeset.length) setTimeout(typesetSome, 0);
   else typesetting = false;
 }
 
+function typesetWaiting() {
+  if (!typesetting && untypeset.length) typesetSome();
+}
+
 /** Append block HTML, and typeset its math if the front end can: in this task, as many blocks
- * with math as its budget fits, the rest in tasks of their own. */
-function appendBlocks(container, html) {
+ * with math as its budget fits, the rest in tasks of their own (out of view, once enough wait).
+ */
+function appendBlocks(container, html, seen = true) {
   const template = document.createElement("template");
   template.innerHTML = html; // inert: nothing in a template loads or runs
   const added = Array.from(template.content.children);
@@ -97,7 +122,8 @@ function appendBlocks(container, html) {
   // update that brings several (a second of them, out of view) is not one long task.
   const math = added.filter((n) => n.localName !== "pre" && MAY_HOLD_MATH.test(n.textContent));
   untypeset.push(...math);
-  if (!typesetting && untypeset.length) typesetSome();
+  if (seen || untypeset.length >= TYPESET_UNSEEN_AFTER) typesetWaiting();
+  else typesetOnScroll();
 }
 
 export default {
@@ -185,7 +211,7 @@ export default {
       timer = null;
       shownAt = Date.now();
       if (shownBlocks < state.blocks.length) {
-        appendBlocks(blocks, state.blocks.slice(shownBlocks).join(""));
+        appendBlocks(blocks, state.blocks.slice(shownBlocks).join(""), seen);
         shownBlocks = state.blocks.length;
         tail.textContent = state.tail; // what is left of it, after the rendered blocks
       } else if (state.tail.length > shownTail) {
@@ -208,8 +234,9 @@ export default {
     };
     // An answer longer than the window grows below it (the notebook does not follow it): there
     // an update changes nothing a reader sees but the scrollbar, and costs the page as much as
-    // one in view. While the view's end is out of view, updates come once a second; when it
-    // scrolls into view, the next one is due at once.
+    // one in view. While the view's end is out of view, updates come once a second, and math
+    // waits for a few blocks to typeset together; when it scrolls into view, the next update is
+    // due at once, and what waits is typeset.
     let seen = true;
     const watcher =
       typeof IntersectionObserver === "function"
@@ -220,6 +247,7 @@ export default {
                 clearTimeout(timer);
                 showNext();
               }
+              if (seen) typesetWaiting();
             },
             { rootMargin: "0px 0px 200px 0px" },
           )
