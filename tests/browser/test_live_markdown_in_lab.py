@@ -154,7 +154,7 @@ def test_math_below_the_window_waits_and_is_typeset_as_the_reader_scrolls(
 ) -> None:
     # Once the answer has run below the window, its math is typeset a few blocks at a time (a
     # typesetting call costs the page ~5 ms however little it holds); a reader who scrolls,
-    # maybe towards them, gets them typeset in the frame of that scroll.
+    # maybe towards them, gets them typeset by the frame after that scroll.
     emu.control.configure(tokens_per_second=150)
     emu.control.inject("answer", "/v1/responses", text=long_answer(10))
     write_notebook(
@@ -169,8 +169,9 @@ def test_math_below_the_window_waits_and_is_typeset_as_the_reader_scrolls(
           const before = waiting();
           const scroller = document.querySelector('.jp-WindowedPanel-outer');
           scroller.scrollBy(0, 40);
-          // scroll events are dispatched before the frame's animation callbacks
-          requestAnimationFrame(() => resolve([before, waiting()]));
+          // Scroll events are dispatched before the frame's animation callbacks; a typesetting
+          // task already under way (six blocks were waiting) goes on in a task of its own.
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve([before, waiting()])));
         }})"""
     )
     assert lab.cell_locator(CELL).locator(".xai-stream").count() == 1, "still streaming"
