@@ -217,14 +217,14 @@ def main() -> None:
                     timeout=180_000,
                 )
 
-            def run_new_cell(source: str) -> None:
+            def new_cell(source: str) -> None:
+                """A cell below the active one, holding ``source``."""
                 lab.command("notebook:insert-cell-below")
                 page.evaluate(
                     "(src) => window.jupyterapp.shell.currentWidget.content.activeCell"
                     ".model.sharedModel.setSource(src)",
                     source,
                 )
-                lab.command("notebook:run-cell")
 
             def watched() -> dict[str, Any]:
                 return dict(
@@ -260,12 +260,7 @@ def main() -> None:
                 "() => { const nb = window.jupyterapp.shell.currentWidget.content;"
                 " nb.activeCellIndex = 1; }"
             )
-            lab.command("notebook:insert-cell-below")
-            page.evaluate(
-                "(src) => window.jupyterapp.shell.currentWidget.content.activeCell"
-                ".model.sharedModel.setSource(src)",
-                CELLS[2],
-            )
+            new_cell(CELLS[2])
             finals = []
             for _ in range(FINAL_RENDERS):
                 lab.command("notebook:clear-all-cell-outputs")
@@ -284,7 +279,8 @@ def main() -> None:
             lab.command("notebook:clear-all-cell-outputs")
             page.wait_for_timeout(1000)
             quiet_before = _spent(cdp, thread)
-            run_new_cell(f"import time; time.sleep({wall_s - 1:.1f})")
+            new_cell(f"import time; time.sleep({wall_s - 1:.1f})")
+            lab.command("notebook:run-cell")
             page.wait_for_timeout(500)
             lab.wait_for_kernel_idle(180_000, every_ms=LOOK_EVERY_MS)
             page.wait_for_timeout(1000)
@@ -351,7 +347,7 @@ def main() -> None:
     own = streaming - quiet
     print(
         f"    a quiet cell as long   : {quiet} (JupyterLab, a cell running; "
-        f"{quiet - idle_per_s * wall_s} without the idle page)"
+        f"{quiet - idle} without the idle page)"
     )
     print(
         f"    the live view's own    : {own} = {own.task / final.task:.2f}x "

@@ -24,11 +24,8 @@ interface IMathDocumentLike {
   clear(): { render(): unknown };
 }
 
-function mathDocumentOf(
-  typesetter: object
-): (() => Promise<IMathDocumentLike>) | null {
-  const get = (typesetter as { mathDocument?: () => Promise<IMathDocumentLike> }).mathDocument;
-  return typeof get === 'function' ? () => get.call(typesetter) : null;
+interface IWithMathDocument {
+  mathDocument?: () => Promise<IMathDocumentLike>;
 }
 
 /**
@@ -48,10 +45,10 @@ export function lendTypesetter(notebooks: INotebookTracker): void {
     if (!typesetter || !nodes.length) {
       return;
     }
-    const mathDocument = mathDocumentOf(typesetter);
+    const withDocument = typesetter as IWithMathDocument;
     try {
-      if (mathDocument && nodes.length > 1) {
-        const doc = await mathDocument();
+      if (typeof withDocument.mathDocument === 'function' && nodes.length > 1) {
+        const doc = await withDocument.mathDocument();
         doc.options.elements = nodes;
         try {
           doc.clear().render();

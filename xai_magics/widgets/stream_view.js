@@ -55,10 +55,9 @@ let typesetting = false;
 const TYPESET_FOR_MS = 20;
 const TYPESET_MOST = 16;
 let batchSize = 1;
-// A call costs about 5 ms whatever it holds, and 2 ms a block. Out of view (the answer's end
-// below the window), blocks with math wait until there are this many, the view comes into view,
-// the reader scrolls (towards them, maybe: the scroll's frame then draws them typeset) or the
-// answer ends, and are then typeset together.
+// Out of view (the answer's end below the window), blocks with math wait until there are this
+// many, the view comes into view, the reader scrolls (towards them, maybe) or the answer ends,
+// and are then typeset together.
 const TYPESET_UNSEEN_AFTER = 6;
 let watchingScrolls = false;
 
