@@ -102,6 +102,32 @@ def test_a_job_over_a_cancelled_batch_agrees_with_the_counters(
     assert snapshot.notes == ()
 
 
+def test_a_cancel_answered_before_the_results_were_stored_leaves_the_final_counts(
+    emu: Any, batch_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The poller's thread may fetch and store the results of a cancelled batch while the
+    # cancel's own request is still on its way back; that response, older, must not undo the
+    # finished job's counts. Here the response comes back last by construction: one row was not
+    # counted cancelled yet when the server made it.
+    emu.control.configure(batch_seconds_per_request=3600)
+    job = _job(batch_client, tmp_path)
+    job.cancel()
+    final = job.wait(timeout=30)
+    job.stop_polling(timeout=5)
+    assert (final.finished, final.cancelled) == (True, 3)
+    cancel = batch_client.batches.cancel
+
+    def older_answer(batch_id: str) -> Any:
+        batch = cancel(batch_id)
+        state = batch.state.model_copy(update={"num_pending": 1, "num_cancelled": 2})
+        return batch.model_copy(update={"state": state})
+
+    monkeypatch.setattr(batch_client.batches, "cancel", older_answer)
+    assert job.cancel().cancelled == 3
+    now = job.snapshot
+    assert (now.finished, now.pending, now.cancelled) == (True, 0, 3)
+
+
 def test_a_result_left_out_of_a_finished_batch_is_noted(
     emu: Any, batch_client: Any, tmp_path: Path
 ) -> None:

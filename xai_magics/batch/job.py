@@ -154,8 +154,19 @@ class BatchJob:
         self._live.listeners.append(listener)
         listener(self.snapshot)
 
-    def _publish(self, snapshot: JobSnapshot) -> JobSnapshot:
+    def _publish(self, snapshot: JobSnapshot, *, from_server: bool = False) -> JobSnapshot:
+        """Make ``snapshot`` the job's progress and tell the listeners.
+
+        ``from_server``: the snapshot holds a batch's counters as a response gave them. Two
+        threads ask (the poller, and a cancel or status call), and responses come back in any
+        order: one that is older than what is shown (a batch's finished count only grows), or
+        that comes after the results were stored, is left out.
+        """
         with self._live.lock:
+            shown = self._live.snapshot
+            older = snapshot.batch_id == shown.batch_id and snapshot.done < shown.done
+            if from_server and (older or shown.finished):
+                return shown
             self._live.snapshot = snapshot
         for listener in list(self._live.listeners):
             try:
@@ -313,7 +324,9 @@ class BatchJob:
         except Exception as exc:
             return self._publish(replace(self.snapshot, error=str(exc), updated_at=time.time()))
         fetched = self._record.finished
-        return self._publish(replace(self.snapshot.with_batch(batch), results_fetched=fetched))
+        return self._publish(
+            replace(self.snapshot.with_batch(batch), results_fetched=fetched), from_server=True
+        )
 
     def _finish(self) -> JobSnapshot:
         """`_store_results`; a store that stayed locked is reported, and the poller tries
@@ -458,7 +471,7 @@ class BatchJob:
             self._refresh_record()
             return self._publish(replace(self.snapshot, batch_status="cancelled"))
         batch = self._client.batches.cancel(self._record.batch_id)
-        snapshot = self._publish(self.snapshot.with_batch(batch))
+        snapshot = self._publish(self.snapshot.with_batch(batch), from_server=True)
         if self._record.state in ("created", "adding"):
             self._store.set_state(self._record.job_id, "submitted")
             self._refresh_record()
